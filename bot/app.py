@@ -1,0 +1,103 @@
+"""`create_app`: the Bolt app with its middleware, error handler and every Slack surface registered."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from typing import Any
+
+from slack_bolt import App, BoltResponse
+from slack_bolt.error import BoltError
+from slack_sdk import WebClient
+from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler, RateLimitErrorRetryHandler
+
+from bot.bootstrap import Deps
+from bot.errors import DomainError
+from bot.services import Services
+from bot.settings import Settings
+from handlers import commands
+
+logger = logging.getLogger(__name__)
+
+APOLOGY = (
+    "Sorry, something went wrong on my side (reference {ref}). "
+    "Please try again; if it keeps happening, tell your admin the reference."
+)
+
+
+def slack_client(settings: Settings, token: str | None = None) -> WebClient:
+    """A Web API client that honours SLACK_API_URL and waits out Slack's 429s."""
+    return WebClient(
+        token=token,
+        base_url=settings.slack_api_base,
+        retry_handlers=[ConnectionErrorRetryHandler(), RateLimitErrorRetryHandler(max_retry_count=3)],
+    )
+
+
+def create_app(settings: Settings, deps: Deps) -> App:
+    services = Services(settings=settings, uow=deps.uow, clock=deps.clock, metrics=deps.metrics)
+    bot_token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None
+    signing_secret = settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else None
+    app = App(
+        signing_secret=signing_secret or "socket-mode-does-not-sign",
+        client=slack_client(settings, bot_token),
+        token_verification_enabled=False,
+        request_verification_enabled=signing_secret is not None,
+        raise_error_for_unhandled_request=False,
+        logger=logging.getLogger("bot.slack"),
+    )
+    app.middleware(_workspace_middleware(services))
+    app.middleware(_dedupe_events_middleware(services))
+    app.error(_error_handler(services))
+    commands.register(app, services)
+    return app
+
+
+def _workspace_middleware(services: Services) -> Any:
+    """Put the acting workspace's id in the context; every query is scoped to it."""
+
+    def workspace(context: Any, next: Any) -> Any:
+        team_id = context.team_id or context.enterprise_id
+        if team_id:
+            with services.uow() as uow:
+                context["workspace_id"] = uow.workspaces.ensure(team_id, enterprise_id=context.enterprise_id).id
+                uow.commit()
+        return next()
+
+    return workspace
+
+
+def _dedupe_events_middleware(services: Services) -> Any:
+    """Slack re-delivers events it thinks were lost; each event id is handled once."""
+
+    def dedupe(body: dict[str, Any], context: Any, next: Any) -> Any:
+        event_id = body.get("event_id") if body.get("type") == "event_callback" else None
+        if event_id:
+            with services.uow() as uow:
+                first = uow.events.first_time(str(event_id), context.team_id)
+                uow.commit()
+            if not first:
+                return BoltResponse(status=200, body="")
+        return next()
+
+    return dedupe
+
+
+def _error_handler(services: Services) -> Any:
+    def handle(error: Exception, body: dict[str, Any], respond: Any) -> None:
+        if isinstance(error, DomainError):
+            services.metrics.slack_errors.labels(kind="domain").inc()
+            message = error.message
+        else:
+            ref = uuid.uuid4().hex[:8]
+            services.metrics.slack_errors.labels(kind="unexpected").inc()
+            logger.error("unexpected error handling a Slack request (reference %s)", ref, exc_info=error)
+            message = APOLOGY.format(ref=ref)
+        if respond is not None:
+            try:
+                respond(text=message, response_type="ephemeral", replace_original=False)
+            except (BoltError, OSError, ValueError):
+                logger.warning("could not tell the user about an error")
+
+    return handle
+

@@ -1,0 +1,71 @@
+"""The `xero-expense-bot` command line (CONTRACT §3)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from bot.settings import ConfigError, load_settings
+from storage.crypto import generate_key
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="xero-expense-bot", description="Keep a company's Xero books current from Slack."
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    serve = commands.add_parser("serve", help="run the bot (HTTP, or Socket Mode with SLACK_APP_TOKEN)")
+    serve.add_argument("--port", type=int, help="HTTP port (default: PORT or 3000)")
+    commands.add_parser("migrate", help="bring the database schema up to date")
+    commands.add_parser("keygen", help="print a new ENCRYPTION_KEY")
+    commands.add_parser("doctor", help="check configuration, database, Slack and Xero")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    if args.command == "keygen":
+        print(generate_key())
+        return 0
+    try:
+        return _run(args)
+    except ConfigError as error:
+        print(f"xero-expense-bot: {error}", file=sys.stderr)
+        return 2
+
+
+def _run(args: argparse.Namespace) -> int:
+    from bot.logs import configure_logging
+
+    settings = load_settings()
+    configure_logging(settings.log_level, _secret_values(settings))
+    if args.command == "serve":
+        from bot.server import serve
+
+        serve(settings, port=args.port)
+        return 0
+    if args.command == "migrate":
+        from bot.bootstrap import build_deps
+        from storage.migrate import upgrade
+
+        deps = build_deps(settings)
+        upgrade(deps.engine)
+        print("database schema is up to date")
+        return 0
+    if args.command == "doctor":
+        from bot.doctor import run_checks
+
+        return run_checks(settings)
+    raise AssertionError(args.command)
+
+
+def _secret_values(settings: object) -> list[str]:
+    from pydantic import SecretStr
+
+    values = [value.get_secret_value() for value in vars(settings).values() if isinstance(value, SecretStr)]
+    return [part for value in values for part in value.split(",")]
+
+
+if __name__ == "__main__":
+    sys.exit(main())

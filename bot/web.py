@@ -1,0 +1,58 @@
+"""The HTTP surface (CONTRACT §2) as a WSGI app; `bot.server` serves it with waitress."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from flask import Flask, Response, g, jsonify, request
+from slack_bolt import App
+from slack_bolt.adapter.flask import SlackRequestHandler
+from sqlalchemy.exc import SQLAlchemyError
+
+from bot.bootstrap import Deps
+from bot.metrics import CONTENT_TYPE
+from storage.db import ping
+
+SLACK_BODY_LIMIT = 1024 * 1024
+
+
+def create_web_app(deps: Deps, slack_app: App | None) -> Flask:
+    """Routes that exist so far; `slack_app` is None in Socket Mode, where Slack does not call us."""
+    web = Flask("xero-expense-bot")
+    web.config["MAX_CONTENT_LENGTH"] = 6 * 1024 * 1024
+    metrics = deps.metrics
+
+    @web.before_request
+    def _start_timer() -> None:
+        g.started = time.perf_counter()
+
+    @web.after_request
+    def _count(response: Response) -> Response:
+        route = request.url_rule.rule if request.url_rule is not None else "unmatched"
+        metrics.http_requests.labels(route=route, status=str(response.status_code)).inc()
+        metrics.http_latency.labels(route=route).observe(time.perf_counter() - g.get("started", time.perf_counter()))
+        return response
+
+    @web.get("/healthz")
+    def healthz() -> Any:
+        try:
+            ping(deps.engine)
+        except SQLAlchemyError:
+            return jsonify(status="unavailable", reason="the database does not answer"), 503
+        return jsonify(status="ok")
+
+    @web.get("/metrics")
+    def prometheus() -> Response:
+        return Response(metrics.render(), content_type=CONTENT_TYPE)
+
+    if slack_app is not None:
+        handler = SlackRequestHandler(slack_app)
+
+        @web.post("/slack/events")
+        def slack_events() -> Any:
+            if (request.content_length or 0) > SLACK_BODY_LIMIT:
+                return jsonify(error="request body too large"), 413
+            return handler.handle(request)
+
+    return web

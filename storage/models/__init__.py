@@ -1,0 +1,64 @@
+"""The domain's tables. Importing this package registers every table on `Base.metadata`."""
+
+from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
+from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
+
+from storage.models.base import Base, utcnow
+from storage.models.payments import (
+    CategoryMapping,
+    Payment,
+    PaymentState,
+    Receipt,
+    ReceiptState,
+    SourceAccount,
+    SyncAttempt,
+)
+from storage.models.workspace import AuditEntry, ProcessedEvent, Role, UserRole, Workspace
+from storage.models.xero import (
+    ConnectionState,
+    XeroAccount,
+    XeroConnection,
+    XeroContact,
+    XeroOAuthState,
+    XeroTaxRate,
+    XeroTokenSet,
+    XeroTrackingCategory,
+    XeroTrackingOption,
+)
+
+# slack-sdk's installation and OAuth-state stores, on our metadata so Alembic migrates them too.
+SLACK_INSTALLATIONS_TABLE = "slack_installations"
+SLACK_BOTS_TABLE = "slack_bots"
+SLACK_OAUTH_STATES_TABLE = "slack_oauth_states"
+SQLAlchemyInstallationStore.build_installations_table(Base.metadata, SLACK_INSTALLATIONS_TABLE)
+SQLAlchemyInstallationStore.build_bots_table(Base.metadata, SLACK_BOTS_TABLE)
+SQLAlchemyOAuthStateStore.build_oauth_states_table(Base.metadata, SLACK_OAUTH_STATES_TABLE)
+
+__all__ = [
+    "SLACK_BOTS_TABLE",
+    "SLACK_INSTALLATIONS_TABLE",
+    "SLACK_OAUTH_STATES_TABLE",
+    "AuditEntry",
+    "Base",
+    "CategoryMapping",
+    "ConnectionState",
+    "Payment",
+    "PaymentState",
+    "ProcessedEvent",
+    "Receipt",
+    "ReceiptState",
+    "Role",
+    "SourceAccount",
+    "SyncAttempt",
+    "UserRole",
+    "Workspace",
+    "XeroAccount",
+    "XeroConnection",
+    "XeroContact",
+    "XeroOAuthState",
+    "XeroTaxRate",
+    "XeroTokenSet",
+    "XeroTrackingCategory",
+    "XeroTrackingOption",
+    "utcnow",
+]

@@ -1,0 +1,187 @@
+"""Source bank accounts, category mappings, payments, their receipts and their sync attempts."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from storage.crypto import EncryptedBytes
+from storage.models.base import Base, Timestamped, utcnow
+from storage.models.workspace import enum_column
+from storage.types import Money, UTCDateTime
+
+
+class PaymentState(enum.StrEnum):
+    """CONTRACT §6."""
+
+    PENDING = "pending"
+    APPROVED = "approved"
+    SYNCING = "syncing"
+    SYNCED = "synced"
+    SYNC_ERROR = "sync_error"
+    UPDATED = "updated"
+    EXCLUDED = "excluded"
+
+
+class ReceiptState(enum.StrEnum):
+    STORED = "stored"
+    ATTACHED = "attached"
+    REJECTED = "rejected"
+
+
+class SourceAccount(Timestamped, Base):
+    """A bank account payments come from, mapped by an admin to a Xero bank account."""
+
+    __tablename__ = "source_accounts"
+    __table_args__ = (
+        UniqueConstraint("workspace_id", "external_id"),
+        UniqueConstraint("workspace_id", "xero_bank_account_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
+    external_id: Mapped[str] = mapped_column(String(128))
+    name: Mapped[str] = mapped_column(String(255))
+    currency: Mapped[str] = mapped_column(String(3))
+    xero_bank_account_id: Mapped[str | None] = mapped_column(String(64))
+    mapped_by_user_id: Mapped[str | None] = mapped_column(String(32))
+    mapped_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class CategoryMapping(Timestamped, Base):
+    """Source category → Xero coding, used to pre-fill new payments."""
+
+    __tablename__ = "category_mappings"
+    __table_args__ = (UniqueConstraint("workspace_id", "category_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
+    category_key: Mapped[str] = mapped_column(String(255))
+    category: Mapped[str] = mapped_column(String(255))
+    account_code: Mapped[str] = mapped_column(String(32))
+    tax_type: Mapped[str | None] = mapped_column(String(64))
+    tracking: Mapped[list[dict[str, str]]] = mapped_column(JSON, default=list)
+    updated_by_user_id: Mapped[str | None] = mapped_column(String(32))
+
+
+class Payment(Timestamped, Base):
+    __tablename__ = "payments"
+    __table_args__ = (
+        UniqueConstraint("workspace_id", "source_account_id", "external_id"),
+        Index(None, "workspace_id", "state", "date"),
+        Index(None, "state", "post_next_attempt_at"),
+        Index(None, "state", "sync_next_attempt_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
+    source_account_id: Mapped[int] = mapped_column(ForeignKey("source_accounts.id", ondelete="RESTRICT"))
+    external_id: Mapped[str] = mapped_column(String(128))
+    amount: Mapped[Decimal] = mapped_column(Money())
+    currency: Mapped[str] = mapped_column(String(3))
+    date: Mapped[dt.date]
+    payee: Mapped[str] = mapped_column(String(255))
+    description: Mapped[str | None] = mapped_column(Text)
+    category: Mapped[str | None] = mapped_column(String(255))
+    reference: Mapped[str | None] = mapped_column(String(255))
+    spender_email: Mapped[str | None] = mapped_column(String(255))
+    spender_user_id: Mapped[str | None] = mapped_column(String(32))
+    state: Mapped[PaymentState] = mapped_column(
+        enum_column(PaymentState, "payment_state"), default=PaymentState.PENDING
+    )
+    version: Mapped[int] = mapped_column(default=1)
+
+    # Coding chosen by finance.
+    account_code: Mapped[str | None] = mapped_column(String(32))
+    tax_type: Mapped[str | None] = mapped_column(String(64))
+    tracking: Mapped[list[dict[str, str]]] = mapped_column(JSON, default=list)
+    contact_id: Mapped[str | None] = mapped_column(String(64))
+    contact_name: Mapped[str | None] = mapped_column(String(255))
+    exclusion_reason: Mapped[str | None] = mapped_column(String(32))
+    excluded_by_user_id: Mapped[str | None] = mapped_column(String(32))
+    no_receipt_reason: Mapped[str | None] = mapped_column(String(32))
+    no_receipt_note: Mapped[str | None] = mapped_column(String(500))
+
+    # Posting to the finance channel and asking the spender.
+    channel_id: Mapped[str | None] = mapped_column(String(32))
+    message_ts: Mapped[str | None] = mapped_column(String(32))
+    posted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    post_attempts: Mapped[int] = mapped_column(default=0)
+    post_next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    post_last_error: Mapped[str | None] = mapped_column(String(1000))
+    dm_channel_id: Mapped[str | None] = mapped_column(String(32))
+    dm_ts: Mapped[str | None] = mapped_column(String(32))
+    reminders_sent: Mapped[int] = mapped_column(default=0)
+    last_reminded_on: Mapped[dt.date | None]
+
+    # Sync to Xero.
+    approved_by_user_id: Mapped[str | None] = mapped_column(String(32))
+    approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    xero_bank_transaction_id: Mapped[str | None] = mapped_column(String(64))
+    idempotency_key: Mapped[str | None] = mapped_column(String(128))
+    synced_version: Mapped[int | None]
+    synced_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    sync_attempts: Mapped[int] = mapped_column(default=0)
+    sync_next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    sync_last_error: Mapped[str | None] = mapped_column(String(2000))
+
+    source_account: Mapped[SourceAccount] = relationship()
+    receipts: Mapped[list[Receipt]] = relationship(
+        back_populates="payment", cascade="all, delete-orphan", order_by="Receipt.id"
+    )
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class Receipt(Base):
+    __tablename__ = "receipts"
+    __table_args__ = (UniqueConstraint("payment_id", "slack_file_id"), Index(None, "payment_id", "sha256"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    payment_id: Mapped[int] = mapped_column(ForeignKey("payments.id", ondelete="CASCADE"))
+    slack_file_id: Mapped[str | None] = mapped_column(String(32))
+    file_name: Mapped[str] = mapped_column(String(255))
+    mime_type: Mapped[str | None] = mapped_column(String(100))
+    size_bytes: Mapped[int] = mapped_column(default=0)
+    sha256: Mapped[str | None] = mapped_column(String(64))
+    content: Mapped[bytes | None] = mapped_column(EncryptedBytes())
+    state: Mapped[ReceiptState] = mapped_column(
+        enum_column(ReceiptState, "receipt_state"), default=ReceiptState.STORED
+    )
+    rejection_reason: Mapped[str | None] = mapped_column(String(500))
+    sent_by_user_id: Mapped[str | None] = mapped_column(String(32))
+    xero_attachment_id: Mapped[str | None] = mapped_column(String(64))
+    attach_attempts: Mapped[int] = mapped_column(default=0)
+    attach_next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    attach_last_error: Mapped[str | None] = mapped_column(String(1000))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    payment: Mapped[Payment] = relationship(back_populates="receipts")
+
+
+class SyncAttempt(Base):
+    """The sync log: one row per call to Xero made for a payment."""
+
+    __tablename__ = "sync_attempts"
+    __table_args__ = (Index(None, "payment_id", "started_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    payment_id: Mapped[int] = mapped_column(ForeignKey("payments.id", ondelete="CASCADE"))
+    operation: Mapped[str] = mapped_column(String(32))
+    actor_user_id: Mapped[str | None] = mapped_column(String(32))
+    idempotency_key: Mapped[str | None] = mapped_column(String(128))
+    request_summary: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    outcome: Mapped[str] = mapped_column(String(16), default="started")
+    http_status: Mapped[int | None]
+    xero_id: Mapped[str | None] = mapped_column(String(64))
+    error_message: Mapped[str | None] = mapped_column(Text)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+

@@ -1,0 +1,66 @@
+"""The unit of work: one session, one transaction; repositories share it and never commit."""
+
+from __future__ import annotations
+
+from types import TracebackType
+from typing import Self
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from storage.repositories import (
+    AuditLog,
+    ConnectionRepository,
+    PaymentRepository,
+    ProcessedEvents,
+    RoleRepository,
+    WorkspaceRepository,
+)
+
+
+class UnitOfWork:
+    """`with uow:` opens a transaction; `uow.commit()` makes it durable; leaving without commit rolls back."""
+
+    def __init__(self, sessions: sessionmaker[Session]) -> None:
+        self._sessions = sessions
+        self._session: Session | None = None
+
+    @property
+    def session(self) -> Session:
+        if self._session is None:
+            raise RuntimeError("use the unit of work inside a `with` block")
+        return self._session
+
+    def __enter__(self) -> Self:
+        self._session = self._sessions()
+        session = self._session
+        self.workspaces = WorkspaceRepository(session)
+        self.roles = RoleRepository(session)
+        self.audit = AuditLog(session)
+        self.events = ProcessedEvents(session)
+        self.connections = ConnectionRepository(session)
+        self.payments = PaymentRepository(session)
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        # close() rolls back anything uncommitted without expiring what was loaded, so objects read
+        # inside the block can still be rendered after it.
+        self.session.close()
+        self._session = None
+
+    def commit(self) -> None:
+        self.session.commit()
+
+    def rollback(self) -> None:
+        self.session.rollback()
+
+
+class UnitOfWorkFactory:
+    """What services receive: `with uow_factory() as uow: …`."""
+
+    def __init__(self, sessions: sessionmaker[Session]) -> None:
+        self.sessions = sessions
+
+    def __call__(self) -> UnitOfWork:
+        return UnitOfWork(self.sessions)
