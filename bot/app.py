@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import uuid
 from typing import Any
 
@@ -50,7 +51,17 @@ def create_app(settings: Settings, deps: Deps) -> App:
     app.middleware(_dedupe_events_middleware(services))
     app.error(_error_handler(services))
     commands.register(app, services)
+    _acknowledge_other_events(app)
     return app
+
+
+def _acknowledge_other_events(app: App) -> None:
+    """Answer 200 to subscribed events no listener wants (say, a channel message that is not a reply),
+    so Slack does not retry them or turn the subscription off."""
+
+    @app.event(re.compile(".*"))
+    def ignore() -> None:
+        return None
 
 
 def _workspace_middleware(services: Services) -> Any:

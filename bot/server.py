@@ -7,11 +7,12 @@ import signal
 import threading
 from types import FrameType
 
+from apscheduler.schedulers.background import BackgroundScheduler
 from slack_bolt.adapter.socket_mode import SocketModeHandler
-from waitress.server import create_server
+from waitress.server import BaseWSGIServer, MultiSocketServer, create_server
 
 from bot.app import create_app
-from bot.bootstrap import build_deps
+from bot.bootstrap import Deps, build_deps
 from bot.scheduler import create_scheduler
 from bot.services import Services
 from bot.settings import Settings
@@ -21,43 +22,70 @@ from storage.migrate import upgrade
 logger = logging.getLogger(__name__)
 
 
-def serve(settings: Settings, *, port: int | None = None, host: str = "0.0.0.0") -> None:
+class BotServer:
+    """Everything `serve` runs, built from settings: the HTTP server, the scheduler, Socket Mode."""
+
+    def __init__(self, settings: Settings, deps: Deps, *, host: str = "0.0.0.0", port: int | None = None) -> None:
+        self.settings = settings
+        self.deps = deps
+        self.slack_app = create_app(settings, deps)
+        self.socket_mode = settings.slack_app_token is not None
+        web = create_web_app(deps, None if self.socket_mode else self.slack_app)
+        self.http: BaseWSGIServer | MultiSocketServer = create_server(
+            web, host=host, port=settings.port if port is None else port, threads=8, ident="xero-expense-bot"
+        )
+        services = Services(settings=settings, uow=deps.uow, clock=deps.clock, metrics=deps.metrics)
+        self.scheduler: BackgroundScheduler = create_scheduler(services)
+        self._socket_handler: SocketModeHandler | None = None
+        self._stopping = threading.Event()
+
+    @property
+    def port(self) -> int:
+        return int(getattr(self.http, "effective_port", self.settings.port))
+
+    def run(self) -> None:
+        """Serve until `stop()`; then finish in-flight requests and jobs."""
+        self.scheduler.start()
+        if self.settings.slack_app_token is not None:
+            self._socket_handler = SocketModeHandler(
+                self.slack_app, app_token=self.settings.slack_app_token.get_secret_value()
+            )
+            self._socket_handler.connect()  # type: ignore[no-untyped-call]
+            logger.info("connected to Slack over Socket Mode")
+        logger.info("listening on port %s", self.port)
+        try:
+            self.http.run()
+        except (OSError, ValueError):
+            if not self._stopping.is_set():
+                raise
+        finally:
+            self._shutdown()
+
+    def stop(self) -> None:
+        if not self._stopping.is_set():
+            self._stopping.set()
+            self.http.close()
+
+    def _shutdown(self) -> None:
+        logger.info("finishing in-flight requests and jobs")
+        self.http.task_dispatcher.shutdown()
+        if self._socket_handler is not None:
+            self._socket_handler.close()  # type: ignore[no-untyped-call]
+        self.scheduler.shutdown(wait=True)
+        self.deps.engine.dispose()
+        logger.info("stopped")
+
+
+def serve(settings: Settings, *, port: int | None = None) -> None:
     settings.require_serving()
     deps = build_deps(settings)
     upgrade(deps.engine)
-    slack_app = create_app(settings, deps)
-    socket_mode = settings.slack_app_token is not None
-    web = create_web_app(deps, None if socket_mode else slack_app)
-    server = create_server(web, host=host, port=port or settings.port, threads=8, ident="xero-expense-bot")
-    services = Services(settings=settings, uow=deps.uow, clock=deps.clock, metrics=deps.metrics)
-    scheduler = create_scheduler(services)
-    socket_handler: SocketModeHandler | None = None
-    stopping = threading.Event()
+    server = BotServer(settings, deps, port=port)
 
-    def stop(signum: int, _frame: FrameType | None) -> None:
-        if not stopping.is_set():
-            logger.info("received %s; shutting down", signal.Signals(signum).name)
-            stopping.set()
-            server.close()
+    def on_signal(signum: int, _frame: FrameType | None) -> None:
+        logger.info("received %s; shutting down", signal.Signals(signum).name)
+        server.stop()
 
-    signal.signal(signal.SIGTERM, stop)
-    signal.signal(signal.SIGINT, stop)
-    scheduler.start()
-    if socket_mode and settings.slack_app_token is not None:
-        socket_handler = SocketModeHandler(slack_app, app_token=settings.slack_app_token.get_secret_value())
-        socket_handler.connect()  # type: ignore[no-untyped-call]
-        logger.info("connected to Slack over Socket Mode")
-    logger.info("listening on http://%s:%s", host, getattr(server, "effective_port", port))
-    try:
-        server.run()
-    except (OSError, ValueError):
-        if not stopping.is_set():
-            raise
-    finally:
-        logger.info("finishing in-flight requests and jobs")
-        server.task_dispatcher.shutdown()
-        if socket_handler is not None:
-            socket_handler.close()  # type: ignore[no-untyped-call]
-        scheduler.shutdown(wait=True)
-        deps.engine.dispose()
-        logger.info("stopped")
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
+    server.run()

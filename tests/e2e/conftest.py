@@ -1,0 +1,96 @@
+"""End-to-end fixtures: the real bot served over HTTP, a fake Slack Web API and the Xero emulator."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+
+from bot.bootstrap import Deps
+from bot.clock import FrozenClock
+from bot.sandbox.slack import FakeSlack, SlackSender
+from bot.sandbox.xero import XeroEmulator
+from bot.server import BotServer
+from bot.settings import Settings, load_settings
+from storage.uow import UnitOfWorkFactory
+
+SIGNING_SECRET = "test-signing-secret"
+FINANCE_CHANNEL = "C0FINANCE"
+ADMIN, FINANCE, EMPLOYEE, STRANGER = "UADMIN01", "UFIN0001", "UEMP0001", "USTRANGE"
+
+
+@pytest.fixture
+def slack() -> Iterator[FakeSlack]:
+    fake = FakeSlack()
+    fake.start()
+    fake.add_user(ADMIN, "ada", "ada@example.com", is_admin=True)
+    fake.add_user(FINANCE, "fiona", "fiona@example.com")
+    fake.add_user(EMPLOYEE, "ana", "ana@example.com")
+    fake.add_user(STRANGER, "sam", "sam@example.com")
+    fake.add_channel(FINANCE_CHANNEL, "finance", members=[ADMIN, FINANCE, fake.bot_user_id])
+    yield fake
+    fake.stop()
+
+
+@pytest.fixture
+def xero() -> Iterator[XeroEmulator]:
+    emulator = XeroEmulator()
+    emulator.start()
+    yield emulator
+    emulator.stop()
+    emulator.assert_no_spec_violations()
+
+
+def bot_settings(slack: FakeSlack, xero: XeroEmulator, database_url: str, encryption_key: str, **extra: Any) -> Settings:
+    values: dict[str, Any] = {
+        "database_url": database_url,
+        "encryption_key": encryption_key,
+        "slack_signing_secret": SIGNING_SECRET,
+        "slack_bot_token": slack.bot_token,
+        "slack_api_url": slack.api_url,
+        "xero_client_id": xero.client_id,
+        "xero_client_secret": xero.client_secret,
+        "xero_login_url": xero.url,
+        "xero_identity_url": xero.url,
+        "xero_api_url": xero.url,
+        "finance_channel": FINANCE_CHANNEL,
+        "_env_file": None,
+    }
+    values.update(extra)
+    return load_settings(**values)
+
+
+@dataclass
+class RunningBot:
+    settings: Settings
+    deps: Deps
+    server: BotServer
+    sender: SlackSender
+    clock: FrozenClock
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server.port}"
+
+    @property
+    def uow(self) -> UnitOfWorkFactory:
+        return self.deps.uow
+
+
+@pytest.fixture
+def bot(
+    slack: FakeSlack, xero: XeroEmulator, database_url: str, encryption_key: str, engine: Any, uow: UnitOfWorkFactory
+) -> Iterator[RunningBot]:
+    settings = bot_settings(slack, xero, database_url, encryption_key)
+    clock = FrozenClock()
+    deps = Deps(engine=engine, uow=uow, clock=clock)
+    server = BotServer(settings, deps, host="127.0.0.1", port=0)
+    thread = threading.Thread(target=server.run, name="bot-under-test", daemon=True)
+    thread.start()
+    url = f"http://127.0.0.1:{server.port}"
+    yield RunningBot(settings, deps, server, SlackSender(url, SIGNING_SECRET, slack), clock)
+    server.stop()
+    thread.join(timeout=10)

@@ -1,0 +1,178 @@
+"""The command line as an operator uses it: the installed `xero-expense-bot` script in a subprocess."""
+
+from __future__ import annotations
+
+import base64
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from bot.sandbox.slack import FakeSlack, SlackSender
+from bot.sandbox.xero import XeroEmulator
+from storage.crypto import generate_key
+from tests.conftest import POSTGRES_URL
+from tests.e2e.conftest import EMPLOYEE, FINANCE_CHANNEL, SIGNING_SECRET
+
+SCRIPT = shutil.which("xero-expense-bot", path=str(Path(sys.executable).parent)) or "xero-expense-bot"
+
+
+def run_cli(*args: str, env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([SCRIPT, *args], env=env, cwd=cwd, capture_output=True, text=True, timeout=120)
+
+
+@pytest.fixture
+def clean_env(tmp_path: Path) -> dict[str, str]:
+    """The environment of a new operator: no bot settings, only what each test sets."""
+    keep = {"PATH", "HOME", "LANG", "LC_ALL", "SYSTEMROOT", "TMPDIR"}
+    return {name: value for name, value in os.environ.items() if name in keep}
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def test_keygen_prints_a_usable_key(clean_env: dict[str, str], tmp_path: Path) -> None:
+    result = run_cli("keygen", env=clean_env, cwd=tmp_path)
+    assert result.returncode == 0
+    assert len(base64.b64decode(result.stdout.strip(), validate=True)) == 32
+
+
+def test_serve_without_an_encryption_key_exits_with_one_line_naming_it(
+    clean_env: dict[str, str], tmp_path: Path
+) -> None:
+    env = clean_env | {"SLACK_SIGNING_SECRET": "s", "SLACK_BOT_TOKEN": "xoxb-1"}
+    result = run_cli("serve", env=env, cwd=tmp_path)
+    assert result.returncode != 0
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1
+    assert "ENCRYPTION_KEY" in lines[0] and "xero-expense-bot keygen" in lines[0]
+
+
+def test_a_malformed_value_stops_start_up_with_one_line(clean_env: dict[str, str], tmp_path: Path) -> None:
+    env = clean_env | {"ENCRYPTION_KEY": generate_key(), "PORT": "eighty"}
+    result = run_cli("serve", env=env, cwd=tmp_path)
+    assert result.returncode != 0
+    assert result.stderr.strip().splitlines() == [
+        "xero-expense-bot: PORT is invalid (Input should be a valid integer, unable to parse string as an integer); "
+        "a good value looks like 3000"
+    ]
+
+
+def test_migrate_creates_the_schema_in_an_empty_sqlite_file(clean_env: dict[str, str], tmp_path: Path) -> None:
+    env = clean_env | {"ENCRYPTION_KEY": generate_key(), "DATABASE_URL": f"sqlite:///{tmp_path / 'new.db'}"}
+    first = run_cli("migrate", env=env, cwd=tmp_path)
+    assert (first.returncode, first.stdout.strip()) == (0, "database schema is up to date")
+    assert (tmp_path / "new.db").stat().st_size > 0
+    assert run_cli("migrate", env=env, cwd=tmp_path).returncode == 0
+
+
+@pytest.fixture
+def fakes() -> Iterator[tuple[FakeSlack, XeroEmulator]]:
+    slack, xero = FakeSlack(), XeroEmulator()
+    slack.start()
+    xero.start()
+    slack.add_user(EMPLOYEE, "ana", "ana@example.com")
+    slack.add_channel(FINANCE_CHANNEL, "finance", members=[EMPLOYEE, slack.bot_user_id])
+    yield slack, xero
+    slack.stop()
+    xero.stop()
+
+
+def serving_env(clean_env: dict[str, str], slack: FakeSlack, xero: XeroEmulator, tmp_path: Path) -> dict[str, str]:
+    return clean_env | {
+        "ENCRYPTION_KEY": generate_key(),
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'bot.db'}",
+        "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+        "SLACK_BOT_TOKEN": slack.bot_token,
+        "SLACK_API_URL": slack.api_url,
+        "XERO_API_URL": xero.url,
+        "XERO_IDENTITY_URL": xero.url,
+        "XERO_LOGIN_URL": xero.url,
+    }
+
+
+def wait_until_healthy(url: str, process: subprocess.Popen[str]) -> None:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise AssertionError(f"serve exited early: {process.stderr.read() if process.stderr else ''}")
+        try:
+            with urllib.request.urlopen(f"{url}/healthz", timeout=2) as response:
+                if response.status == 200:
+                    return
+        except (urllib.error.URLError, ConnectionError):
+            time.sleep(0.1)
+    raise AssertionError("serve did not become healthy in 30 s")
+
+
+def test_serve_answers_health_metrics_and_slack_then_stops_cleanly_on_sigterm(
+    clean_env: dict[str, str], tmp_path: Path, fakes: tuple[FakeSlack, XeroEmulator]
+) -> None:
+    slack, xero = fakes
+    env = serving_env(clean_env, slack, xero, tmp_path)
+    port = free_port()
+    process = subprocess.Popen(
+        [SCRIPT, "serve", "--port", str(port)], env=env, cwd=tmp_path, stderr=subprocess.PIPE, text=True
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_healthy(url, process)
+        with urllib.request.urlopen(f"{url}/metrics", timeout=5) as response:
+            assert b"xero_bot_http_requests_total" in response.read()
+        sender = SlackSender(url, SIGNING_SECRET, slack)
+        helped = sender.slash_command("help", EMPLOYEE, FINANCE_CHANNEL)
+        assert helped.status == 200 and "/xero help" in helped.json()["text"]
+        assert sender.send_raw("command=/xero&text=help", "application/x-www-form-urlencoded", sign=False).status == 401
+        stale = str(int(time.time()) - 301)
+        assert sender.send_raw("command=/xero", "application/x-www-form-urlencoded", timestamp=stale).status == 401
+    finally:
+        process.send_signal(signal.SIGTERM)
+        _, stderr = process.communicate(timeout=20)
+    assert process.returncode == 0
+    assert "shutting down" in stderr and "stopped" in stderr
+    for secret in (env["ENCRYPTION_KEY"], env["SLACK_BOT_TOKEN"], SIGNING_SECRET):
+        assert secret not in stderr
+
+
+def test_doctor_reports_one_line_per_check(
+    clean_env: dict[str, str], tmp_path: Path, fakes: tuple[FakeSlack, XeroEmulator]
+) -> None:
+    slack, xero = fakes
+    env = serving_env(clean_env, slack, xero, tmp_path)
+    assert run_cli("migrate", env=env, cwd=tmp_path).returncode == 0
+    healthy = run_cli("doctor", env=env, cwd=tmp_path)
+    assert healthy.returncode == 0, healthy.stdout
+    assert [line.split(":")[0] for line in healthy.stdout.splitlines()] == [
+        "ok    configuration", "ok    database", "ok    slack", "ok    xero",
+    ]
+    broken = run_cli("doctor", env=env | {"SLACK_BOT_TOKEN": "xoxb-revoked"}, cwd=tmp_path)
+    assert broken.returncode == 1
+    assert "FAIL  slack: auth.test refused the bot token: invalid_auth" in broken.stdout
+    assert "xoxb-revoked" not in broken.stdout + broken.stderr
+
+
+@pytest.mark.skipif(not POSTGRES_URL, reason="set TEST_DATABASE_URL to migrate a PostgreSQL database")
+def test_migrate_creates_the_schema_on_postgresql(clean_env: dict[str, str], tmp_path: Path) -> None:
+    from storage.crypto import KeyRing
+    from tests.conftest import PostgresSchema
+
+    assert POSTGRES_URL
+    schema = PostgresSchema(POSTGRES_URL, KeyRing.from_setting(generate_key()))
+    try:
+        env = clean_env | {"ENCRYPTION_KEY": generate_key(), "DATABASE_URL": schema.url}
+        result = run_cli("migrate", env=env, cwd=tmp_path)
+        assert result.returncode == 0, result.stderr
+    finally:
+        schema.drop()
