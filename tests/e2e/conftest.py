@@ -44,7 +44,9 @@ def xero() -> Iterator[XeroEmulator]:
     emulator.assert_no_spec_violations()
 
 
-def bot_settings(slack: FakeSlack, xero: XeroEmulator, database_url: str, encryption_key: str, **extra: Any) -> Settings:
+def bot_settings(
+    slack: FakeSlack, xero: XeroEmulator, database_url: str, encryption_key: str, **extra: Any
+) -> Settings:
     values: dict[str, Any] = {
         "database_url": database_url,
         "encryption_key": encryption_key,

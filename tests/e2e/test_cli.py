@@ -155,7 +155,10 @@ def test_doctor_reports_one_line_per_check(
     healthy = run_cli("doctor", env=env, cwd=tmp_path)
     assert healthy.returncode == 0, healthy.stdout
     assert [line.split(":")[0] for line in healthy.stdout.splitlines()] == [
-        "ok    configuration", "ok    database", "ok    slack", "ok    xero",
+        "ok    configuration",
+        "ok    database",
+        "ok    slack",
+        "ok    xero",
     ]
     broken = run_cli("doctor", env=env | {"SLACK_BOT_TOKEN": "xoxb-revoked"}, cwd=tmp_path)
     assert broken.returncode == 1

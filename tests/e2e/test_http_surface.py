@@ -69,9 +69,7 @@ def test_an_unsigned_request_is_refused_with_401(bot: RunningBot) -> None:
 
 
 def test_a_forged_signature_is_refused_with_401(bot: RunningBot) -> None:
-    response = bot.sender.send_raw(
-        slash_body("help"), "application/x-www-form-urlencoded", signature="v0=" + "0" * 64
-    )
+    response = bot.sender.send_raw(slash_body("help"), "application/x-www-form-urlencoded", signature="v0=" + "0" * 64)
     assert response.status == 401
 
 

@@ -1,0 +1,267 @@
+"""SlackSender: signs and POSTs requests to the bot exactly as Slack's servers do."""
+
+from __future__ import annotations
+
+import json
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlencode
+
+from slack_sdk.signature import SignatureVerifier
+
+from bot.sandbox.slack import events, interactions
+from bot.sandbox.slack.fake import FakeSlack
+from bot.sandbox.slack.interactions import UNSET
+from bot.sandbox.slack.model import Json
+from bot.sandbox.slack.surfaces import Surface
+
+FORM = "application/x-www-form-urlencoded"
+JSON = "application/json"
+USER_AGENT = "Slackbot 1.0 (+https://api.slack.com/robots)"
+
+
+@dataclass(frozen=True)
+class SenderResponse:
+    status: int
+    headers: dict[str, str]
+    body: str
+
+    def json(self) -> Any:
+        return json.loads(self.body) if self.body else None
+
+
+class SlackSender:
+    """Each method builds the payload Slack would send, signs it, and returns the bot's HTTP answer."""
+
+    def __init__(
+        self,
+        bot_url: str,
+        signing_secret: str,
+        fake: FakeSlack,
+        team_id: str | None = None,
+        *,
+        path: str = "/slack/events",
+        verification_token: str = "fake-verification-token",
+        timeout: float = 10.0,
+    ) -> None:
+        self.url = bot_url.rstrip("/") + path
+        self.team_id = team_id or fake.team_id
+        self.verification_token = verification_token
+        self._verifier = SignatureVerifier(signing_secret)
+        self._fake = fake
+        self._timeout = timeout
+
+    # --- slash commands ------------------------------------------------------------------------
+
+    def slash_command(
+        self, text: str, user_id: str, channel_id: str | None = None, command: str = "/xero"
+    ) -> SenderResponse:
+        """`channel_id=None` means the command was typed in the user's DM with the bot."""
+        channel = self._fake.channel_info(channel_id or self._fake.dm_channel(user_id))
+        fields = {
+            "token": self.verification_token,
+            "team_id": self.team_id,
+            "team_domain": self._fake.team_domain,
+            "channel_id": channel["id"],
+            "channel_name": channel.get("name", "directmessage") if not channel.get("is_im") else "directmessage",
+            "user_id": user_id,
+            "user_name": self._fake.user(user_id)["name"],
+            "command": command,
+            "text": text,
+            "api_app_id": self._fake.app_id,
+            "is_enterprise_install": "false",
+            "response_url": self._fake.issue_response_url(user_id, channel["id"]),
+            "trigger_id": self._fake.issue_trigger(user_id),
+        }
+        return self.send_raw(urlencode(fields), FORM)
+
+    # --- block_actions ---------------------------------------------------------------------------
+
+    def click(
+        self,
+        user_id: str,
+        channel: str,
+        ts: str,
+        action_id: str,
+        value: str | None = None,
+        *,
+        block_id: str | None = None,
+    ) -> SenderResponse:
+        """Click a button on a message (or ephemeral message); value defaults to the button's own."""
+        return self._act(
+            self._fake.message_surface(channel, ts), user_id, action_id, UNSET if value is None else value, block_id
+        )
+
+    def select(
+        self, user_id: str, channel: str, ts: str, action_id: str, option_value: Any, *, block_id: str | None = None
+    ) -> SenderResponse:
+        """Pick an option (static/external select, radio, overflow) by value, or pass a full option dict."""
+        return self._act(self._fake.message_surface(channel, ts), user_id, action_id, option_value, block_id)
+
+    def select_user(
+        self, user_id: str, channel: str, ts: str, action_id: str, selected_user: str, *, block_id: str | None = None
+    ) -> SenderResponse:
+        return self._act(self._fake.message_surface(channel, ts), user_id, action_id, selected_user, block_id)
+
+    def choose(
+        self, user_id: str, channel: str, ts: str, action_id: str, chosen: Any, *, block_id: str | None = None
+    ) -> SenderResponse:
+        """Any other element: a date for datepickers, a list for multi-selects and checkboxes, …"""
+        return self._act(self._fake.message_surface(channel, ts), user_id, action_id, chosen, block_id)
+
+    def click_in_view(
+        self, user_id: str, view_id: str, action_id: str, value: str | None = None, *, block_id: str | None = None
+    ) -> SenderResponse:
+        """Click in an open modal or a Home tab (`fake.home_view(user)["id"]`)."""
+        return self._act(
+            self._fake.view_surface(view_id), user_id, action_id, UNSET if value is None else value, block_id
+        )
+
+    def select_in_view(
+        self, user_id: str, view_id: str, action_id: str, option_value: Any, *, block_id: str | None = None
+    ) -> SenderResponse:
+        return self._act(self._fake.view_surface(view_id), user_id, action_id, option_value, block_id)
+
+    def select_user_in_view(
+        self, user_id: str, view_id: str, action_id: str, selected_user: str, *, block_id: str | None = None
+    ) -> SenderResponse:
+        return self._act(self._fake.view_surface(view_id), user_id, action_id, selected_user, block_id)
+
+    def choose_in_view(
+        self, user_id: str, view_id: str, action_id: str, chosen: Any, *, block_id: str | None = None
+    ) -> SenderResponse:
+        return self._act(self._fake.view_surface(view_id), user_id, action_id, chosen, block_id)
+
+    def _act(self, surface: Surface, user_id: str, action_id: str, chosen: Any, block_id: str | None) -> SenderResponse:
+        payload = interactions.block_actions(
+            self._fake,
+            surface,
+            user_id=user_id,
+            action_id=action_id,
+            chosen=chosen,
+            block_id=block_id,
+            verification_token=self.verification_token,
+        )
+        return self.send_interaction(payload)
+
+    # --- views and options -------------------------------------------------------------------------
+
+    def submit_view(
+        self, user_id: str, view_id: str, values: dict[str, dict[str, Any]] | None = None
+    ) -> SenderResponse:
+        """Submit a modal; the bot's `response_action` (errors/update/push/clear, or close) is applied to the fake."""
+        payload = interactions.view_submission(
+            self._fake, view_id, user_id=user_id, values=values or {}, verification_token=self.verification_token
+        )
+        response = self.send_interaction(payload)
+        if response.status == 200:
+            answer = response.json() if response.body.strip().startswith("{") else None
+            self._fake.apply_view_response(view_id, answer)
+        return response
+
+    def close_view(self, user_id: str, view_id: str) -> SenderResponse | None:
+        """The user closes a modal; Slack only tells the bot when the view has notify_on_close."""
+        notify = bool(self._fake.view(view_id).get("notify_on_close"))
+        payload = interactions.view_closed(
+            self._fake, view_id, user_id=user_id, verification_token=self.verification_token
+        )
+        self._fake.close_modals(user_id)
+        return self.send_interaction(payload) if notify else None
+
+    def suggest(
+        self,
+        user_id: str,
+        action_id: str,
+        value: str,
+        *,
+        channel: str | None = None,
+        ts: str | None = None,
+        view_id: str | None = None,
+        block_id: str | None = None,
+    ) -> SenderResponse:
+        """Typing into an external_select on a message (channel + ts) or a view (view_id); body has the options."""
+        if view_id is not None:
+            surface = self._fake.view_surface(view_id)
+        elif channel is not None and ts is not None:
+            surface = self._fake.message_surface(channel, ts)
+        else:
+            raise ValueError("suggest needs view_id, or channel and ts")
+        payload = interactions.block_suggestion(
+            self._fake,
+            surface,
+            user_id=user_id,
+            action_id=action_id,
+            value=value,
+            block_id=block_id,
+            verification_token=self.verification_token,
+        )
+        return self.send_interaction(payload)
+
+    def send_interaction(self, payload: Json) -> SenderResponse:
+        payload["team"]["id"] = payload["user"]["team_id"] = self.team_id
+        return self.send_raw(urlencode({"payload": json.dumps(payload)}), FORM)
+
+    # --- Events API --------------------------------------------------------------------------------
+
+    def event(
+        self, event: Json, event_id: str | None = None, retry_num: int | None = None, retry_reason: str = "http_timeout"
+    ) -> SenderResponse:
+        body = events.envelope(
+            self._fake, event, event_id=event_id or events.new_event_id(), verification_token=self.verification_token
+        )
+        body["team_id"] = self.team_id
+        headers = (
+            {} if retry_num is None else {"X-Slack-Retry-Num": str(retry_num), "X-Slack-Retry-Reason": retry_reason}
+        )
+        return self.send_raw(json.dumps(body), JSON, headers=headers)
+
+    def url_verification(self, challenge: str) -> SenderResponse:
+        body = {"token": self.verification_token, "challenge": challenge, "type": "url_verification"}
+        return self.send_raw(json.dumps(body), JSON)
+
+    def file_share_message(
+        self, user_id: str, channel: str, thread_ts: str | None, files: list[Json], text: str = ""
+    ) -> Json:
+        """The `message`/`file_share` event for a photo posted (in a thread when thread_ts is set)."""
+        return events.user_message(self._fake, user_id, channel, text, thread_ts=thread_ts, files=files)
+
+    def user_message(self, user_id: str, channel: str, text: str, thread_ts: str | None = None) -> Json:
+        return events.user_message(self._fake, user_id, channel, text, thread_ts=thread_ts)
+
+    def app_home_opened(self, user_id: str, tab: str = "home") -> Json:
+        return events.app_home_opened(self._fake, user_id, tab)
+
+    def app_uninstalled(self) -> Json:
+        return events.app_uninstalled(self._fake)
+
+    def tokens_revoked(self, bot: list[str] | None = None, oauth: list[str] | None = None) -> Json:
+        return events.tokens_revoked(self._fake, bot=bot or [], oauth=oauth or [])
+
+    # --- raw HTTP ------------------------------------------------------------------------------------
+
+    def send_raw(
+        self,
+        body: bytes | str,
+        content_type: str,
+        timestamp: str | None = None,
+        signature: str | None = None,
+        sign: bool = True,
+        headers: dict[str, str] | None = None,
+    ) -> SenderResponse:
+        """POST as Slack does; `sign=False` omits the signature headers, `timestamp` allows stale requests."""
+        text = body.decode("utf-8") if isinstance(body, bytes) else body
+        request_headers = {"Content-Type": content_type, "User-Agent": USER_AGENT, "Accept": "*/*", **(headers or {})}
+        if sign:
+            signed_at = timestamp or str(int(time.time()))
+            request_headers["X-Slack-Request-Timestamp"] = signed_at
+            generated = self._verifier.generate_signature(timestamp=signed_at, body=text)
+            request_headers["X-Slack-Signature"] = signature or generated or ""
+        request = urllib.request.Request(self.url, data=text.encode("utf-8"), headers=request_headers, method="POST")
+        try:
+            with urllib.request.urlopen(request, timeout=self._timeout) as response:
+                return SenderResponse(response.status, dict(response.headers.items()), response.read().decode())
+        except urllib.error.HTTPError as error:
+            return SenderResponse(error.code, dict(error.headers.items()), error.read().decode())

@@ -1,0 +1,65 @@
+"""One Web API call end to end: parse, rate-limit, authenticate, run the method, record it."""
+
+from __future__ import annotations
+
+import json
+import time
+
+from bot.sandbox.slack.api_request import ApiRequest, parse_api_request
+from bot.sandbox.slack.errors import SlackError
+from bot.sandbox.slack.files import HttpReply
+from bot.sandbox.slack.methods import METHODS, ApiMethod
+from bot.sandbox.slack.model import ApiCall, Json
+from bot.sandbox.slack.rate_limits import RateLimits
+from bot.sandbox.slack.workspace import Workspace
+
+JSON_HEADERS = {"Content-Type": "application/json; charset=utf-8"}
+
+
+class WebApi:
+    def __init__(self, ws: Workspace, rate_limits: RateLimits) -> None:
+        self._ws = ws
+        self._rate_limits = rate_limits
+
+    def handle(self, method: str, query: str, body: bytes, headers: dict[str, str]) -> HttpReply:
+        ws = self._ws
+        with ws.lock:
+            request = ApiRequest(method=method, args={}, token=None, basic_auth=None)
+            status, extra_headers = 200, dict(JSON_HEADERS)
+            try:
+                request = parse_api_request(method, query, body, headers)
+                result = self._run(request)
+            except SlackError as error:
+                status = error.status
+                extra_headers.update(error.headers)
+                result = error.body()
+            if request.grant is not None:
+                extra_headers["x-oauth-scopes"] = ",".join(request.grant.scopes)
+            ws.calls.append(
+                ApiCall(
+                    method=method,
+                    args=request.args,
+                    token=request.token,
+                    time=time.time(),
+                    status=status,
+                    error=None if result.get("ok") else str(result.get("error")),
+                )
+            )
+            ws.changed.notify_all()
+            return status, extra_headers, json.dumps(result).encode()
+
+    def _run(self, request: ApiRequest) -> Json:
+        api_method = METHODS.get(request.method)
+        if api_method is None:
+            raise SlackError("unknown_method", status=404, extra={"req_method": request.method})
+        self._rate_limits.check(request)
+        self._authenticate(request, api_method)
+        return api_method.handler(self._ws, request)
+
+    def _authenticate(self, request: ApiRequest, api_method: ApiMethod) -> None:
+        if api_method.credential == "client":
+            return
+        request.grant = self._ws.grant(request.token)
+        wants_app_token = api_method.credential == "app_token"
+        if (request.grant.kind == "app") != wants_app_token:
+            raise SlackError("not_allowed_token_type")
