@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 import uuid
@@ -9,14 +10,14 @@ from typing import Any
 
 from slack_bolt import App, BoltResponse
 from slack_bolt.error import BoltError
-from slack_sdk import WebClient
-from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler, RateLimitErrorRetryHandler
 
-from bot.bootstrap import Deps
+from bot.bootstrap import Deps, build_services
 from bot.errors import DomainError
 from bot.services import Services
 from bot.settings import Settings
-from handlers import commands
+from bot.slack_clients import slack_client
+from handlers import actions, commands
+from handlers.notices import SlackNotices
 
 logger = logging.getLogger(__name__)
 
@@ -26,17 +27,8 @@ APOLOGY = (
 )
 
 
-def slack_client(settings: Settings, token: str | None = None) -> WebClient:
-    """A Web API client that honours SLACK_API_URL and waits out Slack's 429s."""
-    return WebClient(
-        token=token,
-        base_url=settings.slack_api_base,
-        retry_handlers=[ConnectionErrorRetryHandler(), RateLimitErrorRetryHandler(max_retry_count=3)],
-    )
-
-
-def create_app(settings: Settings, deps: Deps) -> App:
-    services = Services(settings=settings, uow=deps.uow, clock=deps.clock, metrics=deps.metrics)
+def create_app(settings: Settings, deps: Deps, services: Services | None = None) -> App:
+    services = services or build_services(settings, deps)
     bot_token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None
     signing_secret = settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else None
     app = App(
@@ -50,7 +42,11 @@ def create_app(settings: Settings, deps: Deps) -> App:
     app.middleware(_workspace_middleware(services))
     app.middleware(_dedupe_events_middleware(services))
     app.error(_error_handler(services))
+    if services.notices is None:
+        services.notices = SlackNotices(services)
+        services.tokens.on_auth_lost = services.notices.reconnect_needed
     commands.register(app, services)
+    actions.register(app, services)
     _acknowledge_other_events(app)
     return app
 
@@ -95,7 +91,7 @@ def _dedupe_events_middleware(services: Services) -> Any:
 
 
 def _error_handler(services: Services) -> Any:
-    def handle(error: Exception, body: dict[str, Any], respond: Any) -> None:
+    def handle(error: Exception, body: dict[str, Any], respond: Any, response: BoltResponse | None) -> None:
         if isinstance(error, DomainError):
             services.metrics.slack_errors.labels(kind="domain").inc()
             message = error.message
@@ -104,6 +100,14 @@ def _error_handler(services: Services) -> Any:
             services.metrics.slack_errors.labels(kind="unexpected").inc()
             logger.error("unexpected error handling a Slack request (reference %s)", ref, exc_info=error)
             message = APOLOGY.format(ref=ref)
+        if response is not None:
+            # The listener failed before acknowledging: acknowledge now, so Slack shows no "dispatch failed".
+            response.status = 200
+            response.headers["content-type"] = ["application/json;charset=utf-8"]
+            if "command" in body:
+                response.body = json.dumps({"response_type": "ephemeral", "text": message})
+                return
+            response.body = ""
         if respond is not None:
             try:
                 respond(text=message, response_type="ephemeral", replace_original=False)
@@ -111,4 +115,3 @@ def _error_handler(services: Services) -> Any:
                 logger.warning("could not tell the user about an error")
 
     return handle
-

@@ -7,8 +7,17 @@ from dataclasses import dataclass, field
 from sqlalchemy.engine import Engine
 
 from bot.clock import Clock, SystemClock
+from bot.connect import ConnectionService
 from bot.metrics import Metrics
+from bot.roles import Roles
+from bot.services import Services
 from bot.settings import ConfigError, Settings
+from bot.slack_clients import SlackClients
+from bot.slack_directory import SlackDirectory
+from bot.xero.gateway import XeroGateway
+from bot.xero.oauth import XeroOAuth
+from bot.xero.reference import ReferenceDataSync
+from bot.xero.tokens import TokenManager
 from storage.crypto import KeyRing
 from storage.db import create_engine, session_factory
 from storage.uow import UnitOfWorkFactory
@@ -33,3 +42,35 @@ def keyring_from(settings: Settings) -> KeyRing:
 def build_deps(settings: Settings, *, clock: Clock | None = None) -> Deps:
     engine = create_engine(settings.database_url, keyring_from(settings))
     return Deps(engine=engine, uow=UnitOfWorkFactory(session_factory(engine)), clock=clock or SystemClock())
+
+
+def build_services(settings: Settings, deps: Deps, slack: SlackClients | None = None) -> Services:
+    slack = slack or SlackClients(settings)
+    directory = SlackDirectory(slack.for_team)
+    roles = Roles(uow=deps.uow, directory=directory)
+    oauth = XeroOAuth(settings)
+    tokens = TokenManager(uow=deps.uow, oauth=oauth, clock=deps.clock)
+    gateway = XeroGateway(settings=settings, tokens=tokens, uow=deps.uow, clock=deps.clock)
+    reference = ReferenceDataSync(gateway=gateway, uow=deps.uow, clock=deps.clock)
+    connections = ConnectionService(
+        settings=settings,
+        uow=deps.uow,
+        clock=deps.clock,
+        roles=roles,
+        oauth=oauth,
+        gateway=gateway,
+        reference=reference,
+    )
+    return Services(
+        settings=settings,
+        uow=deps.uow,
+        clock=deps.clock,
+        metrics=deps.metrics,
+        slack=slack,
+        directory=directory,
+        roles=roles,
+        tokens=tokens,
+        gateway=gateway,
+        reference=reference,
+        connections=connections,
+    )

@@ -9,9 +9,9 @@ from collections.abc import Callable
 from slack_sdk.errors import SlackApiError
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot.app import slack_client
 from bot.bootstrap import build_deps
 from bot.settings import ConfigError, Settings
+from bot.slack_clients import slack_client
 from storage.db import ping
 from storage.migrate import pending_revisions
 
@@ -75,8 +75,10 @@ def check_xero(settings: Settings) -> str:
         raise CheckFailed(f"cannot reach {settings.xero_api_url}: {_reason(error)}") from None
     if status not in (401, 403):
         raise CheckFailed(f"{url} answered {status}, expected 401 without a token")
-    credentials = "app credentials set" if settings.xero_client_id and settings.xero_client_secret else (
-        "XERO_CLIENT_ID/XERO_CLIENT_SECRET not set yet: needed to connect"
+    credentials = (
+        "app credentials set"
+        if settings.xero_client_id and settings.xero_client_secret
+        else ("XERO_CLIENT_ID/XERO_CLIENT_SECRET not set yet: needed to connect")
     )
     return f"{settings.xero_api_url} answers; {credentials}"
 

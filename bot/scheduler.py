@@ -13,11 +13,15 @@ from datetime import timedelta
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.background import BackgroundScheduler
 
+from bot.connect import tenant_ref
 from bot.services import Services
+from bot.xero.errors import XeroError
 
 logger = logging.getLogger(__name__)
 
 PROCESSED_EVENT_RETENTION = timedelta(days=7)
+REFERENCE_LEASE = timedelta(minutes=15)
+TOKEN_KEEP_ALIVE_AGE = timedelta(days=1)
 
 
 def purge_stale_records(services: Services) -> None:
@@ -29,6 +33,32 @@ def purge_stale_records(services: Services) -> None:
         uow.commit()
     if forgotten or expired:
         logger.info("purged %d old event ids and %d expired sign-in states", forgotten, expired)
+
+
+def refresh_reference_data(services: Services) -> None:
+    """Organisations whose accounts, tax rates, tracking and contacts are due for a refresh."""
+    with services.uow() as work:
+        due = work.connections.claim_due_reference(services.clock.now(), REFERENCE_LEASE)
+        work.commit()
+    for connection_id in due:
+        with services.uow() as work:
+            connection = work.connections.get(connection_id)
+            ref = tenant_ref(connection) if connection and connection.token_set_id else None
+        if ref is None:
+            continue
+        try:
+            services.reference.refresh(ref)
+        except XeroError as problem:
+            logger.warning("reference data for connection %s not refreshed: %s", connection_id, problem.message)
+
+
+def keep_tokens_alive(services: Services) -> None:
+    """Refresh token sets idle for a day, so Xero's 60-day unused limit is never reached."""
+    for token_set_id in services.tokens.idle_token_sets(TOKEN_KEEP_ALIVE_AGE):
+        try:
+            services.tokens.keep_alive(token_set_id, TOKEN_KEEP_ALIVE_AGE)
+        except XeroError as problem:
+            logger.warning("token set %s could not be refreshed: %s", token_set_id, problem.message)
 
 
 def _guarded(name: str, services: Services, job: Callable[[Services], None]) -> Callable[[], None]:
@@ -46,16 +76,19 @@ def _guarded(name: str, services: Services, job: Callable[[Services], None]) -> 
     return run
 
 
+JOBS: list[tuple[str, Callable[[Services], None], dict[str, int]]] = [
+    ("purge_stale_records", purge_stale_records, {"hours": 1}),
+    ("refresh_reference_data", refresh_reference_data, {"minutes": 5}),
+    ("keep_tokens_alive", keep_tokens_alive, {"hours": 1}),
+]
+
+
 def create_scheduler(services: Services) -> BackgroundScheduler:
     scheduler = BackgroundScheduler(
         executors={"default": ThreadPoolExecutor(4)},
         job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 60},
         timezone="UTC",
     )
-    scheduler.add_job(
-        _guarded("purge_stale_records", services, purge_stale_records),
-        "interval",
-        hours=1,
-        id="purge_stale_records",
-    )
+    for name, job, interval in JOBS:
+        scheduler.add_job(_guarded(name, services, job), "interval", id=name, **interval)
     return scheduler

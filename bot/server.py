@@ -12,9 +12,8 @@ from slack_bolt.adapter.socket_mode import SocketModeHandler
 from waitress.server import BaseWSGIServer, MultiSocketServer, create_server
 
 from bot.app import create_app
-from bot.bootstrap import Deps, build_deps
+from bot.bootstrap import Deps, build_deps, build_services
 from bot.scheduler import create_scheduler
-from bot.services import Services
 from bot.settings import Settings
 from bot.web import create_web_app
 from storage.migrate import upgrade
@@ -28,14 +27,14 @@ class BotServer:
     def __init__(self, settings: Settings, deps: Deps, *, host: str = "0.0.0.0", port: int | None = None) -> None:
         self.settings = settings
         self.deps = deps
-        self.slack_app = create_app(settings, deps)
+        self.services = build_services(settings, deps)
+        self.slack_app = create_app(settings, deps, self.services)
         self.socket_mode = settings.slack_app_token is not None
-        web = create_web_app(deps, None if self.socket_mode else self.slack_app)
+        web = create_web_app(deps, self.services, None if self.socket_mode else self.slack_app)
         self.http: BaseWSGIServer | MultiSocketServer = create_server(
             web, host=host, port=settings.port if port is None else port, threads=8, ident="xero-expense-bot"
         )
-        services = Services(settings=settings, uow=deps.uow, clock=deps.clock, metrics=deps.metrics)
-        self.scheduler: BackgroundScheduler = create_scheduler(services)
+        self.scheduler: BackgroundScheduler = create_scheduler(self.services)
         self._socket_handler: SocketModeHandler | None = None
         self._stopping = threading.Event()
 

@@ -1,18 +1,48 @@
-"""What every Slack surface and job is handed: settings and the shared parts, built once in bootstrap."""
+"""What every Slack surface, route and job is handed, built once in `bot.bootstrap.build_services`."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Protocol
 
 from bot.clock import Clock
+from bot.connect import ConnectionService
 from bot.metrics import Metrics
+from bot.roles import Roles
 from bot.settings import Settings
+from bot.slack_clients import SlackClients
+from bot.slack_directory import SlackDirectory
+from bot.xero.gateway import XeroGateway
+from bot.xero.reference import ReferenceDataSync
+from bot.xero.tokens import TokenManager
 from storage.uow import UnitOfWorkFactory
 
 
-@dataclass(frozen=True)
+class Notices(Protocol):
+    """Messages the bot sends on its own initiative (implemented on the Slack side, in handlers.notices)."""
+
+    def connected(
+        self, *, team_id: str, user_id: str, workspace_id: int, tenant_name: str, reconnected: bool
+    ) -> None: ...
+
+    def choose_tenant(
+        self, *, team_id: str, user_id: str, token_set_id: int, tenants: list[tuple[str, str]]
+    ) -> None: ...
+
+    def reconnect_needed(self, connection_ids: list[int]) -> None: ...
+
+
+@dataclass
 class Services:
     settings: Settings
     uow: UnitOfWorkFactory
     clock: Clock
     metrics: Metrics
+    slack: SlackClients
+    directory: SlackDirectory
+    roles: Roles
+    tokens: TokenManager
+    gateway: XeroGateway
+    reference: ReferenceDataSync
+    connections: ConnectionService
+    notices: Notices | None = None

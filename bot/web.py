@@ -12,12 +12,14 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from bot.bootstrap import Deps
 from bot.metrics import CONTENT_TYPE
+from bot.pages import xero_callback_page
+from bot.services import Services
 from storage.db import ping
 
 SLACK_BODY_LIMIT = 1024 * 1024
 
 
-def create_web_app(deps: Deps, slack_app: App | None) -> Flask:
+def create_web_app(deps: Deps, services: Services, slack_app: App | None) -> Flask:
     """Routes that exist so far; `slack_app` is None in Socket Mode, where Slack does not call us."""
     web = Flask("xero-expense-bot")
     web.config["MAX_CONTENT_LENGTH"] = 6 * 1024 * 1024
@@ -45,6 +47,11 @@ def create_web_app(deps: Deps, slack_app: App | None) -> Flask:
     @web.get("/metrics")
     def prometheus() -> Response:
         return Response(metrics.render(), content_type=CONTENT_TYPE)
+
+    @web.get("/xero/callback")
+    def xero_callback() -> Any:
+        args = request.args
+        return xero_callback_page(services, args.get("state"), args.get("code"), args.get("error"))
 
     if slack_app is not None:
         handler = SlackRequestHandler(slack_app)

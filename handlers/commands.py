@@ -5,28 +5,66 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from slack_bolt import Ack, App
+from slack_bolt import Ack, App, Respond
 
+from bot.roles import Access
 from bot.services import Services
-from handlers.blocks import help_message, mrkdwn_escape
+from handlers import blocks
+from handlers.common import actor_from
 
-Subcommand = Callable[..., None]
+Subcommand = Callable[[Ack, Respond, Any, str], None]
 
 
 def register(app: App, services: Services) -> None:
-    def show_help(ack: Ack, **_: Any) -> None:
-        text, blocks = help_message()
-        ack(text=text, blocks=blocks, response_type="ephemeral")
+    def show_help(ack: Ack, respond: Respond, context: Any, argument: str) -> None:
+        text, body = blocks.help_message()
+        ack(text=text, blocks=body, response_type="ephemeral")
 
-    subcommands: dict[str, Subcommand] = {"help": show_help, "": show_help}
+    def connect(ack: Ack, respond: Respond, context: Any, argument: str) -> None:
+        url = services.connections.start(actor_from(context))
+        text, body = blocks.connect_prompt(url)
+        ack(text=text, blocks=body, response_type="ephemeral")
+
+    def status(ack: Ack, respond: Respond, context: Any, argument: str) -> None:
+        ack(text="Checking the connection with Xero…", response_type="ephemeral")
+        actor = actor_from(context)
+        result = services.connections.status(actor, refresh_reference=argument.lower() == "refresh")
+        is_admin = services.roles.access_of(actor) >= Access.ADMIN
+        text, body = blocks.status_message(result, is_admin=is_admin, now=services.clock.now())
+        respond(text=text, blocks=body, response_type="ephemeral", replace_original=True)
+
+    def disconnect(ack: Ack, respond: Respond, context: Any, argument: str) -> None:
+        actor = actor_from(context)
+        services.roles.require(actor, Access.ADMIN, "disconnect Xero")
+        current = services.connections.describe(actor.workspace_id)
+        if current.state in ("never", "disconnected") or not current.tenant_name:
+            ack(text="No Xero organisation is connected, so there is nothing to disconnect.", response_type="ephemeral")
+            return
+        text, body = blocks.disconnect_confirmation(current.tenant_name)
+        ack(text=text, blocks=body, response_type="ephemeral")
+
+    def role(ack: Ack, respond: Respond, context: Any, argument: str) -> None:
+        target, _, role_name = argument.partition(" ")
+        user_id, granted = services.roles.grant(actor_from(context), target, role_name)
+        what = f"now has the {granted.value} role" if granted else "no longer has a bot role"
+        ack(text=f"<@{user_id}> {what}.", response_type="ephemeral")
+
+    subcommands: dict[str, Subcommand] = {
+        "help": show_help,
+        "": show_help,
+        "connect": connect,
+        "status": status,
+        "disconnect": disconnect,
+        "role": role,
+    }
 
     @app.command("/xero")
-    def xero(ack: Ack, command: dict[str, Any], context: Any) -> None:
+    def xero(ack: Ack, respond: Respond, command: dict[str, Any], context: Any) -> None:
         name, _, argument = str(command.get("text", "")).strip().partition(" ")
         handler = subcommands.get(name.lower())
         if handler is None:
-            text, _ = help_message()
-            unknown = mrkdwn_escape(name[:40])
+            text, _ = blocks.help_message()
+            unknown = blocks.mrkdwn_escape(name[:40])
             ack(text=f"I don't know the subcommand “{unknown}”.\n\n{text}", response_type="ephemeral")
             return
-        handler(ack=ack, command=command, argument=argument.strip(), context=context)
+        handler(ack, respond, context, argument.strip())

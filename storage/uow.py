@@ -7,6 +7,7 @@ from typing import Self
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from storage.reference import ReferenceData
 from storage.repositories import (
     AuditLog,
     ConnectionRepository,
@@ -39,6 +40,7 @@ class UnitOfWork:
         self.events = ProcessedEvents(session)
         self.connections = ConnectionRepository(session)
         self.payments = PaymentRepository(session)
+        self.reference = ReferenceData(session)
         return self
 
     def __exit__(

@@ -58,11 +58,25 @@ def test_the_manifest_asks_for_what_the_bot_uses() -> None:
     assert document["features"]["app_home"]["home_tab_enabled"] is True
     assert document["features"]["app_home"]["messages_tab_read_only_enabled"] is False
     assert set(document["settings"]["event_subscriptions"]["bot_events"]) == {
-        "app_home_opened", "message.channels", "message.groups", "message.im", "app_uninstalled", "tokens_revoked",
+        "app_home_opened",
+        "message.channels",
+        "message.groups",
+        "message.im",
+        "app_uninstalled",
+        "tokens_revoked",
     }
     assert set(document["oauth_config"]["scopes"]["bot"]) >= {
-        "commands", "chat:write", "im:write", "im:history", "channels:history", "groups:history", "files:read",
-        "users:read", "users:read.email", "usergroups:read", "reactions:write",
+        "commands",
+        "chat:write",
+        "im:write",
+        "im:history",
+        "channels:history",
+        "groups:history",
+        "files:read",
+        "users:read",
+        "users:read.email",
+        "usergroups:read",
+        "reactions:write",
     }
     interactivity = document["settings"]["interactivity"]
     assert interactivity["request_url"].endswith("/slack/events")

@@ -151,9 +151,7 @@ class Receipt(Base):
     size_bytes: Mapped[int] = mapped_column(default=0)
     sha256: Mapped[str | None] = mapped_column(String(64))
     content: Mapped[bytes | None] = mapped_column(EncryptedBytes())
-    state: Mapped[ReceiptState] = mapped_column(
-        enum_column(ReceiptState, "receipt_state"), default=ReceiptState.STORED
-    )
+    state: Mapped[ReceiptState] = mapped_column(enum_column(ReceiptState, "receipt_state"), default=ReceiptState.STORED)
     rejection_reason: Mapped[str | None] = mapped_column(String(500))
     sent_by_user_id: Mapped[str | None] = mapped_column(String(32))
     xero_attachment_id: Mapped[str | None] = mapped_column(String(64))
@@ -183,5 +181,3 @@ class SyncAttempt(Base):
     error_message: Mapped[str | None] = mapped_column(Text)
     started_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-
-

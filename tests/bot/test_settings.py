@@ -10,10 +10,27 @@ from bot.settings import ConfigError, load_settings
 from storage.crypto import generate_key
 
 VARIABLES = [
-    "DATABASE_URL", "ENCRYPTION_KEY", "PUBLIC_URL", "PORT", "SLACK_SIGNING_SECRET", "SLACK_BOT_TOKEN",
-    "SLACK_CLIENT_ID", "SLACK_CLIENT_SECRET", "SLACK_APP_TOKEN", "SLACK_API_URL", "XERO_CLIENT_ID",
-    "XERO_CLIENT_SECRET", "XERO_REDIRECT_URI", "XERO_LOGIN_URL", "XERO_IDENTITY_URL", "XERO_API_URL",
-    "FINANCE_CHANNEL", "PAYMENTS_WEBHOOK_SECRET", "XERO_SCOPES", "RECEIPT_MAX_MB", "LOG_LEVEL",
+    "DATABASE_URL",
+    "ENCRYPTION_KEY",
+    "PUBLIC_URL",
+    "PORT",
+    "SLACK_SIGNING_SECRET",
+    "SLACK_BOT_TOKEN",
+    "SLACK_CLIENT_ID",
+    "SLACK_CLIENT_SECRET",
+    "SLACK_APP_TOKEN",
+    "SLACK_API_URL",
+    "XERO_CLIENT_ID",
+    "XERO_CLIENT_SECRET",
+    "XERO_REDIRECT_URI",
+    "XERO_LOGIN_URL",
+    "XERO_IDENTITY_URL",
+    "XERO_API_URL",
+    "FINANCE_CHANNEL",
+    "PAYMENTS_WEBHOOK_SECRET",
+    "XERO_SCOPES",
+    "RECEIPT_MAX_MB",
+    "LOG_LEVEL",
 ]
 
 
@@ -33,8 +50,14 @@ def test_defaults_match_the_contract() -> None:
     assert settings.slack_api_base == "https://slack.com/api/"
     assert str(settings.xero_login_url).rstrip("/") == "https://login.xero.com"
     assert settings.scopes == [
-        "openid", "profile", "email", "offline_access", "accounting.banktransactions",
-        "accounting.settings.read", "accounting.contacts", "accounting.attachments",
+        "openid",
+        "profile",
+        "email",
+        "offline_access",
+        "accounting.banktransactions",
+        "accounting.settings.read",
+        "accounting.contacts",
+        "accounting.attachments",
     ]
     assert settings.receipt_max_bytes == 10 * 1024 * 1024
     assert settings.finance_channel is None and settings.payments_webhook_secret is None
@@ -77,7 +100,7 @@ def test_a_malformed_value_names_the_variable_and_a_good_example(
 def test_serving_without_an_encryption_key_names_the_variable_and_keygen(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SLACK_SIGNING_SECRET", "s3cret")
     monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-1")
-    with pytest.raises(ConfigError, match="ENCRYPTION_KEY.*xero-expense-bot keygen"):
+    with pytest.raises(ConfigError, match=r"ENCRYPTION_KEY.*xero-expense-bot keygen"):
         load_settings().require_serving()
 
 

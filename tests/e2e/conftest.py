@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -65,6 +66,12 @@ def bot_settings(
     return load_settings(**values)
 
 
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
 @dataclass
 class RunningBot:
     settings: Settings
@@ -86,10 +93,11 @@ class RunningBot:
 def bot(
     slack: FakeSlack, xero: XeroEmulator, database_url: str, encryption_key: str, engine: Any, uow: UnitOfWorkFactory
 ) -> Iterator[RunningBot]:
-    settings = bot_settings(slack, xero, database_url, encryption_key)
-    clock = FrozenClock()
+    port = free_port()
+    settings = bot_settings(slack, xero, database_url, encryption_key, port=port, public_url=f"http://127.0.0.1:{port}")
+    clock = FrozenClock(xero.clock.now())
     deps = Deps(engine=engine, uow=uow, clock=clock)
-    server = BotServer(settings, deps, host="127.0.0.1", port=0)
+    server = BotServer(settings, deps, host="127.0.0.1", port=port)
     thread = threading.Thread(target=server.run, name="bot-under-test", daemon=True)
     thread.start()
     url = f"http://127.0.0.1:{server.port}"

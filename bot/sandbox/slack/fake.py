@@ -25,7 +25,7 @@ from bot.sandbox.slack.model import (
 )
 from bot.sandbox.slack.rate_limits import RateLimits
 from bot.sandbox.slack.rendering import rendered_text
-from bot.sandbox.slack.response_urls import issue_response_url
+from bot.sandbox.slack.response_urls import issue_response_url, show_acknowledgement
 from bot.sandbox.slack.server import LoopbackServer, Router
 from bot.sandbox.slack.surfaces import Surface, message_key
 from bot.sandbox.slack.web_api import WebApi
@@ -301,6 +301,9 @@ class FakeSlack:
             return issue_response_url(
                 self._ws, user_id=user_id, channel_id=channel_id, message_ts=message_ts, is_ephemeral=is_ephemeral
             )
+
+    def show_acknowledgement(self, user_id: str, channel_id: str, payload: Json) -> None:
+        show_acknowledgement(self._ws, user_id=user_id, channel_id=channel_id, payload=payload)
 
     def issue_oauth_code(self, user_id: str) -> str:
         """A code `oauth.v2.access` will exchange once, as if `user_id` had approved the install."""

@@ -47,6 +47,16 @@ def post_to_response_url(ws: Workspace, path: str, body: bytes) -> HttpReply:
         return reply
 
 
+def show_acknowledgement(ws: Workspace, *, user_id: str, channel_id: str, payload: Json) -> None:
+    """What Slack does with a slash command's acknowledgement body: show it as the command's reply."""
+    with ws.lock:
+        target = ResponseUrl(
+            url="", user_id=user_id, channel_id=channel_id, message_ts=None, is_ephemeral=False, issued_at=time.time()
+        )
+        _apply(ws, target, payload)
+        ws.changed.notify_all()
+
+
 def _usable(ws: Workspace, path: str) -> ResponseUrl:
     target = ws.response_urls.get(path)
     if target is None or time.time() - target.issued_at > LIFETIME_SECONDS:

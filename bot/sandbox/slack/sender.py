@@ -76,7 +76,12 @@ class SlackSender:
             "response_url": self._fake.issue_response_url(user_id, channel["id"]),
             "trigger_id": self._fake.issue_trigger(user_id),
         }
-        return self.send_raw(urlencode(fields), FORM)
+        response = self.send_raw(urlencode(fields), FORM)
+        if response.status == 200 and response.body.strip().startswith("{"):
+            payload = response.json()
+            if payload.get("text") or payload.get("blocks"):
+                self._fake.show_acknowledgement(user_id, channel["id"], payload)
+        return response
 
     # --- block_actions ---------------------------------------------------------------------------
 

@@ -49,9 +49,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_slack_bots")),
     )
     with op.batch_alter_table("slack_bots", schema=None) as batch_op:
-        batch_op.create_index(
-            "slack_bots_idx", ["client_id", "enterprise_id", "team_id", "installed_at"], unique=False
-        )
+        batch_op.create_index("slack_bots_idx", ["client_id", "enterprise_id", "team_id", "installed_at"], unique=False)
 
     op.create_table(
         "slack_installations",
@@ -133,9 +131,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_audit_log")),
     )
     with op.batch_alter_table("audit_log", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_audit_log_workspace_id_at"), ["workspace_id", "at"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_audit_log_workspace_id_at"), ["workspace_id", "at"], unique=False)
 
     op.create_table(
         "category_mappings",
@@ -179,9 +175,7 @@ def upgrade() -> None:
             ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_source_accounts")),
-        sa.UniqueConstraint(
-            "workspace_id", "external_id", name=op.f("uq_source_accounts_workspace_id_external_id")
-        ),
+        sa.UniqueConstraint("workspace_id", "external_id", name=op.f("uq_source_accounts_workspace_id_external_id")),
         sa.UniqueConstraint(
             "workspace_id",
             "xero_bank_account_id",
@@ -193,9 +187,7 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("workspace_id", sa.Integer(), nullable=False),
         sa.Column("user_id", sa.String(length=32), nullable=False),
-        sa.Column(
-            "role", sa.Enum("finance", "admin", name="role", native_enum=False, length=32), nullable=False
-        ),
+        sa.Column("role", sa.Enum("finance", "admin", name="role", native_enum=False, length=32), nullable=False),
         sa.Column("granted_by", sa.String(length=32), nullable=False),
         sa.Column("granted_at", storage.types.UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
@@ -393,9 +385,7 @@ def upgrade() -> None:
             ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_xero_connections")),
-        sa.UniqueConstraint(
-            "workspace_id", "tenant_id", name=op.f("uq_xero_connections_workspace_id_tenant_id")
-        ),
+        sa.UniqueConstraint("workspace_id", "tenant_id", name=op.f("uq_xero_connections_workspace_id_tenant_id")),
     )
     op.create_table(
         "receipts",
@@ -426,9 +416,7 @@ def upgrade() -> None:
         sa.UniqueConstraint("payment_id", "slack_file_id", name=op.f("uq_receipts_payment_id_slack_file_id")),
     )
     with op.batch_alter_table("receipts", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_receipts_payment_id_sha256"), ["payment_id", "sha256"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_receipts_payment_id_sha256"), ["payment_id", "sha256"], unique=False)
 
     op.create_table(
         "sync_attempts",
@@ -479,9 +467,7 @@ def upgrade() -> None:
             ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_xero_accounts")),
-        sa.UniqueConstraint(
-            "connection_id", "account_id", name=op.f("uq_xero_accounts_connection_id_account_id")
-        ),
+        sa.UniqueConstraint("connection_id", "account_id", name=op.f("uq_xero_accounts_connection_id_account_id")),
     )
     with op.batch_alter_table("xero_accounts", schema=None) as batch_op:
         batch_op.create_index(
@@ -505,9 +491,7 @@ def upgrade() -> None:
             ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_xero_contacts")),
-        sa.UniqueConstraint(
-            "connection_id", "contact_id", name=op.f("uq_xero_contacts_connection_id_contact_id")
-        ),
+        sa.UniqueConstraint("connection_id", "contact_id", name=op.f("uq_xero_contacts_connection_id_contact_id")),
     )
     with op.batch_alter_table("xero_contacts", schema=None) as batch_op:
         batch_op.create_index(
@@ -532,9 +516,7 @@ def upgrade() -> None:
             ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_xero_tax_rates")),
-        sa.UniqueConstraint(
-            "connection_id", "tax_type", name=op.f("uq_xero_tax_rates_connection_id_tax_type")
-        ),
+        sa.UniqueConstraint("connection_id", "tax_type", name=op.f("uq_xero_tax_rates_connection_id_tax_type")),
     )
     op.create_table(
         "xero_tracking_categories",

@@ -1,0 +1,35 @@
+"""The Web API client for a workspace: the configured bot token, or the one its install stored."""
+
+from __future__ import annotations
+
+from slack_sdk import WebClient
+from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler, RateLimitErrorRetryHandler
+from slack_sdk.oauth.installation_store import InstallationStore
+
+from bot.errors import DomainError
+from bot.settings import Settings
+
+
+def slack_client(settings: Settings, token: str | None = None) -> WebClient:
+    """A Web API client that honours SLACK_API_URL and waits out Slack's 429s."""
+    return WebClient(
+        token=token,
+        base_url=settings.slack_api_base,
+        retry_handlers=[ConnectionErrorRetryHandler(), RateLimitErrorRetryHandler(max_retry_count=3)],
+    )
+
+
+class SlackClients:
+    def __init__(self, settings: Settings, installations: InstallationStore | None = None) -> None:
+        self._settings = settings
+        self._installations = installations
+        token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None
+        self._single = slack_client(settings, token) if token else None
+
+    def for_team(self, team_id: str) -> WebClient:
+        if self._single is not None:
+            return self._single
+        bot = self._installations.find_bot(enterprise_id=None, team_id=team_id) if self._installations else None
+        if bot is None or not bot.bot_token:
+            raise DomainError("The bot is not installed in this workspace any more; reinstall it from /slack/install.")
+        return slack_client(self._settings, bot.bot_token)

@@ -1,0 +1,245 @@
+"""The one gateway to xero-python: a fresh API client per call, token refresh, and errors in our terms.
+
+xero-python's `Configuration` is a shared singleton and its token getter global (reference/xero.md
+§1.2), so no client is ever shared between calls, threads or tenants. urllib3's own retries are off:
+they would silently re-send a create after a dropped connection and hide 429s from us (§1.6).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+import urllib3
+from xero_python.accounting import AccountingApi
+from xero_python.api_client import ApiClient
+from xero_python.api_client.configuration import Configuration
+from xero_python.api_client.oauth2 import OAuth2Token
+from xero_python.exceptions import HTTPStatusException
+from xero_python.identity import IdentityApi
+
+from bot.clock import Clock
+from bot.settings import Settings
+from bot.xero.errors import (
+    XeroAuthError,
+    XeroError,
+    XeroRateLimited,
+    XeroUnavailable,
+    XeroValidationError,
+)
+from bot.xero.tokens import TokenManager
+from storage.models import ConnectionState
+from storage.uow import UnitOfWorkFactory
+
+logger = logging.getLogger(__name__)
+
+REQUEST_TIMEOUT = (5, 60)
+
+
+@dataclass(frozen=True)
+class TenantRef:
+    """What a call needs to know about a connection; plain data, safe to pass between threads."""
+
+    connection_id: int
+    workspace_id: int
+    tenant_id: str
+    tenant_name: str
+    token_set_id: int
+
+
+@dataclass
+class Limits:
+    day_remaining: int | None
+    minute_remaining: int | None
+    seen_at: datetime
+
+
+class XeroGateway:
+    def __init__(
+        self,
+        *,
+        settings: Settings,
+        tokens: TokenManager,
+        uow: UnitOfWorkFactory,
+        clock: Clock,
+    ) -> None:
+        self._settings = settings
+        self._tokens = tokens
+        self._uow = uow
+        self._clock = clock
+        self._api_url = str(settings.xero_api_url).rstrip("/")
+
+    # --- calls -------------------------------------------------------------------------------
+
+    def accounting(self, tenant: TenantRef, method: str, *args: Any, **kwargs: Any) -> Any:
+        """Call `AccountingApi.<method>(tenant_id, *args, **kwargs)`; refresh and retry once on a 401."""
+
+        def call(access_token: str) -> Any:
+            api = AccountingApi(self._client(access_token), base_url=f"{self._api_url}/api.xro/2.0")
+            data, _status, headers = getattr(api, method)(
+                tenant.tenant_id, *args, _return_http_data_only=False, _request_timeout=REQUEST_TIMEOUT, **kwargs
+            )
+            self._record_limits(tenant, headers)
+            return data
+
+        return self._with_token(tenant, call)
+
+    def connections(self, token_set_id: int, auth_event_id: str | None = None) -> list[Any]:
+        """Xero's /connections for a token set: the organisations it may use."""
+
+        def call(access_token: str) -> list[Any]:
+            identity = IdentityApi(self._client(access_token), base_url=self._api_url)
+            if auth_event_id:
+                return list(identity.get_connections(auth_event_id=auth_event_id, _request_timeout=REQUEST_TIMEOUT))
+            return list(identity.get_connections(_request_timeout=REQUEST_TIMEOUT))
+
+        found: list[Any] = self._with_token_set(token_set_id, call)
+        return found
+
+    def delete_connection(self, token_set_id: int, xero_connection_id: str) -> None:
+        def call(access_token: str) -> None:
+            identity = IdentityApi(self._client(access_token), base_url=self._api_url)
+            identity.delete_connection(xero_connection_id, _request_timeout=REQUEST_TIMEOUT)
+
+        self._with_token_set(token_set_id, call)
+
+    # --- plumbing ----------------------------------------------------------------------------
+
+    def _with_token(self, tenant: TenantRef, call: Callable[[str], Any]) -> Any:
+        try:
+            return self._with_token_set(tenant.token_set_id, call)
+        except _Forbidden:
+            self.lose_access(tenant.connection_id, "Xero answered 403 AuthenticationUnsuccessful for this organisation")
+            raise XeroAuthError(
+                f"Xero refused access to {tenant.tenant_name}: the app was disconnected in Xero or the user lost "
+                "access. An admin needs to reconnect with `/xero connect`."
+            ) from None
+
+    def _with_token_set(self, token_set_id: int, call: Callable[[str], Any]) -> Any:
+        access_token = self._tokens.access_token(token_set_id)
+        try:
+            return self._translate(call, access_token)
+        except _Unauthorized:
+            access_token = self._tokens.refresh(token_set_id, rejected_access_token=access_token)
+            try:
+                return self._translate(call, access_token)
+            except _Unauthorized:
+                raise XeroAuthError(
+                    "Xero keeps refusing this connection's access token. An admin needs to reconnect with "
+                    "`/xero connect`."
+                ) from None
+
+    def _translate(self, call: Callable[[str], Any], access_token: str) -> Any:
+        try:
+            return call(access_token)
+        except HTTPStatusException as error:
+            raise _translate_status(error, self._clock.now()) from None
+        except urllib3.exceptions.HTTPError as error:
+            logger.warning("Xero call failed in transit: %s", type(error).__name__)
+            raise XeroUnavailable("Xero did not answer (the connection dropped or timed out).") from None
+
+    def _client(self, access_token: str) -> ApiClient:
+        config = Configuration()
+        config.oauth2_token = OAuth2Token(
+            client_id=self._settings.xero_client_id or "",
+            client_secret=(
+                self._settings.xero_client_secret.get_secret_value() if self._settings.xero_client_secret else ""
+            ),
+        )
+        # No refresh token and no expiry in what the SDK sees: the SDK never refreshes on its own; we do.
+        token = {"access_token": access_token, "scope": ["offline_access"], "expires_in": 1800, "token_type": "Bearer"}
+        client = ApiClient(
+            config,
+            pool_threads=1,
+            oauth2_token_getter=lambda: token,
+            oauth2_token_saver=lambda _token: None,
+        )
+        client.rest_client.pool_manager.connection_pool_kw["retries"] = False
+        return client
+
+    def _record_limits(self, tenant: TenantRef, headers: Any) -> None:
+        day, minute = _int_header(headers, "X-DayLimit-Remaining"), _int_header(headers, "X-MinLimit-Remaining")
+        if day is None and minute is None:
+            return
+        with self._uow() as work:
+            connection = work.connections.get(tenant.connection_id)
+            if connection is not None:
+                connection.day_limit_remaining = day
+                connection.minute_limit_remaining = minute
+                connection.limits_seen_at = self._clock.now()
+                work.commit()
+
+    def lose_access(self, connection_id: int, reason: str) -> None:
+        """Move a connection to needs_reconnect (once) and tell whoever listens, after the commit."""
+        with self._uow() as work:
+            connection = work.connections.get(connection_id)
+            if connection is not None and connection.state is ConnectionState.CONNECTED:
+                connection.state = ConnectionState.NEEDS_RECONNECT
+                connection.last_error = reason
+                work.commit()
+                lost = [connection.id]
+            else:
+                lost = []
+        if lost and self._tokens.on_auth_lost is not None:
+            self._tokens.on_auth_lost(lost)
+
+
+class _Unauthorized(Exception):
+    pass
+
+
+class _Forbidden(Exception):
+    pass
+
+
+def _translate_status(error: HTTPStatusException, now: datetime) -> Exception:
+    status = int(error.status or 0)
+    headers = error.headers or {}
+    if status == 401:
+        return _Unauthorized()
+    if status == 403:
+        return _Forbidden()
+    if status == 429:
+        problem = str(headers.get("X-Rate-Limit-Problem") or headers.get("x-rate-limit-problem") or "minute")
+        retry_after = float(headers.get("Retry-After") or headers.get("retry-after") or 60)
+        resume = now + timedelta(seconds=retry_after) if problem.lower() == "day" else None
+        return XeroRateLimited(problem.lower(), retry_after, resume)
+    if status == 400:
+        return XeroValidationError(validation_messages(error.body))
+    if status == 404:
+        return XeroError("Xero could not find that (404): it may have been deleted in Xero.")
+    if status == 413:
+        return XeroValidationError(["the file is larger than Xero accepts"])
+    return XeroUnavailable(f"Xero answered {status}; it may be having trouble. Try again shortly.")
+
+
+def validation_messages(body: Any) -> list[str]:
+    """Xero's own words from a 400 body: every element's ValidationErrors, else Message/Detail."""
+    try:
+        payload = json.loads(body) if isinstance(body, str | bytes) else body
+    except ValueError:
+        payload = None
+    if not isinstance(payload, dict):
+        return ["Xero refused the request"]
+    messages: list[str] = []
+    for element in payload.get("Elements") or []:
+        for problem in element.get("ValidationErrors") or []:
+            if problem.get("Message") and problem["Message"] not in messages:
+                messages.append(str(problem["Message"]))
+    if not messages:
+        messages.append(str(payload.get("Detail") or payload.get("Message") or payload.get("Title") or "refused"))
+    return messages
+
+
+def _int_header(headers: Any, name: str) -> int | None:
+    value = headers.get(name) if headers is not None else None
+    if value is None and headers is not None:
+        value = headers.get(name.lower())
+    try:
+        return int(value) if value is not None else None
+    except (TypeError, ValueError):
+        return None

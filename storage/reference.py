@@ -1,0 +1,141 @@
+"""Repository of an organisation's reference data: accounts, tax rates, tracking, contacts."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session, selectinload
+
+from storage.models import XeroAccount, XeroContact, XeroTaxRate, XeroTrackingCategory, XeroTrackingOption
+
+LINE_ACCOUNT_EXCLUDED_TYPES = {"BANK"}
+
+
+class ReferenceData:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    # --- writes (from a sync) ---------------------------------------------------------------
+
+    def upsert_accounts(self, connection_id: int, accounts: Iterable[dict[str, Any]]) -> int:
+        existing = {
+            a.account_id: a
+            for a in self.session.scalars(select(XeroAccount).where(XeroAccount.connection_id == connection_id))
+        }
+        count = 0
+        for values in accounts:
+            row = existing.get(values["account_id"])
+            if row is None:
+                self.session.add(XeroAccount(connection_id=connection_id, **values))
+            else:
+                for key, value in values.items():
+                    setattr(row, key, value)
+            count += 1
+        return count
+
+    def replace_tax_rates(self, connection_id: int, rates: Iterable[dict[str, Any]]) -> int:
+        self.session.execute(delete(XeroTaxRate).where(XeroTaxRate.connection_id == connection_id))
+        rows = [XeroTaxRate(connection_id=connection_id, **values) for values in rates]
+        self.session.add_all(rows)
+        return len(rows)
+
+    def replace_tracking(self, connection_id: int, categories: Iterable[dict[str, Any]]) -> int:
+        for old in self.session.scalars(
+            select(XeroTrackingCategory).where(XeroTrackingCategory.connection_id == connection_id)
+        ):
+            self.session.delete(old)
+        self.session.flush()
+        count = 0
+        for values in categories:
+            options = values.pop("options")
+            category = XeroTrackingCategory(connection_id=connection_id, **values)
+            category.options = [XeroTrackingOption(**option) for option in options]
+            self.session.add(category)
+            count += 1
+        return count
+
+    def upsert_contacts(self, connection_id: int, contacts: Iterable[dict[str, Any]]) -> int:
+        batch = list(contacts)
+        ids = [c["contact_id"] for c in batch]
+        existing = (
+            {
+                c.contact_id: c
+                for c in self.session.scalars(
+                    select(XeroContact).where(
+                        XeroContact.connection_id == connection_id, XeroContact.contact_id.in_(ids)
+                    )
+                )
+            }
+            if ids
+            else {}
+        )
+        for values in batch:
+            values["name_key"] = values["name"].casefold()
+            row = existing.get(values["contact_id"])
+            if row is None:
+                self.session.add(XeroContact(connection_id=connection_id, **values))
+            else:
+                for key, value in values.items():
+                    setattr(row, key, value)
+        return len(batch)
+
+    # --- reads -------------------------------------------------------------------------------
+
+    def usable_line_accounts(self, connection_id: int) -> Sequence[XeroAccount]:
+        """Accounts a spend line may use: active, not a bank account, not a system account."""
+        return self.session.scalars(
+            select(XeroAccount)
+            .where(
+                XeroAccount.connection_id == connection_id,
+                XeroAccount.status == "ACTIVE",
+                XeroAccount.type.not_in(LINE_ACCOUNT_EXCLUDED_TYPES),
+                XeroAccount.system_account.is_(None),
+                XeroAccount.code.is_not(None),
+            )
+            .order_by(XeroAccount.code)
+        ).all()
+
+    def bank_accounts(self, connection_id: int) -> Sequence[XeroAccount]:
+        return self.session.scalars(
+            select(XeroAccount)
+            .where(XeroAccount.connection_id == connection_id, XeroAccount.type == "BANK")
+            .order_by(XeroAccount.name)
+        ).all()
+
+    def usable_tax_rates(self, connection_id: int) -> Sequence[XeroTaxRate]:
+        return self.session.scalars(
+            select(XeroTaxRate)
+            .where(
+                XeroTaxRate.connection_id == connection_id,
+                XeroTaxRate.status == "ACTIVE",
+                XeroTaxRate.can_apply_to_expenses.is_(True),
+            )
+            .order_by(XeroTaxRate.name)
+        ).all()
+
+    def active_tracking(self, connection_id: int) -> Sequence[XeroTrackingCategory]:
+        return self.session.scalars(
+            select(XeroTrackingCategory)
+            .where(XeroTrackingCategory.connection_id == connection_id, XeroTrackingCategory.status == "ACTIVE")
+            .options(selectinload(XeroTrackingCategory.options))
+            .order_by(XeroTrackingCategory.name)
+        ).all()
+
+    def contact_count(self, connection_id: int) -> int:
+        return int(
+            self.session.scalar(
+                select(func.count()).select_from(XeroContact).where(XeroContact.connection_id == connection_id)
+            )
+            or 0
+        )
+
+    def contact_named(self, connection_id: int, name: str) -> XeroContact | None:
+        return self.session.scalar(
+            select(XeroContact).where(
+                XeroContact.connection_id == connection_id,
+                XeroContact.name_key == name.casefold(),
+                XeroContact.status == "ACTIVE",
+            )
+        )
