@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+import threading
 import urllib.parse
+from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import text
@@ -19,6 +24,15 @@ def status_text(bot: RunningBot, slack: FakeSlack, user: str = EMPLOYEE) -> str:
     answer = slack.wait_for(lambda: [r for r in slack.responses() if "Xero:" in r.get("text", "")] or None)
     slack.responses().clear()
     return str(answer[-1]["text"])
+
+
+def dm_messages_containing(slack: FakeSlack, user: str, words: str) -> list[dict[str, Any]] | None:
+    found = [m for m in slack.messages(slack.dm_channel(user)) if words in m.get("text", "")]
+    return found or None
+
+
+def buttons(message: dict[str, Any]) -> list[dict[str, Any]]:
+    return [e for b in message.get("blocks", []) if b["type"] == "actions" for e in b["elements"]]
 
 
 def connections(bot: RunningBot) -> list[XeroConnection]:
@@ -80,7 +94,7 @@ def test_a_forged_expired_or_replayed_state_is_refused_and_nothing_is_stored(
     bot.clock.advance(minutes=-11)
     page = follow_sign_in(connect_url(bot))
     assert page.status == 200
-    replay_status, _, replay_location = fetch(connect_url(bot))
+    _, _, replay_location = fetch(connect_url(bot))
     state = urllib.parse.parse_qs(urllib.parse.urlsplit(replay_location or "").query)["state"][0]
     fetch(callback_url(bot, state=state, code="x"))
     status, body, _ = fetch(callback_url(bot, state=state, code="x"))
@@ -100,10 +114,8 @@ def test_with_two_organisations_nothing_connects_until_the_user_chooses(
     assert connections(bot) == []
 
     dm = slack.dm_channel(ADMIN)
-    choice = slack.wait_for(lambda: [m for m in slack.messages(dm) if "Which one" in m.get("text", "")] or None)[-1]
-    acme_value = next(
-        e["value"] for b in choice["blocks"] if b["type"] == "actions" for e in b["elements"] if e["text"]["text"] == "Acme Ltd"
-    )
+    choice = slack.wait_for(lambda: dm_messages_containing(slack, ADMIN, "Which one"))[-1]
+    acme_value = next(e["value"] for e in buttons(choice) if e["text"]["text"] == "Acme Ltd")
     bot.sender.click(ADMIN, dm, choice["ts"], "xero_choose_tenant", acme_value)
     slack.wait_for(lambda: connections(bot) or None)
     [connection] = connections(bot)
@@ -115,10 +127,11 @@ def test_connecting_the_same_organisation_again_updates_it(bot: RunningBot, slac
     connect(bot, slack)
     page = connect(bot, slack)
     assert "Connected to Demo Company (UK)" in page.body
-    [connection] = connections(bot)
+    assert len(connections(bot)) == 1
     with bot.uow() as work:
         assert [e.action for e in work.session.query(AuditEntry).order_by(AuditEntry.id)] == [
-            "xero.connected", "xero.reconnected",
+            "xero.connected",
+            "xero.reconnected",
         ]
         live = work.session.query(XeroTokenSet).filter(XeroTokenSet.token.is_not(None)).count()
     assert live == 1
@@ -155,10 +168,9 @@ def test_a_revoked_refresh_token_needs_a_reconnect_and_admins_are_told_once(
     assert "Needs reconnecting" in second
     [connection] = connections(bot)
     assert connection.state is ConnectionState.NEEDS_RECONNECT
-    dm = slack.dm_channel(ADMIN)
-    alerts = [m for m in slack.messages(dm) if "stopped working" in m.get("text", "")]
-    assert len(alerts) == 1
-    assert any(e.get("text", {}).get("text") == "Reconnect" for b in alerts[0]["blocks"] for e in b.get("elements", []))
+    alerts = dm_messages_containing(slack, ADMIN, "stopped working")
+    assert alerts is not None and len(alerts) == 1
+    assert [e["text"]["text"] for e in buttons(alerts[0])] == ["Reconnect"]
 
 
 def test_an_organisation_disconnected_on_xeros_side_needs_a_reconnect(
@@ -169,7 +181,7 @@ def test_an_organisation_disconnected_on_xeros_side_needs_a_reconnect(
     assert "disconnected from Xero's side" in status_text(bot, slack, ADMIN)
     [connection] = connections(bot)
     assert connection.state is ConnectionState.NEEDS_RECONNECT
-    slack.wait_for(lambda: [m for m in slack.messages(slack.dm_channel(ADMIN)) if "stopped working" in m.get("text", "")] or None)
+    assert slack.wait_for(lambda: dm_messages_containing(slack, ADMIN, "stopped working"))
 
 
 def test_disconnect_revokes_at_xero_deletes_the_connection_and_wipes_tokens(
@@ -179,7 +191,7 @@ def test_disconnect_revokes_at_xero_deletes_the_connection_and_wipes_tokens(
     answer = bot.sender.slash_command("disconnect", ADMIN, FINANCE_CHANNEL).json()
     assert "Disconnect Demo Company (UK)?" in answer["text"]
     assert connections(bot)[0].state is ConnectionState.CONNECTED
-    ephemeral = slack.wait_for(lambda: [e for e in slack.ephemerals(user=ADMIN) if "Disconnect" in e.get("text", "")] or None)
+    ephemeral = [e for e in slack.ephemerals(user=ADMIN) if "Disconnect" in e.get("text", "")]
     bot.sender.click(ADMIN, FINANCE_CHANNEL, ephemeral[-1]["ts"], "xero_disconnect_confirm")
     slack.wait_for(lambda: connections(bot)[0].state is ConnectionState.DISCONNECTED or None)
     assert xero.requests_to("POST", "/connect/revocation")
@@ -218,10 +230,64 @@ def test_no_token_is_in_the_logs_or_in_clear_in_the_database(
         token = work.session.query(XeroTokenSet).one().token
         assert token is not None
         dump = "\n".join(
-            repr(row) for table in ("xero_token_sets", "xero_connections", "audit_log")
+            repr(row)
+            for table in ("xero_token_sets", "xero_connections", "audit_log")
             for row in work.session.execute(text(f"SELECT * FROM {table}")).all()
         )
     secrets = [token["access_token"], token["refresh_token"], slack.bot_token, xero.client_secret]
     for secret in secrets:
         assert secret not in dump
         assert secret not in caplog.text
+
+
+def test_many_threads_and_two_processes_refresh_exactly_once(
+    bot: RunningBot, slack: FakeSlack, xero: XeroEmulator, tmp_path: Path
+) -> None:
+    connect(bot, slack)
+    with bot.uow() as work:
+        token_set_id = work.session.query(XeroTokenSet).one().id
+    xero.clock.advance(31 * 60)
+    bot.clock.advance(minutes=31)
+    go = tmp_path / "go"
+    worker = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "tests.e2e.refresh_worker",
+            bot.settings.database_url,
+            bot.settings.encryption_key.get_secret_value() if bot.settings.encryption_key else "",
+            xero.url,
+            xero.client_id,
+            xero.client_secret,
+            bot.clock.now().isoformat(),
+            str(token_set_id),
+            str(go),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert worker.stdout is not None and worker.stdout.readline().strip() == "ready"
+    results: list[str] = []
+    errors: list[BaseException] = []
+    start = threading.Barrier(8)
+
+    def ask() -> None:
+        start.wait()
+        try:
+            results.append(bot.server.services.tokens.access_token(token_set_id))
+        except BaseException as error:
+            errors.append(error)
+
+    threads = [threading.Thread(target=ask) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    go.touch()
+    for thread in threads:
+        thread.join(timeout=60)
+    other_process = worker.communicate(timeout=60)[0].split()
+    assert worker.returncode == 0
+    assert errors == []
+    assert xero.refresh_count == 1
+    assert len(set(results + other_process)) == 1 and len(results + other_process) == 12
+    assert not [r for r in xero.requests if r.path == "/connect/token" and r.status != 200]
+    assert "Demo Company (UK)" in status_text(bot, slack)
