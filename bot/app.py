@@ -4,20 +4,23 @@ from __future__ import annotations
 
 import json
 import logging
-import re
 import uuid
 from typing import Any
 
 from slack_bolt import App, BoltResponse
 from slack_bolt.error import BoltError
+from slack_bolt.oauth.oauth_settings import OAuthSettings
+from slack_sdk import WebClient
+from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
 
 from bot.bootstrap import Deps, build_services
 from bot.errors import DomainError
 from bot.services import Services
 from bot.settings import Settings
-from bot.slack_clients import slack_client
-from handlers import actions, commands
+from bot.slack_clients import BOT_SCOPES, slack_authorize_url, slack_client
+from handlers import actions, commands, events
 from handlers.notices import SlackNotices
+from storage.models import SLACK_OAUTH_STATES_TABLE
 
 logger = logging.getLogger(__name__)
 
@@ -31,9 +34,11 @@ def create_app(settings: Settings, deps: Deps, services: Services | None = None)
     services = services or build_services(settings, deps)
     bot_token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None
     signing_secret = settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else None
+    client = slack_client(settings, bot_token)
     app = App(
         signing_secret=signing_secret or "socket-mode-does-not-sign",
-        client=slack_client(settings, bot_token),
+        client=client,
+        oauth_settings=_oauth_settings(settings, services, client),
         token_verification_enabled=False,
         request_verification_enabled=signing_secret is not None,
         raise_error_for_unhandled_request=False,
@@ -47,17 +52,29 @@ def create_app(settings: Settings, deps: Deps, services: Services | None = None)
         services.tokens.on_auth_lost = services.notices.reconnect_needed
     commands.register(app, services)
     actions.register(app, services)
-    _acknowledge_other_events(app)
+    events.register(app, services)
+    events.acknowledge_other_events(app)
     return app
 
 
-def _acknowledge_other_events(app: App) -> None:
-    """Answer 200 to subscribed events no listener wants (say, a channel message that is not a reply),
-    so Slack does not retry them or turn the subscription off."""
-
-    @app.event(re.compile(".*"))
-    def ignore() -> None:
+def _oauth_settings(settings: Settings, services: Services, client: WebClient) -> OAuthSettings | None:
+    """Multi-workspace "Add to Slack": installs stored encrypted; every Slack call, rotation included,
+    goes to SLACK_API_URL."""
+    if services.installations is None or not settings.slack_client_id or settings.slack_client_secret is None:
         return None
+    oauth = OAuthSettings(
+        client_id=settings.slack_client_id,
+        client_secret=settings.slack_client_secret.get_secret_value(),
+        scopes=BOT_SCOPES,
+        installation_store=services.installations,
+        state_store=SQLAlchemyOAuthStateStore(
+            expiration_seconds=600, engine=services.engine, table_name=SLACK_OAUTH_STATES_TABLE
+        ),
+        redirect_uri=f"{settings.base_url}/slack/oauth_redirect",
+        authorization_url=slack_authorize_url(settings),
+    )
+    oauth.authorize.token_rotator.client = client  # type: ignore[attr-defined]
+    return oauth
 
 
 def _workspace_middleware(services: Services) -> Any:

@@ -14,12 +14,14 @@ from bot.services import Services
 from bot.settings import ConfigError, Settings
 from bot.slack_clients import SlackClients
 from bot.slack_directory import SlackDirectory
+from bot.workspaces import WorkspaceService
 from bot.xero.gateway import XeroGateway
 from bot.xero.oauth import XeroOAuth
 from bot.xero.reference import ReferenceDataSync
 from bot.xero.tokens import TokenManager
 from storage.crypto import KeyRing
 from storage.db import create_engine, session_factory
+from storage.slack_installations import EncryptedInstallationStore
 from storage.uow import UnitOfWorkFactory
 
 
@@ -44,8 +46,15 @@ def build_deps(settings: Settings, *, clock: Clock | None = None) -> Deps:
     return Deps(engine=engine, uow=UnitOfWorkFactory(session_factory(engine)), clock=clock or SystemClock())
 
 
-def build_services(settings: Settings, deps: Deps, slack: SlackClients | None = None) -> Services:
-    slack = slack or SlackClients(settings)
+def build_services(settings: Settings, deps: Deps) -> Services:
+    installations = (
+        EncryptedInstallationStore(
+            client_id=settings.slack_client_id, engine=deps.engine, keyring=keyring_from(settings)
+        )
+        if settings.slack_client_id
+        else None
+    )
+    slack = SlackClients(settings, installations)
     directory = SlackDirectory(slack.for_team)
     roles = Roles(uow=deps.uow, directory=directory)
     oauth = XeroOAuth(settings)
@@ -73,4 +82,7 @@ def build_services(settings: Settings, deps: Deps, slack: SlackClients | None = 
         gateway=gateway,
         reference=reference,
         connections=connections,
+        workspaces=WorkspaceService(uow=deps.uow, clock=deps.clock),
+        engine=deps.engine,
+        installations=installations,
     )

@@ -5,6 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
+from slack_sdk.oauth.installation_store import InstallationStore
+from sqlalchemy.engine import Engine
+
 from bot.clock import Clock
 from bot.connect import ConnectionService
 from bot.metrics import Metrics
@@ -12,6 +15,7 @@ from bot.roles import Roles
 from bot.settings import Settings
 from bot.slack_clients import SlackClients
 from bot.slack_directory import SlackDirectory
+from bot.workspaces import WorkspaceService
 from bot.xero.gateway import XeroGateway
 from bot.xero.reference import ReferenceDataSync
 from bot.xero.tokens import TokenManager
@@ -45,4 +49,7 @@ class Services:
     gateway: XeroGateway
     reference: ReferenceDataSync
     connections: ConnectionService
+    workspaces: WorkspaceService
+    engine: Engine
+    installations: InstallationStore | None = None
     notices: Notices | None = None

@@ -9,6 +9,27 @@ from slack_sdk.oauth.installation_store import InstallationStore
 from bot.errors import DomainError
 from bot.settings import Settings
 
+BOT_SCOPES = [
+    "commands",
+    "chat:write",
+    "im:write",
+    "im:history",
+    "channels:history",
+    "groups:history",
+    "files:read",
+    "users:read",
+    "users:read.email",
+    "usergroups:read",
+    "reactions:write",
+]
+
+
+def slack_authorize_url(settings: Settings) -> str:
+    """Slack's "Add to Slack" page lives beside the Web API: https://slack.com/oauth/v2/authorize."""
+    api = settings.slack_api_base.rstrip("/")
+    base = api[: -len("/api")] if api.endswith("/api") else api
+    return f"{base}/oauth/v2/authorize"
+
 
 def slack_client(settings: Settings, token: str | None = None) -> WebClient:
     """A Web API client that honours SLACK_API_URL and waits out Slack's 429s."""

@@ -62,4 +62,14 @@ def create_web_app(deps: Deps, services: Services, slack_app: App | None) -> Fla
                 return jsonify(error="request body too large"), 413
             return handler.handle(request)
 
+        if slack_app.oauth_flow is not None:
+
+            @web.get("/slack/install")
+            def slack_install() -> Any:
+                return handler.handle(request)
+
+            @web.get("/slack/oauth_redirect")
+            def slack_oauth_redirect() -> Any:
+                return handler.handle(request)
+
     return web

@@ -81,3 +81,9 @@ def test_the_manifest_asks_for_what_the_bot_uses() -> None:
     interactivity = document["settings"]["interactivity"]
     assert interactivity["request_url"].endswith("/slack/events")
     assert interactivity["message_menu_options_url"].endswith("/slack/events")
+
+
+def test_the_bot_asks_for_the_scopes_the_manifest_declares() -> None:
+    from bot.slack_clients import BOT_SCOPES
+
+    assert sorted(manifest()["oauth_config"]["scopes"]["bot"]) == sorted(BOT_SCOPES)

@@ -2,6 +2,7 @@
 
 from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
 from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
+from sqlalchemy import String
 
 from storage.models.base import Base, utcnow
 from storage.models.payments import (
@@ -30,9 +31,14 @@ from storage.models.xero import (
 SLACK_INSTALLATIONS_TABLE = "slack_installations"
 SLACK_BOTS_TABLE = "slack_bots"
 SLACK_OAUTH_STATES_TABLE = "slack_oauth_states"
-SQLAlchemyInstallationStore.build_installations_table(Base.metadata, SLACK_INSTALLATIONS_TABLE)
-SQLAlchemyInstallationStore.build_bots_table(Base.metadata, SLACK_BOTS_TABLE)
+SLACK_TOKEN_COLUMNS = ("bot_token", "bot_refresh_token", "user_token", "user_refresh_token")
+_installations = SQLAlchemyInstallationStore.build_installations_table(Base.metadata, SLACK_INSTALLATIONS_TABLE)
+_bots = SQLAlchemyInstallationStore.build_bots_table(Base.metadata, SLACK_BOTS_TABLE)
 SQLAlchemyOAuthStateStore.build_oauth_states_table(Base.metadata, SLACK_OAUTH_STATES_TABLE)
+# Tokens are stored encrypted (storage.slack_installations), which makes them longer than slack-sdk allows.
+for _table, _columns in ((_installations, SLACK_TOKEN_COLUMNS), (_bots, SLACK_TOKEN_COLUMNS[:2])):
+    for _name in _columns:
+        _table.c[_name].type = String(1000)
 
 __all__ = [
     "SLACK_BOTS_TABLE",

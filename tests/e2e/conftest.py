@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import socket
 import threading
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
 
@@ -18,6 +19,7 @@ from bot.server import BotServer
 from bot.settings import Settings, load_settings
 from storage.uow import UnitOfWorkFactory
 
+T = TypeVar("T")
 SIGNING_SECRET = "test-signing-secret"
 FINANCE_CHANNEL = "C0FINANCE"
 ADMIN, FINANCE, EMPLOYEE, STRANGER = "UADMIN01", "UFIN0001", "UEMP0001", "USTRANGE"
@@ -64,6 +66,18 @@ def bot_settings(
     }
     values.update(extra)
     return load_settings(**values)
+
+
+def eventually(check: Callable[[], T | bool | None], timeout: float = 5.0) -> T:
+    """Wait for work the bot does after acknowledging Slack (listeners run after the HTTP answer)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        result = check()
+        if result:
+            return result  # type: ignore[return-value]
+        if time.monotonic() > deadline:
+            raise AssertionError("the condition did not become true in time")
+        time.sleep(0.02)
 
 
 def free_port() -> int:

@@ -1,0 +1,40 @@
+"""Events API: uninstalls and token revocations, and a quiet 200 for events nothing else wants."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from slack_bolt import App
+from slack_bolt.listener.builtins import TokenRevocationListeners
+
+from bot.services import Services
+
+
+def register(app: App, services: Services) -> None:
+    revocations = TokenRevocationListeners(services.installations) if services.installations else None
+
+    @app.event("app_uninstalled")
+    def uninstalled(context: Any) -> None:
+        if revocations is not None:
+            revocations.handle_app_uninstalled_events(context)
+        workspace_id = context.get("workspace_id")
+        if workspace_id is not None:
+            services.workspaces.mark_uninstalled(int(workspace_id))
+
+    @app.event("tokens_revoked")
+    def tokens_revoked(event: dict[str, Any], context: Any) -> None:
+        if revocations is not None:
+            revocations.handle_tokens_revoked_events(event, context)
+        workspace_id = context.get("workspace_id")
+        if workspace_id is not None and event.get("tokens", {}).get("bot"):
+            services.workspaces.mark_uninstalled(int(workspace_id))
+
+
+def acknowledge_other_events(app: App) -> None:
+    """Answer 200 to subscribed events no listener wants (say, a channel message that is not a reply),
+    so Slack does not retry them or turn the subscription off. Registered after every other listener."""
+
+    @app.event(re.compile(".*"))
+    def ignore() -> None:
+        return None
