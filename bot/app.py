@@ -18,7 +18,8 @@ from bot.errors import DomainError
 from bot.services import Services
 from bot.settings import Settings
 from bot.slack_clients import BOT_SCOPES, slack_authorize_url, slack_client
-from handlers import actions, commands, events
+from handlers import actions, commands, events, options, payment_actions, views
+from handlers.cards import SlackCardPublisher
 from handlers.notices import SlackNotices
 from storage.models import SLACK_OAUTH_STATES_TABLE
 
@@ -47,11 +48,16 @@ def create_app(settings: Settings, deps: Deps, services: Services | None = None)
     app.middleware(_workspace_middleware(services))
     app.middleware(_dedupe_events_middleware(services))
     app.error(_error_handler(services))
+    if services.posting.publisher is None:
+        services.posting.publisher = SlackCardPublisher(services.slack)
     if services.notices is None:
         services.notices = SlackNotices(services)
         services.tokens.on_auth_lost = services.notices.reconnect_needed
     commands.register(app, services)
     actions.register(app, services)
+    payment_actions.register(app, services)
+    views.register(app, services)
+    options.register(app, services)
     events.register(app, services)
     events.acknowledge_other_events(app)
     return app

@@ -7,8 +7,11 @@ from dataclasses import dataclass, field
 from sqlalchemy.engine import Engine
 
 from bot.clock import Clock, SystemClock
+from bot.coding import CodingService
 from bot.connect import ConnectionService
+from bot.ingest import IngestService
 from bot.metrics import Metrics
+from bot.posting import PostingService
 from bot.roles import Roles
 from bot.services import Services
 from bot.settings import ConfigError, Settings
@@ -70,6 +73,8 @@ def build_services(settings: Settings, deps: Deps) -> Services:
         gateway=gateway,
         reference=reference,
     )
+    coding = CodingService(uow=deps.uow, clock=deps.clock, roles=roles)
+    posting = PostingService(settings=settings, uow=deps.uow, clock=deps.clock, coding=coding, directory=directory)
     return Services(
         settings=settings,
         uow=deps.uow,
@@ -82,7 +87,10 @@ def build_services(settings: Settings, deps: Deps) -> Services:
         gateway=gateway,
         reference=reference,
         connections=connections,
-        workspaces=WorkspaceService(uow=deps.uow, clock=deps.clock),
+        workspaces=WorkspaceService(uow=deps.uow, clock=deps.clock, slack=slack),
+        ingest=IngestService(uow=deps.uow, clock=deps.clock),
+        coding=coding,
+        posting=posting,
         engine=deps.engine,
         installations=installations,
     )

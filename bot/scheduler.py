@@ -61,6 +61,10 @@ def keep_tokens_alive(services: Services) -> None:
             logger.warning("token set %s could not be refreshed: %s", token_set_id, problem.message)
 
 
+def post_new_payments(services: Services) -> None:
+    services.posting.post_due()
+
+
 def _guarded(name: str, services: Services, job: Callable[[Services], None]) -> Callable[[], None]:
     """One job's failure is logged and counted; it never stops the scheduler or other jobs."""
 
@@ -80,6 +84,7 @@ JOBS: list[tuple[str, Callable[[Services], None], dict[str, int]]] = [
     ("purge_stale_records", purge_stale_records, {"hours": 1}),
     ("refresh_reference_data", refresh_reference_data, {"minutes": 5}),
     ("keep_tokens_alive", keep_tokens_alive, {"hours": 1}),
+    ("post_new_payments", post_new_payments, {"seconds": 5}),
 ]
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import signal
 import threading
+from datetime import UTC, datetime
 from types import FrameType
 
 from apscheduler.schedulers.background import BackgroundScheduler
@@ -13,7 +14,7 @@ from waitress.server import BaseWSGIServer, MultiSocketServer, create_server
 
 from bot.app import create_app
 from bot.bootstrap import Deps, build_deps, build_services
-from bot.scheduler import create_scheduler
+from bot.scheduler import JOBS, create_scheduler
 from bot.settings import Settings
 from bot.web import create_web_app
 from storage.migrate import upgrade
@@ -35,6 +36,7 @@ class BotServer:
             web, host=host, port=settings.port if port is None else port, threads=8, ident="xero-expense-bot"
         )
         self.scheduler: BackgroundScheduler = create_scheduler(self.services)
+        self.services.wake = self._wake
         self._socket_handler: SocketModeHandler | None = None
         self._stopping = threading.Event()
 
@@ -59,6 +61,15 @@ class BotServer:
                 raise
         finally:
             self._shutdown()
+
+    def _wake(self, job_id: str) -> None:
+        if self.scheduler.get_job(job_id) is not None:
+            self.scheduler.modify_job(job_id, next_run_time=datetime.now(UTC))
+
+    def run_job(self, job_id: str) -> None:
+        """Run one background job now, in this thread (operators' and tests' "do it now")."""
+        job = next(job for name, job, _ in JOBS if name == job_id)
+        job(self.services)
 
     def stop(self) -> None:
         if not self._stopping.is_set():

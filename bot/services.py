@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -9,8 +10,11 @@ from slack_sdk.oauth.installation_store import InstallationStore
 from sqlalchemy.engine import Engine
 
 from bot.clock import Clock
+from bot.coding import CodingService
 from bot.connect import ConnectionService
+from bot.ingest import IngestService
 from bot.metrics import Metrics
+from bot.posting import PostingService
 from bot.roles import Roles
 from bot.settings import Settings
 from bot.slack_clients import SlackClients
@@ -50,6 +54,10 @@ class Services:
     reference: ReferenceDataSync
     connections: ConnectionService
     workspaces: WorkspaceService
+    ingest: IngestService
+    coding: CodingService
+    posting: PostingService
     engine: Engine
     installations: InstallationStore | None = None
     notices: Notices | None = None
+    wake: Callable[[str], None] = lambda _job: None  # run a background job now rather than on its schedule

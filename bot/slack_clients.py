@@ -47,6 +47,15 @@ class SlackClients:
         token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None
         self._single = slack_client(settings, token) if token else None
 
+    @property
+    def single_workspace(self) -> bool:
+        return self._single is not None
+
+    def single_client(self) -> WebClient:
+        if self._single is None:
+            raise DomainError("The bot runs in multi-workspace mode; name the workspace.")
+        return self._single
+
     def for_team(self, team_id: str) -> WebClient:
         if self._single is not None:
             return self._single

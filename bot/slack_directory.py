@@ -57,6 +57,16 @@ class SlackDirectory:
             self._cache[key] = (time.monotonic(), found)
         return found
 
+    def user_by_email(self, team_id: str, email: str) -> SlackUser | None:
+        """The workspace member with this email, or None (users.lookupByEmail)."""
+        try:
+            response = self.client_for(team_id).users_lookupByEmail(email=email)
+        except SlackApiError as error:
+            if error.response.get("error") in ("users_not_found", "user_not_found"):
+                return None
+            raise
+        return self.user(team_id, str(response["user"]["id"]))
+
     def is_workspace_admin(self, team_id: str, user_id: str) -> bool:
         found = self.user(team_id, user_id)
         return found is not None and found.is_admin

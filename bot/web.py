@@ -14,6 +14,7 @@ from bot.bootstrap import Deps
 from bot.metrics import CONTENT_TYPE
 from bot.pages import xero_callback_page
 from bot.services import Services
+from bot.webhook import MAX_BODY_BYTES, receive
 from storage.db import ping
 
 SLACK_BODY_LIMIT = 1024 * 1024
@@ -52,6 +53,25 @@ def create_web_app(deps: Deps, services: Services, slack_app: App | None) -> Fla
     def xero_callback() -> Any:
         args = request.args
         return xero_callback_page(services, args.get("state"), args.get("code"), args.get("error"))
+
+    @web.post("/payments")
+    def payments_webhook() -> Any:
+        if (request.content_length or 0) > MAX_BODY_BYTES:
+            return jsonify(errors=[{"index": None, "field": "", "message": "the body is larger than 5 MB"}]), 413
+        body = request.stream.read(MAX_BODY_BYTES + 1)
+        if len(body) > MAX_BODY_BYTES:
+            return jsonify(errors=[{"index": None, "field": "", "message": "the body is larger than 5 MB"}]), 413
+        secret = services.settings.payments_webhook_secret
+        answer = receive(
+            secret=secret.get_secret_value() if secret else None,
+            header=request.headers.get("X-Payments-Signature"),
+            body=body,
+            workspace=lambda: services.workspaces.for_incoming(request.args.get("team")),
+            ingest=services.ingest,
+        )
+        if answer.status == 201:
+            services.wake("post_new_payments")
+        return jsonify(answer.body), answer.status
 
     if slack_app is not None:
         handler = SlackRequestHandler(slack_app)

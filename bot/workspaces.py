@@ -2,14 +2,44 @@
 
 from __future__ import annotations
 
+from slack_sdk.errors import SlackApiError
+
 from bot.clock import Clock
+from bot.errors import DomainError
+from bot.slack_clients import SlackClients
 from storage.uow import UnitOfWorkFactory
 
 
 class WorkspaceService:
-    def __init__(self, *, uow: UnitOfWorkFactory, clock: Clock) -> None:
+    def __init__(self, *, uow: UnitOfWorkFactory, clock: Clock, slack: SlackClients) -> None:
         self._uow = uow
         self._clock = clock
+        self._slack = slack
+        self._single_team: str | None = None
+
+    def for_incoming(self, team_id: str | None) -> int:
+        """The workspace that payments from the webhook or an import belong to."""
+        if team_id:
+            with self._uow() as work:
+                workspace = work.workspaces.by_team(team_id)
+                if workspace is None:
+                    raise DomainError(f"No workspace {team_id} has installed the bot.")
+                return workspace.id
+        if self._slack.single_workspace:
+            return self.seen(self._single_team_id(), None)
+        with self._uow() as work:
+            active = list(work.workspaces.all_active())
+        if len(active) == 1:
+            return active[0].id
+        raise DomainError("Several workspaces use this bot: say which one with team=T… (the Slack team id).")
+
+    def _single_team_id(self) -> str:
+        if self._single_team is None:
+            try:
+                self._single_team = str(self._slack.single_client().auth_test()["team_id"])
+            except (SlackApiError, OSError) as error:
+                raise DomainError(f"Slack could not be asked which workspace this is ({error}); try again.") from None
+        return self._single_team
 
     def seen(self, team_id: str, enterprise_id: str | None) -> int:
         """The workspace's id, creating it on first sight and marking it installed again after a reinstall."""

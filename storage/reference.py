@@ -139,3 +139,16 @@ class ReferenceData:
                 XeroContact.status == "ACTIVE",
             )
         )
+
+    def contact_names_matching(self, connection_id: int, query: str, limit: int) -> list[str]:
+        """Active contacts whose name contains `query`, names starting with it first."""
+        needle = query.strip().casefold()
+        statement = select(XeroContact.name).where(
+            XeroContact.connection_id == connection_id, XeroContact.status == "ACTIVE"
+        )
+        if needle:
+            escaped = needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            statement = statement.where(XeroContact.name_key.like(f"%{escaped}%", escape="\\"))
+        names = list(self.session.scalars(statement.order_by(XeroContact.name_key).limit(limit * 3)))
+        names.sort(key=lambda name: (not name.casefold().startswith(needle), name.casefold()))
+        return names[:limit]

@@ -12,11 +12,13 @@ from sqlalchemy.orm import Session
 
 from storage.models import (
     AuditEntry,
+    CategoryMapping,
     ConnectionState,
     Payment,
     PaymentState,
     ProcessedEvent,
     Role,
+    SourceAccount,
     UserRole,
     Workspace,
     XeroConnection,
@@ -273,3 +275,63 @@ class PaymentRepository:
             select(Payment.state, func.count()).where(Payment.workspace_id == workspace_id).group_by(Payment.state)
         ).all()
         return {state: count for state, count in rows}
+
+    def _unposted(self, workspace_id: int, now: datetime) -> Any:
+        return select(Payment).where(
+            Payment.workspace_id == workspace_id,
+            Payment.state == PaymentState.PENDING,
+            Payment.message_ts.is_(None),
+            Payment.summary_ts.is_(None),
+            (Payment.post_next_attempt_at.is_(None)) | (Payment.post_next_attempt_at <= now),
+        )
+
+    def count_unposted(self, workspace_id: int, now: datetime) -> int:
+        query = self._unposted(workspace_id, now).with_only_columns(func.count())
+        return int(self.session.scalar(query) or 0)
+
+    def claim_unposted(self, workspace_id: int, now: datetime, *, limit: int | None) -> Sequence[Payment]:
+        """Lock payments waiting to be announced; another instance skips the locked ones."""
+        query = self._unposted(workspace_id, now).order_by(Payment.date, Payment.id)
+        if limit is not None:
+            query = query.limit(limit)
+        return self.session.scalars(query.with_for_update(**_skip_locked(self.session))).all()
+
+    def known_external_ids(self, workspace_id: int, source_account_ids: set[int]) -> set[tuple[int, str]]:
+        if not source_account_ids:
+            return set()
+        rows = self.session.execute(
+            select(Payment.source_account_id, Payment.external_id).where(
+                Payment.workspace_id == workspace_id, Payment.source_account_id.in_(source_account_ids)
+            )
+        ).all()
+        return {(account_id, external_id) for account_id, external_id in rows}
+
+    def source_account(self, workspace_id: int, external_id: str) -> SourceAccount | None:
+        return self.session.scalar(
+            select(SourceAccount).where(
+                SourceAccount.workspace_id == workspace_id, SourceAccount.external_id == external_id
+            )
+        )
+
+    def source_accounts(self, workspace_id: int) -> Sequence[SourceAccount]:
+        return self.session.scalars(
+            select(SourceAccount).where(SourceAccount.workspace_id == workspace_id).order_by(SourceAccount.name)
+        ).all()
+
+    def category_mapping(self, workspace_id: int, category: str) -> CategoryMapping | None:
+        return self.session.scalar(
+            select(CategoryMapping).where(
+                CategoryMapping.workspace_id == workspace_id, CategoryMapping.category_key == category_key(category)
+            )
+        )
+
+    def category_mappings(self, workspace_id: int) -> Sequence[CategoryMapping]:
+        return self.session.scalars(
+            select(CategoryMapping)
+            .where(CategoryMapping.workspace_id == workspace_id)
+            .order_by(CategoryMapping.category_key)
+        ).all()
+
+
+def category_key(category: str) -> str:
+    return " ".join(category.split()).casefold()

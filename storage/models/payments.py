@@ -115,6 +115,7 @@ class Payment(Timestamped, Base):
     post_attempts: Mapped[int] = mapped_column(default=0)
     post_next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     post_last_error: Mapped[str | None] = mapped_column(String(1000))
+    summary_ts: Mapped[str | None] = mapped_column(String(32))  # announced in a burst summary, not a card
     dm_channel_id: Mapped[str | None] = mapped_column(String(32))
     dm_ts: Mapped[str | None] = mapped_column(String(32))
     reminders_sent: Mapped[int] = mapped_column(default=0)
@@ -136,7 +137,9 @@ class Payment(Timestamped, Base):
         back_populates="payment", cascade="all, delete-orphan", order_by="Receipt.id"
     )
 
-    __mapper_args__ = {"version_id_col": version}
+    # The version changes only when what a person sees of the payment changes (services bump it), not
+    # for bookkeeping such as the message ts; every UPDATE still checks it, so a concurrent change fails.
+    __mapper_args__ = {"version_id_col": version, "version_id_generator": False}
 
 
 class Receipt(Base):

@@ -21,6 +21,7 @@ from storage.uow import UnitOfWorkFactory
 
 T = TypeVar("T")
 SIGNING_SECRET = "test-signing-secret"
+WEBHOOK_SECRET = "test-webhook-secret"
 FINANCE_CHANNEL = "C0FINANCE"
 ADMIN, FINANCE, EMPLOYEE, STRANGER = "UADMIN01", "UFIN0001", "UEMP0001", "USTRANGE"
 
@@ -62,6 +63,7 @@ def bot_settings(
         "xero_identity_url": xero.url,
         "xero_api_url": xero.url,
         "finance_channel": FINANCE_CHANNEL,
+        "payments_webhook_secret": WEBHOOK_SECRET,
         "_env_file": None,
     }
     values.update(extra)
@@ -112,6 +114,7 @@ def bot(
     clock = FrozenClock(xero.clock.now())
     deps = Deps(engine=engine, uow=uow, clock=clock)
     server = BotServer(settings, deps, host="127.0.0.1", port=port)
+    server.services.posting.interval_seconds = 0
     thread = threading.Thread(target=server.run, name="bot-under-test", daemon=True)
     thread.start()
     url = f"http://127.0.0.1:{server.port}"

@@ -81,6 +81,7 @@ def test_a_change_based_on_a_stale_read_is_refused_not_silently_applied(uow: Uni
         current = work.payments.get(workspace_id, payment_id)
         assert current is not None
         current.account_code = "400"
+        current.version += 1
         work.commit()
     assert stale is not None
     stale.account_code = "429"

@@ -1,0 +1,83 @@
+"""Plain data the Slack builders render: a payment as finance sees it, and the coding choices on offer.
+
+Services build these from storage; `handlers.payment_blocks` turns them into Block Kit without touching
+the database, so the builders can be tested as data.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+STATIC_SELECT_LIMIT = 100
+
+
+@dataclass(frozen=True)
+class AccountChoice:
+    code: str
+    name: str
+    tax_type: str | None = None
+
+
+@dataclass(frozen=True)
+class TaxChoice:
+    tax_type: str
+    name: str
+    rate: Decimal | None = None
+
+
+@dataclass(frozen=True)
+class TrackingOptionChoice:
+    option_id: str
+    name: str
+
+
+@dataclass(frozen=True)
+class TrackingChoice:
+    category_id: str
+    name: str
+    options: list[TrackingOptionChoice]
+
+
+@dataclass(frozen=True)
+class CodingChoices:
+    """What a payment may be coded to in the connected organisation (usable items only)."""
+
+    accounts: list[AccountChoice] = field(default_factory=list)
+    tax_rates: list[TaxChoice] = field(default_factory=list)
+    tracking: list[TrackingChoice] = field(default_factory=list)
+
+    @property
+    def accounts_need_search(self) -> bool:
+        """More accounts than a static select can hold: use an external select that searches."""
+        return len(self.accounts) > STATIC_SELECT_LIMIT
+
+
+@dataclass(frozen=True)
+class PaymentCard:
+    payment_id: int
+    version: int
+    state: str  # a storage.models.PaymentState value
+    amount: Decimal
+    currency: str
+    date: date
+    payee: str
+    source_account_name: str
+    source_account_currency: str
+    description: str | None = None
+    reference: str | None = None
+    category: str | None = None
+    spender_user_id: str | None = None
+    spender_email: str | None = None
+    account: AccountChoice | None = None
+    tax_rate: TaxChoice | None = None
+    tracking: dict[str, str] = field(default_factory=dict)  # category id -> option id
+    contact_name: str | None = None
+    receipts: int = 0
+    no_receipt_reason: str | None = None
+    exclusion_reason: str | None = None
+    excluded_by_user_id: str | None = None
+    xero_url: str | None = None
+    sync_error: str | None = None
+    can_approve: bool = False

@@ -1,0 +1,32 @@
+"""Sending payment messages to Slack: the bot's CardPublisher."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from bot.coding import Changed
+from bot.slack_clients import SlackClients
+from handlers.payment_blocks import burst_summary, payment_message
+
+
+class SlackCardPublisher:
+    def __init__(self, slack: SlackClients) -> None:
+        self._slack = slack
+
+    def post_card(self, team_id: str, channel: str, changed: Changed) -> str:
+        text, blocks = payment_message(changed.card, changed.choices)
+        response = self._slack.for_team(team_id).chat_postMessage(channel=channel, text=text, blocks=blocks)
+        return str(response["ts"])
+
+    def update_card(self, team_id: str, changed: Changed) -> None:
+        if not changed.channel_id or not changed.message_ts:
+            return
+        text, blocks = payment_message(changed.card, changed.choices)
+        self._slack.for_team(team_id).chat_update(
+            channel=changed.channel_id, ts=changed.message_ts, text=text, blocks=blocks
+        )
+
+    def post_summary(self, team_id: str, channel: str, count: int, totals: dict[str, Decimal]) -> str:
+        text, blocks = burst_summary(count, totals)
+        response = self._slack.for_team(team_id).chat_postMessage(channel=channel, text=text, blocks=blocks)
+        return str(response["ts"])

@@ -1,0 +1,115 @@
+"""Clicks and choices on a payment message: coding selects, Edit, Exclude, Undo, category mapping."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+from slack_bolt import Ack, App, Respond
+from slack_sdk import WebClient
+
+from bot.coding import Changed, Conflict
+from bot.errors import DomainError
+from bot.roles import Access, Actor
+from bot.services import Services
+from handlers.cards import SlackCardPublisher
+from handlers.common import actor_from
+from handlers.ids import Ids
+from handlers.payment_blocks import category_offer, edit_modal, exclude_modal, parse_versioned
+
+TRACKING_ACTION = re.compile(rf"^{Ids.PAYMENT_TRACKING}_\d+$")
+
+
+def versioned(action: dict[str, Any]) -> tuple[int, int]:
+    """(payment id, version) the user saw, from the block id of a select or the value of a button."""
+    source = action.get("value") if action.get("type") == "button" else action.get("block_id")
+    try:
+        return parse_versioned(str(source or ""))
+    except ValueError:
+        raise DomainError("This message is out of date; scroll to the latest one for this payment.") from None
+
+
+def register(app: App, services: Services) -> None:
+    publisher = SlackCardPublisher(services.slack)
+
+    def change(actor: Actor, payment_id: int, apply: Callable[[], Changed]) -> Changed:
+        """Apply a change and re-render the message; on a conflict, show the current state, then say so."""
+        try:
+            changed = apply()
+        except Conflict:
+            publisher.update_card(actor.team_id, services.coding.view(actor.workspace_id, payment_id))
+            raise
+        publisher.update_card(actor.team_id, changed)
+        return changed
+
+    @app.action(Ids.PAYMENT_ACCOUNT)
+    def choose_account(ack: Ack, action: dict[str, Any], context: Any, respond: Respond) -> None:
+        ack()
+        actor = actor_from(context)
+        payment_id, version = versioned(action)
+        code = str(action["selected_option"]["value"])
+        changed = change(actor, payment_id, lambda: services.coding.set_account(actor, payment_id, version, code))
+        if changed.offer_category is not None and changed.card.category:
+            text, blocks = category_offer(
+                payment_id, changed.card.version, changed.card.category, changed.offer_category
+            )
+            respond(text=text, blocks=blocks, response_type="ephemeral", replace_original=False)
+
+    @app.action(Ids.PAYMENT_TAX)
+    def choose_tax(ack: Ack, action: dict[str, Any], context: Any) -> None:
+        ack()
+        actor = actor_from(context)
+        payment_id, version = versioned(action)
+        tax_type = str(action["selected_option"]["value"])
+        change(actor, payment_id, lambda: services.coding.set_tax(actor, payment_id, version, tax_type))
+
+    @app.action(TRACKING_ACTION)
+    def choose_tracking(ack: Ack, action: dict[str, Any], context: Any) -> None:
+        ack()
+        actor = actor_from(context)
+        payment_id, version = versioned(action)
+        category_id, _, option_id = str(action["selected_option"]["value"]).partition(":")
+        change(
+            actor,
+            payment_id,
+            lambda: services.coding.set_tracking(actor, payment_id, version, category_id, option_id),
+        )
+
+    @app.action(Ids.PAYMENT_EDIT)
+    def open_edit(ack: Ack, action: dict[str, Any], context: Any, body: dict[str, Any], client: WebClient) -> None:
+        ack()
+        actor = actor_from(context)
+        payment_id, _ = versioned(action)
+        current = services.coding.view(actor.workspace_id, payment_id)
+        employee = services.roles.access_of(actor) < Access.FINANCE
+        if employee and current.card.spender_user_id != actor.user_id:
+            raise DomainError("You can only edit payments you made. Finance users can edit any payment.")
+        client.views_open(trigger_id=body["trigger_id"], view=edit_modal(current.card, employee=employee))
+
+    @app.action(Ids.PAYMENT_EXCLUDE)
+    def open_exclude(ack: Ack, action: dict[str, Any], context: Any, body: dict[str, Any], client: WebClient) -> None:
+        ack()
+        actor = actor_from(context)
+        services.roles.require(actor, Access.FINANCE, "exclude payments")
+        payment_id, _ = versioned(action)
+        current = services.coding.view(actor.workspace_id, payment_id)
+        client.views_open(trigger_id=body["trigger_id"], view=exclude_modal(current.card))
+
+    @app.action(Ids.PAYMENT_UNDO_EXCLUDE)
+    def undo_exclude(ack: Ack, action: dict[str, Any], context: Any) -> None:
+        ack()
+        actor = actor_from(context)
+        payment_id, version = versioned(action)
+        change(actor, payment_id, lambda: services.coding.undo_exclude(actor, payment_id, version))
+
+    @app.action(Ids.USE_FOR_CATEGORY)
+    def use_for_category(ack: Ack, action: dict[str, Any], context: Any, respond: Respond) -> None:
+        ack()
+        actor = actor_from(context)
+        payment_id, _ = versioned(action)
+        mapping = services.coding.use_for_category(actor, payment_id)
+        respond(
+            text=f"Done: later “{mapping.category}” payments will be coded to account {mapping.account_code}.",
+            replace_original=True,
+        )
