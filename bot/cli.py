@@ -5,8 +5,9 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
-from bot.settings import ConfigError, load_settings
+from bot.settings import ConfigError, Settings, load_settings
 from storage.crypto import generate_key
 
 
@@ -20,6 +21,11 @@ def _parser() -> argparse.ArgumentParser:
     commands.add_parser("migrate", help="bring the database schema up to date")
     commands.add_parser("keygen", help="print a new ENCRYPTION_KEY")
     commands.add_parser("doctor", help="check configuration, database, Slack and Xero")
+    importing = commands.add_parser("import", help="import outbound payments from a bank export (CSV, OFX, QFX)")
+    importing.add_argument("file", type=Path, help="the export file")
+    importing.add_argument("--account", help="the source account's id (required for CSV files without one)")
+    importing.add_argument("--format", choices=["csv", "ofx"], help="default: from the file's name and content")
+    importing.add_argument("--team", help="the Slack team id, when several workspaces use this bot")
     return parser
 
 
@@ -53,11 +59,40 @@ def _run(args: argparse.Namespace) -> int:
         upgrade(deps.engine)
         print("database schema is up to date")
         return 0
+    if args.command == "import":
+        return _import(settings, args)
     if args.command == "doctor":
         from bot.doctor import run_checks
 
         return run_checks(settings)
     raise AssertionError(args.command)
+
+
+def _import(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.bootstrap import build_deps, build_services
+    from bot.errors import DomainError
+    from bot.importer import ProgressBar, import_file
+    from storage.migrate import upgrade
+
+    deps = build_deps(settings)
+    upgrade(deps.engine)
+    services = build_services(settings, deps)
+    try:
+        workspace_id = services.workspaces.for_incoming(args.team)
+        summary = import_file(
+            args.file,
+            workspace_id=workspace_id,
+            uow=deps.uow,
+            ingest=services.ingest,
+            account_id=args.account,
+            fmt=args.format,
+            progress=ProgressBar(),
+        )
+    except DomainError as problem:
+        print(f"xero-expense-bot: {problem.message}", file=sys.stderr)
+        return 1
+    print("\n".join(summary.lines()))
+    return 0
 
 
 def _secret_values(settings: object) -> list[str]:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import os
 import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, TypeVar
 
 import pytest
@@ -121,3 +123,22 @@ def bot(
     yield RunningBot(settings, deps, server, SlackSender(url, SIGNING_SECRET, slack), clock)
     server.stop()
     thread.join(timeout=10)
+
+
+@pytest.fixture
+def clean_env(tmp_path: Path) -> dict[str, str]:
+    """The environment of a new operator: no bot settings, only what each test sets."""
+    keep = {"PATH", "HOME", "LANG", "LC_ALL", "SYSTEMROOT", "TMPDIR"}
+    return {name: value for name, value in os.environ.items() if name in keep}
+
+
+@pytest.fixture
+def fakes() -> Iterator[tuple[FakeSlack, XeroEmulator]]:
+    slack, xero = FakeSlack(), XeroEmulator()
+    slack.start()
+    xero.start()
+    slack.add_user(EMPLOYEE, "ana", "ana@example.com")
+    slack.add_channel(FINANCE_CHANNEL, "finance", members=[EMPLOYEE, slack.bot_user_id])
+    yield slack, xero
+    slack.stop()
+    xero.stop()

@@ -3,16 +3,11 @@
 from __future__ import annotations
 
 import base64
-import os
-import shutil
 import signal
-import socket
 import subprocess
-import sys
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -21,26 +16,8 @@ from bot.sandbox.slack import FakeSlack, SlackSender
 from bot.sandbox.xero import XeroEmulator
 from storage.crypto import generate_key
 from tests.conftest import POSTGRES_URL
+from tests.e2e.cli_support import SCRIPT, free_port, run_cli, serving_env
 from tests.e2e.conftest import EMPLOYEE, FINANCE_CHANNEL, SIGNING_SECRET
-
-SCRIPT = shutil.which("xero-expense-bot", path=str(Path(sys.executable).parent)) or "xero-expense-bot"
-
-
-def run_cli(*args: str, env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([SCRIPT, *args], env=env, cwd=cwd, capture_output=True, text=True, timeout=120)
-
-
-@pytest.fixture
-def clean_env(tmp_path: Path) -> dict[str, str]:
-    """The environment of a new operator: no bot settings, only what each test sets."""
-    keep = {"PATH", "HOME", "LANG", "LC_ALL", "SYSTEMROOT", "TMPDIR"}
-    return {name: value for name, value in os.environ.items() if name in keep}
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def test_keygen_prints_a_usable_key(clean_env: dict[str, str], tmp_path: Path) -> None:
@@ -76,31 +53,6 @@ def test_migrate_creates_the_schema_in_an_empty_sqlite_file(clean_env: dict[str,
     assert (first.returncode, first.stdout.strip()) == (0, "database schema is up to date")
     assert (tmp_path / "new.db").stat().st_size > 0
     assert run_cli("migrate", env=env, cwd=tmp_path).returncode == 0
-
-
-@pytest.fixture
-def fakes() -> Iterator[tuple[FakeSlack, XeroEmulator]]:
-    slack, xero = FakeSlack(), XeroEmulator()
-    slack.start()
-    xero.start()
-    slack.add_user(EMPLOYEE, "ana", "ana@example.com")
-    slack.add_channel(FINANCE_CHANNEL, "finance", members=[EMPLOYEE, slack.bot_user_id])
-    yield slack, xero
-    slack.stop()
-    xero.stop()
-
-
-def serving_env(clean_env: dict[str, str], slack: FakeSlack, xero: XeroEmulator, tmp_path: Path) -> dict[str, str]:
-    return clean_env | {
-        "ENCRYPTION_KEY": generate_key(),
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'bot.db'}",
-        "SLACK_SIGNING_SECRET": SIGNING_SECRET,
-        "SLACK_BOT_TOKEN": slack.bot_token,
-        "SLACK_API_URL": slack.api_url,
-        "XERO_API_URL": xero.url,
-        "XERO_IDENTITY_URL": xero.url,
-        "XERO_LOGIN_URL": xero.url,
-    }
 
 
 def wait_until_healthy(url: str, process: subprocess.Popen[str]) -> None:
