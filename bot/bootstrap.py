@@ -17,6 +17,7 @@ from bot.services import Services
 from bot.settings import ConfigError, Settings
 from bot.slack_clients import SlackClients
 from bot.slack_directory import SlackDirectory
+from bot.workspace_settings import WorkspaceSettingsService
 from bot.workspaces import WorkspaceService
 from bot.xero.gateway import XeroGateway
 from bot.xero.oauth import XeroOAuth
@@ -91,6 +92,7 @@ def build_services(settings: Settings, deps: Deps) -> Services:
         ingest=IngestService(uow=deps.uow, clock=deps.clock),
         coding=coding,
         posting=posting,
+        workspace_settings=WorkspaceSettingsService(settings=settings, uow=deps.uow, clock=deps.clock, roles=roles),
         engine=deps.engine,
         installations=installations,
     )

@@ -76,8 +76,14 @@ class CodingService:
         )
 
     def account_choices(self, workspace_id: int) -> list[AccountChoice]:
+        """Only the accounts, read as plain rows: the external select asks for them on every keystroke."""
         with self._uow() as work:
-            return self.choices(work, workspace_id).accounts
+            connection = work.connections.active_for(workspace_id)
+            if connection is None:
+                return []
+            return [
+                AccountChoice(code, name, tax) for code, name, tax in work.reference.line_account_rows(connection.id)
+            ]
 
     def contact_names(self, workspace_id: int, query: str, limit: int = 100) -> list[str]:
         with self._uow() as work:

@@ -19,6 +19,7 @@ from bot.roles import Roles
 from bot.settings import Settings
 from bot.slack_clients import SlackClients
 from bot.slack_directory import SlackDirectory
+from bot.workspace_settings import WorkspaceSettingsService
 from bot.workspaces import WorkspaceService
 from bot.xero.gateway import XeroGateway
 from bot.xero.reference import ReferenceDataSync
@@ -57,6 +58,7 @@ class Services:
     ingest: IngestService
     coding: CodingService
     posting: PostingService
+    workspace_settings: WorkspaceSettingsService
     engine: Engine
     installations: InstallationStore | None = None
     notices: Notices | None = None

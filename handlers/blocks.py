@@ -14,6 +14,7 @@ HELP_ROWS: list[tuple[str, str, str]] = [
     ("connect", "admins", "connect this workspace to a Xero organisation"),
     ("status", "anyone", "the Xero connection's health, and payments pending, synced and in error"),
     ("disconnect", "admins", "revoke the bot's access to Xero (payments and history are kept)"),
+    ("settings", "admins", "finance channel, bank account mapping to Xero, category mapping"),
     ("role @user finance|admin|none", "admins", "let someone code and approve payments, or manage the bot"),
     ("help", "anyone", "this message"),
 ]

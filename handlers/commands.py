@@ -11,6 +11,7 @@ from bot.roles import Access
 from bot.services import Services
 from handlers import blocks
 from handlers.common import actor_from
+from handlers.settings_blocks import settings_modal
 
 Subcommand = Callable[[Ack, Respond, Any, str], None]
 
@@ -43,6 +44,12 @@ def register(app: App, services: Services) -> None:
         text, body = blocks.disconnect_confirmation(current.tenant_name)
         ack(text=text, blocks=body, response_type="ephemeral")
 
+    def settings(ack: Ack, respond: Respond, context: Any, argument: str) -> None:
+        actor = actor_from(context)
+        view = services.workspace_settings.view(actor)
+        ack()
+        context.client.views_open(trigger_id=context["trigger_id"], view=settings_modal(view))
+
     def role(ack: Ack, respond: Respond, context: Any, argument: str) -> None:
         target, _, role_name = argument.partition(" ")
         user_id, granted = services.roles.grant(actor_from(context), target, role_name)
@@ -56,6 +63,7 @@ def register(app: App, services: Services) -> None:
         "status": status,
         "disconnect": disconnect,
         "role": role,
+        "settings": settings,
     }
 
     @app.command("/xero")
@@ -67,4 +75,5 @@ def register(app: App, services: Services) -> None:
             unknown = blocks.mrkdwn_escape(name[:40])
             ack(text=f"I don't know the subcommand “{unknown}”.\n\n{text}", response_type="ephemeral")
             return
+        context["trigger_id"] = command.get("trigger_id")
         handler(ack, respond, context, argument.strip())

@@ -10,9 +10,11 @@ from slack_bolt import Ack, App
 from bot.coding import Conflict
 from bot.errors import DomainError
 from bot.services import Services
+from bot.workspace_settings import SettingsChange, SettingsRefused
 from handlers.cards import SlackCardPublisher
 from handlers.common import actor_from
 from handlers.ids import Ids
+from handlers.settings_blocks import NOT_MAPPED
 
 DESCRIPTION_LIMIT = 4000
 
@@ -31,6 +33,34 @@ def _value(view: dict[str, Any], block_id: str) -> Any:
         option = element["selected_option"]
         return option.get("value") if option else None
     return element.get("value")
+
+
+def _settings_change(view: dict[str, Any]) -> SettingsChange:
+    values = view.get("state", {}).get("values", {})
+    change = SettingsChange()
+    for block_id, inputs in values.items():
+        element: dict[str, Any] = next(iter(inputs.values()), {})
+        selected = (element.get("selected_option") or {}).get("value")
+        if block_id == Ids.SETTINGS_CHANNEL:
+            change.finance_channel = element.get("selected_conversation")
+        elif block_id.startswith(f"{Ids.SETTINGS_BANK}:"):
+            source_id = int(block_id.split(":", 1)[1])
+            change.bank_mapping[source_id] = None if selected in (None, NOT_MAPPED) else str(selected)
+        elif block_id.startswith(f"{Ids.SETTINGS_REMOVE_CATEGORY}:"):
+            change.remove_categories += [o["value"] for o in element.get("selected_options") or []]
+        elif block_id == Ids.SETTINGS_NEW_CATEGORY:
+            change.new_category = (element.get("value") or "").strip() or None
+        elif block_id == Ids.SETTINGS_NEW_CATEGORY_ACCOUNT:
+            change.new_category_account = selected
+        elif block_id == Ids.SETTINGS_NEW_CATEGORY_TAX:
+            change.new_category_tax = selected
+    return change
+
+
+SETTINGS_ERROR_BLOCKS = {
+    "new_category": Ids.SETTINGS_NEW_CATEGORY,
+    "new_category_account": Ids.SETTINGS_NEW_CATEGORY_ACCOUNT,
+}
 
 
 def register(app: App, services: Services) -> None:
@@ -64,6 +94,23 @@ def register(app: App, services: Services) -> None:
             return
         ack()
         publisher.update_card(actor.team_id, changed)
+
+    @app.view(Ids.SETTINGS_MODAL)
+    def save_settings(ack: Ack, view: dict[str, Any], context: Any) -> None:
+        actor = actor_from(context)
+        try:
+            services.workspace_settings.save(actor, _settings_change(view))
+        except SettingsRefused as refused:
+            errors = {
+                SETTINGS_ERROR_BLOCKS.get(key, f"{Ids.SETTINGS_BANK}:{key.split(':', 1)[-1]}"): message
+                for key, message in refused.errors.items()
+            }
+            ack(response_action="errors", errors=errors)
+            return
+        except DomainError as refused:
+            ack(response_action="errors", errors={Ids.SETTINGS_CHANNEL: refused.message})
+            return
+        ack()
 
     @app.view(Ids.EXCLUDE_MODAL)
     def save_exclusion(ack: Ack, view: dict[str, Any], context: Any) -> None:

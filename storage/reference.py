@@ -86,16 +86,27 @@ class ReferenceData:
     def usable_line_accounts(self, connection_id: int) -> Sequence[XeroAccount]:
         """Accounts a spend line may use: active, not a bank account, not a system account."""
         return self.session.scalars(
-            select(XeroAccount)
-            .where(
-                XeroAccount.connection_id == connection_id,
-                XeroAccount.status == "ACTIVE",
-                XeroAccount.type.not_in(LINE_ACCOUNT_EXCLUDED_TYPES),
-                XeroAccount.system_account.is_(None),
-                XeroAccount.code.is_not(None),
-            )
+            select(XeroAccount).where(*self._usable_line_account(connection_id)).order_by(XeroAccount.code)
+        ).all()
+
+    def line_account_rows(self, connection_id: int) -> list[tuple[str, str, str | None]]:
+        """(code, name, tax type) of the usable line accounts, without building ORM objects."""
+        rows = self.session.execute(
+            select(XeroAccount.code, XeroAccount.name, XeroAccount.tax_type)
+            .where(*self._usable_line_account(connection_id))
             .order_by(XeroAccount.code)
         ).all()
+        return [(str(code), str(name), tax) for code, name, tax in rows]
+
+    @staticmethod
+    def _usable_line_account(connection_id: int) -> tuple[Any, ...]:
+        return (
+            XeroAccount.connection_id == connection_id,
+            XeroAccount.status == "ACTIVE",
+            XeroAccount.type.not_in(LINE_ACCOUNT_EXCLUDED_TYPES),
+            XeroAccount.system_account.is_(None),
+            XeroAccount.code.is_not(None),
+        )
 
     def bank_accounts(self, connection_id: int) -> Sequence[XeroAccount]:
         return self.session.scalars(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import threading
 import time
 
 import pytest
@@ -322,3 +323,88 @@ def test_a_burst_of_more_than_twenty_payments_posts_one_summary(connected: Runni
     summaries = [m for m in messages if "25 new payments arrived" in m.get("text", "")]
     assert len(summaries) == 1 and "SGD" in summaries[0]["text"] and "250.00" in summaries[0]["text"]
     assert cards(slack) == []
+
+
+def open_settings(bot: RunningBot, slack: FakeSlack, user: str = ADMIN) -> dict[str, object]:
+    bot.sender.slash_command("settings", user, FINANCE_CHANNEL)
+    return slack.wait_for(lambda: slack.modals(user) or None)[-1]
+
+
+def bank_block(modal: dict[str, object], source_external_id: str) -> dict[str, object]:
+    for block in modal["blocks"]:  # type: ignore[union-attr]
+        if block.get("type") == "input" and source_external_id in block["label"]["text"]:  # type: ignore[union-attr,index]
+            return block  # type: ignore[no-any-return]
+    raise AssertionError(source_external_id)
+
+
+def test_settings_map_each_bank_account_to_a_xero_bank_account_of_its_currency(
+    connected: RunningBot, slack: FakeSlack
+) -> None:
+    gbp = {"currency": "GBP", "amount": "12.00"}
+    send(
+        connected,
+        [
+            payment("p1", account={"id": "acc-gbp-1", "name": "Operating GBP", "currency": "GBP"}, **gbp),
+            payment("p2", account={"id": "acc-gbp-2", "name": "Cards GBP", "currency": "GBP"}, **gbp),
+            payment("p3"),
+        ],
+    )
+    employee_answer = connected.sender.slash_command("settings", EMPLOYEE, FINANCE_CHANNEL).json()
+    assert employee_answer["text"].startswith("Only workspace admins")
+    modal = open_settings(connected, slack)
+    first, second = bank_block(modal, "acc-gbp-1"), bank_block(modal, "acc-gbp-2")
+    offered = [o["text"]["text"] for o in first["element"]["options"]]  # type: ignore[index]
+    assert offered[0] == "Not mapped" and len(offered) == 4, "only Xero BANK accounts (card included) in GBP"
+    assert not any("USD" in text for text in offered)
+    assert "no Xero bank account in SGD" in FakeSlack.rendered_text(modal)
+    account = first["element"]["options"][1]  # type: ignore[index]
+    values = {
+        first["block_id"]: {"value": account},
+        second["block_id"]: {"value": account},
+    }
+    refused = connected.sender.submit_view(ADMIN, modal["id"], values).json()  # type: ignore[arg-type]
+    assert refused["response_action"] == "errors"
+    assert "already connected to another bank account" in next(iter(refused["errors"].values()))
+    with connected.uow() as work:
+        assert all(s.xero_bank_account_id is None for s in work.payments.source_accounts(1))
+
+    not_mapped = second["element"]["options"][0]  # type: ignore[index]
+    accepted = connected.sender.submit_view(
+        ADMIN,
+        modal["id"],  # type: ignore[arg-type]
+        {first["block_id"]: {"value": account}, second["block_id"]: {"value": not_mapped}},
+    )
+    assert accepted.status == 200 and not accepted.body.strip()
+    with connected.uow() as work:
+        mapped = {s.external_id: s.xero_bank_account_id for s in work.payments.source_accounts(1)}
+    assert mapped == {"acc-gbp-1": account["value"], "acc-gbp-2": None, "acc-sgd-1": None}  # type: ignore[index]
+
+
+def test_settings_add_a_category_mapping_that_prefills_new_payments(connected: RunningBot, slack: FakeSlack) -> None:
+    modal = open_settings(connected, slack)
+    connected.sender.submit_view(
+        ADMIN,
+        modal["id"],  # type: ignore[arg-type]
+        {
+            "settings_new_category": {"value": "Travel"},
+            "settings_new_category_account": {
+                "payment_account": {"text": {"type": "plain_text", "text": "493"}, "value": "493"}
+            },
+        },
+    )
+    eventually(lambda: len(mappings(connected)) == 1)
+    send(connected, payment("p9", category="TRAVEL"))
+    [card] = wait_for_cards(slack, 1)
+    assert element(card, "payment_account")["initial_option"]["value"] == "493"
+
+
+def test_two_posters_at_once_post_each_payment_once(connected: RunningBot, slack: FakeSlack) -> None:
+    connected.server.scheduler.pause()
+    send(connected, [payment(f"pay_{i}") for i in range(6)])
+    threads = [threading.Thread(target=connected.server.run_job, args=("post_new_payments",)) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert len(cards(slack)) == 6
+    assert len({p.message_ts for p in stored(connected)}) == 6
