@@ -21,6 +21,7 @@ from bot.slack_clients import BOT_SCOPES, slack_authorize_url, slack_client
 from handlers import actions, commands, events, options, payment_actions, views
 from handlers.cards import SlackCardPublisher
 from handlers.notices import SlackNotices
+from handlers.receipt_messages import SlackReceiptMessenger
 from storage.models import SLACK_OAUTH_STATES_TABLE
 
 logger = logging.getLogger(__name__)
@@ -48,6 +49,8 @@ def create_app(settings: Settings, deps: Deps, services: Services | None = None)
     app.middleware(_workspace_middleware(services))
     app.middleware(_dedupe_events_middleware(services))
     app.error(_error_handler(services))
+    if services.receipts.messenger is None:
+        services.receipts.messenger = SlackReceiptMessenger(services.slack)
     if services.posting.publisher is None:
         services.posting.publisher = SlackCardPublisher(services.slack)
     if services.notices is None:

@@ -12,11 +12,13 @@ from bot.connect import ConnectionService
 from bot.ingest import IngestService
 from bot.metrics import Metrics
 from bot.posting import PostingService
+from bot.receipts import ReceiptService
 from bot.roles import Roles
 from bot.services import Services
 from bot.settings import ConfigError, Settings
 from bot.slack_clients import SlackClients
 from bot.slack_directory import SlackDirectory
+from bot.slack_files import SlackFiles
 from bot.workspace_settings import WorkspaceSettingsService
 from bot.workspaces import WorkspaceService
 from bot.xero.gateway import XeroGateway
@@ -27,6 +29,8 @@ from storage.crypto import KeyRing
 from storage.db import create_engine, session_factory
 from storage.slack_installations import EncryptedInstallationStore
 from storage.uow import UnitOfWorkFactory
+
+MAX_DOWNLOAD = 50 * 1024 * 1024  # a bigger "receipt" is not downloaded at all
 
 
 @dataclass(frozen=True)
@@ -76,6 +80,16 @@ def build_services(settings: Settings, deps: Deps) -> Services:
     )
     coding = CodingService(uow=deps.uow, clock=deps.clock, roles=roles)
     posting = PostingService(settings=settings, uow=deps.uow, clock=deps.clock, coding=coding, directory=directory)
+    receipts = ReceiptService(
+        uow=deps.uow,
+        clock=deps.clock,
+        roles=roles,
+        coding=coding,
+        slack=slack,
+        directory=directory,
+        files=SlackFiles(settings.slack_api_base, max_download_bytes=max(MAX_DOWNLOAD, 3 * settings.receipt_max_bytes)),
+        max_bytes=settings.receipt_max_bytes,
+    )
     return Services(
         settings=settings,
         uow=deps.uow,
@@ -92,6 +106,7 @@ def build_services(settings: Settings, deps: Deps) -> Services:
         ingest=IngestService(uow=deps.uow, clock=deps.clock),
         coding=coding,
         posting=posting,
+        receipts=receipts,
         workspace_settings=WorkspaceSettingsService(settings=settings, uow=deps.uow, clock=deps.clock, roles=roles),
         engine=deps.engine,
         installations=installations,

@@ -62,7 +62,17 @@ def keep_tokens_alive(services: Services) -> None:
 
 
 def post_new_payments(services: Services) -> None:
+    """Post what arrived, then ask each spender for the receipt."""
     services.posting.post_due()
+    services.receipts.ask_due()
+
+
+def remind_missing_receipts(services: Services) -> None:
+    services.receipts.remind_due()
+
+
+def weekly_receipt_digest(services: Services) -> None:
+    services.receipts.digest_due(services.settings.finance_channel)
 
 
 def _guarded(name: str, services: Services, job: Callable[[Services], None]) -> Callable[[], None]:
@@ -85,6 +95,8 @@ JOBS: list[tuple[str, Callable[[Services], None], dict[str, int]]] = [
     ("refresh_reference_data", refresh_reference_data, {"minutes": 5}),
     ("keep_tokens_alive", keep_tokens_alive, {"hours": 1}),
     ("post_new_payments", post_new_payments, {"seconds": 5}),
+    ("remind_missing_receipts", remind_missing_receipts, {"minutes": 15}),
+    ("weekly_receipt_digest", weekly_receipt_digest, {"minutes": 15}),
 ]
 
 

@@ -15,6 +15,7 @@ from bot.connect import ConnectionService
 from bot.ingest import IngestService
 from bot.metrics import Metrics
 from bot.posting import PostingService
+from bot.receipts import ReceiptService
 from bot.roles import Roles
 from bot.settings import Settings
 from bot.slack_clients import SlackClients
@@ -58,6 +59,7 @@ class Services:
     ingest: IngestService
     coding: CodingService
     posting: PostingService
+    receipts: ReceiptService
     workspace_settings: WorkspaceSettingsService
     engine: Engine
     installations: InstallationStore | None = None

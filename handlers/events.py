@@ -8,7 +8,9 @@ from typing import Any
 from slack_bolt import App
 from slack_bolt.listener.builtins import TokenRevocationListeners
 
+from bot.receipts import SharedFile
 from bot.services import Services
+from handlers.common import actor_from
 
 
 def register(app: App, services: Services) -> None:
@@ -21,6 +23,24 @@ def register(app: App, services: Services) -> None:
         workspace_id = context.get("workspace_id")
         if workspace_id is not None:
             services.workspaces.mark_uninstalled(int(workspace_id))
+
+    @app.event("message")
+    def message(event: dict[str, Any], context: Any) -> None:
+        """A photo or PDF replied in the thread of a payment or of its receipt request."""
+        if not event.get("files") or not event.get("thread_ts") or event.get("bot_id"):
+            return
+        actor = actor_from(context)
+        services.receipts.receive(
+            SharedFile(
+                team_id=actor.team_id,
+                workspace_id=actor.workspace_id,
+                user_id=str(event.get("user")),
+                channel=str(event.get("channel")),
+                thread_ts=str(event["thread_ts"]),
+                message_ts=str(event.get("ts")),
+                files=list(event["files"]),
+            )
+        )
 
     @app.event("tokens_revoked")
     def tokens_revoked(event: dict[str, Any], context: Any) -> None:

@@ -16,7 +16,8 @@ from bot.services import Services
 from handlers.cards import SlackCardPublisher
 from handlers.common import actor_from
 from handlers.ids import Ids
-from handlers.payment_blocks import category_offer, edit_modal, exclude_modal, parse_versioned
+from handlers.payment_blocks import category_offer, edit_modal, escape_clip, exclude_modal, money_text, parse_versioned
+from handlers.receipt_messages import no_receipt_modal
 
 TRACKING_ACTION = re.compile(rf"^{Ids.PAYMENT_TRACKING}_\d+$")
 
@@ -102,6 +103,25 @@ def register(app: App, services: Services) -> None:
         actor = actor_from(context)
         payment_id, version = versioned(action)
         change(actor, payment_id, lambda: services.coding.undo_exclude(actor, payment_id, version))
+
+    @app.action(Ids.PAYMENT_SPENDER)
+    def choose_spender(ack: Ack, action: dict[str, Any], context: Any) -> None:
+        ack()
+        actor = actor_from(context)
+        payment_id, _ = versioned(action)
+        changed = services.receipts.set_spender(actor, payment_id, str(action["selected_user"]))
+        publisher.update_card(actor.team_id, changed)
+        services.wake("post_new_payments")
+
+    @app.action(Ids.NO_RECEIPT)
+    def open_no_receipt(
+        ack: Ack, action: dict[str, Any], context: Any, body: dict[str, Any], client: WebClient
+    ) -> None:
+        ack()
+        actor = actor_from(context)
+        current = services.coding.view(actor.workspace_id, int(action.get("value") or 0))
+        what = f"{money_text(current.card.amount, current.card.currency)} to {escape_clip(current.card.payee, 200)}"
+        client.views_open(trigger_id=body["trigger_id"], view=no_receipt_modal(current.card.payment_id, what))
 
     @app.action(Ids.USE_FOR_CATEGORY)
     def use_for_category(ack: Ack, action: dict[str, Any], context: Any, respond: Respond) -> None:

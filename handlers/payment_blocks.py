@@ -65,7 +65,9 @@ _MINOR_UNITS = {
 }
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 _VERSIONED = re.compile(
-    rf"(?:(?:{Ids.PAYMENT_CODING_BLOCK}|{Ids.PAYMENT_BUTTONS_BLOCK}):)?([0-9]{{1,18}}):([0-9]{{1,18}})", re.ASCII
+    rf"(?:(?:{Ids.PAYMENT_CODING_BLOCK}|{Ids.PAYMENT_BUTTONS_BLOCK}|{Ids.PAYMENT_SPENDER_BLOCK}):)?"
+    r"([0-9]{1,18}):([0-9]{1,18})",
+    re.ASCII,
 )
 _SLACK_USER_ID = re.compile(r"[UW][A-Z0-9]{2,30}", re.ASCII)
 
@@ -365,6 +367,20 @@ def _coding_text(card: PaymentCard, choices: CodingChoices) -> str:
     return "  ·  ".join(parts)
 
 
+def _who_made_it(card: PaymentCard) -> Block:
+    """Finance says who spent the money when the bank did not; that person is then asked for the receipt."""
+    return {
+        "type": "section",
+        "block_id": f"{Ids.PAYMENT_SPENDER_BLOCK}:{versioned_value(card.payment_id, card.version)}",
+        "text": {"type": "mrkdwn", "text": "*Who made this payment?* They will be asked for the receipt."},
+        "accessory": {
+            "type": "users_select",
+            "action_id": str(Ids.PAYMENT_SPENDER),
+            "placeholder": _plain("Choose a person", PLACEHOLDER_MAX),
+        },
+    }
+
+
 def _buttons(card: PaymentCard) -> list[Block]:
     value = versioned_value(card.payment_id, card.version)
     state = card.state
@@ -398,6 +414,8 @@ def payment_message(card: PaymentCard, choices: CodingChoices) -> tuple[str, lis
         blocks.append(_description(card.description))
     blocks.append(context(_state_line(card, label)))
     blocks.append(context(_receipt_line(card)))
+    if card.spender_user_id is None and card.state != "excluded":
+        blocks.append(_who_made_it(card))
 
     if card.state in EDITABLE_STATES:
         if choices.accounts:

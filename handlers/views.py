@@ -112,6 +112,23 @@ def register(app: App, services: Services) -> None:
             return
         ack()
 
+    @app.view(Ids.NO_RECEIPT_MODAL)
+    def save_no_receipt(ack: Ack, view: dict[str, Any], context: Any) -> None:
+        actor = actor_from(context)
+        try:
+            payment_id = int(json.loads(view.get("private_metadata") or "{}")["payment_id"])
+            changed = services.receipts.no_receipt(
+                actor, payment_id, str(_value(view, Ids.NO_RECEIPT_REASON) or ""), _value(view, Ids.NO_RECEIPT_NOTE)
+            )
+        except (ValueError, KeyError):
+            ack(response_action="errors", errors={Ids.NO_RECEIPT_REASON: "This form is out of date; open it again."})
+            return
+        except DomainError as refused:
+            ack(response_action="errors", errors={Ids.NO_RECEIPT_REASON: refused.message})
+            return
+        ack()
+        publisher.update_card(actor.team_id, changed)
+
     @app.view(Ids.EXCLUDE_MODAL)
     def save_exclusion(ack: Ack, view: dict[str, Any], context: Any) -> None:
         actor = actor_from(context)

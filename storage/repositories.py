@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
@@ -17,6 +18,8 @@ from storage.models import (
     Payment,
     PaymentState,
     ProcessedEvent,
+    Receipt,
+    ReceiptState,
     Role,
     SourceAccount,
     UserRole,
@@ -59,6 +62,11 @@ class WorkspaceRepository:
             assert found is not None
             return found
         return workspace
+
+    def lock(self, workspace_id: int) -> Workspace | None:
+        """The workspace row, held until commit (jobs that must run once per workspace and day)."""
+        query = select(Workspace).where(Workspace.id == workspace_id).with_for_update(**_skip_locked(self.session))
+        return self.session.scalars(query.execution_options(populate_existing=True)).first()
 
     def all_active(self) -> Sequence[Workspace]:
         return self.session.scalars(select(Workspace).where(Workspace.uninstalled_at.is_(None))).all()
@@ -331,6 +339,71 @@ class PaymentRepository:
             .where(CategoryMapping.workspace_id == workspace_id)
             .order_by(CategoryMapping.category_key)
         ).all()
+
+    # --- receipts ------------------------------------------------------------------------------
+
+    def by_thread(self, workspace_id: int, channel: str, thread_ts: str) -> Payment | None:
+        """The payment whose channel message or receipt request started this thread."""
+        return self.session.scalar(
+            select(Payment).where(
+                Payment.workspace_id == workspace_id,
+                ((Payment.channel_id == channel) & (Payment.message_ts == thread_ts))
+                | ((Payment.dm_channel_id == channel) & (Payment.dm_ts == thread_ts)),
+            )
+        )
+
+    def receipt_by_file(self, payment_id: int, slack_file_id: str) -> Receipt | None:
+        return self.session.scalar(
+            select(Receipt).where(Receipt.payment_id == payment_id, Receipt.slack_file_id == slack_file_id)
+        )
+
+    def receipt_count(self, payment_id: int) -> int:
+        query = select(func.count()).where(Receipt.payment_id == payment_id, Receipt.state != ReceiptState.REJECTED)
+        return int(self.session.scalar(query) or 0)
+
+    def claim_unasked(self, *, limit: int) -> Sequence[Payment]:
+        """Posted payments whose spender has not been asked for the receipt yet."""
+        query = (
+            select(Payment)
+            .where(
+                Payment.posted_at.is_not(None),
+                Payment.receipt_asked_at.is_(None),
+                Payment.state != PaymentState.EXCLUDED,
+                (Payment.spender_user_id.is_not(None)) | (Payment.spender_email.is_not(None)),
+            )
+            .order_by(Payment.id)
+            .limit(limit)
+            .with_for_update(**_skip_locked(self.session))
+        )
+        return self.session.scalars(query).all()
+
+    def _missing_receipts(self, workspace_id: int) -> Any:
+        has_receipt = (
+            select(Receipt.id).where(Receipt.payment_id == Payment.id, Receipt.state != ReceiptState.REJECTED).exists()
+        )
+        return select(Payment).where(
+            Payment.workspace_id == workspace_id,
+            Payment.state != PaymentState.EXCLUDED,
+            Payment.no_receipt_reason.is_(None),
+            ~has_receipt,
+        )
+
+    def missing_receipts(self, workspace_id: int) -> Sequence[Payment]:
+        return self.session.scalars(self._missing_receipts(workspace_id).order_by(Payment.date, Payment.id)).all()
+
+    def claim_reminder_candidates(self, workspace_id: int, today: dt.date) -> Sequence[Payment]:
+        """Asked payments still missing a receipt and not reminded today; locked against other instances."""
+        query = (
+            self._missing_receipts(workspace_id)
+            .where(
+                Payment.receipt_asked_at.is_not(None),
+                Payment.dm_ts.is_not(None),
+                (Payment.last_reminded_on.is_(None)) | (Payment.last_reminded_on != today),
+            )
+            .order_by(Payment.id)
+            .with_for_update(**_skip_locked(self.session))
+        )
+        return self.session.scalars(query).all()
 
 
 def category_key(category: str) -> str:

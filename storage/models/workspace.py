@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import enum
 from datetime import datetime
 from typing import Any
@@ -42,6 +43,7 @@ class Workspace(Timestamped, Base):
     reminder_first_after_days: Mapped[int] = mapped_column(default=1)
     reminder_every_days: Mapped[int] = mapped_column(default=3)
     reminder_max: Mapped[int] = mapped_column(default=3)
+    digest_sent_on: Mapped[dt.date | None]
     uninstalled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 

@@ -415,7 +415,7 @@ class FakeSlack:
     def rendered_text(message_or_view: Json) -> str:
         return rendered_text(message_or_view)
 
-    def wait_for(self, condition: Callable[[], T | None], timeout: float = 2.0) -> T:
+    def wait_for(self, condition: Callable[[], T | None], timeout: float = 10.0) -> T:
         """Block until `condition()` is truthy (re-checked after every request the fake handles)."""
         with self._ws.changed:
             result = self._ws.changed.wait_for(condition, timeout)

@@ -1,0 +1,327 @@
+"""Receipts from the people who spent the money: ask, receive, check, keep, remind.
+
+Sending is done by a `ReceiptMessenger` on the Slack side; this module decides what happens.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Any, Protocol
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from slack_sdk.errors import SlackApiError
+
+from bot.clock import Clock
+from bot.coding import Changed, CodingService
+from bot.errors import DomainError, NotAllowed
+from bot.receipt_files import ReceiptRefused, check_receipt
+from bot.roles import Access, Actor, Roles
+from bot.slack_clients import SlackClients
+from bot.slack_directory import SlackDirectory
+from bot.slack_files import DownloadFailed, SlackFiles
+from storage.models import Payment, PaymentState, Receipt, ReceiptState, Workspace
+from storage.uow import UnitOfWork, UnitOfWorkFactory
+
+logger = logging.getLogger(__name__)
+
+MAX_RECEIPTS = 10
+NO_RECEIPT_REASONS = {"lost": "lost", "never_issued": "never issued", "other": "other"}
+WORK_STARTS, WORK_ENDS = time(9, 0), time(18, 0)
+MAX_ASK_ATTEMPTS = 5
+
+
+class ReceiptMessenger(Protocol):
+    """Slack messages about receipts (implemented in handlers.receipt_messages)."""
+
+    def ask(self, team_id: str, user_id: str, changed: Changed) -> tuple[str, str]: ...
+
+    def remind(self, team_id: str, channel: str, thread_ts: str, changed: Changed, number: int) -> None: ...
+
+    def reply(self, team_id: str, channel: str, thread_ts: str, text: str) -> None: ...
+
+    def react(self, team_id: str, channel: str, ts: str, name: str) -> None: ...
+
+    def tell(self, team_id: str, channel: str, user_id: str, text: str, thread_ts: str | None) -> None: ...
+
+    def digest(self, team_id: str, channel: str, missing: dict[str, list[Changed]]) -> None: ...
+
+    def update_card(self, team_id: str, changed: Changed) -> None: ...
+
+
+@dataclass(frozen=True)
+class SharedFile:
+    """A file shared in a thread, as the Events API describes it."""
+
+    team_id: str
+    workspace_id: int
+    user_id: str
+    channel: str
+    thread_ts: str
+    message_ts: str
+    files: list[dict[str, Any]]
+
+
+class ReceiptService:
+    def __init__(
+        self,
+        *,
+        uow: UnitOfWorkFactory,
+        clock: Clock,
+        roles: Roles,
+        coding: CodingService,
+        slack: SlackClients,
+        directory: SlackDirectory,
+        files: SlackFiles,
+        max_bytes: int,
+    ) -> None:
+        self._uow = uow
+        self._clock = clock
+        self._roles = roles
+        self._coding = coding
+        self._slack = slack
+        self._directory = directory
+        self._files = files
+        self._max_bytes = max_bytes
+        self.messenger: ReceiptMessenger | None = None
+
+    # --- receiving ---------------------------------------------------------------------------
+
+    def receive(self, shared: SharedFile) -> None:
+        """Files replied in the thread of a payment's message or of its receipt request."""
+        assert self.messenger is not None
+        with self._uow() as work:
+            payment = work.payments.by_thread(shared.workspace_id, shared.channel, shared.thread_ts)
+            if payment is None:
+                return
+            payment_id, spender = payment.id, payment.spender_user_id
+        actor = Actor(shared.workspace_id, shared.team_id, shared.user_id)
+        if shared.user_id != spender and self._roles.access_of(actor) < Access.FINANCE:
+            self.messenger.tell(
+                shared.team_id,
+                shared.channel,
+                shared.user_id,
+                "Thanks, but only the person who made this payment, or the finance team, can add its receipt.",
+                shared.thread_ts,
+            )
+            return
+        accepted = 0
+        for file in shared.files:
+            outcome = self._receive_one(shared, payment_id, file)
+            if outcome is None:
+                accepted += 1
+            elif outcome:
+                self.messenger.reply(shared.team_id, shared.channel, shared.thread_ts, outcome)
+        if accepted:
+            changed = self._coding.view(shared.workspace_id, payment_id)
+            count = changed.card.receipts
+            self.messenger.react(shared.team_id, shared.channel, shared.message_ts, "white_check_mark")
+            noun = "receipt" if count == 1 else "receipts"
+            self.messenger.reply(
+                shared.team_id,
+                shared.channel,
+                shared.thread_ts,
+                f"Got it, thank you: this payment now has {count} {noun}.",
+            )
+            self.messenger.update_card(shared.team_id, changed)
+
+    def _receive_one(self, shared: SharedFile, payment_id: int, file: dict[str, Any]) -> str | None:
+        """None when stored; "" when already stored (a retried event or the same file again); else why not."""
+        client = self._slack.for_team(shared.team_id)
+        try:
+            full = self._files.full_file(client, file)
+            with self._uow() as work:
+                if work.payments.receipt_by_file(payment_id, str(full.get("id"))) is not None:
+                    return ""
+                if work.payments.receipt_count(payment_id) >= MAX_RECEIPTS:
+                    return f"This payment already has {MAX_RECEIPTS} receipts, the most Xero keeps on one transaction."
+            content = self._files.download(client, full)
+            checked = check_receipt(content, str(full.get("name") or "receipt"), max_bytes=self._max_bytes)
+        except (DownloadFailed, ReceiptRefused) as refused:
+            return refused.message
+        with self._uow() as work:
+            payment = work.payments.get(shared.workspace_id, payment_id)
+            if payment is None:
+                return "That payment is gone."
+            if any(r.sha256 == checked.sha256 for r in payment.receipts if r.state is not ReceiptState.REJECTED):
+                return ""
+            if work.payments.receipt_count(payment_id) >= MAX_RECEIPTS:
+                return f"This payment already has {MAX_RECEIPTS} receipts, the most Xero keeps on one transaction."
+            payment.receipts.append(
+                Receipt(
+                    slack_file_id=str(full.get("id")),
+                    file_name=checked.file_name,
+                    mime_type=checked.mime_type,
+                    size_bytes=len(checked.content),
+                    sha256=checked.sha256,
+                    content=checked.content,
+                    sent_by_user_id=shared.user_id,
+                )
+            )
+            if payment.state is PaymentState.SYNCED:
+                payment.state = PaymentState.UPDATED
+            payment.version += 1
+            work.commit()
+        return None
+
+    # --- no receipt, and who made the payment ------------------------------------------------
+
+    def no_receipt(self, actor: Actor, payment_id: int, reason: str, note: str | None) -> Changed:
+        if reason not in NO_RECEIPT_REASONS:
+            raise DomainError("Choose why there is no receipt: lost, never issued, or other.")
+        with self._uow() as work:
+            payment = self._payment(work, actor, payment_id)
+            if payment.spender_user_id != actor.user_id and self._roles.access_of(actor) < Access.FINANCE:
+                raise NotAllowed("Only the person who made this payment, or the finance team, can say that.")
+            payment.no_receipt_reason = reason
+            payment.no_receipt_note = (note or "").strip()[:500] or None
+            payment.version += 1
+            work.audit.record(
+                workspace_id=actor.workspace_id,
+                actor_user_id=actor.user_id,
+                action="payment.no_receipt",
+                subject_type="payment",
+                subject_id=str(payment.id),
+                reason=reason,
+            )
+            work.session.flush()
+            changed = self._coding.changed(work, payment)
+            work.commit()
+        return changed
+
+    def set_spender(self, actor: Actor, payment_id: int, user_id: str) -> Changed:
+        """Finance says who made a payment the bank did not attribute; that person is then asked."""
+        self._roles.require(actor, Access.FINANCE, "say who made a payment")
+        with self._uow() as work:
+            payment = self._payment(work, actor, payment_id)
+            payment.spender_user_id = user_id
+            payment.receipt_asked_at = None
+            payment.dm_channel_id = payment.dm_ts = None
+            payment.ask_attempts = 0
+            payment.version += 1
+            work.session.flush()
+            changed = self._coding.changed(work, payment)
+            work.commit()
+        return changed
+
+    def _payment(self, work: UnitOfWork, actor: Actor, payment_id: int) -> Payment:
+        payment = work.payments.get(actor.workspace_id, payment_id)
+        if payment is None:
+            raise DomainError("That payment no longer exists.")
+        return payment
+
+    # --- asking (a job) ----------------------------------------------------------------------
+
+    def ask_due(self) -> int:
+        """Ask each payment's spender once, in a direct message, after the payment was posted."""
+        asked = 0
+        while True:
+            with self._uow() as work:
+                claimed = work.payments.claim_unasked(limit=1)
+                if not claimed:
+                    return asked
+                payment = claimed[0]
+                workspace = work.workspaces.get(payment.workspace_id)
+                assert workspace is not None
+                payment.receipt_asked_at = self._clock.now()
+                try:
+                    if not payment.spender_user_id and payment.spender_email:
+                        found = self._directory.user_by_email(workspace.team_id, payment.spender_email)
+                        payment.spender_user_id = found.user_id if found else None
+                    if payment.spender_user_id:
+                        work.session.flush()
+                        assert self.messenger is not None
+                        channel, ts = self.messenger.ask(
+                            workspace.team_id, payment.spender_user_id, self._coding.changed(work, payment)
+                        )
+                        payment.dm_channel_id, payment.dm_ts = channel, ts
+                        asked += 1
+                except SlackApiError as error:
+                    payment.ask_attempts += 1
+                    if payment.ask_attempts < MAX_ASK_ATTEMPTS:
+                        payment.receipt_asked_at = None
+                    logger.warning("asking for a receipt failed: %s", error.response.get("error"))
+                    work.commit()
+                    return asked
+                work.commit()
+
+    # --- reminders and the weekly digest (jobs) ----------------------------------------------
+
+    def remind_due(self) -> int:
+        """Gentle reminders for payments still missing a receipt, in working hours, never twice a day."""
+        assert self.messenger is not None
+        sent = 0
+        now = self._clock.now()
+        with self._uow() as work:
+            workspaces = [w for w in work.workspaces.all_active() if _in_working_hours(now, w)]
+        for workspace in workspaces:
+            today = now.astimezone(_zone(workspace)).date()
+            with self._uow() as work:
+                for payment in work.payments.claim_reminder_candidates(workspace.id, today):
+                    if not _reminder_due(payment, workspace, today) or not payment.dm_channel_id or not payment.dm_ts:
+                        continue
+                    payment.reminders_sent += 1
+                    payment.last_reminded_on = today
+                    self.messenger.remind(
+                        workspace.team_id,
+                        payment.dm_channel_id,
+                        payment.dm_ts,
+                        self._coding.changed(work, payment),
+                        payment.reminders_sent,
+                    )
+                    sent += 1
+                work.commit()
+        return sent
+
+    def digest_due(self, finance_channel_default: str | None) -> int:
+        """On Monday mornings, list in the finance channel the payments missing receipts, by person."""
+        assert self.messenger is not None
+        posted = 0
+        now = self._clock.now()
+        with self._uow() as work:
+            ids = [w.id for w in work.workspaces.all_active()]
+        for workspace_id in ids:
+            with self._uow() as work:
+                workspace = work.workspaces.lock(workspace_id)
+                if workspace is None:
+                    continue
+                local = now.astimezone(_zone(workspace))
+                channel = workspace.finance_channel_id or finance_channel_default
+                if local.weekday() != 0 or local.time() < WORK_STARTS or not channel:
+                    continue
+                if workspace.digest_sent_on == local.date():
+                    continue
+                missing: dict[str, list[Changed]] = {}
+                for payment in work.payments.missing_receipts(workspace_id):
+                    key = payment.spender_user_id or payment.spender_email or "unknown"
+                    missing.setdefault(key, []).append(self._coding.changed(work, payment))
+                workspace.digest_sent_on = local.date()
+                if missing:
+                    self.messenger.digest(workspace.team_id, channel, missing)
+                    posted += 1
+                work.commit()
+        return posted
+
+
+def _zone(workspace: Workspace) -> ZoneInfo:
+    try:
+        return ZoneInfo(workspace.timezone or "UTC")
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")
+
+
+def _in_working_hours(now: datetime, workspace: Workspace) -> bool:
+    local = now.astimezone(_zone(workspace))
+    return local.weekday() < 5 and WORK_STARTS <= local.time() < WORK_ENDS
+
+
+def _reminder_due(payment: Payment, workspace: Workspace, today: date) -> bool:
+    if payment.receipt_asked_at is None or payment.reminders_sent >= workspace.reminder_max:
+        return False
+    if payment.last_reminded_on == today:
+        return False
+    asked_on = payment.receipt_asked_at.astimezone(_zone(workspace)).date()
+    waited = workspace.reminder_first_after_days + workspace.reminder_every_days * payment.reminders_sent
+    due_on = asked_on + timedelta(days=waited)
+    return today >= due_on

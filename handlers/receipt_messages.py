@@ -1,0 +1,133 @@
+"""Receipt messages: the direct-message ask, reminders, replies in threads, the weekly digest."""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+from slack_sdk.errors import SlackApiError
+
+from bot.coding import Changed
+from bot.slack_clients import SlackClients
+from handlers.blocks import actions, button, context, mrkdwn_escape, section
+from handlers.cards import SlackCardPublisher
+from handlers.ids import Ids
+from handlers.payment_blocks import day_text, escape_clip, money_text
+
+logger = logging.getLogger(__name__)
+
+Block = dict[str, Any]
+ASK = "reply in this thread with a photo or PDF of the receipt"
+
+
+def _what(changed: Changed) -> str:
+    card = changed.card
+    return (
+        f"*{money_text(card.amount, card.currency)}* to {escape_clip(card.payee, 500)} on {day_text(card.date)} "
+        f"from {escape_clip(card.source_account_name, 200)}"
+    )
+
+
+def _no_receipt_button(changed: Changed) -> Block:
+    return actions(button("No receipt", Ids.NO_RECEIPT, str(changed.card.payment_id)))
+
+
+def ask_message(changed: Changed) -> tuple[str, list[Block]]:
+    text = f"You paid {_what(changed)}. Please {ASK}."
+    blocks = [section(text)]
+    if changed.card.description:
+        blocks.append(context(escape_clip(changed.card.description, 2000)))
+    blocks.append(_no_receipt_button(changed))
+    return text, blocks
+
+
+def reminder_message(changed: Changed, number: int) -> tuple[str, list[Block]]:
+    text = f"A gentle reminder: the receipt for {_what(changed)} is still missing. Please {ASK}."
+    return text, [section(text), _no_receipt_button(changed)]
+
+
+def digest_message(missing: dict[str, list[Changed]]) -> tuple[str, list[Block]]:
+    total = sum(len(rows) for rows in missing.values())
+    text = f"Weekly receipts digest: {total} payment{'s' if total != 1 else ''} still missing a receipt."
+    blocks: list[Block] = [section(f"*{text}*")]
+    for person, rows in list(missing.items())[:45]:
+        who = f"<@{person}>" if person.startswith(("U", "W")) and person.isalnum() else mrkdwn_escape(person)
+        lines = [f"• {_what(changed)}" for changed in rows[:15]]
+        if len(rows) > 15:
+            lines.append(f"• …and {len(rows) - 15} more")
+        blocks.append(section(f"{who}\n" + "\n".join(lines)))
+    if len(missing) > 45:
+        blocks.append(context(f"…and {len(missing) - 45} more people."))
+    return text, blocks
+
+
+def no_receipt_modal(payment_id: int, what: str) -> dict[str, Any]:
+    reasons = [("lost", "Lost"), ("never_issued", "Never issued"), ("other", "Other")]
+    return {
+        "type": "modal",
+        "callback_id": Ids.NO_RECEIPT_MODAL,
+        "private_metadata": json.dumps({"payment_id": payment_id}),
+        "title": {"type": "plain_text", "text": "No receipt"},
+        "submit": {"type": "plain_text", "text": "Save"},
+        "close": {"type": "plain_text", "text": "Cancel"},
+        "blocks": [
+            section(f"Why is there no receipt for {what}? Finance sees your answer, and it goes into Xero's history."),
+            {
+                "type": "input",
+                "block_id": Ids.NO_RECEIPT_REASON,
+                "label": {"type": "plain_text", "text": "Reason"},
+                "element": {
+                    "type": "radio_buttons",
+                    "action_id": "value",
+                    "options": [{"text": {"type": "plain_text", "text": t}, "value": v} for v, t in reasons],
+                },
+            },
+            {
+                "type": "input",
+                "block_id": Ids.NO_RECEIPT_NOTE,
+                "optional": True,
+                "label": {"type": "plain_text", "text": "Note"},
+                "element": {"type": "plain_text_input", "action_id": "value", "max_length": 500},
+            },
+        ],
+    }
+
+
+class SlackReceiptMessenger:
+    def __init__(self, slack: SlackClients) -> None:
+        self._slack = slack
+        self._cards = SlackCardPublisher(slack)
+
+    def ask(self, team_id: str, user_id: str, changed: Changed) -> tuple[str, str]:
+        client = self._slack.for_team(team_id)
+        channel = str(client.conversations_open(users=user_id)["channel"]["id"])
+        text, blocks = ask_message(changed)
+        posted = client.chat_postMessage(channel=channel, text=text, blocks=blocks)
+        return channel, str(posted["ts"])
+
+    def remind(self, team_id: str, channel: str, thread_ts: str, changed: Changed, number: int) -> None:
+        text, blocks = reminder_message(changed, number)
+        self._slack.for_team(team_id).chat_postMessage(
+            channel=channel, thread_ts=thread_ts, reply_broadcast=True, text=text, blocks=blocks
+        )
+
+    def reply(self, team_id: str, channel: str, thread_ts: str, text: str) -> None:
+        self._slack.for_team(team_id).chat_postMessage(channel=channel, thread_ts=thread_ts, text=text)
+
+    def react(self, team_id: str, channel: str, ts: str, name: str) -> None:
+        try:
+            self._slack.for_team(team_id).reactions_add(channel=channel, timestamp=ts, name=name)
+        except SlackApiError as error:
+            if error.response.get("error") != "already_reacted":
+                raise
+
+    def tell(self, team_id: str, channel: str, user_id: str, text: str, thread_ts: str | None) -> None:
+        self._slack.for_team(team_id).chat_postEphemeral(channel=channel, user=user_id, text=text, thread_ts=thread_ts)
+
+    def digest(self, team_id: str, channel: str, missing: dict[str, list[Changed]]) -> None:
+        text, blocks = digest_message(missing)
+        self._slack.for_team(team_id).chat_postMessage(channel=channel, text=text, blocks=blocks)
+
+    def update_card(self, team_id: str, changed: Changed) -> None:
+        self._cards.update_card(team_id, changed)
