@@ -72,7 +72,7 @@ def bot_settings(
     return load_settings(**values)
 
 
-def eventually(check: Callable[[], T | bool | None], timeout: float = 5.0) -> T:
+def eventually(check: Callable[[], T | bool | None], timeout: float = 15.0) -> T:
     """Wait for work the bot does after acknowledging Slack (listeners run after the HTTP answer)."""
     deadline = time.monotonic() + timeout
     while True:

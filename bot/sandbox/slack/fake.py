@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import dataclasses
 import time
 from collections.abc import Callable, Iterable
 from types import TracebackType
@@ -226,6 +227,13 @@ class FakeSlack:
             self._ws.usergroups[usergroup_id] = Usergroup(
                 id=usergroup_id, handle=handle, name=name or handle, users=list(users), is_disabled=is_disabled
             )
+
+    def remove_scope(self, scope: str, token: str | None = None) -> None:
+        """As if the app had been installed without `scope` (say files:read: downloads get a sign-in page)."""
+        with self._ws.lock:
+            key = token or self.bot_token
+            grant = self._ws.tokens[key]
+            self._ws.tokens[key] = dataclasses.replace(grant, scopes=tuple(s for s in grant.scopes if s != scope))
 
     def add_file(
         self,
