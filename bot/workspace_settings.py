@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy.exc import IntegrityError
 
@@ -41,9 +42,18 @@ class CategoryRow:
 
 
 @dataclass(frozen=True)
+class Reminders:
+    first_after_days: int = 1
+    every_days: int = 3
+    max_reminders: int = 3
+    timezone: str = "UTC"
+
+
+@dataclass(frozen=True)
 class WorkspaceSettingsView:
     finance_channel: str | None
     connected: bool
+    reminders: Reminders = field(default_factory=Reminders)
     source_accounts: list[SourceAccountRow] = field(default_factory=list)
     bank_accounts: list[BankAccountChoice] = field(default_factory=list)
     categories: list[CategoryRow] = field(default_factory=list)
@@ -59,6 +69,7 @@ class SettingsChange:
     new_category_account: str | None = None
     new_category_tax: str | None = None
     remove_categories: list[str] = field(default_factory=list)
+    reminders: dict[str, str] = field(default_factory=dict)  # as typed: first_after_days, every_days, ...
 
 
 class SettingsRefused(DomainError):
@@ -94,6 +105,14 @@ class WorkspaceSettingsService:
             return WorkspaceSettingsView(
                 finance_channel=channel,
                 connected=connection is not None,
+                reminders=Reminders(
+                    workspace.reminder_first_after_days,
+                    workspace.reminder_every_days,
+                    workspace.reminder_max,
+                    workspace.timezone,
+                )
+                if workspace
+                else Reminders(),
                 source_accounts=[
                     SourceAccountRow(s.id, s.external_id, s.name, s.currency, s.xero_bank_account_id)
                     for s in work.payments.source_accounts(actor.workspace_id)
@@ -147,6 +166,7 @@ class WorkspaceSettingsService:
             errors["new_category_account"] = "That account can't be used for spending in Xero."
         if change.new_category_account and not change.new_category:
             errors["new_category"] = "Name the category (as your bank export or card provider calls it)."
+        errors.update(_reminder_errors(change.reminders))
         if errors:
             raise SettingsRefused(errors)
         self._apply(actor, change)
@@ -169,6 +189,11 @@ class WorkspaceSettingsService:
                         source.xero_bank_account_id = change.bank_mapping[source.id]
                         source.mapped_by_user_id = actor.user_id
                         source.mapped_at = now
+                if change.reminders:
+                    workspace.reminder_first_after_days = int(change.reminders["first_after_days"])
+                    workspace.reminder_every_days = int(change.reminders["every_days"])
+                    workspace.reminder_max = int(change.reminders["max_reminders"])
+                    workspace.timezone = change.reminders["timezone"].strip()
                 for name in change.remove_categories:
                     mapping = work.payments.category_mapping(actor.workspace_id, name)
                     if mapping is not None:
@@ -200,3 +225,22 @@ class WorkspaceSettingsService:
             raise DomainError(
                 "Another admin mapped that Xero bank account at the same moment. Open settings again and retry."
             ) from None
+
+
+REMINDER_LIMITS = {"first_after_days": (0, 60), "every_days": (1, 60), "max_reminders": (0, 20)}
+
+
+def _reminder_errors(values: dict[str, str]) -> dict[str, str]:
+    """Whole numbers in range, and a real time zone name; keys name the fields."""
+    errors: dict[str, str] = {}
+    if not values:
+        return errors
+    for key, (low, high) in REMINDER_LIMITS.items():
+        text = values.get(key, "").strip()
+        if not text.isdigit() or not low <= int(text) <= high:
+            errors[key] = f"Enter a whole number from {low} to {high}."
+    try:
+        ZoneInfo(values.get("timezone", "").strip())
+    except (ZoneInfoNotFoundError, ValueError):
+        errors["timezone"] = "Enter a time zone name such as Europe/London or Asia/Singapore."
+    return errors

@@ -45,3 +45,7 @@ class Ids(enum.StrEnum):
     NO_RECEIPT_MODAL = "no_receipt_modal"
     NO_RECEIPT_REASON = "no_receipt_reason"
     NO_RECEIPT_NOTE = "no_receipt_note"
+    SETTINGS_REMINDER_FIRST = "settings_reminder_first"
+    SETTINGS_REMINDER_EVERY = "settings_reminder_every"
+    SETTINGS_REMINDER_MAX = "settings_reminder_max"
+    SETTINGS_TIMEZONE = "settings_timezone"

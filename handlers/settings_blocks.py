@@ -117,6 +117,31 @@ def settings_modal(view: WorkspaceSettingsView) -> Block:
     else:
         blocks.append(context("Connect Xero (`/xero connect`) to map categories to Xero accounts."))
 
+    blocks.append({"type": "header", "text": _plain("Receipt reminders", 150)})
+    reminders = view.reminders
+    for block_id, label, value in (
+        (Ids.SETTINGS_REMINDER_FIRST, "First reminder after (days)", reminders.first_after_days),
+        (Ids.SETTINGS_REMINDER_EVERY, "Then every (days)", reminders.every_days),
+        (Ids.SETTINGS_REMINDER_MAX, "At most (reminders)", reminders.max_reminders),
+    ):
+        number = {
+            "type": "number_input",
+            "is_decimal_allowed": False,
+            "action_id": "value",
+            "initial_value": str(value),
+        }
+        blocks.append(_input(block_id, label, number, optional=False))
+    zone = {"type": "plain_text_input", "action_id": "value", "initial_value": reminders.timezone, "max_length": 64}
+    blocks.append(
+        _input(
+            Ids.SETTINGS_TIMEZONE,
+            "Time zone",
+            zone,
+            optional=False,
+            hint="Reminders go out on weekdays between 09:00 and 18:00 here; the digest on Monday mornings.",
+        )
+    )
+
     return {
         "type": "modal",
         "callback_id": Ids.SETTINGS_MODAL,

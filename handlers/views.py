@@ -54,13 +54,21 @@ def _settings_change(view: dict[str, Any]) -> SettingsChange:
             change.new_category_account = selected
         elif block_id == Ids.SETTINGS_NEW_CATEGORY_TAX:
             change.new_category_tax = selected
+        elif block_id in REMINDER_FIELDS:
+            change.reminders[REMINDER_FIELDS[block_id]] = str(element.get("value") or "")
     return change
 
 
+REMINDER_FIELDS = {
+    Ids.SETTINGS_REMINDER_FIRST: "first_after_days",
+    Ids.SETTINGS_REMINDER_EVERY: "every_days",
+    Ids.SETTINGS_REMINDER_MAX: "max_reminders",
+    Ids.SETTINGS_TIMEZONE: "timezone",
+}
 SETTINGS_ERROR_BLOCKS = {
     "new_category": Ids.SETTINGS_NEW_CATEGORY,
     "new_category_account": Ids.SETTINGS_NEW_CATEGORY_ACCOUNT,
-}
+} | {field: block for block, field in REMINDER_FIELDS.items()}
 
 
 def register(app: App, services: Services) -> None:

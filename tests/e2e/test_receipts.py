@@ -282,3 +282,29 @@ def test_the_weekly_digest_lists_missing_receipts_by_person(
     shown = FakeSlack.rendered_text(digests[0])
     assert "3 payments still missing a receipt" in digests[0]["text"]
     assert f"<@{EMPLOYEE}>" in shown and "Grab" in shown and "Figma Inc" in shown
+
+
+def test_admins_set_the_reminder_schedule_and_time_zone(bot: RunningBot, slack: FakeSlack, xero: XeroEmulator) -> None:
+    bot.sender.slash_command("settings", ADMIN, FINANCE_CHANNEL)
+    [modal] = slack.wait_for(lambda: slack.modals(ADMIN) or None)
+    refused = bot.sender.submit_view(
+        ADMIN, modal["id"], {"settings_reminder_every": {"value": "0"}, "settings_timezone": {"value": "Mars/Base"}}
+    ).json()
+    assert refused["response_action"] == "errors"
+    assert set(refused["errors"]) == {"settings_reminder_every", "settings_timezone"}
+    accepted = bot.sender.submit_view(
+        ADMIN,
+        modal["id"],
+        {
+            "settings_reminder_first": {"value": "2"},
+            "settings_reminder_every": {"value": "5"},
+            "settings_reminder_max": {"value": "2"},
+            "settings_timezone": {"value": "Asia/Singapore"},
+        },
+    )
+    assert accepted.status == 200
+    with bot.uow() as work:
+        workspace = work.workspaces.by_team(slack.team_id)
+        assert workspace is not None
+        assert (workspace.reminder_first_after_days, workspace.reminder_every_days, workspace.reminder_max) == (2, 5, 2)
+        assert workspace.timezone == "Asia/Singapore"
