@@ -53,6 +53,8 @@ def create_app(settings: Settings, deps: Deps, services: Services | None = None)
         services.receipts.messenger = SlackReceiptMessenger(services.slack)
     if services.posting.publisher is None:
         services.posting.publisher = SlackCardPublisher(services.slack)
+    if services.sync.on_changed is None:
+        services.sync.on_changed = _redraw(services)
     if services.notices is None:
         services.notices = SlackNotices(services)
         services.tokens.on_auth_lost = services.notices.reconnect_needed
@@ -84,6 +86,18 @@ def _oauth_settings(settings: Settings, services: Services, client: WebClient) -
     )
     oauth.authorize.token_rotator.client = client  # type: ignore[attr-defined]
     return oauth
+
+
+def _redraw(services: Services) -> Any:
+    """Redraw a payment's message after the sync engine changed it."""
+    publisher = SlackCardPublisher(services.slack)
+
+    def redraw(workspace_id: int, payment_id: int) -> None:
+        team_id = services.workspaces.team_of(workspace_id)
+        if team_id:
+            publisher.update_card(team_id, services.coding.view(workspace_id, payment_id))
+
+    return redraw
 
 
 def _workspace_middleware(services: Services) -> Any:

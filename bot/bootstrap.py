@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.engine import Engine
 
+from bot.approve import ApprovalService
 from bot.clock import Clock, SystemClock
 from bot.coding import CodingService
 from bot.connect import ConnectionService
@@ -19,6 +20,7 @@ from bot.settings import ConfigError, Settings
 from bot.slack_clients import SlackClients
 from bot.slack_directory import SlackDirectory
 from bot.slack_files import SlackFiles
+from bot.sync import SyncEngine
 from bot.workspace_settings import WorkspaceSettingsService
 from bot.workspaces import WorkspaceService
 from bot.xero.gateway import XeroGateway
@@ -90,6 +92,8 @@ def build_services(settings: Settings, deps: Deps) -> Services:
         files=SlackFiles(settings.slack_api_base, max_download_bytes=max(MAX_DOWNLOAD, 3 * settings.receipt_max_bytes)),
         max_bytes=settings.receipt_max_bytes,
     )
+    approvals = ApprovalService(uow=deps.uow, clock=deps.clock, roles=roles, coding=coding)
+    sync = SyncEngine(uow=deps.uow, clock=deps.clock, gateway=gateway)
     return Services(
         settings=settings,
         uow=deps.uow,
@@ -107,6 +111,8 @@ def build_services(settings: Settings, deps: Deps) -> Services:
         coding=coding,
         posting=posting,
         receipts=receipts,
+        approvals=approvals,
+        sync=sync,
         workspace_settings=WorkspaceSettingsService(settings=settings, uow=deps.uow, clock=deps.clock, roles=roles),
         engine=deps.engine,
         installations=installations,

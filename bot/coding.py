@@ -12,7 +12,7 @@ from bot.cards import AccountChoice, CodingChoices, PaymentCard, TaxChoice, Trac
 from bot.clock import Clock
 from bot.errors import DomainError, NotFound
 from bot.roles import Access, Actor, Roles
-from storage.models import CategoryMapping, Payment, PaymentState, XeroConnection
+from storage.models import CategoryMapping, ConnectionState, Payment, PaymentState, ReceiptState, XeroConnection
 from storage.repositories import category_key
 from storage.uow import UnitOfWork, UnitOfWorkFactory
 
@@ -313,8 +313,21 @@ def payment_card(payment: Payment, choices: CodingChoices, connection: XeroConne
         exclusion_reason=payment.exclusion_reason,
         excluded_by_user_id=payment.excluded_by_user_id,
         xero_url=xero_deep_link(connection, payment.xero_bank_transaction_id),
-        sync_error=payment.sync_last_error if payment.state is PaymentState.SYNC_ERROR else None,
+        sync_error=_sync_note(payment),
+        can_approve=connection is not None and connection.state is ConnectionState.CONNECTED,
     )
+
+
+def _sync_note(payment: Payment) -> str | None:
+    """Xero's words for a failed sync, why an approved payment waits, or receipts Xero did not take."""
+    if payment.state in (PaymentState.SYNC_ERROR, PaymentState.APPROVED):
+        return payment.sync_last_error
+    if payment.state in (PaymentState.SYNCED, PaymentState.UPDATED):
+        failed = [r for r in payment.receipts if r.state is ReceiptState.STORED and r.attach_last_error]
+        if failed:
+            names = ", ".join(r.file_name for r in failed[:3])
+            return f"receipt {names} not attached yet: {failed[0].attach_last_error}"
+    return None
 
 
 def xero_deep_link(connection: XeroConnection | None, bank_transaction_id: str | None) -> str | None:

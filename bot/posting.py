@@ -34,6 +34,8 @@ class CardPublisher(Protocol):
 
     def post_summary(self, team_id: str, channel: str, count: int, totals: dict[str, Decimal]) -> str: ...
 
+    def permalink(self, team_id: str, channel: str, ts: str) -> str | None: ...
+
 
 @dataclass(frozen=True)
 class Destination:
@@ -127,6 +129,7 @@ class PostingService:
                     raise
                 payment.channel_id = destination.channel
                 payment.message_ts = ts
+                payment.message_url = self.publisher.permalink(destination.team_id, destination.channel, ts)
                 payment.posted_at = self._clock.now()
                 payment.post_last_error = None
                 work.commit()
@@ -144,10 +147,12 @@ class PostingService:
             for payment in claimed:
                 totals[payment.currency] = totals.get(payment.currency, Decimal(0)) + payment.amount
             ts = self.publisher.post_summary(destination.team_id, destination.channel, len(claimed), totals)
+            url = self.publisher.permalink(destination.team_id, destination.channel, ts)
             now = self._clock.now()
             for payment in claimed:
                 payment.channel_id = destination.channel
                 payment.summary_ts = ts
+                payment.message_url = url
                 payment.posted_at = now
             work.commit()
             return len(claimed)

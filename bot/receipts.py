@@ -21,7 +21,7 @@ from bot.roles import Access, Actor, Roles
 from bot.slack_clients import SlackClients
 from bot.slack_directory import SlackDirectory
 from bot.slack_files import DownloadFailed, SlackFiles
-from storage.models import Payment, PaymentState, Receipt, ReceiptState, Workspace
+from storage.models import Payment, Receipt, ReceiptState, Workspace
 from storage.uow import UnitOfWork, UnitOfWorkFactory
 
 logger = logging.getLogger(__name__)
@@ -159,8 +159,6 @@ class ReceiptService:
                     sent_by_user_id=shared.user_id,
                 )
             )
-            if payment.state is PaymentState.SYNCED:
-                payment.state = PaymentState.UPDATED
             payment.version += 1
             work.commit()
         return None

@@ -67,6 +67,11 @@ def post_new_payments(services: Services) -> None:
     services.receipts.ask_due()
 
 
+def sync_payments(services: Services) -> None:
+    """Approved payments to Xero (in batches), stale claims settled, then receipts uploaded."""
+    services.sync.run()
+
+
 def remind_missing_receipts(services: Services) -> None:
     services.receipts.remind_due()
 
@@ -95,6 +100,7 @@ JOBS: list[tuple[str, Callable[[Services], None], dict[str, int]]] = [
     ("refresh_reference_data", refresh_reference_data, {"minutes": 5}),
     ("keep_tokens_alive", keep_tokens_alive, {"hours": 1}),
     ("post_new_payments", post_new_payments, {"seconds": 5}),
+    ("sync_payments", sync_payments, {"seconds": 5}),
     ("remind_missing_receipts", remind_missing_receipts, {"minutes": 15}),
     ("weekly_receipt_digest", weekly_receipt_digest, {"minutes": 15}),
 ]

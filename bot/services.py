@@ -9,6 +9,7 @@ from typing import Protocol
 from slack_sdk.oauth.installation_store import InstallationStore
 from sqlalchemy.engine import Engine
 
+from bot.approve import ApprovalService
 from bot.clock import Clock
 from bot.coding import CodingService
 from bot.connect import ConnectionService
@@ -20,6 +21,7 @@ from bot.roles import Roles
 from bot.settings import Settings
 from bot.slack_clients import SlackClients
 from bot.slack_directory import SlackDirectory
+from bot.sync import SyncEngine
 from bot.workspace_settings import WorkspaceSettingsService
 from bot.workspaces import WorkspaceService
 from bot.xero.gateway import XeroGateway
@@ -60,6 +62,8 @@ class Services:
     coding: CodingService
     posting: PostingService
     receipts: ReceiptService
+    approvals: ApprovalService
+    sync: SyncEngine
     workspace_settings: WorkspaceSettingsService
     engine: Engine
     installations: InstallationStore | None = None

@@ -50,6 +50,11 @@ class WorkspaceService:
             work.commit()
             return workspace.id
 
+    def team_of(self, workspace_id: int) -> str | None:
+        with self._uow() as work:
+            workspace = work.workspaces.get(workspace_id)
+            return workspace.team_id if workspace else None
+
     def mark_uninstalled(self, workspace_id: int) -> None:
         with self._uow() as work:
             workspace = work.workspaces.get(workspace_id)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from slack_sdk.errors import SlackApiError
+
 from bot.coding import Changed
 from bot.slack_clients import SlackClients
 from handlers.payment_blocks import burst_summary, payment_message
@@ -30,3 +32,10 @@ class SlackCardPublisher:
         text, blocks = burst_summary(count, totals)
         response = self._slack.for_team(team_id).chat_postMessage(channel=channel, text=text, blocks=blocks)
         return str(response["ts"])
+
+    def permalink(self, team_id: str, channel: str, ts: str) -> str | None:
+        try:
+            response = self._slack.for_team(team_id).chat_getPermalink(channel=channel, message_ts=ts)
+        except SlackApiError:
+            return None
+        return str(response.get("permalink") or "") or None

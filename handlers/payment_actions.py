@@ -18,6 +18,7 @@ from handlers.common import actor_from
 from handlers.ids import Ids
 from handlers.payment_blocks import category_offer, edit_modal, escape_clip, exclude_modal, money_text, parse_versioned
 from handlers.receipt_messages import no_receipt_modal
+from handlers.sync_log_blocks import sync_log_modal
 
 TRACKING_ACTION = re.compile(rf"^{Ids.PAYMENT_TRACKING}_\d+$")
 
@@ -103,6 +104,24 @@ def register(app: App, services: Services) -> None:
         actor = actor_from(context)
         payment_id, version = versioned(action)
         change(actor, payment_id, lambda: services.coding.undo_exclude(actor, payment_id, version))
+
+    @app.action(Ids.PAYMENT_APPROVE)
+    @app.action(Ids.PAYMENT_RETRY)
+    @app.action(Ids.PAYMENT_RESYNC)
+    def approve(ack: Ack, action: dict[str, Any], context: Any) -> None:
+        ack()
+        actor = actor_from(context)
+        payment_id, version = versioned(action)
+        change(actor, payment_id, lambda: services.approvals.approve(actor, payment_id, version))
+        services.wake("sync_payments")
+
+    @app.action(Ids.PAYMENT_SYNC_LOG)
+    def sync_log(ack: Ack, action: dict[str, Any], context: Any, body: dict[str, Any], client: WebClient) -> None:
+        ack()
+        actor = actor_from(context)
+        payment_id, _ = versioned(action)
+        changed, entries = services.approvals.sync_log(actor, payment_id)
+        client.views_open(trigger_id=body["trigger_id"], view=sync_log_modal(changed, entries))
 
     @app.action(Ids.PAYMENT_SPENDER)
     def choose_spender(ack: Ack, action: dict[str, Any], context: Any) -> None:

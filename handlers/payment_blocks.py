@@ -286,12 +286,17 @@ def _state_line(card: PaymentCard, label: str) -> str:
     if state == "pending":
         return f"*{label}*: choose the Xero coding, then approve to sync."
     if state == "approved":
-        return f"*{label}*: queued to sync to Xero."
+        if card.sync_error:
+            return f"*{label}*: {escape_clip(card.sync_error, 1500)}"
+        return f"*{label}*: syncing to Xero…"
     if state == "syncing":
         return f"*{label}*: sending to Xero…"
     if state == "synced":
         link = _xero_link(card.xero_url)
-        return f"*{label}*" + (f"  ·  {link}" if link else " to Xero.")
+        line = f"*{label}*" + (f"  ·  {link}" if link else " to Xero.")
+        if card.sync_error:
+            line += f"  ·  :warning: {escape_clip(card.sync_error, 1000)}"
+        return line
     if state == "sync_error":
         message = escape_clip(card.sync_error, 1500) if card.sync_error else "Xero gave no reason."
         return f"*{label}*: {message}"

@@ -22,6 +22,7 @@ from storage.models import (
     ReceiptState,
     Role,
     SourceAccount,
+    SyncAttempt,
     UserRole,
     Workspace,
     XeroConnection,
@@ -404,6 +405,59 @@ class PaymentRepository:
             .with_for_update(**_skip_locked(self.session))
         )
         return self.session.scalars(query).all()
+
+    # --- sync ----------------------------------------------------------------------------------
+
+    def claim_approved(
+        self, workspace_id: int, now: datetime, *, limit: int, only: set[int] | None = None
+    ) -> Sequence[Payment]:
+        """Approved payments due for sync, locked so no other instance sends them too."""
+        query = select(Payment).where(
+            Payment.workspace_id == workspace_id,
+            Payment.state == PaymentState.APPROVED,
+            (Payment.sync_next_attempt_at.is_(None)) | (Payment.sync_next_attempt_at <= now),
+        )
+        if only is not None:
+            query = query.where(Payment.id.in_(only))
+        query = query.order_by(Payment.approved_at, Payment.id).limit(limit)
+        return self.session.scalars(query.with_for_update(**_skip_locked(self.session))).all()
+
+    def claim_stale_syncing(self, now: datetime) -> Sequence[Payment]:
+        """Payments whose sync claim lapsed: the instance syncing them stopped before it finished."""
+        query = (
+            select(Payment)
+            .where(Payment.state == PaymentState.SYNCING, Payment.sync_next_attempt_at <= now)
+            .order_by(Payment.id)
+        )
+        return self.session.scalars(query.with_for_update(**_skip_locked(self.session))).all()
+
+    def claim_unattached_receipts(
+        self, workspace_id: int, now: datetime, *, limit: int, only: set[int] | None = None
+    ) -> Sequence[Receipt]:
+        """Stored receipts of payments already in Xero, due for upload."""
+        query = (
+            select(Receipt)
+            .join(Payment, Receipt.payment_id == Payment.id)
+            .where(
+                Payment.workspace_id == workspace_id,
+                Payment.xero_bank_transaction_id.is_not(None),
+                Payment.state.in_([PaymentState.SYNCED, PaymentState.UPDATED]),
+                Receipt.state == ReceiptState.STORED,
+                (Receipt.attach_next_attempt_at.is_(None)) | (Receipt.attach_next_attempt_at <= now),
+            )
+        )
+        if only is not None:
+            query = query.where(Payment.id.in_(only))
+        query = query.order_by(Receipt.id).limit(limit)
+        return self.session.scalars(query.with_for_update(of=Receipt, **_skip_locked(self.session))).all()
+
+    def sync_attempts(self, payment_id: int, limit: int = 40) -> Sequence[SyncAttempt]:
+        return self.session.scalars(
+            select(SyncAttempt)
+            .where(SyncAttempt.payment_id == payment_id)
+            .order_by(SyncAttempt.started_at.desc(), SyncAttempt.id.desc())
+            .limit(limit)
+        ).all()
 
 
 def category_key(category: str) -> str:

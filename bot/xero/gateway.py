@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -31,6 +32,7 @@ from bot.xero.errors import (
     XeroUnavailable,
     XeroValidationError,
 )
+from bot.xero.limiter import RateLimiter
 from bot.xero.tokens import TokenManager
 from storage.models import ConnectionState
 from storage.uow import UnitOfWorkFactory
@@ -38,6 +40,8 @@ from storage.uow import UnitOfWorkFactory
 logger = logging.getLogger(__name__)
 
 REQUEST_TIMEOUT = (5, 60)
+RATE_LIMIT_RETRIES = 5
+LIMITS_SAVE_EVERY = 5.0  # seconds between saving the remaining budget for /xero status
 
 
 @dataclass(frozen=True)
@@ -51,13 +55,6 @@ class TenantRef:
     token_set_id: int
 
 
-@dataclass
-class Limits:
-    day_remaining: int | None
-    minute_remaining: int | None
-    seen_at: datetime
-
-
 class XeroGateway:
     def __init__(
         self,
@@ -66,17 +63,25 @@ class XeroGateway:
         tokens: TokenManager,
         uow: UnitOfWorkFactory,
         clock: Clock,
+        limiter: RateLimiter | None = None,
     ) -> None:
         self._settings = settings
         self._tokens = tokens
         self._uow = uow
         self._clock = clock
         self._api_url = str(settings.xero_api_url).rstrip("/")
+        self.limiter = limiter or RateLimiter()
+        self.rate_limited = 0
+        self._limits_saved: dict[int, float] = {}
 
     # --- calls -------------------------------------------------------------------------------
 
     def accounting(self, tenant: TenantRef, method: str, *args: Any, **kwargs: Any) -> Any:
-        """Call `AccountingApi.<method>(tenant_id, *args, **kwargs)`; refresh and retry once on a 401."""
+        """Call `AccountingApi.<method>(tenant_id, *args, **kwargs)` within the organisation's rate limits.
+
+        A 401 refreshes the token and retries once; a per-minute or concurrency 429 waits for Retry-After and
+        retries (Xero did nothing with the refused request); the daily limit is raised to the caller.
+        """
 
         def call(access_token: str) -> Any:
             api = AccountingApi(self._client(access_token), base_url=f"{self._api_url}/api.xro/2.0")
@@ -86,7 +91,17 @@ class XeroGateway:
             self._record_limits(tenant, headers)
             return data
 
-        return self._with_token(tenant, call)
+        for attempt in range(RATE_LIMIT_RETRIES + 1):
+            try:
+                with self.limiter.slot(tenant.tenant_id):
+                    return self._with_token(tenant, call)
+            except XeroRateLimited as limited:
+                self.limiter.pause(tenant.tenant_id, limited.retry_after)
+                self.rate_limited += 1
+                if limited.problem == "day" or attempt == RATE_LIMIT_RETRIES:
+                    raise
+                logger.info("Xero %s limit reached; waiting %.0f s", limited.problem, limited.retry_after)
+        raise AssertionError("unreachable")
 
     def connections(self, token_set_id: int, auth_event_id: str | None = None) -> list[Any]:
         """Xero's /connections for a token set: the organisations it may use."""
@@ -165,6 +180,11 @@ class XeroGateway:
         day, minute = _int_header(headers, "X-DayLimit-Remaining"), _int_header(headers, "X-MinLimit-Remaining")
         if day is None and minute is None:
             return
+        self.limiter.observe(tenant.tenant_id, minute_remaining=minute, day_remaining=day)
+        now = time.monotonic()
+        if now - self._limits_saved.get(tenant.connection_id, 0.0) < LIMITS_SAVE_EVERY:
+            return
+        self._limits_saved[tenant.connection_id] = now
         with self._uow() as work:
             connection = work.connections.get(tenant.connection_id)
             if connection is not None:

@@ -115,6 +115,7 @@ class Payment(Timestamped, Base):
     post_attempts: Mapped[int] = mapped_column(default=0)
     post_next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     post_last_error: Mapped[str | None] = mapped_column(String(1000))
+    message_url: Mapped[str | None] = mapped_column(String(500))  # the Slack permalink Xero links back to
     summary_ts: Mapped[str | None] = mapped_column(String(32))  # announced in a burst summary, not a card
     dm_channel_id: Mapped[str | None] = mapped_column(String(32))
     dm_ts: Mapped[str | None] = mapped_column(String(32))
