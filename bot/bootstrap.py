@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from sqlalchemy.engine import Engine
 
@@ -93,7 +94,9 @@ def build_services(settings: Settings, deps: Deps) -> Services:
         max_bytes=settings.receipt_max_bytes,
     )
     approvals = ApprovalService(uow=deps.uow, clock=deps.clock, roles=roles, coding=coding)
-    sync = SyncEngine(uow=deps.uow, clock=deps.clock, gateway=gateway)
+    sync = SyncEngine(
+        uow=deps.uow, clock=deps.clock, gateway=gateway, lease=timedelta(seconds=settings.sync_lease_seconds)
+    )
     return Services(
         settings=settings,
         uow=deps.uow,

@@ -168,9 +168,10 @@ class ReceiptService:
     def no_receipt(self, actor: Actor, payment_id: int, reason: str, note: str | None) -> Changed:
         if reason not in NO_RECEIPT_REASONS:
             raise DomainError("Choose why there is no receipt: lost, never issued, or other.")
+        finance = self._roles.access_of(actor) >= Access.FINANCE
         with self._uow() as work:
             payment = self._payment(work, actor, payment_id)
-            if payment.spender_user_id != actor.user_id and self._roles.access_of(actor) < Access.FINANCE:
+            if payment.spender_user_id != actor.user_id and not finance:
                 raise NotAllowed("Only the person who made this payment, or the finance team, can say that.")
             payment.no_receipt_reason = reason
             payment.no_receipt_note = (note or "").strip()[:500] or None

@@ -31,6 +31,7 @@ EXAMPLES: dict[str, str] = {
     "finance_channel": "C0123456789",
     "receipt_max_mb": "10",
     "log_level": "INFO",
+    "sync_lease_seconds": "600",
 }
 
 
@@ -65,6 +66,8 @@ class Settings(BaseSettings):
     payments_webhook_secret: SecretStr | None = None
     receipt_max_mb: float = Field(default=10, gt=0, le=100)
     log_level: str = Field(default="INFO", pattern=r"(?i)^(DEBUG|INFO|WARNING|ERROR|CRITICAL)$")
+    # How long a sync may run before another instance treats it as abandoned (the bot stopped mid-sync).
+    sync_lease_seconds: int = Field(default=600, ge=1, le=86400)
 
     @field_validator("encryption_key")
     @classmethod

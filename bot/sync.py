@@ -88,10 +88,13 @@ class RunReport:
 
 
 class SyncEngine:
-    def __init__(self, *, uow: UnitOfWorkFactory, clock: Clock, gateway: XeroGateway) -> None:
+    def __init__(
+        self, *, uow: UnitOfWorkFactory, clock: Clock, gateway: XeroGateway, lease: timedelta = LEASE
+    ) -> None:
         self._uow = uow
         self._clock = clock
         self._gateway = gateway
+        self._lease = lease
         self.on_changed: ChangeListener | None = None
         self.batch_size = BATCH_SIZE
 
@@ -129,7 +132,7 @@ class SyncEngine:
                     continue
                 payment.state = PaymentState.SYNCING
                 payment.sync_attempts += 1
-                payment.sync_next_attempt_at = now + LEASE
+                payment.sync_next_attempt_at = now + self._lease
                 payment.version += 1
                 # Persisted with the claim: a resend of this attempt carries the same key, so Xero replays it.
                 payment.idempotency_key = f"xeb-{payment.id}-v{payment.version}"
@@ -283,7 +286,7 @@ class SyncEngine:
             stale = work.payments.claim_stale_syncing(now)
             items = [(p.workspace_id, _item(p)) for p in stale if not _incomplete(p)]
             for payment in stale:
-                payment.sync_next_attempt_at = now + LEASE
+                payment.sync_next_attempt_at = now + self._lease
             work.commit()
         by_tenant = {t.workspace_id: t for t in self._connected_tenants()}
         for workspace_id, item in items:
@@ -413,7 +416,7 @@ class SyncEngine:
                     for r in receipts
                 ]
                 for receipt in receipts:
-                    receipt.attach_next_attempt_at = now + LEASE
+                    receipt.attach_next_attempt_at = now + self._lease
                 work.commit()
             if not jobs:
                 return
@@ -450,11 +453,8 @@ class SyncEngine:
                         stored.payment.version += 1
                     work.commit()
                 report.attached += 1
-            with self._uow() as work:
-                for payment_id in touched:
-                    payment = work.payments.get(tenant.workspace_id, payment_id)
-                    if payment is not None:
-                        self._notify(payment.workspace_id, payment.id)
+            for payment_id in touched:
+                self._notify(tenant.workspace_id, payment_id)
 
     def _attachment_failed(self, receipt_id: int, problem: XeroError) -> None:
         with self._uow() as work:

@@ -45,6 +45,8 @@ STATE_LABELS = {
     "excluded": "Excluded",
 }
 EDITABLE_STATES = frozenset({"pending", "sync_error", "updated"})
+# A synced payment can still be recoded: it then shows "Updated" until it is re-synced.
+CODABLE_STATES = EDITABLE_STATES | {"synced"}
 EXCLUSION_REASONS = {
     "personal": "Personal expense",
     "duplicate": "Duplicate",
@@ -422,13 +424,13 @@ def payment_message(card: PaymentCard, choices: CodingChoices) -> tuple[str, lis
     if card.spender_user_id is None and card.state != "excluded":
         blocks.append(_who_made_it(card))
 
-    if card.state in EDITABLE_STATES:
+    if card.state in CODABLE_STATES:
         if choices.accounts:
             coding_id = f"{Ids.PAYMENT_CODING_BLOCK}:{versioned_value(card.payment_id, card.version)}"
             blocks.append(actions(*_coding_selects(card, choices), block_id=coding_id))
         else:
             blocks.append(context(CONNECT_XERO_HINT))
-    elif card.state in ("approved", "syncing", "synced"):
+    elif card.state in ("approved", "syncing"):
         blocks.append(context(_coding_text(card, choices)))
 
     buttons = _buttons(card)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from types import TracebackType
 from typing import Self
 
@@ -18,6 +19,9 @@ from storage.repositories import (
 )
 
 
+_open = threading.local()
+
+
 class UnitOfWork:
     """`with uow:` opens a transaction; `uow.commit()` makes it durable; leaving without commit rolls back."""
 
@@ -32,6 +36,11 @@ class UnitOfWork:
         return self._session
 
     def __enter__(self) -> Self:
+        if getattr(_open, "count", 0):
+            # On SQLite the outer transaction holds the database's write lock: an inner one would wait on it
+            # until the busy timeout. Finish one unit of work before starting the next.
+            raise RuntimeError("a unit of work is already open in this thread")
+        _open.count = 1
         self._session = self._sessions()
         session = self._session
         self.workspaces = WorkspaceRepository(session)
@@ -48,6 +57,7 @@ class UnitOfWork:
     ) -> None:
         # close() rolls back anything uncommitted without expiring what was loaded, so objects read
         # inside the block can still be rendered after it.
+        _open.count = 0
         self.session.close()
         self._session = None
 

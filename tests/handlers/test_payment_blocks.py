@@ -376,7 +376,14 @@ def test_editable_states_show_selects(state: str) -> None:
     assert coding_block(blocks)["block_id"] == "payment_coding:12:3"
 
 
-@pytest.mark.parametrize("state", ["approved", "syncing", "synced"])
+def test_a_synced_payment_can_still_be_recoded() -> None:
+    card = make_card(state="synced", account=GENERAL, tax_rate=GST)
+    _, blocks = payment_message(card, make_choices())
+    [coding] = [b for b in blocks if b.get("block_id", "").startswith("payment_coding:")]
+    assert coding["elements"][0]["initial_option"]["value"] == "429"
+
+
+@pytest.mark.parametrize("state", ["approved", "syncing"])
 def test_locked_states_show_the_coding_as_text(state: str) -> None:
     card = make_card(state=state, account=GENERAL, tax_rate=GST, tracking={"cat-team": "opt-eng"})
     _, blocks = payment_message(card, make_choices())
