@@ -18,7 +18,6 @@ from storage.repositories import (
     WorkspaceRepository,
 )
 
-
 _open = threading.local()
 
 

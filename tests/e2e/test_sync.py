@@ -286,3 +286,27 @@ def test_dates_are_not_shifted(ready: RunningBot, slack: FakeSlack, xero: XeroEm
     ready.server.run_job("sync_payments")
     [spend] = spends(xero)
     assert spend["DateString"].startswith(date(2026, 1, 1).isoformat())
+
+
+def test_two_bot_instances_sync_a_payment_once(
+    ready: RunningBot, slack: FakeSlack, xero: XeroEmulator, engine: Any, uow: Any
+) -> None:
+    from bot.bootstrap import Deps
+    from bot.server import BotServer
+
+    cards_posted = [post_coded(ready, slack, xero, f"pay_{n}") for n in range(3)]
+    for card in cards_posted:
+        approve(ready, slack, card)
+    eventually(lambda: all(stored(ready, f"pay_{n}").state is PaymentState.APPROVED for n in range(3)))
+    second = BotServer(ready.settings, Deps(engine=engine, uow=uow, clock=ready.clock), host="127.0.0.1", port=0)
+    runs = [
+        threading.Thread(target=server.run_job, args=("sync_payments",))
+        for server in (ready.server, second, ready.server, second)
+    ]
+    for run in runs:
+        run.start()
+    for run in runs:
+        run.join()
+    assert len(spends(xero)) == 3
+    assert {stored(ready, f"pay_{n}").state for n in range(3)} == {PaymentState.SYNCED}
+    assert len(xero.requests_to("PUT", "/api.xro/2.0/BankTransactions")) <= 3
