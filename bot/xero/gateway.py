@@ -96,9 +96,11 @@ class XeroGateway:
                 with self.limiter.slot(tenant.tenant_id):
                     return self._with_token(tenant, call)
             except XeroRateLimited as limited:
-                self.limiter.pause(tenant.tenant_id, limited.retry_after)
                 self.rate_limited += 1
-                if limited.problem == "day" or attempt == RATE_LIMIT_RETRIES:
+                if limited.problem == "day":
+                    raise  # hours away: the payments wait in the database (sync_next_attempt_at), not here
+                self.limiter.pause(tenant.tenant_id, limited.retry_after)
+                if attempt == RATE_LIMIT_RETRIES:
                     raise
                 logger.info("Xero %s limit reached; waiting %.0f s", limited.problem, limited.retry_after)
         raise AssertionError("unreachable")

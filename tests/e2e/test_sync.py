@@ -310,3 +310,36 @@ def test_two_bot_instances_sync_a_payment_once(
     assert len(spends(xero)) == 3
     assert {stored(ready, f"pay_{n}").state for n in range(3)} == {PaymentState.SYNCED}
     assert len(xero.requests_to("PUT", "/api.xro/2.0/BankTransactions")) <= 3
+
+
+def test_the_daily_limit_shows_when_sync_resumes(ready: RunningBot, slack: FakeSlack, xero: XeroEmulator) -> None:
+    card = post_coded(ready, slack, xero)
+    approve(ready, slack, card)
+    eventually(lambda: stored(ready, "pay_1").state is PaymentState.APPROVED)
+    xero.inject_rate_limit(problem="day", retry_after=3600, count=1)
+    ready.server.run_job("sync_payments")
+    waiting = stored(ready, "pay_1")
+    assert waiting.state is PaymentState.APPROVED and spends(xero) == []
+    assert "daily" in (waiting.sync_last_error or "").lower() or "day" in (waiting.sync_last_error or "")
+    assert "UTC" in (waiting.sync_last_error or "")
+    eventually(lambda: "UTC" in FakeSlack.rendered_text(slack.message(FINANCE_CHANNEL, card["ts"])))
+    ready.clock.advance(hours=1, minutes=1)
+    ready.server.run_job("sync_payments")
+    assert len(spends(xero)) == 1 and stored(ready, "pay_1").state is PaymentState.SYNCED
+
+
+def test_a_revoked_connection_makes_payments_wait_not_fail(
+    ready: RunningBot, slack: FakeSlack, xero: XeroEmulator
+) -> None:
+    card = post_coded(ready, slack, xero)
+    approve(ready, slack, card)
+    eventually(lambda: stored(ready, "pay_1").state is PaymentState.APPROVED)
+    xero.disconnect_tenant(xero.default_tenant_id)
+    ready.server.run_job("sync_payments")
+    waiting = stored(ready, "pay_1")
+    assert waiting.state is PaymentState.APPROVED, "waits for the reconnect instead of failing"
+    assert spends(xero) == []
+    from storage.models import ConnectionState, XeroConnection
+
+    with ready.uow() as work:
+        assert work.session.query(XeroConnection).one().state is ConnectionState.NEEDS_RECONNECT
