@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import signal
 import subprocess
-import time
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +13,7 @@ from bot.sandbox.slack import FakeSlack
 from bot.sandbox.xero import XeroEmulator
 from storage.models import PaymentState
 from tests.e2e.cli_support import SCRIPT, free_port
-from tests.e2e.conftest import SIGNING_SECRET, WEBHOOK_SECRET, RunningBot, eventually
+from tests.e2e.conftest import ADMIN, SIGNING_SECRET, WEBHOOK_SECRET, RunningBot, eventually
 from tests.e2e.test_sync import approve, post_coded, ready, spends, stored  # noqa: F401 - the fixture
 
 
@@ -47,21 +46,26 @@ def test_a_bot_killed_mid_sync_and_restarted_creates_one_transaction(
     clean_env: dict[str, str],
     tmp_path: Path,
 ) -> None:
+    xero.add_contact(xero.default_tenant_id, "Figma Inc")
+    ready.sender.slash_command("status refresh", ADMIN, "C0FINANCE")  # the bot learns the contact now
+    eventually(
+        lambda: any("Figma Inc" in (r.get("text") or "") or "Xero:" in (r.get("text") or "") for r in slack.responses())
+    )
     card = post_coded(ready, slack, xero)
     approve(ready, slack, card)
     eventually(lambda: stored(ready, "pay_1").state is PaymentState.APPROVED)
     ready.server.stop()
-    xero.inject_fault(method="PUT", path_prefix="/api.xro/2.0/BankTransactions", kind="latency", seconds=4, count=1)
+    xero.inject_fault(method="PUT", path_prefix="/api.xro/2.0/BankTransactions", kind="latency", seconds=5, count=1)
 
     first = serve(ready, slack, xero, clean_env, tmp_path)
     try:
-        eventually(lambda: xero.requests_to("PUT", "/api.xro/2.0/BankTransactions") or first.poll() is not None, 30)
         eventually(lambda: stored(ready, "pay_1").state is PaymentState.SYNCING, 30)
-        first.send_signal(signal.SIGKILL)  # the PUT is in flight: Xero will commit it, the bot never hears
+        # The contact is known, so the next request to Xero is the create: wait until Xero is handling it.
+        eventually(lambda: xero.in_flight() > 0, 30)
+        first.send_signal(signal.SIGKILL)  # Xero will commit it; the bot never hears back
     finally:
         first.wait(timeout=10)
-    time.sleep(5)  # Xero finishes the create after its latency
-    assert len(spends(xero)) == 1
+    eventually(lambda: len(spends(xero)) == 1, 30)  # Xero finishes the create after its latency
     assert stored(ready, "pay_1").state is PaymentState.SYNCING, "the killed bot never recorded the outcome"
 
     second = serve(ready, slack, xero, clean_env, tmp_path)

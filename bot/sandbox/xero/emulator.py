@@ -304,6 +304,10 @@ class XeroEmulator:
     def stats(self) -> RateLimitStats:
         return self._core.limiter.stats
 
+    def in_flight(self, tenant_id: str | None = None) -> int:
+        """Accounting requests being handled right now (for catching a client mid-request)."""
+        return self._core.limiter.in_flight(tenant_id or self.default_tenant_id)
+
     def inject_rate_limit(self, problem: str = "minute", retry_after: int | None = 1, count: int = 1) -> None:
         with self._core.lock:
             self._core.limiter.injected.append(InjectedLimit(problem, retry_after, count))

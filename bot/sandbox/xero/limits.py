@@ -111,6 +111,9 @@ class RateLimiter:
         self.stats.max_concurrency[tenant_id] = max(self.stats.max_concurrency.get(tenant_id, 0), usage.in_flight)
         return Admission(None, None, self._remaining(usage))
 
+    def in_flight(self, tenant_id: str) -> int:
+        return self._usage(tenant_id).in_flight
+
     def release(self, tenant_id: str) -> None:
         self._usage(tenant_id).in_flight -= 1
 
