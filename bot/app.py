@@ -18,7 +18,8 @@ from bot.errors import DomainError
 from bot.services import Services
 from bot.settings import Settings
 from bot.slack_clients import BOT_SCOPES, slack_authorize_url, slack_client
-from handlers import actions, commands, events, options, payment_actions, views
+from handlers import actions, commands, events, home, options, payment_actions, views
+from handlers.bulk_messages import SlackProgressMessenger
 from handlers.cards import SlackCardPublisher
 from handlers.notices import SlackNotices
 from handlers.receipt_messages import SlackReceiptMessenger
@@ -53,6 +54,8 @@ def create_app(settings: Settings, deps: Deps, services: Services | None = None)
         services.receipts.messenger = SlackReceiptMessenger(services.slack)
     if services.posting.publisher is None:
         services.posting.publisher = SlackCardPublisher(services.slack)
+    if services.bulk.messenger is None:
+        services.bulk.messenger = SlackProgressMessenger(services.slack)
     if services.sync.on_changed is None:
         services.sync.on_changed = _redraw(services)
     if services.notices is None:
@@ -64,6 +67,7 @@ def create_app(settings: Settings, deps: Deps, services: Services | None = None)
     views.register(app, services)
     options.register(app, services)
     events.register(app, services)
+    home.register(app, services)
     events.acknowledge_other_events(app)
     return app
 

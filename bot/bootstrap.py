@@ -8,9 +8,11 @@ from datetime import timedelta
 from sqlalchemy.engine import Engine
 
 from bot.approve import ApprovalService
+from bot.bulk import BulkSyncService
 from bot.clock import Clock, SystemClock
 from bot.coding import CodingService
 from bot.connect import ConnectionService
+from bot.home_service import HomeService
 from bot.ingest import IngestService
 from bot.metrics import Metrics
 from bot.posting import PostingService
@@ -97,6 +99,8 @@ def build_services(settings: Settings, deps: Deps) -> Services:
     sync = SyncEngine(
         uow=deps.uow, clock=deps.clock, gateway=gateway, lease=timedelta(seconds=settings.sync_lease_seconds)
     )
+    home = HomeService(uow=deps.uow, roles=roles, coding=coding)
+    bulk = BulkSyncService(uow=deps.uow, clock=deps.clock, roles=roles)
     return Services(
         settings=settings,
         uow=deps.uow,
@@ -116,6 +120,8 @@ def build_services(settings: Settings, deps: Deps) -> Services:
         receipts=receipts,
         approvals=approvals,
         sync=sync,
+        home=home,
+        bulk=bulk,
         workspace_settings=WorkspaceSettingsService(settings=settings, uow=deps.uow, clock=deps.clock, roles=roles),
         engine=deps.engine,
         installations=installations,

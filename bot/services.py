@@ -10,9 +10,11 @@ from slack_sdk.oauth.installation_store import InstallationStore
 from sqlalchemy.engine import Engine
 
 from bot.approve import ApprovalService
+from bot.bulk import BulkSyncService
 from bot.clock import Clock
 from bot.coding import CodingService
 from bot.connect import ConnectionService
+from bot.home_service import HomeService
 from bot.ingest import IngestService
 from bot.metrics import Metrics
 from bot.posting import PostingService
@@ -64,6 +66,8 @@ class Services:
     receipts: ReceiptService
     approvals: ApprovalService
     sync: SyncEngine
+    home: HomeService
+    bulk: BulkSyncService
     workspace_settings: WorkspaceSettingsService
     engine: Engine
     installations: InstallationStore | None = None

@@ -13,6 +13,7 @@ import hashlib
 import logging
 import random
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -44,6 +45,7 @@ BATCH_SIZE = 50
 LEASE = timedelta(minutes=10)
 MAX_ATTEMPTS = 5
 MAX_ATTACH_ATTEMPTS = 5
+UPLOADS_AT_ONCE = 5  # Xero allows 5 calls at once per organisation; the limiter enforces it too
 LOCKED_WORDS = ("reconciled", "lock date", "locked period", "period lock", "end of year lock")
 
 # Called with (workspace id, payment id) after a payment's state changed, to redraw its message.
@@ -78,6 +80,14 @@ class SyncItem:
         return f"xeb={self.workspace_id}-{self.payment_id}"
 
 
+@dataclass(frozen=True)
+class _Upload:
+    receipt_id: int
+    payment_id: int
+    file_name: str
+    xero_id: str
+
+
 @dataclass
 class RunReport:
     synced: list[int] = field(default_factory=list)
@@ -88,9 +98,7 @@ class RunReport:
 
 
 class SyncEngine:
-    def __init__(
-        self, *, uow: UnitOfWorkFactory, clock: Clock, gateway: XeroGateway, lease: timedelta = LEASE
-    ) -> None:
+    def __init__(self, *, uow: UnitOfWorkFactory, clock: Clock, gateway: XeroGateway, lease: timedelta = LEASE) -> None:
         self._uow = uow
         self._clock = clock
         self._gateway = gateway
@@ -406,55 +414,60 @@ class SyncEngine:
     # --- receipts ----------------------------------------------------------------------------
 
     def attach_pending(self, tenant: TenantRef, report: RunReport, *, only: set[int] | None = None) -> None:
-        """Upload stored receipts of synced payments to their transaction; a failure is retried later alone."""
+        """Upload stored receipts of synced payments to their transaction, several at once within Xero's
+        concurrency limit; a failure is retried later, alone."""
         now = self._clock.now()
         while True:
             with self._uow() as work:
-                receipts = work.payments.claim_unattached_receipts(tenant.workspace_id, now, limit=20, only=only)
+                receipts = work.payments.claim_unattached_receipts(tenant.workspace_id, now, limit=100, only=only)
                 jobs = [
-                    (r.id, r.payment_id, r.file_name, r.content or b"", r.payment.xero_bank_transaction_id or "")
-                    for r in receipts
+                    _Upload(r.id, r.payment_id, r.file_name, r.payment.xero_bank_transaction_id or "") for r in receipts
                 ]
                 for receipt in receipts:
                     receipt.attach_next_attempt_at = now + self._lease
                 work.commit()
             if not jobs:
                 return
-            touched: set[int] = set()
-            for receipt_id, payment_id, file_name, content, xero_id in jobs:
-                touched.add(payment_id)
-                attempt = self._log_receipt_attempt(payment_id, file_name)
-                report.requests += 1
-                try:
-                    answer = self._gateway.accounting(
-                        tenant,
-                        "create_bank_transaction_attachment_by_file_name",
-                        xero_id,
-                        file_name,
-                        content,
-                        idempotency_key=f"xeb-receipt-{receipt_id}",
-                    )
-                except XeroError as problem:
-                    self._finish_attempts([attempt], "error", error=problem.message)
-                    self._attachment_failed(receipt_id, problem)
-                    if isinstance(problem, XeroRateLimited | XeroAuthError):
-                        return
-                    continue
-                attached = (answer.attachments or [None])[0]
-                attachment_id = str(attached.attachment_id) if attached is not None else None
-                self._finish_attempts([attempt], "ok", xero_id=attachment_id)
-                with self._uow() as work:
-                    stored = work.session.get(Receipt, receipt_id)
-                    if stored is not None:
-                        stored.state = ReceiptState.ATTACHED
-                        stored.xero_attachment_id = attachment_id
-                        stored.attach_last_error = None
-                        stored.attach_next_attempt_at = None
-                        stored.payment.version += 1
-                    work.commit()
-                report.attached += 1
-            for payment_id in touched:
+            with ThreadPoolExecutor(max_workers=UPLOADS_AT_ONCE, thread_name_prefix="xero-upload") as pool:
+                outcomes = list(pool.map(lambda job: self._upload(tenant, job), jobs))
+            report.requests += len(jobs)
+            report.attached += sum(1 for ok in outcomes if ok)
+            for payment_id in dict.fromkeys(job.payment_id for job in jobs):
                 self._notify(tenant.workspace_id, payment_id)
+            if not all(outcomes):
+                return  # what failed waits for its own retry time
+
+    def _upload(self, tenant: TenantRef, job: _Upload) -> bool:
+        attempt = self._log_receipt_attempt(job.payment_id, job.file_name)
+        with self._uow() as work:
+            receipt = work.session.get(Receipt, job.receipt_id)
+            content = (receipt.content if receipt is not None else None) or b""
+        try:
+            answer = self._gateway.accounting(
+                tenant,
+                "create_bank_transaction_attachment_by_file_name",
+                job.xero_id,
+                job.file_name,
+                content,
+                idempotency_key=f"xeb-receipt-{job.receipt_id}",
+            )
+        except XeroError as problem:
+            self._finish_attempts([attempt], "error", error=problem.message)
+            self._attachment_failed(job.receipt_id, problem)
+            return False
+        attached = (answer.attachments or [None])[0]
+        attachment_id = str(attached.attachment_id) if attached is not None else None
+        self._finish_attempts([attempt], "ok", xero_id=attachment_id)
+        with self._uow() as work:
+            stored = work.session.get(Receipt, job.receipt_id)
+            if stored is not None:
+                stored.state = ReceiptState.ATTACHED
+                stored.xero_attachment_id = attachment_id
+                stored.attach_last_error = None
+                stored.attach_next_attempt_at = None
+                stored.payment.version += 1
+            work.commit()
+        return True
 
     def _attachment_failed(self, receipt_id: int, problem: XeroError) -> None:
         with self._uow() as work:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from slack_bolt import Ack, App, Respond
+from slack_sdk import WebClient
 
 from bot.errors import DomainError
 from bot.services import Services
@@ -20,11 +21,20 @@ def register(app: App, services: Services) -> None:
         ack()
 
     @app.action(Ids.RECONNECT)
-    def reconnect(ack: Ack, respond: Respond, context: Any) -> None:
+    def reconnect(ack: Ack, respond: Respond, context: Any, body: dict[str, Any], client: WebClient) -> None:
         ack()
         url = services.connections.start(actor_from(context))
-        text, body = blocks.connect_prompt(url, reconnect=True)
-        respond(text=text, blocks=body, response_type="ephemeral", replace_original=False)
+        text, prompt = blocks.connect_prompt(url, reconnect=True)
+        if body.get("response_url"):
+            respond(text=text, blocks=prompt, response_type="ephemeral", replace_original=False)
+        else:  # from the App Home, which has no response_url
+            view = {
+                "type": "modal",
+                "title": {"type": "plain_text", "text": "Connect to Xero"},
+                "close": {"type": "plain_text", "text": "Close"},
+                "blocks": prompt,
+            }
+            client.views_open(trigger_id=body["trigger_id"], view=view)
 
     @app.action(Ids.CHOOSE_TENANT)
     def choose_tenant(ack: Ack, respond: Respond, action: dict[str, Any], context: Any) -> None:

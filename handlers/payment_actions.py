@@ -15,6 +15,7 @@ from bot.roles import Access, Actor
 from bot.services import Services
 from handlers.cards import SlackCardPublisher
 from handlers.common import actor_from
+from handlers.home_blocks import payment_modal
 from handlers.ids import Ids
 from handlers.payment_blocks import category_offer, edit_modal, escape_clip, exclude_modal, money_text, parse_versioned
 from handlers.receipt_messages import no_receipt_modal
@@ -35,39 +36,51 @@ def versioned(action: dict[str, Any]) -> tuple[int, int]:
 def register(app: App, services: Services) -> None:
     publisher = SlackCardPublisher(services.slack)
 
-    def change(actor: Actor, payment_id: int, apply: Callable[[], Changed]) -> Changed:
-        """Apply a change and re-render the message; on a conflict, show the current state, then say so."""
+    def change(
+        actor: Actor, payment_id: int, apply: Callable[[], Changed], body: dict[str, Any] | None = None
+    ) -> Changed:
+        """Apply a change and redraw the message (and the payment window it came from, if any); on a conflict,
+        show the current state, then say so."""
         try:
             changed = apply()
         except Conflict:
-            publisher.update_card(actor.team_id, services.coding.view(actor.workspace_id, payment_id))
+            changed = services.coding.view(actor.workspace_id, payment_id)
+            redraw(actor, changed, body)
             raise
-        publisher.update_card(actor.team_id, changed)
+        redraw(actor, changed, body)
         return changed
 
+    def redraw(actor: Actor, changed: Changed, body: dict[str, Any] | None) -> None:
+        publisher.update_card(actor.team_id, changed)
+        view = (body or {}).get("view") or {}
+        if view.get("callback_id") == Ids.PAYMENT_MODAL and view.get("id"):
+            services.slack.for_team(actor.team_id).views_update(
+                view_id=view["id"], view=payment_modal(changed.card, changed.choices)
+            )
+
     @app.action(Ids.PAYMENT_ACCOUNT)
-    def choose_account(ack: Ack, action: dict[str, Any], context: Any, respond: Respond) -> None:
+    def choose_account(ack: Ack, action: dict[str, Any], context: Any, respond: Respond, body: dict[str, Any]) -> None:
         ack()
         actor = actor_from(context)
         payment_id, version = versioned(action)
         code = str(action["selected_option"]["value"])
-        changed = change(actor, payment_id, lambda: services.coding.set_account(actor, payment_id, version, code))
-        if changed.offer_category is not None and changed.card.category:
+        changed = change(actor, payment_id, lambda: services.coding.set_account(actor, payment_id, version, code), body)
+        if changed.offer_category is not None and changed.card.category and body.get("response_url"):
             text, blocks = category_offer(
                 payment_id, changed.card.version, changed.card.category, changed.offer_category
             )
             respond(text=text, blocks=blocks, response_type="ephemeral", replace_original=False)
 
     @app.action(Ids.PAYMENT_TAX)
-    def choose_tax(ack: Ack, action: dict[str, Any], context: Any) -> None:
+    def choose_tax(ack: Ack, action: dict[str, Any], context: Any, body: dict[str, Any]) -> None:
         ack()
         actor = actor_from(context)
         payment_id, version = versioned(action)
         tax_type = str(action["selected_option"]["value"])
-        change(actor, payment_id, lambda: services.coding.set_tax(actor, payment_id, version, tax_type))
+        change(actor, payment_id, lambda: services.coding.set_tax(actor, payment_id, version, tax_type), body)
 
     @app.action(TRACKING_ACTION)
-    def choose_tracking(ack: Ack, action: dict[str, Any], context: Any) -> None:
+    def choose_tracking(ack: Ack, action: dict[str, Any], context: Any, body: dict[str, Any]) -> None:
         ack()
         actor = actor_from(context)
         payment_id, version = versioned(action)
@@ -76,6 +89,7 @@ def register(app: App, services: Services) -> None:
             actor,
             payment_id,
             lambda: services.coding.set_tracking(actor, payment_id, version, category_id, option_id),
+            body,
         )
 
     @app.action(Ids.PAYMENT_EDIT)
@@ -99,20 +113,20 @@ def register(app: App, services: Services) -> None:
         client.views_open(trigger_id=body["trigger_id"], view=exclude_modal(current.card))
 
     @app.action(Ids.PAYMENT_UNDO_EXCLUDE)
-    def undo_exclude(ack: Ack, action: dict[str, Any], context: Any) -> None:
+    def undo_exclude(ack: Ack, action: dict[str, Any], context: Any, body: dict[str, Any]) -> None:
         ack()
         actor = actor_from(context)
         payment_id, version = versioned(action)
-        change(actor, payment_id, lambda: services.coding.undo_exclude(actor, payment_id, version))
+        change(actor, payment_id, lambda: services.coding.undo_exclude(actor, payment_id, version), body)
 
     @app.action(Ids.PAYMENT_APPROVE)
     @app.action(Ids.PAYMENT_RETRY)
     @app.action(Ids.PAYMENT_RESYNC)
-    def approve(ack: Ack, action: dict[str, Any], context: Any) -> None:
+    def approve(ack: Ack, action: dict[str, Any], context: Any, body: dict[str, Any]) -> None:
         ack()
         actor = actor_from(context)
         payment_id, version = versioned(action)
-        change(actor, payment_id, lambda: services.approvals.approve(actor, payment_id, version))
+        change(actor, payment_id, lambda: services.approvals.approve(actor, payment_id, version), body)
         services.wake("sync_payments")
 
     @app.action(Ids.PAYMENT_SYNC_LOG)

@@ -6,6 +6,7 @@ from sqlalchemy import String
 
 from storage.models.base import Base, utcnow
 from storage.models.payments import (
+    BulkRun,
     CategoryMapping,
     Payment,
     PaymentState,
@@ -46,6 +47,7 @@ __all__ = [
     "SLACK_OAUTH_STATES_TABLE",
     "AuditEntry",
     "Base",
+    "BulkRun",
     "CategoryMapping",
     "ConnectionState",
     "Payment",

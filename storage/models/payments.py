@@ -156,7 +156,7 @@ class Receipt(Base):
     mime_type: Mapped[str | None] = mapped_column(String(100))
     size_bytes: Mapped[int] = mapped_column(default=0)
     sha256: Mapped[str | None] = mapped_column(String(64))
-    content: Mapped[bytes | None] = mapped_column(EncryptedBytes())
+    content: Mapped[bytes | None] = mapped_column(EncryptedBytes(), deferred=True)  # loaded only when read
     state: Mapped[ReceiptState] = mapped_column(enum_column(ReceiptState, "receipt_state"), default=ReceiptState.STORED)
     rejection_reason: Mapped[str | None] = mapped_column(String(500))
     sent_by_user_id: Mapped[str | None] = mapped_column(String(32))
@@ -186,4 +186,21 @@ class SyncAttempt(Base):
     xero_id: Mapped[str | None] = mapped_column(String(64))
     error_message: Mapped[str | None] = mapped_column(Text)
     started_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class BulkRun(Timestamped, Base):
+    """A "Sync all" run: which payments, who started it, and its progress message."""
+
+    __tablename__ = "bulk_runs"
+    __table_args__ = (Index(None, "workspace_id", "finished_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
+    started_by_user_id: Mapped[str] = mapped_column(String(32))
+    payment_ids: Mapped[list[int]] = mapped_column(JSON, default=list)
+    progress_channel_id: Mapped[str | None] = mapped_column(String(32))
+    progress_ts: Mapped[str | None] = mapped_column(String(32))
+    progress_text: Mapped[str | None] = mapped_column(Text)
+    progress_updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

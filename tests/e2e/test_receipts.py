@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from PIL import Image
 from sqlalchemy import text
+from sqlalchemy.orm import undefer
 
 from bot.sandbox.slack import FakeSlack
 from bot.sandbox.xero import XeroEmulator
@@ -62,7 +63,7 @@ def reply_with_file(
 
 def receipts(bot: RunningBot) -> list[Receipt]:
     with bot.uow() as work:
-        return list(work.session.query(Receipt).order_by(Receipt.id))
+        return list(work.session.query(Receipt).options(undefer(Receipt.content)).order_by(Receipt.id))
 
 
 def thread_text(slack: FakeSlack, channel: str, ts: str) -> str:
