@@ -27,6 +27,7 @@ from bot.sync import SyncEngine
 from bot.workspace_settings import WorkspaceSettingsService
 from bot.workspaces import WorkspaceService
 from bot.xero.gateway import XeroGateway
+from bot.xero.limiter import RateLimiter
 from bot.xero.oauth import XeroOAuth
 from bot.xero.reference import ReferenceDataSync
 from bot.xero.tokens import TokenManager
@@ -72,7 +73,13 @@ def build_services(settings: Settings, deps: Deps) -> Services:
     roles = Roles(uow=deps.uow, directory=directory)
     oauth = XeroOAuth(settings)
     tokens = TokenManager(uow=deps.uow, oauth=oauth, clock=deps.clock)
-    gateway = XeroGateway(settings=settings, tokens=tokens, uow=deps.uow, clock=deps.clock)
+    gateway = XeroGateway(
+        settings=settings,
+        tokens=tokens,
+        uow=deps.uow,
+        clock=deps.clock,
+        limiter=RateLimiter(per_minute=settings.xero_minute_limit),
+    )
     reference = ReferenceDataSync(gateway=gateway, uow=deps.uow, clock=deps.clock)
     connections = ConnectionService(
         settings=settings,
@@ -100,7 +107,7 @@ def build_services(settings: Settings, deps: Deps) -> Services:
         uow=deps.uow, clock=deps.clock, gateway=gateway, lease=timedelta(seconds=settings.sync_lease_seconds)
     )
     home = HomeService(uow=deps.uow, roles=roles, coding=coding)
-    bulk = BulkSyncService(uow=deps.uow, clock=deps.clock, roles=roles)
+    bulk = BulkSyncService(uow=deps.uow, clock=deps.clock, roles=roles, calls_per_minute=settings.xero_minute_limit)
     return Services(
         settings=settings,
         uow=deps.uow,

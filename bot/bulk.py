@@ -28,6 +28,7 @@ PROGRESS_EVERY = timedelta(seconds=3)
 class BulkPlan:
     payment_ids: list[int]
     receipts: int
+    calls_per_minute: int = CALLS_PER_MINUTE
 
     @property
     def calls(self) -> int:
@@ -35,7 +36,7 @@ class BulkPlan:
 
     @property
     def minutes(self) -> int:
-        return max(1, math.ceil(self.calls / CALLS_PER_MINUTE))
+        return max(1, math.ceil(self.calls / self.calls_per_minute))
 
 
 @dataclass(frozen=True)
@@ -58,10 +59,13 @@ class ProgressMessenger(Protocol):
 
 
 class BulkSyncService:
-    def __init__(self, *, uow: UnitOfWorkFactory, clock: Clock, roles: Roles) -> None:
+    def __init__(
+        self, *, uow: UnitOfWorkFactory, clock: Clock, roles: Roles, calls_per_minute: int = CALLS_PER_MINUTE
+    ) -> None:
         self._uow = uow
         self._clock = clock
         self._roles = roles
+        self._per_minute = calls_per_minute
         self.messenger: ProgressMessenger | None = None
 
     def plan(self, actor: Actor, selected: list[int] | None, filters: dict[str, Any]) -> BulkPlan:
@@ -72,7 +76,7 @@ class BulkSyncService:
                 actor.workspace_id, limit=MAX_PER_RUN if selected is None else 100_000, **filters
             )
             ids = ready if selected is None else [p for p in ready if p in set(selected)][:MAX_PER_RUN]
-            return BulkPlan(ids, work.payments.unattached_count(ids))
+            return BulkPlan(ids, work.payments.unattached_count(ids), self._per_minute)
 
     def start(self, actor: Actor, payment_ids: list[int]) -> tuple[int, bool]:
         """Approve the payments and start a run, or join the run already going. (run id, joined)."""
@@ -138,9 +142,9 @@ class BulkSyncService:
         attachments = work.payments.unattached_count(run.payment_ids)
         calls_left = math.ceil(max(waiting, 0) / BATCH) + attachments
         connection = work.connections.active_for(run.workspace_id)
-        per_minute = CALLS_PER_MINUTE
-        if connection is not None and connection.minute_limit_remaining is not None and waiting:
-            per_minute = max(1, min(CALLS_PER_MINUTE, connection.minute_limit_remaining or CALLS_PER_MINUTE))
+        per_minute = self._per_minute
+        if connection is not None and connection.day_limit_remaining is not None:
+            per_minute = max(1, min(per_minute, connection.day_limit_remaining))  # what is left today bounds it
         return BulkStatus(
             run_id=run.id,
             total=len(run.payment_ids),

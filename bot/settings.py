@@ -32,6 +32,7 @@ EXAMPLES: dict[str, str] = {
     "receipt_max_mb": "10",
     "log_level": "INFO",
     "sync_lease_seconds": "600",
+    "xero_minute_limit": "60",
 }
 
 
@@ -66,6 +67,8 @@ class Settings(BaseSettings):
     payments_webhook_secret: SecretStr | None = None
     receipt_max_mb: float = Field(default=10, gt=0, le=100)
     log_level: str = Field(default="INFO", pattern=r"(?i)^(DEBUG|INFO|WARNING|ERROR|CRITICAL)$")
+    # Calls a minute the bot allows itself per Xero organisation (Xero's limit is 60; some tiers allow more).
+    xero_minute_limit: int = Field(default=60, ge=1, le=100_000)
     # How long a sync may run before another instance treats it as abandoned (the bot stopped mid-sync).
     sync_lease_seconds: int = Field(default=600, ge=1, le=86400)
 

@@ -19,7 +19,8 @@ def confirm_modal(plan: BulkPlan, home_metadata: str) -> dict[str, Any]:
     noun = "payment" if count == 1 else "payments"
     text = (
         f"Sync {count} {noun} to Xero? They need about {plan.calls} calls to Xero ({plan.calls - plan.receipts} for "
-        f"the transactions, {plan.receipts} for receipts). Xero allows 60 calls a minute, so this takes about "
+        f"the transactions, {plan.receipts} for receipts). Xero allows {plan.calls_per_minute} calls a minute, "
+        f"so this takes about "
         f"{plan.minutes} minute{'s' if plan.minutes != 1 else ''}. Transactions go first, receipts follow; "
         "a progress message keeps you posted."
     )

@@ -467,10 +467,10 @@ class PaymentRepository:
         workspace_id: int,
         states: Sequence[PaymentState],
         *,
-        spender: str | None,
-        source_account_id: int | None,
-        date_from: dt.date | None,
-        date_to: dt.date | None,
+        spender: str | None = None,
+        source_account_id: int | None = None,
+        date_from: dt.date | None = None,
+        date_to: dt.date | None = None,
     ) -> Any:
         query = select(Payment).where(Payment.workspace_id == workspace_id, Payment.state.in_(states))
         if spender:
@@ -520,9 +520,21 @@ class PaymentRepository:
         return {int(payment_id): state for payment_id, state in rows}
 
     def unattached_count(self, payment_ids: Sequence[int]) -> int:
+        """Receipts still to upload: of these payments, stored here and not in Xero yet (a payment Xero
+        refused has nothing to attach them to, so its receipts do not count)."""
         if not payment_ids:
             return 0
-        query = select(func.count()).where(Receipt.payment_id.in_(payment_ids), Receipt.state == ReceiptState.STORED)
+        query = (
+            select(func.count())
+            .select_from(Receipt)
+            .join(Payment, Receipt.payment_id == Payment.id)
+            .where(
+                Receipt.payment_id.in_(payment_ids),
+                Receipt.state == ReceiptState.STORED,
+                Payment.state != PaymentState.SYNC_ERROR,
+                (Receipt.attach_next_attempt_at.is_(None)) | (Receipt.attach_attempts < 5),
+            )
+        )
         return int(self.session.scalar(query) or 0)
 
     def running_bulk_run(self, workspace_id: int) -> BulkRun | None:

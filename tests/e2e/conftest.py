@@ -42,8 +42,9 @@ def slack() -> Iterator[FakeSlack]:
 
 
 @pytest.fixture
-def xero() -> Iterator[XeroEmulator]:
-    emulator = XeroEmulator()
+def xero(request: pytest.FixtureRequest) -> Iterator[XeroEmulator]:
+    """The Xero emulator; a test may pass constructor arguments with `indirect` parametrization."""
+    emulator = XeroEmulator(**getattr(request, "param", {}))
     emulator.start()
     yield emulator
     emulator.stop()
@@ -112,7 +113,15 @@ def bot(
     slack: FakeSlack, xero: XeroEmulator, database_url: str, encryption_key: str, engine: Any, uow: UnitOfWorkFactory
 ) -> Iterator[RunningBot]:
     port = free_port()
-    settings = bot_settings(slack, xero, database_url, encryption_key, port=port, public_url=f"http://127.0.0.1:{port}")
+    settings = bot_settings(
+        slack,
+        xero,
+        database_url,
+        encryption_key,
+        port=port,
+        public_url=f"http://127.0.0.1:{port}",
+        xero_minute_limit=xero.minute_limit,
+    )
     clock = FrozenClock(xero.clock.now())
     deps = Deps(engine=engine, uow=uow, clock=clock)
     server = BotServer(settings, deps, host="127.0.0.1", port=port)

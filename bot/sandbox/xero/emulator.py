@@ -304,6 +304,10 @@ class XeroEmulator:
     def stats(self) -> RateLimitStats:
         return self._core.limiter.stats
 
+    @property
+    def minute_limit(self) -> int:
+        return self._core.limiter.minute_limit
+
     def in_flight(self, tenant_id: str | None = None) -> int:
         """Accounting requests being handled right now (for catching a client mid-request)."""
         return self._core.limiter.in_flight(tenant_id or self.default_tenant_id)
