@@ -9,7 +9,7 @@ from bot.clock import Clock
 from bot.coding import Changed, CodingService, Conflict
 from bot.errors import DomainError
 from bot.roles import Access, Actor, Roles
-from storage.models import ConnectionState, PaymentState
+from storage.models import ConnectionState, Payment, PaymentState
 from storage.uow import UnitOfWorkFactory
 
 APPROVABLE = {PaymentState.PENDING, PaymentState.SYNC_ERROR, PaymentState.UPDATED}
@@ -24,6 +24,17 @@ class LogEntry:
     summary: dict[str, object]
     xero_id: str | None
     error: str | None
+
+
+def mark_approved(payment: Payment, user_id: str, now: datetime) -> None:
+    """Queue a payment for the sync engine, as approved by `user_id`, with a fresh retry count."""
+    payment.state = PaymentState.APPROVED
+    payment.approved_by_user_id = user_id
+    payment.approved_at = now
+    payment.sync_attempts = 0
+    payment.sync_next_attempt_at = None
+    payment.sync_last_error = None
+    payment.version += 1
 
 
 class ApprovalService:
@@ -77,13 +88,7 @@ class ApprovalService:
             if missing:
                 raise DomainError("This payment can't sync yet: " + "; ".join(missing) + ".")
             resync = payment.xero_bank_transaction_id is not None
-            payment.state = PaymentState.APPROVED
-            payment.approved_by_user_id = actor.user_id
-            payment.approved_at = self._clock.now()
-            payment.sync_attempts = 0
-            payment.sync_next_attempt_at = None
-            payment.sync_last_error = None
-            payment.version += 1
+            mark_approved(payment, actor.user_id, self._clock.now())
             work.audit.record(
                 workspace_id=actor.workspace_id,
                 actor_user_id=actor.user_id,

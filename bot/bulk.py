@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, Protocol
 
+from bot.approve import mark_approved
 from bot.clock import Clock
 from bot.errors import DomainError
 from bot.roles import Access, Actor, Roles
@@ -104,13 +105,7 @@ class BulkSyncService:
                 payment = work.payments.get(actor.workspace_id, payment_id)
                 if payment is None or payment.state is not PaymentState.PENDING:
                     continue
-                payment.state = PaymentState.APPROVED
-                payment.approved_by_user_id = actor.user_id
-                payment.approved_at = now
-                payment.sync_attempts = 0
-                payment.sync_next_attempt_at = None
-                payment.sync_last_error = None
-                payment.version += 1
+                mark_approved(payment, actor.user_id, now)
             work.audit.record(
                 workspace_id=actor.workspace_id,
                 actor_user_id=actor.user_id,

@@ -72,14 +72,16 @@ class RateLimiter:
                 return tenant.paused_until - now
             while tenant.started and now - tenant.started[0] >= self.window:
                 tenant.started.popleft()
-            allowed = self.per_minute
-            if tenant.minute_remaining is not None and tenant.minute_remaining <= 1:
-                # Xero says the window is almost used up (perhaps by another instance): wait for the oldest
-                # of our calls to leave the window, or a whole window if we made none.
-                allowed = min(allowed, len(tenant.started))
-            if len(tenant.started) >= allowed:
+            if tenant.minute_remaining is not None and tenant.minute_remaining <= 0:
+                # Xero says this minute's budget is spent (perhaps by another instance): wait until our oldest
+                # call leaves the window (a whole window if we made none), then count again.
                 oldest = tenant.started[0] if tenant.started else now
-                return max(oldest + self.window - now, 0.05)
+                tenant.paused_until = max(tenant.paused_until, oldest + self.window)
+                tenant.minute_remaining = None
+                return max(tenant.paused_until - now, 0.05)
+            allowed = self.per_minute
+            if len(tenant.started) >= allowed:
+                return max(tenant.started[0] + self.window - now, 0.05)
             tenant.started.append(now)
             tenant.calls += 1
             tenant.minute_remaining = None if tenant.minute_remaining is None else tenant.minute_remaining - 1
