@@ -7,6 +7,7 @@ import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
@@ -108,10 +109,17 @@ class RunningBot:
         return self.deps.uow
 
 
-@pytest.fixture
-def bot(
-    slack: FakeSlack, xero: XeroEmulator, database_url: str, encryption_key: str, engine: Any, uow: UnitOfWorkFactory
+@contextmanager
+def running_bot(
+    slack: FakeSlack,
+    xero: XeroEmulator,
+    database_url: str,
+    encryption_key: str,
+    engine: Any,
+    uow: UnitOfWorkFactory,
+    **settings_overrides: Any,
 ) -> Iterator[RunningBot]:
+    """The real bot served over HTTP on a free port, its clock starting at the emulator's, until the block ends."""
     port = free_port()
     settings = bot_settings(
         slack,
@@ -121,6 +129,7 @@ def bot(
         port=port,
         public_url=f"http://127.0.0.1:{port}",
         xero_minute_limit=xero.minute_limit,
+        **settings_overrides,
     )
     clock = FrozenClock(xero.clock.now())
     deps = Deps(engine=engine, uow=uow, clock=clock)
@@ -129,9 +138,19 @@ def bot(
     thread = threading.Thread(target=server.run, name="bot-under-test", daemon=True)
     thread.start()
     url = f"http://127.0.0.1:{server.port}"
-    yield RunningBot(settings, deps, server, SlackSender(url, SIGNING_SECRET, slack), clock)
-    server.stop()
-    thread.join(timeout=10)
+    try:
+        yield RunningBot(settings, deps, server, SlackSender(url, SIGNING_SECRET, slack), clock)
+    finally:
+        server.stop()
+        thread.join(timeout=10)
+
+
+@pytest.fixture
+def bot(
+    slack: FakeSlack, xero: XeroEmulator, database_url: str, encryption_key: str, engine: Any, uow: UnitOfWorkFactory
+) -> Iterator[RunningBot]:
+    with running_bot(slack, xero, database_url, encryption_key, engine, uow) as running:
+        yield running
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import threading
 import urllib.request
 from collections.abc import Iterator
 from typing import Any
@@ -11,21 +10,16 @@ from typing import Any
 import pytest
 from sqlalchemy import text
 
-from bot.bootstrap import Deps
-from bot.clock import FrozenClock
-from bot.sandbox.slack import FakeSlack, SlackSender
+from bot.sandbox.slack import FakeSlack
 from bot.sandbox.xero import XeroEmulator
-from bot.server import BotServer
 from storage.models import Workspace
 from storage.uow import UnitOfWorkFactory
 from tests.e2e.conftest import (
     ADMIN,
     FINANCE_CHANNEL,
-    SIGNING_SECRET,
     RunningBot,
-    bot_settings,
     eventually,
-    free_port,
+    running_bot,
 )
 from tests.e2e.xero_flow import fetch
 
@@ -34,26 +28,19 @@ from tests.e2e.xero_flow import fetch
 def multi_bot(
     slack: FakeSlack, xero: XeroEmulator, database_url: str, encryption_key: str, engine: Any, uow: UnitOfWorkFactory
 ) -> Iterator[RunningBot]:
-    port = free_port()
-    settings = bot_settings(
+    """The bot in multi-workspace mode: no bot token, installs through "Add to Slack"."""
+    with running_bot(
         slack,
         xero,
         database_url,
         encryption_key,
-        port=port,
-        public_url=f"http://127.0.0.1:{port}",
+        engine,
+        uow,
         slack_bot_token=None,
         slack_client_id=slack.client_id,
         slack_client_secret=slack.client_secret,
-    )
-    clock = FrozenClock(xero.clock.now())
-    server = BotServer(settings, Deps(engine=engine, uow=uow, clock=clock), host="127.0.0.1", port=port)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    url = f"http://127.0.0.1:{port}"
-    yield RunningBot(settings, server.deps, server, SlackSender(url, SIGNING_SECRET, slack), clock)
-    server.stop()
-    thread.join(timeout=10)
+    ) as running:
+        yield running
 
 
 def install(bot: RunningBot) -> str:
