@@ -82,6 +82,13 @@ def approve(bot: RunningBot, slack: FakeSlack, card: dict[str, Any], user: str =
     bot.sender.click(user, FINANCE_CHANNEL, card["ts"], "payment_approve")
 
 
+def approve_and_sync(bot: RunningBot, slack: FakeSlack, card: dict[str, Any]) -> None:
+    """A finance user approves pay_1, then the sync job runs once."""
+    approve(bot, slack, card)
+    eventually(lambda: stored(bot, "pay_1").state is PaymentState.APPROVED)
+    bot.server.run_job("sync_payments")
+
+
 def select(bot: RunningBot, slack: FakeSlack, ts: str, action_id: str, value: str, external_id: str = "pay_1") -> None:
     settled(bot, slack, ts, external_id)
     bot.sender.select(FINANCE, FINANCE_CHANNEL, ts, action_id, value)
@@ -109,9 +116,7 @@ def test_a_finance_approval_creates_one_spend_money_with_the_coding_and_the_rece
     eventually(lambda: len(receipts(ready)) == 1)
     card = settled(ready, slack, card["ts"])
     assert element(card, "payment_approve")["text"]["text"] == "Approve & sync"
-    approve(ready, slack, card)
-    eventually(lambda: stored(ready, "pay_1").state is PaymentState.APPROVED)
-    ready.server.run_job("sync_payments")
+    approve_and_sync(ready, slack, card)
 
     [spend] = spends(xero)
     payment_row = stored(ready, "pay_1")
@@ -162,9 +167,7 @@ def test_a_dropped_connection_after_xero_committed_still_gives_one_transaction(
 ) -> None:
     card = post_coded(ready, slack, xero)
     xero.inject_fault(method="PUT", path_prefix="/api.xro/2.0/BankTransactions", kind="commit_then_drop", count=1)
-    approve(ready, slack, card)
-    eventually(lambda: stored(ready, "pay_1").state is PaymentState.APPROVED)
-    ready.server.run_job("sync_payments")
+    approve_and_sync(ready, slack, card)
     ready.server.run_job("sync_payments")
     [spend] = spends(xero)
     assert stored(ready, "pay_1").xero_bank_transaction_id == spend["BankTransactionID"]
@@ -176,9 +179,7 @@ def test_a_validation_error_shows_in_words_and_retry_after_fixing_succeeds(
 ) -> None:
     card = post_coded(ready, slack, xero)
     xero.archive_account(xero.default_tenant_id, "463")
-    approve(ready, slack, card)
-    eventually(lambda: stored(ready, "pay_1").state is PaymentState.APPROVED)
-    ready.server.run_job("sync_payments")
+    approve_and_sync(ready, slack, card)
     failed = stored(ready, "pay_1")
     assert failed.state is PaymentState.SYNC_ERROR
     assert "463" in (failed.sync_last_error or "") and "archived" in (failed.sync_last_error or "")
@@ -202,9 +203,7 @@ def test_a_429_with_retry_after_is_waited_out_without_an_error(
 ) -> None:
     card = post_coded(ready, slack, xero)
     xero.inject_rate_limit(problem="minute", retry_after=1, count=1)
-    approve(ready, slack, card)
-    eventually(lambda: stored(ready, "pay_1").state is PaymentState.APPROVED)
-    ready.server.run_job("sync_payments")
+    approve_and_sync(ready, slack, card)
     assert xero.stats.rate_limited >= 1
     assert len(spends(xero)) == 1 and stored(ready, "pay_1").state is PaymentState.SYNCED
 
@@ -213,9 +212,7 @@ def test_editing_after_sync_shows_updated_and_resync_updates_the_same_transactio
     ready: RunningBot, slack: FakeSlack, xero: XeroEmulator
 ) -> None:
     card = post_coded(ready, slack, xero)
-    approve(ready, slack, card)
-    eventually(lambda: stored(ready, "pay_1").state is PaymentState.APPROVED)
-    ready.server.run_job("sync_payments")
+    approve_and_sync(ready, slack, card)
     [first] = spends(xero)
     select(ready, slack, card["ts"], "payment_account", "429")
     updated = eventually(
@@ -235,9 +232,7 @@ def test_a_reconciled_transaction_must_be_changed_in_xero(
     ready: RunningBot, slack: FakeSlack, xero: XeroEmulator
 ) -> None:
     card = post_coded(ready, slack, xero)
-    approve(ready, slack, card)
-    eventually(lambda: stored(ready, "pay_1").state is PaymentState.APPROVED)
-    ready.server.run_job("sync_payments")
+    approve_and_sync(ready, slack, card)
     xero.reconcile(xero.default_tenant_id, stored(ready, "pay_1").xero_bank_transaction_id or "")
     select(ready, slack, card["ts"], "payment_account", "429")
     eventually(lambda: stored(ready, "pay_1").state is PaymentState.UPDATED)
@@ -255,9 +250,7 @@ def test_the_sync_log_lists_the_attempts(ready: RunningBot, slack: FakeSlack, xe
     eventually(lambda: len(receipts(ready)) == 1)
     card = settled(ready, slack, card["ts"])
     xero.inject_fault(method="PUT", path_prefix="/api.xro/2.0/BankTransactions", kind="500", count=1)
-    approve(ready, slack, card)
-    eventually(lambda: stored(ready, "pay_1").state is PaymentState.APPROVED)
-    ready.server.run_job("sync_payments")
+    approve_and_sync(ready, slack, card)
     ready.clock.advance(minutes=5)
     ready.server.run_job("sync_payments")
     assert stored(ready, "pay_1").state is PaymentState.SYNCED
@@ -281,9 +274,7 @@ def test_an_incomplete_payment_says_what_is_missing(ready: RunningBot, slack: Fa
 
 def test_dates_are_not_shifted(ready: RunningBot, slack: FakeSlack, xero: XeroEmulator) -> None:
     card = post_coded(ready, slack, xero, date="2026-01-01")
-    approve(ready, slack, card)
-    eventually(lambda: stored(ready, "pay_1").state is PaymentState.APPROVED)
-    ready.server.run_job("sync_payments")
+    approve_and_sync(ready, slack, card)
     [spend] = spends(xero)
     assert spend["DateString"].startswith(date(2026, 1, 1).isoformat())
 
