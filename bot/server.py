@@ -9,13 +9,15 @@ from datetime import UTC, datetime
 from types import FrameType
 
 from apscheduler.schedulers.background import BackgroundScheduler
+from slack_bolt import App
 from slack_bolt.adapter.socket_mode import SocketModeHandler
+from slack_sdk.errors import SlackApiError
 from waitress.server import BaseWSGIServer, MultiSocketServer, create_server
 
 from bot.app import create_app
 from bot.bootstrap import Deps, build_deps, build_services
 from bot.scheduler import JOBS, create_scheduler
-from bot.settings import Settings
+from bot.settings import ConfigError, Settings
 from bot.web import create_web_app
 from storage.migrate import upgrade
 
@@ -46,13 +48,16 @@ class BotServer:
 
     def run(self) -> None:
         """Serve until `stop()`; then finish in-flight requests and jobs."""
-        self.scheduler.start()
         if self.settings.slack_app_token is not None:
-            self._socket_handler = SocketModeHandler(
-                self.slack_app, app_token=self.settings.slack_app_token.get_secret_value()
-            )
-            self._socket_handler.connect()  # type: ignore[no-untyped-call]
-            logger.info("connected to Slack over Socket Mode")
+            try:
+                self._socket_handler = open_socket_mode(
+                    self.slack_app, self.settings.slack_app_token.get_secret_value(), self.settings.slack_api_base
+                )
+            except ConfigError:
+                self.http.close()
+                self.deps.engine.dispose()
+                raise
+        self.scheduler.start()
         logger.info("listening on port %s", self.port)
         try:
             self.http.run()
@@ -78,12 +83,38 @@ class BotServer:
 
     def _shutdown(self) -> None:
         logger.info("finishing in-flight requests and jobs")
-        self.http.task_dispatcher.shutdown()
         if self._socket_handler is not None:
             self._socket_handler.close()  # type: ignore[no-untyped-call]
+            logger.info("Socket Mode connection closed")
+        self.http.task_dispatcher.shutdown()
         self.scheduler.shutdown(wait=True)
         self.deps.engine.dispose()
         logger.info("stopped")
+
+
+def open_socket_mode(app: App, app_token: str, api_url: str) -> SocketModeHandler:
+    """Connect over Socket Mode with slack_sdk's built-in client, which reconnects on its own.
+
+    It asks `apps.connections.open` (through the app's client, so at SLACK_API_URL) for a new URL on
+    every connection, follows Slack's `disconnect` messages, and drops a connection whose pongs stop.
+    """
+    handler = SocketModeHandler(app, app_token=app_token)
+    try:
+        handler.connect()  # type: ignore[no-untyped-call]
+    except SlackApiError as error:
+        handler.close()  # type: ignore[no-untyped-call]
+        raise ConfigError(
+            f"SLACK_APP_TOKEN was refused by Slack ({error.response.get('error')}): use an app-level token "
+            "(xapp-…) with the connections:write scope, from the app's Basic Information page"
+        ) from None
+    except OSError as error:
+        handler.close()  # type: ignore[no-untyped-call]
+        raise ConfigError(f"could not reach Slack at {api_url} to open a Socket Mode connection: {error}") from None
+    if handler.client.is_connected():
+        logger.info("connected to Slack over Socket Mode")
+    else:
+        logger.warning("the Socket Mode connection failed; retrying in the background")
+    return handler
 
 
 def serve(settings: Settings, *, port: int | None = None) -> None:

@@ -117,9 +117,17 @@ def running_bot(
     encryption_key: str,
     engine: Any,
     uow: UnitOfWorkFactory,
+    *,
+    transport: str = "http",
     **settings_overrides: Any,
 ) -> Iterator[RunningBot]:
-    """The real bot served over HTTP on a free port, its clock starting at the emulator's, until the block ends."""
+    """The real bot on a free port, its clock starting at the emulator's, until the block ends.
+
+    `transport="socket_mode"` runs it with SLACK_APP_TOKEN and no signing secret: Slack's requests
+    arrive as envelopes on its Socket Mode connection, and every one must be acked in time.
+    """
+    if transport == "socket_mode":
+        settings_overrides = {"slack_app_token": slack.app_token, "slack_signing_secret": None, **settings_overrides}
     port = free_port()
     settings = bot_settings(
         slack,
@@ -135,22 +143,41 @@ def running_bot(
     deps = Deps(engine=engine, uow=uow, clock=clock)
     server = BotServer(settings, deps, host="127.0.0.1", port=port)
     server.services.posting.interval_seconds = 0
+    opened_before = slack.socket_mode.connections_opened
     thread = threading.Thread(target=server.run, name="bot-under-test", daemon=True)
     thread.start()
     url = f"http://127.0.0.1:{server.port}"
+    if transport == "socket_mode":
+        slack.socket_mode.wait_for(lambda: slack.socket_mode.connections_opened > opened_before)
+        sender = SlackSender.socket_mode(slack)
+    else:
+        sender = SlackSender(url, SIGNING_SECRET, slack)
     try:
-        yield RunningBot(settings, deps, server, SlackSender(url, SIGNING_SECRET, slack), clock)
+        yield RunningBot(settings, deps, server, sender, clock)
     finally:
         server.stop()
         thread.join(timeout=10)
+    if transport == "socket_mode":
+        assert slack.socket_mode.unacknowledged() == [], "every envelope is acked within Slack's 3 seconds"
 
 
 @pytest.fixture
 def bot(
-    slack: FakeSlack, xero: XeroEmulator, database_url: str, encryption_key: str, engine: Any, uow: UnitOfWorkFactory
+    request: pytest.FixtureRequest,
+    slack: FakeSlack,
+    xero: XeroEmulator,
+    database_url: str,
+    encryption_key: str,
+    engine: Any,
+    uow: UnitOfWorkFactory,
 ) -> Iterator[RunningBot]:
-    with running_bot(slack, xero, database_url, encryption_key, engine, uow) as running:
+    """The bot over HTTP; `@both_transports` runs a test again with the bot on Socket Mode."""
+    transport = getattr(request, "param", "http")
+    with running_bot(slack, xero, database_url, encryption_key, engine, uow, transport=transport) as running:
         yield running
+
+
+both_transports = pytest.mark.parametrize("bot", ["http", "socket_mode"], indirect=True)
 
 
 @pytest.fixture

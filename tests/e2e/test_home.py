@@ -10,7 +10,7 @@ import pytest
 from bot.sandbox.slack import FakeSlack
 from bot.sandbox.xero import XeroEmulator
 from storage.models import BulkRun, Payment, PaymentState, Receipt, SourceAccount
-from tests.e2e.conftest import ADMIN, EMPLOYEE, FINANCE, FINANCE_CHANNEL, RunningBot, eventually
+from tests.e2e.conftest import ADMIN, EMPLOYEE, FINANCE, FINANCE_CHANNEL, RunningBot, both_transports, eventually
 from tests.e2e.payments_flow import payment, send
 from tests.e2e.test_receipts import PDF
 from tests.e2e.test_sync import GBP, bank_account_id, spends
@@ -100,6 +100,7 @@ def states(bot: RunningBot) -> dict[PaymentState, int]:
         return found
 
 
+@both_transports
 def test_the_home_tab_renders_each_tab_for_finance_employees_and_admins(
     coded: RunningBot, slack: FakeSlack, xero: XeroEmulator
 ) -> None:

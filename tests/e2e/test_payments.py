@@ -12,7 +12,7 @@ from bot.sandbox.slack import FakeSlack
 from bot.sandbox.xero import XeroEmulator
 from bot.webhook import sign
 from storage.models import CategoryMapping, Payment, PaymentState
-from tests.e2e.conftest import ADMIN, EMPLOYEE, FINANCE, FINANCE_CHANNEL, RunningBot, eventually
+from tests.e2e.conftest import ADMIN, EMPLOYEE, FINANCE, FINANCE_CHANNEL, RunningBot, both_transports, eventually
 from tests.e2e.payments_flow import cards, element, option_value, payment, post_raw, send, wait_for_cards
 from tests.e2e.xero_flow import connect
 
@@ -128,6 +128,7 @@ def test_payments_wait_until_xero_is_connected_and_status_says_why(
     assert len(cards(slack)) == 1
 
 
+@both_transports
 def test_the_account_search_offers_matching_usable_accounts_only(connected: RunningBot, slack: FakeSlack) -> None:
     send(connected, payment())
     [card] = wait_for_cards(slack, 1)

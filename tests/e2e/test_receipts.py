@@ -15,7 +15,16 @@ from sqlalchemy.orm import undefer
 from bot.sandbox.slack import FakeSlack
 from bot.sandbox.xero import XeroEmulator
 from storage.models import Payment, Receipt
-from tests.e2e.conftest import ADMIN, EMPLOYEE, FINANCE, FINANCE_CHANNEL, STRANGER, RunningBot, eventually
+from tests.e2e.conftest import (
+    ADMIN,
+    EMPLOYEE,
+    FINANCE,
+    FINANCE_CHANNEL,
+    STRANGER,
+    RunningBot,
+    both_transports,
+    eventually,
+)
 from tests.e2e.payments_flow import cards, payment, send, wait_for_cards
 from tests.e2e.xero_flow import connect
 
@@ -82,6 +91,7 @@ def test_the_spender_is_asked_once_in_a_direct_message(
     ask(slack)
 
 
+@both_transports
 def test_a_jpeg_in_the_dm_thread_and_a_pdf_in_the_channel_thread_both_attach(
     bot: RunningBot, slack: FakeSlack, posted: dict[str, Any]
 ) -> None:
@@ -171,6 +181,7 @@ def test_a_15_mb_photo_is_downscaled_and_a_heic_photo_stored_as_jpeg(
     assert converted.content is not None and converted.content[:3] == b"\xff\xd8\xff"
 
 
+@both_transports
 def test_a_retried_event_and_the_same_file_again_attach_once(
     bot: RunningBot, slack: FakeSlack, posted: dict[str, Any]
 ) -> None:

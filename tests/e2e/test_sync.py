@@ -12,7 +12,7 @@ import pytest
 from bot.sandbox.slack import FakeSlack
 from bot.sandbox.xero import XeroEmulator
 from storage.models import Payment, PaymentState, SourceAccount
-from tests.e2e.conftest import ADMIN, EMPLOYEE, FINANCE, FINANCE_CHANNEL, RunningBot, eventually
+from tests.e2e.conftest import ADMIN, EMPLOYEE, FINANCE, FINANCE_CHANNEL, RunningBot, both_transports, eventually
 from tests.e2e.payments_flow import cards, element, option_value, payment, send
 from tests.e2e.test_receipts import PDF, jpeg, receipts, reply_with_file
 from tests.e2e.xero_flow import connect
@@ -108,6 +108,7 @@ def test_an_employee_cannot_approve(ready: RunningBot, slack: FakeSlack, xero: X
     assert spends(xero) == [] and stored(ready, "pay_1").state is PaymentState.PENDING
 
 
+@both_transports
 def test_a_finance_approval_creates_one_spend_money_with_the_coding_and_the_receipt(
     ready: RunningBot, slack: FakeSlack, xero: XeroEmulator
 ) -> None:

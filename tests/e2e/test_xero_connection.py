@@ -15,7 +15,7 @@ from sqlalchemy import text
 from bot.sandbox.slack import FakeSlack
 from bot.sandbox.xero import XeroEmulator
 from storage.models import AuditEntry, ConnectionState, XeroAccount, XeroConnection, XeroOAuthState, XeroTokenSet
-from tests.e2e.conftest import ADMIN, EMPLOYEE, FINANCE, FINANCE_CHANNEL, RunningBot
+from tests.e2e.conftest import ADMIN, EMPLOYEE, FINANCE, FINANCE_CHANNEL, RunningBot, both_transports
 from tests.e2e.xero_flow import callback_url, connect, connect_url, fetch, follow_sign_in, latest_dm_text
 
 
@@ -49,6 +49,7 @@ def test_only_admins_may_connect(bot: RunningBot, slack: FakeSlack) -> None:
         assert work.session.query(XeroOAuthState).count() == 0
 
 
+@both_transports
 def test_an_admin_connects_through_xero_and_is_told_in_slack(
     bot: RunningBot, slack: FakeSlack, xero: XeroEmulator
 ) -> None:

@@ -157,12 +157,6 @@ def test_oauth_authorize_page_redirects_with_a_code(fake: FakeSlack) -> None:
     assert location.startswith("http://127.0.0.1:1/slack/oauth_redirect?code=") and location.endswith("&state=s1")
 
 
-def test_apps_connections_open_needs_the_app_token(fake: FakeSlack, client: WebClient) -> None:
-    opened = WebClient(base_url=fake.api_url, token=fake.app_token).apps_connections_open(app_token=fake.app_token)
-    assert opened["url"].startswith("ws://127.0.0.1:")
-    assert error_code(lambda: client.apps_connections_open(app_token=fake.bot_token)) == "not_allowed_token_type"
-
-
 def test_unknown_method_and_bad_json(fake: FakeSlack, client: WebClient) -> None:
     error = slack_error(lambda: client.api_call("chat.teleport"))
     assert error.response["error"] == "unknown_method"

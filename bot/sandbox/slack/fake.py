@@ -28,6 +28,7 @@ from bot.sandbox.slack.rate_limits import RateLimits
 from bot.sandbox.slack.rendering import rendered_text
 from bot.sandbox.slack.response_urls import issue_response_url, show_acknowledgement
 from bot.sandbox.slack.server import LoopbackServer, Router
+from bot.sandbox.slack.socket_mode import SocketModeServer
 from bot.sandbox.slack.surfaces import Surface, message_key
 from bot.sandbox.slack.web_api import WebApi
 from bot.sandbox.slack.workspace import OAuthSettings, Workspace
@@ -72,6 +73,7 @@ class FakeSlack:
         token_expires_in: int = 43200,
         post_message_per_channel_per_second: int | None = None,
         trigger_ttl_seconds: float | None = 3.0,
+        socket_ack_timeout: float = 3.0,
     ) -> None:
         self.bot_token = bot_token
         self.app_token = app_token
@@ -94,6 +96,8 @@ class FakeSlack:
         )
         self._rate_limits = RateLimits(post_message_per_channel_per_second=post_message_per_channel_per_second)
         self._server: LoopbackServer | None = None
+        self._socket_ack_timeout = socket_ack_timeout
+        self._socket_mode: SocketModeServer | None = None
 
     # --- lifecycle -----------------------------------------------------------------------------
 
@@ -102,9 +106,15 @@ class FakeSlack:
             self._server = LoopbackServer(Router(self._ws, WebApi(self._ws, self._rate_limits)))
             self._ws.base_url = f"http://127.0.0.1:{self._server.port}"
             self._server.start()
+            self._socket_mode = SocketModeServer(self._ws, ack_timeout=self._socket_ack_timeout)
+            self._ws.socket_mode_url = self._socket_mode.url
+            self._socket_mode.start()
         return self
 
     def stop(self) -> None:
+        if self._socket_mode is not None:
+            self._socket_mode.stop()
+            self._socket_mode = None
         if self._server is not None:
             self._server.stop()
             self._server = None
@@ -126,6 +136,13 @@ class FakeSlack:
     @property
     def api_url(self) -> str:
         return f"{self.url}/api/"
+
+    @property
+    def socket_mode(self) -> SocketModeServer:
+        """Where apps connected over Socket Mode get envelopes (SlackSender.socket_mode delivers through it)."""
+        if self._socket_mode is None:
+            raise RuntimeError("FakeSlack is not started")
+        return self._socket_mode
 
     @property
     def team_id(self) -> str:

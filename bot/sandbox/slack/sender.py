@@ -1,40 +1,26 @@
-"""SlackSender: signs and POSTs requests to the bot exactly as Slack's servers do."""
+"""SlackSender: builds the requests Slack's servers send and delivers them to the bot over HTTP or Socket Mode."""
 
 from __future__ import annotations
 
 import json
-import time
-import urllib.error
-import urllib.request
-from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlencode
-
-from slack_sdk.signature import SignatureVerifier
 
 from bot.sandbox.slack import events, interactions
 from bot.sandbox.slack.fake import FakeSlack
 from bot.sandbox.slack.interactions import UNSET
 from bot.sandbox.slack.model import Json
 from bot.sandbox.slack.surfaces import Surface
+from bot.sandbox.slack.transports import HttpTransport, SenderResponse, SocketModeTransport, Transport
 
-FORM = "application/x-www-form-urlencoded"
-JSON = "application/json"
-USER_AGENT = "Slackbot 1.0 (+https://api.slack.com/robots)"
-
-
-@dataclass(frozen=True)
-class SenderResponse:
-    status: int
-    headers: dict[str, str]
-    body: str
-
-    def json(self) -> Any:
-        return json.loads(self.body) if self.body else None
+__all__ = ["SenderResponse", "SlackSender"]
 
 
 class SlackSender:
-    """Each method builds the payload Slack would send, signs it, and returns the bot's HTTP answer."""
+    """Each method builds the payload Slack would send, delivers it, and returns the bot's answer.
+
+    Over HTTP (the constructor) requests are signed and the answer is the HTTP response; over
+    Socket Mode (`SlackSender.socket_mode`) they are envelopes and the answer is the ack's payload.
+    """
 
     def __init__(
         self,
@@ -46,13 +32,26 @@ class SlackSender:
         path: str = "/slack/events",
         verification_token: str = "fake-verification-token",
         timeout: float = 10.0,
+        transport: Transport | None = None,
     ) -> None:
-        self.url = bot_url.rstrip("/") + path
         self.team_id = team_id or fake.team_id
         self.verification_token = verification_token
-        self._verifier = SignatureVerifier(signing_secret)
+        self.transport = transport or HttpTransport(bot_url.rstrip("/") + path, signing_secret, timeout)
         self._fake = fake
-        self._timeout = timeout
+
+    @classmethod
+    def socket_mode(
+        cls, fake: FakeSlack, team_id: str | None = None, *, verification_token: str = "fake-verification-token"
+    ) -> SlackSender:
+        """Deliver over the bot's Socket Mode connection to `fake` instead of its HTTP request URL."""
+        return cls(
+            "",
+            "",
+            fake,
+            team_id,
+            verification_token=verification_token,
+            transport=SocketModeTransport(fake.socket_mode),
+        )
 
     # --- slash commands ------------------------------------------------------------------------
 
@@ -76,7 +75,7 @@ class SlackSender:
             "response_url": self._fake.issue_response_url(user_id, channel["id"]),
             "trigger_id": self._fake.issue_trigger(user_id),
         }
-        response = self.send_raw(urlencode(fields), FORM)
+        response = self.transport.command(fields)
         if response.status == 200 and response.body.strip().startswith("{"):
             payload = response.json()
             if payload.get("text") or payload.get("blocks"):
@@ -207,25 +206,23 @@ class SlackSender:
 
     def send_interaction(self, payload: Json) -> SenderResponse:
         payload["team"]["id"] = payload["user"]["team_id"] = self.team_id
-        return self.send_raw(urlencode({"payload": json.dumps(payload)}), FORM)
+        return self.transport.interaction(payload)
 
     # --- Events API --------------------------------------------------------------------------------
 
     def event(
-        self, event: Json, event_id: str | None = None, retry_num: int | None = None, retry_reason: str = "http_timeout"
+        self, event: Json, event_id: str | None = None, retry_num: int | None = None, retry_reason: str | None = None
     ) -> SenderResponse:
+        """`retry_num` sends it as Slack's n-th retry (HTTP: `http_timeout` unless told; Socket Mode: `timeout`)."""
         body = events.envelope(
             self._fake, event, event_id=event_id or events.new_event_id(), verification_token=self.verification_token
         )
         body["team_id"] = self.team_id
-        headers = (
-            {} if retry_num is None else {"X-Slack-Retry-Num": str(retry_num), "X-Slack-Retry-Reason": retry_reason}
-        )
-        return self.send_raw(json.dumps(body), JSON, headers=headers)
+        return self.transport.event(body, retry_num, retry_reason)
 
     def url_verification(self, challenge: str) -> SenderResponse:
         body = {"token": self.verification_token, "challenge": challenge, "type": "url_verification"}
-        return self.send_raw(json.dumps(body), JSON)
+        return self._http().send_raw(json.dumps(body), "application/json")
 
     def file_share_message(
         self, user_id: str, channel: str, thread_ts: str | None, files: list[Json], text: str = ""
@@ -257,16 +254,9 @@ class SlackSender:
         headers: dict[str, str] | None = None,
     ) -> SenderResponse:
         """POST as Slack does; `sign=False` omits the signature headers, `timestamp` allows stale requests."""
-        text = body.decode("utf-8") if isinstance(body, bytes) else body
-        request_headers = {"Content-Type": content_type, "User-Agent": USER_AGENT, "Accept": "*/*", **(headers or {})}
-        if sign:
-            signed_at = timestamp or str(int(time.time()))
-            request_headers["X-Slack-Request-Timestamp"] = signed_at
-            generated = self._verifier.generate_signature(timestamp=signed_at, body=text)
-            request_headers["X-Slack-Signature"] = signature or generated or ""
-        request = urllib.request.Request(self.url, data=text.encode("utf-8"), headers=request_headers, method="POST")
-        try:
-            with urllib.request.urlopen(request, timeout=self._timeout) as response:
-                return SenderResponse(response.status, dict(response.headers.items()), response.read().decode())
-        except urllib.error.HTTPError as error:
-            return SenderResponse(error.code, dict(error.headers.items()), error.read().decode())
+        return self._http().send_raw(body, content_type, timestamp, signature, sign, headers)
+
+    def _http(self) -> HttpTransport:
+        if not isinstance(self.transport, HttpTransport):
+            raise TypeError("raw and signed requests exist only over HTTP; Socket Mode envelopes are not signed")
+        return self.transport

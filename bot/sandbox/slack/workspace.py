@@ -44,6 +44,7 @@ class Workspace:
     oauth: OAuthSettings
     trigger_ttl_seconds: float | None
     base_url: str = ""
+    socket_mode_url: str = ""
     ids: IdFactory = field(default_factory=IdFactory)
     lock: threading.RLock = field(default_factory=threading.RLock)
     users: dict[str, User] = field(default_factory=dict)
@@ -59,6 +60,7 @@ class Workspace:
     tokens: dict[str, TokenGrant] = field(default_factory=dict)
     refresh_tokens: dict[str, str] = field(default_factory=dict)
     oauth_codes: dict[str, str] = field(default_factory=dict)
+    socket_tickets: set[str] = field(default_factory=set)
     triggers: dict[str, Trigger] = field(default_factory=dict)
     response_urls: dict[str, ResponseUrl] = field(default_factory=dict)
     responses: list[Json] = field(default_factory=list)

@@ -32,8 +32,9 @@ def auth_revoke(ws: Workspace, request: ApiRequest) -> Json:
 
 
 def apps_connections_open(ws: Workspace, request: ApiRequest) -> Json:
-    """Socket Mode itself is not emulated: the URL is returned but nothing listens on it."""
+    """A single-use WebSocket URL for Socket Mode; only an app-level token (xapp-) may ask for one."""
     if request.caller.kind != "app":
         raise SlackError("not_allowed_token_type")
-    host = ws.base_url.removeprefix("http://")
-    return {"ok": True, "url": f"ws://{host}/link/?ticket={ws.ids.secret(32)}&app_id={ws.bot.app_id}"}
+    ticket = ws.ids.secret(32)
+    ws.socket_tickets.add(ticket)
+    return {"ok": True, "url": f"{ws.socket_mode_url}/link/?ticket={ticket}&app_id={ws.bot.app_id}"}
