@@ -21,6 +21,7 @@ from bot.sandbox.slack.surfaces import Surface
 FORM = "application/x-www-form-urlencoded"
 JSON = "application/json"
 USER_AGENT = "Slackbot 1.0 (+https://api.slack.com/robots)"
+ACK_DEADLINE_SECONDS = 3.0  # Slack stops waiting for an answer after 3 seconds
 
 
 @dataclass(frozen=True)
@@ -28,6 +29,7 @@ class SenderResponse:
     status: int
     headers: dict[str, str]
     body: str
+    elapsed: float = 0.0  # seconds until the answer arrived; Slack gives up after 3
 
     def json(self) -> Any:
         return json.loads(self.body) if self.body else None
@@ -162,9 +164,11 @@ class SlackSender:
             self._fake, view_id, user_id=user_id, values=values or {}, verification_token=self.verification_token
         )
         response = self.send_interaction(payload)
-        if response.status == 200:
+        if response.status == 200 and response.elapsed <= ACK_DEADLINE_SECONDS:
             answer = response.json() if response.body.strip().startswith("{") else None
             self._fake.apply_view_response(view_id, answer)
+        else:
+            self._fake.submission_failed(view_id)
         return response
 
     def close_view(self, user_id: str, view_id: str) -> SenderResponse | None:
@@ -265,8 +269,10 @@ class SlackSender:
             generated = self._verifier.generate_signature(timestamp=signed_at, body=text)
             request_headers["X-Slack-Signature"] = signature or generated or ""
         request = urllib.request.Request(self.url, data=text.encode("utf-8"), headers=request_headers, method="POST")
+        started = time.monotonic()
         try:
             with urllib.request.urlopen(request, timeout=self._timeout) as response:
-                return SenderResponse(response.status, dict(response.headers.items()), response.read().decode())
+                status, answer_headers, answer = response.status, dict(response.headers.items()), response.read()
         except urllib.error.HTTPError as error:
-            return SenderResponse(error.code, dict(error.headers.items()), error.read().decode())
+            status, answer_headers, answer = error.code, dict(error.headers.items()), error.read()
+        return SenderResponse(status, answer_headers, answer.decode(), time.monotonic() - started)
