@@ -6,7 +6,7 @@ import logging
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from slack_bolt import App, BoltContext, BoltResponse
+from slack_bolt import App, BoltContext, BoltRequest, BoltResponse
 from slack_bolt.oauth.oauth_settings import OAuthSettings
 from slack_sdk import WebClient
 from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
@@ -22,6 +22,8 @@ from handlers.notices import SlackNotices
 from handlers.receipt_messages import SlackReceiptMessenger
 from handlers.refusals import Refusals, answered
 from storage.models import SLACK_OAUTH_STATES_TABLE
+
+logger = logging.getLogger(__name__)
 
 
 class SlackApp(App):
@@ -64,6 +66,7 @@ def create_app(settings: Settings, deps: Deps, services: Services | None = None)
         raise_error_for_unhandled_request=False,
         logger=logging.getLogger("bot.slack"),
     )
+    app.middleware(_replay_middleware(services))
     app.middleware(_workspace_middleware(services))
     app.middleware(_dedupe_events_middleware(services))
     app.refusals = Refusals(services)
@@ -120,6 +123,26 @@ def _redraw(services: Services) -> Any:
             publisher.update_card(team_id, services.coding.view(workspace_id, payment_id))
 
     return redraw
+
+
+def _replay_middleware(services: Services) -> Any:
+    """Slack's signature covers a timestamp and the body but no nonce: the same signed request (a captured
+    `/xero role @someone admin`, say) would be accepted again for the five minutes Bolt accepts its timestamp.
+    Each signed command or interaction is handled once, across instances; a second arrival is refused.
+    Events are left to `event_id` de-duplication, since Slack itself re-delivers them."""
+
+    def refuse_replays(request: BoltRequest, body: dict[str, Any], next: Any) -> Any:
+        signature = (request.headers.get("x-slack-signature") or [""])[0]
+        if signature and body.get("type") != "event_callback":
+            with services.uow() as uow:
+                first = uow.events.first_request(signature, services.clock.now())
+                uow.commit()
+            if not first:
+                logger.warning("refused a replayed Slack request (the same signature was already handled)")
+                return BoltResponse(status=401, body={"error": "replayed request"})
+        return next()
+
+    return refuse_replays
 
 
 def _workspace_middleware(services: Services) -> Any:

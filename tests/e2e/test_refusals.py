@@ -192,7 +192,7 @@ def test_a_submission_that_fails_unexpectedly_keeps_the_form_open_and_says_so(
     answered_in_time(answer)
     assert answer.json() is not None, "an empty answer would close the form as if it had been saved"
     stack = slack.modals(FINANCE)
-    assert [v["id"] for v in stack][0] == form["id"], "the form stays open with what was typed"
+    assert stack[0]["id"] == form["id"], "the form stays open with what was typed"
     assert "Sorry, something went wrong" in FakeSlack.rendered_text(stack[-1])
     assert all_payments(connected)[0].description == "Design seats"
 
@@ -281,7 +281,9 @@ def test_an_employee_is_refused_every_way_into_someone_elses_payment(
     for action in ("open", "log", "no_receipt"):
         before = slack.home_view(EMPLOYEE)["hash"]  # type: ignore[index]
         answered_in_time(
-            connected.sender.select_in_view(EMPLOYEE, home["id"], "home_row_actions", row_option(f"{action}:{theirs}:1"))
+            connected.sender.select_in_view(
+                EMPLOYEE, home["id"], "home_row_actions", row_option(f"{action}:{theirs}:1")
+            )
         )
         eventually(lambda before=before: slack.home_view(EMPLOYEE)["hash"] != before)  # type: ignore[index]
         assert "You can only see payments you made" in home_text(slack, EMPLOYEE), action
@@ -321,9 +323,7 @@ def test_an_employee_cannot_list_xero_accounts_or_contacts(
     connected: RunningBot, slack: FakeSlack, two_spenders: dict[str, Any]
 ) -> None:
     my_card = two_spenders["cards"][0]
-    accounts = connected.sender.suggest(
-        EMPLOYEE, "payment_account", "", channel=FINANCE_CHANNEL, ts=my_card["ts"]
-    )
+    accounts = connected.sender.suggest(EMPLOYEE, "payment_account", "", channel=FINANCE_CHANNEL, ts=my_card["ts"])
     answered_in_time(accounts)
     [refusal] = accounts.json()["options"]
     assert refusal["text"]["text"].startswith("Only finance users and admins")

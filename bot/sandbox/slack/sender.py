@@ -35,6 +35,14 @@ class SenderResponse:
         return json.loads(self.body) if self.body else None
 
 
+@dataclass(frozen=True)
+class SentRequest:
+    """A request exactly as it went over the wire: what someone capturing it could send again."""
+
+    body: str
+    headers: dict[str, str]
+
+
 class SlackSender:
     """Each method builds the payload Slack would send, signs it, and returns the bot's HTTP answer."""
 
@@ -55,6 +63,7 @@ class SlackSender:
         self._verifier = SignatureVerifier(signing_secret)
         self._fake = fake
         self._timeout = timeout
+        self.last_request: SentRequest | None = None
 
     # --- slash commands ------------------------------------------------------------------------
 
@@ -268,7 +277,15 @@ class SlackSender:
             request_headers["X-Slack-Request-Timestamp"] = signed_at
             generated = self._verifier.generate_signature(timestamp=signed_at, body=text)
             request_headers["X-Slack-Signature"] = signature or generated or ""
-        request = urllib.request.Request(self.url, data=text.encode("utf-8"), headers=request_headers, method="POST")
+        self.last_request = SentRequest(text, dict(request_headers))
+        return self._post(self.last_request)
+
+    def replay(self, sent: SentRequest) -> SenderResponse:
+        """Send a captured request again, byte for byte: same body, timestamp and signature."""
+        return self._post(sent)
+
+    def _post(self, sent: SentRequest) -> SenderResponse:
+        request = urllib.request.Request(self.url, data=sent.body.encode("utf-8"), headers=sent.headers, method="POST")
         started = time.monotonic()
         try:
             with urllib.request.urlopen(request, timeout=self._timeout) as response:
