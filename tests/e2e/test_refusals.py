@@ -197,6 +197,31 @@ def test_a_submission_that_fails_unexpectedly_keeps_the_form_open_and_says_so(
     assert all_payments(connected)[0].description == "Design seats"
 
 
+def test_with_the_database_down_every_request_is_still_answered_and_told(
+    connected: RunningBot, slack: FakeSlack, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    send(connected, payment())
+    [card] = wait_for_cards(slack, 1)
+    connected.sender.click(FINANCE, FINANCE_CHANNEL, card["ts"], "payment_edit")
+    [form] = slack.wait_for(lambda: slack.modals(FINANCE) or None)
+
+    def database_down() -> Any:
+        raise OperationalError("SELECT 1", {}, Exception("connection refused"))
+
+    monkeypatch.setattr(connected.server.services, "uow", database_down)  # what every request's middleware uses
+    answered_in_time(connected.sender.click(FINANCE, FINANCE_CHANNEL, card["ts"], "payment_approve"))
+    eventually(lambda: shown(slack, FINANCE, "Sorry, something went wrong"))
+    submitted = connected.sender.submit_view(FINANCE, form["id"], {"edit_description": {"value": "Q4 seats"}})
+    answered_in_time(submitted)
+    assert "Sorry, something went wrong" in FakeSlack.rendered_text(slack.modals(FINANCE)[-1])
+    assert slack.modals(FINANCE)[0]["id"] == form["id"]
+    command = connected.sender.slash_command("status", FINANCE, FINANCE_CHANNEL)
+    answered_in_time(command)
+    assert command.json()["text"].startswith("Sorry, something went wrong")
+    event = connected.sender.event(connected.sender.app_home_opened(FINANCE))
+    assert event.status == 500, "an event is left for Slack to deliver again rather than lost"
+
+
 def test_a_malformed_submission_is_refused_in_the_form_not_closed(connected: RunningBot, slack: FakeSlack) -> None:
     connected.sender.slash_command("settings", ADMIN, FINANCE_CHANNEL)
     [form] = slack.wait_for(lambda: slack.modals(ADMIN) or None)
