@@ -38,7 +38,8 @@ APOLOGY = (
 )
 REFUSED_OPTION = "refused"  # the value of the one option an options load answers when it is refused
 MODAL_STACK_MAX = 3
-PUSH_LIMIT = frozenset({"push_limit_reached", "expired_trigger_id", "invalid_trigger_id", "trigger_exchanged"})
+# views.push cannot be used (three views open already, or the trigger is spent): the modal is updated instead.
+CANNOT_PUSH = frozenset({"push_limit_reached", "expired_trigger_id", "invalid_trigger_id", "trigger_exchanged"})
 
 Answer = Callable[..., bool]  # acknowledges Slack with these fields; False when Slack was already answered
 
@@ -132,7 +133,7 @@ class Refusals:
                 if sent.status_code == 200:
                     return
             except (OSError, ValueError):
-                pass
+                pass  # the response_url is spent or unreachable: post the ephemeral message directly instead
         channel = (body.get("channel") or {}).get("id") or body.get("channel_id") or context.channel_id
         if not channel or not context.user_id:
             logger.warning("could not tell a user why their request was refused: no conversation to tell them in")
@@ -149,7 +150,7 @@ class Refusals:
             context.client.views_push(trigger_id=body.get("trigger_id"), view=refusal_modal(told.text))
             return
         except SlackApiError as failed:
-            if failed.response.get("error") not in PUSH_LIMIT:
+            if failed.response.get("error") not in CANNOT_PUSH:
                 logger.warning("could not show a refusal in a modal: %s", failed.response.get("error"))
                 return
         try:
