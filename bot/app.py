@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-import json
 import logging
-import uuid
+from collections.abc import Callable, Sequence
 from typing import Any
 
-from slack_bolt import App, BoltResponse
-from slack_bolt.error import BoltError
+from slack_bolt import App, BoltContext, BoltRequest, BoltResponse
 from slack_bolt.oauth.oauth_settings import OAuthSettings
 from slack_sdk import WebClient
 from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
 
 from bot.bootstrap import Deps, build_services
-from bot.errors import DomainError
 from bot.services import Services
 from bot.settings import Settings
 from bot.slack_clients import BOT_SCOPES, slack_authorize_url, slack_client
@@ -23,14 +20,36 @@ from handlers.bulk_messages import SlackProgressMessenger
 from handlers.cards import SlackCardPublisher
 from handlers.notices import SlackNotices
 from handlers.receipt_messages import SlackReceiptMessenger
+from handlers.refusals import Refusals, answered
 from storage.models import SLACK_OAUTH_STATES_TABLE
 
 logger = logging.getLogger(__name__)
 
-APOLOGY = (
-    "Sorry, something went wrong on my side (reference {ref}). "
-    "Please try again; if it keeps happening, tell your admin the reference."
-)
+
+class SlackApp(App):
+    """Bolt's App with every listener registered through `handlers.refusals.answered`.
+
+    A listener that raises after `ack()` makes Bolt's thread runner withdraw the ack and answer Slack 404 after
+    its 3-second timeout (the mechanism is described in handlers/refusals.py). Wrapping each listener where Bolt
+    registers it means no listener, including one added later, can bring that back.
+    """
+
+    refusals: Refusals | None = None
+
+    def _register_listener(
+        self,
+        functions: Sequence[Callable[..., BoltResponse | None]],
+        primary_matcher: Any,
+        matchers: Sequence[Callable[..., bool]] | None,
+        middleware: Sequence[Any] | None,
+        auto_acknowledgement: bool = False,
+        ack_timeout: int = 3,
+    ) -> Callable[..., BoltResponse | None] | None:
+        assert self.refusals is not None, "set SlackApp.refusals before registering listeners"
+        wrapped = [answered(function, self.refusals) for function in functions]
+        return super()._register_listener(
+            wrapped, primary_matcher, matchers, middleware, auto_acknowledgement, ack_timeout
+        )
 
 
 def create_app(settings: Settings, deps: Deps, services: Services | None = None) -> App:
@@ -38,7 +57,7 @@ def create_app(settings: Settings, deps: Deps, services: Services | None = None)
     bot_token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None
     signing_secret = settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else None
     client = slack_client(settings, bot_token)
-    app = App(
+    app = SlackApp(
         signing_secret=signing_secret or "socket-mode-does-not-sign",
         client=client,
         oauth_settings=_oauth_settings(settings, services, client),
@@ -47,9 +66,11 @@ def create_app(settings: Settings, deps: Deps, services: Services | None = None)
         raise_error_for_unhandled_request=False,
         logger=logging.getLogger("bot.slack"),
     )
+    app.middleware(_replay_middleware(services))
     app.middleware(_workspace_middleware(services))
     app.middleware(_dedupe_events_middleware(services))
-    app.error(_error_handler(services))
+    app.refusals = Refusals(services)
+    app.error(_error_handler(app.refusals))
     if services.receipts.messenger is None:
         services.receipts.messenger = SlackReceiptMessenger(services.slack)
     if services.posting.publisher is None:
@@ -104,6 +125,26 @@ def _redraw(services: Services) -> Any:
     return redraw
 
 
+def _replay_middleware(services: Services) -> Any:
+    """Slack's signature covers a timestamp and the body but no nonce: the same signed request (a captured
+    `/xero role @someone admin`, say) would be accepted again for the five minutes Bolt accepts its timestamp.
+    Each signed command or interaction is handled once, across instances; a second arrival is refused.
+    Events are left to `event_id` de-duplication, since Slack itself re-delivers them."""
+
+    def refuse_replays(request: BoltRequest, body: dict[str, Any], next: Any) -> Any:
+        signature = (request.headers.get("x-slack-signature") or [""])[0]
+        if signature and body.get("type") != "event_callback":
+            with services.uow() as uow:
+                first = uow.events.first_request(signature, services.clock.now())
+                uow.commit()
+            if not first:
+                logger.warning("refused a replayed Slack request (the same signature was already handled)")
+                return BoltResponse(status=401, body={"error": "replayed request"})
+        return next()
+
+    return refuse_replays
+
+
 def _workspace_middleware(services: Services) -> Any:
     """Put the acting workspace's id in the context; every query is scoped to it."""
 
@@ -134,28 +175,12 @@ def _dedupe_events_middleware(services: Services) -> Any:
     return dedupe
 
 
-def _error_handler(services: Services) -> Any:
-    def handle(error: Exception, body: dict[str, Any], respond: Any, response: BoltResponse | None) -> None:
-        if isinstance(error, DomainError):
-            services.metrics.slack_errors.labels(kind="domain").inc()
-            message = error.message
-        else:
-            ref = uuid.uuid4().hex[:8]
-            services.metrics.slack_errors.labels(kind="unexpected").inc()
-            logger.error("unexpected error handling a Slack request (reference %s)", ref, exc_info=error)
-            message = APOLOGY.format(ref=ref)
-        if response is not None:
-            # The listener failed before acknowledging: acknowledge now, so Slack shows no "dispatch failed".
-            response.status = 200
-            response.headers["content-type"] = ["application/json;charset=utf-8"]
-            if "command" in body:
-                response.body = json.dumps({"response_type": "ephemeral", "text": message})
-                return
-            response.body = ""
-        if respond is not None:
-            try:
-                respond(text=message, response_type="ephemeral", replace_original=False)
-            except (BoltError, OSError, ValueError):
-                logger.warning("could not tell the user about an error")
+def _error_handler(refusals: Refusals) -> Any:
+    """Bolt's one error handler. Listener errors never get here (see `SlackApp`); middleware errors do."""
+
+    def handle(
+        error: Exception, body: dict[str, Any], context: BoltContext, response: BoltResponse | None
+    ) -> BoltResponse | None:
+        return refusals.from_middleware(error, body, context, response)
 
     return handle

@@ -6,8 +6,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.clock import Clock
-from bot.coding import Changed, CodingService, Conflict
-from bot.errors import DomainError
+from bot.coding import Changed, CodingService, Conflict, not_yours
+from bot.errors import DomainError, NotAllowed
 from bot.roles import Access, Actor, Roles
 from storage.models import ConnectionState, Payment, PaymentState
 from storage.uow import UnitOfWorkFactory
@@ -102,8 +102,12 @@ class ApprovalService:
         return changed
 
     def sync_log(self, actor: Actor, payment_id: int) -> tuple[Changed, list[LogEntry]]:
+        """Every Xero call made for a payment: finance sees any payment's, anyone else only their own."""
+        finance = self._roles.access_of(actor) >= Access.FINANCE
         with self._uow() as work:
             payment = work.payments.get(actor.workspace_id, payment_id)
+            if not finance and (payment is None or payment.spender_user_id != actor.user_id):
+                raise NotAllowed(not_yours("see"))
             if payment is None:
                 raise DomainError("That payment no longer exists.")
             entries = [

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from bot.cards import AccountChoice, CodingChoices, PaymentCard, TaxChoice, TrackingChoice, TrackingOptionChoice
 from bot.clock import Clock
-from bot.errors import DomainError, NotFound
+from bot.errors import DomainError, NotAllowed, NotFound
 from bot.roles import Access, Actor, Roles
 from storage.models import CategoryMapping, ConnectionState, Payment, PaymentState, ReceiptState, XeroConnection
 from storage.repositories import category_key
@@ -49,8 +49,21 @@ class CodingService:
     # --- reading -----------------------------------------------------------------------------
 
     def view(self, workspace_id: int, payment_id: int) -> Changed:
+        """A payment for the bot's own use (redrawing its message); people get `view_for`."""
         with self._uow() as work:
             payment = self._payment(work, workspace_id, payment_id)
+            return self.changed(work, payment)
+
+    def view_for(self, actor: Actor, payment_id: int, doing: str = "see") -> Changed:
+        """A payment as `actor` may see it: finance users and admins see every payment of the workspace,
+        anyone else only payments they made (and learns nothing of the others, not even whether they exist)."""
+        finance = self._roles.access_of(actor) >= Access.FINANCE
+        with self._uow() as work:
+            payment = work.payments.get(actor.workspace_id, payment_id)
+            if not finance and (payment is None or payment.spender_user_id != actor.user_id):
+                raise NotAllowed(not_yours(doing))
+            if payment is None:
+                raise NotFound("That payment no longer exists in this workspace.")
             return self.changed(work, payment)
 
     def choices(self, work: UnitOfWork, workspace_id: int) -> CodingChoices:
@@ -75,19 +88,22 @@ class CodingService:
             ],
         )
 
-    def account_choices(self, workspace_id: int) -> list[AccountChoice]:
+    def account_choices(self, actor: Actor) -> list[AccountChoice]:
         """Only the accounts, read as plain rows: the external select asks for them on every keystroke."""
+        self._roles.require(actor, Access.FINANCE, "code payments")
         with self._uow() as work:
-            connection = work.connections.active_for(workspace_id)
+            connection = work.connections.active_for(actor.workspace_id)
             if connection is None:
                 return []
             return [
                 AccountChoice(code, name, tax) for code, name, tax in work.reference.line_account_rows(connection.id)
             ]
 
-    def contact_names(self, workspace_id: int, query: str, limit: int = 100) -> list[str]:
+    def contact_names(self, actor: Actor, query: str, limit: int = 100) -> list[str]:
+        """The organisation's Xero contacts matching `query`: for choosing a payment's contact, a finance task."""
+        self._roles.require(actor, Access.FINANCE, "choose Xero contacts")
         with self._uow() as work:
-            connection = work.connections.active_for(workspace_id)
+            connection = work.connections.active_for(actor.workspace_id)
             if connection is None:
                 return []
             return work.reference.contact_names_matching(connection.id, query, limit)
@@ -151,7 +167,7 @@ class CodingService:
         with self._uow() as work:
             payment = self._editable(work, actor, payment_id, version)
             if access < Access.FINANCE and payment.spender_user_id != actor.user_id:
-                raise DomainError("You can only edit payments you made. Finance users can edit any payment.")
+                raise NotAllowed(not_yours("edit"))
             payment.description = (description or "").strip() or None
             if access >= Access.FINANCE:
                 payment.contact_name = (contact_name or "").strip() or None
@@ -274,6 +290,10 @@ class CodingService:
             message_ts=payment.message_ts,
             offer_category=offer_category,
         )
+
+
+def not_yours(doing: str) -> str:
+    return f"You can only {doing} payments you made. Finance users and admins can {doing} any payment."
 
 
 def _not_editable(state: PaymentState) -> str:

@@ -5,14 +5,19 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Iterable
+from typing import Any, TextIO
 
-# Slack tokens, bearer headers, and the shapes of OAuth fields in logged request bodies.
+# Slack tokens, authorization headers, and OAuth fields (tokens, codes, the single-use `state`) wherever they
+# appear: in URLs and form bodies (`state=…`), in JSON or logged dicts (`"state": "…"`, `'code': '…'`).
 _SECRET_PATTERNS = [
     re.compile(r"\bxox[abpre]-[A-Za-z0-9-]+"),
     re.compile(r"\bxapp-[A-Za-z0-9-]+"),
-    re.compile(r"(?i)(bearer\s+)[A-Za-z0-9._~+/=-]+"),
-    re.compile(r"(?i)((?:access_token|refresh_token|id_token|client_secret)[\"']?\s*[:=]\s*[\"']?)[^\"'&\s,}]+"),
-    re.compile(r"([?&]code=)[^&\s]+"),
+    re.compile(r"(?i)((?:bearer|basic)\s+)[A-Za-z0-9._~+/=-]+"),
+    re.compile(
+        r"(?i)(\b(?:access_token|refresh_token|id_token|client_secret|token|code|state)[\"']?\s*[:=]\s*[\"']?)"
+        r"[^\"'&\s,}<>]+"
+    ),
+    re.compile(r"(?i)((?:%3F|%26|\b)(?:state|code|token)%3D)[^%&\s\"']+"),  # inside a URL-encoded URL
 ]
 REDACTED = "[redacted]"
 
@@ -30,20 +35,41 @@ class RedactingFilter(logging.Filter):
         return text
 
     def filter(self, record: logging.LogRecord) -> bool:
-        message = record.getMessage()
+        try:
+            message = record.getMessage()
+        except Exception:  # arguments that do not fit the message: logging reports that itself when it emits
+            return True
         if record.exc_info and not record.exc_text:
             record.exc_text = logging.Formatter().formatException(record.exc_info)
         record.msg = self.redact(message)
         record.args = None
         if record.exc_text:
             record.exc_text = self.redact(record.exc_text)
+        if record.stack_info:
+            record.stack_info = self.redact(record.stack_info)
         return True
 
 
-def configure_logging(level: str, secrets: Iterable[str] = ()) -> RedactingFilter:
-    """Log to stderr; every handler on the root logger redacts."""
+def redact_every_record(redactor: RedactingFilter) -> None:
+    """Redact each log record as it is made, so that no handler (ours, a log shipper's, a test's capture) and no
+    level, DEBUG included, ever sees a secret: Bolt and slack-sdk log request and response bodies at DEBUG."""
+    current = logging.getLogRecordFactory()
+    plain = getattr(current, "unredacted", current)
+
+    def make(*args: Any, **kwargs: Any) -> logging.LogRecord:
+        record = plain(*args, **kwargs)
+        redactor.filter(record)
+        return record
+
+    make.unredacted = plain  # type: ignore[attr-defined]
+    logging.setLogRecordFactory(make)
+
+
+def configure_logging(level: str, secrets: Iterable[str] = (), stream: TextIO | None = None) -> RedactingFilter:
+    """Log to stderr (or `stream`); every record is redacted where it is made, and the handler redacts too."""
     redactor = RedactingFilter(secrets)
-    handler = logging.StreamHandler()
+    redact_every_record(redactor)
+    handler = logging.StreamHandler(stream)
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     handler.addFilter(redactor)
     root = logging.getLogger()

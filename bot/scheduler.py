@@ -20,19 +20,29 @@ from bot.xero.errors import XeroError
 logger = logging.getLogger(__name__)
 
 PROCESSED_EVENT_RETENTION = timedelta(days=7)
+# Bolt accepts a request whose timestamp is within 5 minutes of now, so a signature first seen at T can be
+# replayed until T + 10 minutes at most; kept a little longer than that.
+SIGNED_REQUEST_RETENTION = timedelta(minutes=15)
 REFERENCE_LEASE = timedelta(minutes=15)
 TOKEN_KEEP_ALIVE_AGE = timedelta(days=1)
 
 
 def purge_stale_records(services: Services) -> None:
-    """Forget Slack event ids older than Slack's retry window and expired Xero sign-in states."""
+    """Forget Slack event ids older than Slack's retry window, request signatures too old to be replayed, and
+    expired Xero sign-in states."""
     now = services.clock.now()
     with services.uow() as uow:
         forgotten = uow.events.forget_before(now - PROCESSED_EVENT_RETENTION)
+        signatures = uow.events.forget_requests_before(now - SIGNED_REQUEST_RETENTION)
         expired = uow.connections.purge_expired_states(now)
         uow.commit()
-    if forgotten or expired:
-        logger.info("purged %d old event ids and %d expired sign-in states", forgotten, expired)
+    if forgotten or signatures or expired:
+        logger.info(
+            "purged %d old event ids, %d old request signatures and %d expired sign-in states",
+            forgotten,
+            signatures,
+            expired,
+        )
 
 
 def refresh_reference_data(services: Services) -> None:

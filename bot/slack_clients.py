@@ -19,7 +19,6 @@ BOT_SCOPES = [
     "files:read",
     "users:read",
     "users:read.email",
-    "usergroups:read",
     "reactions:write",
 ]
 

@@ -170,3 +170,28 @@ def _token_health(status: Any, now: datetime) -> str:
         f"Sign-in healthy: access token renews before {date_text(status.access_expires_at)}; "
         f"refresh token {age_days} day(s) old (Xero expires it after 60 days unused; the bot renews it daily)"
     )
+
+
+REFUSAL_TITLE = "Expenses for Xero"
+REFUSAL_BLOCK = "refusal_notice"
+
+
+def refusal_text(message: str) -> str:
+    """A refusal as mrkdwn: formatting kept, but no mention or link (from a payee or account name) takes effect."""
+    return message.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")[:3000]
+
+
+def refusal_notice(message: str) -> Block:
+    """The block that tells someone why their action was refused, on top of the Home or a modal."""
+    block = section(f":warning: {refusal_text(message)}")
+    block["block_id"] = REFUSAL_BLOCK
+    return block
+
+
+def refusal_modal(message: str) -> dict[str, Any]:
+    return {
+        "type": "modal",
+        "title": {"type": "plain_text", "text": REFUSAL_TITLE},
+        "close": {"type": "plain_text", "text": "Close"},
+        "blocks": [refusal_notice(message)],
+    }

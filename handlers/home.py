@@ -120,7 +120,7 @@ def register(app: App, services: Services) -> None:
             raise DomainError("That row is out of date; reopen the Home tab.")
         payment_id, version = int(payment_text), int(version_text)
         trigger = body["trigger_id"]
-        current = services.coding.view(actor.workspace_id, payment_id)
+        current = services.coding.view_for(actor, payment_id)
         if what == "open":
             client.views_open(trigger_id=trigger, view=payment_modal(current.card, current.choices))
         elif what in ("approve", "retry", "resync"):
@@ -131,8 +131,6 @@ def register(app: App, services: Services) -> None:
             publish(client, actor, current_filter(body))
         elif what == "edit":
             employee = services.roles.access_of(actor) < Access.FINANCE
-            if employee and current.card.spender_user_id != actor.user_id:
-                raise DomainError("You can only edit payments you made.")
             client.views_open(trigger_id=trigger, view=edit_modal(current.card, employee=employee))
         elif what == "log":
             changed, entries = services.approvals.sync_log(actor, payment_id)

@@ -14,7 +14,7 @@ from typing import Any
 
 from bot.cards import CodingChoices, PaymentCard
 from bot.home import PAGE_SIZE, HomeFilter, HomeRow, HomeView, SourceAccountOption
-from handlers.blocks import Block, actions, button, context, mrkdwn_escape, section
+from handlers.blocks import Block, actions, button, context, mrkdwn_escape, refusal_notice, section
 from handlers.ids import Ids
 from handlers.payment_blocks import (
     CODABLE_STATES,
@@ -408,11 +408,14 @@ def _payment_tab(view: HomeView, tab: str) -> list[Block]:
     return blocks
 
 
-def home_view(view: HomeView) -> dict[str, Any]:
-    """The App Home tab for one user: tabs, filters, a page of payments, or (admins) settings."""
+def home_view(view: HomeView, notice: str | None = None) -> dict[str, Any]:
+    """The App Home tab for one user: tabs, filters, a page of payments, or (admins) settings; `notice` says
+    why their last action was refused."""
     tab = _shown_tab(view)
-    blocks: list[Block] = [
-        _header(),
+    blocks: list[Block] = [_header()]
+    if notice:
+        blocks.append(refusal_notice(notice))
+    blocks += [
         context(connection_text(view.connection_state, view.tenant_name)),
         _tabs(view, tab),
     ]

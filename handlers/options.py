@@ -17,11 +17,11 @@ def register(app: App, services: Services) -> None:
     def accounts(ack: Ack, body: dict[str, Any], context: Any) -> None:
         actor = actor_from(context)
         query = str(body.get("value") or "")
-        ack(options=account_options(query, services.coding.account_choices(actor.workspace_id)))
+        ack(options=account_options(query, services.coding.account_choices(actor)))
 
     # Inputs in modals use the action id "value"; the contact select is told apart by its block.
     @app.options("value", matchers=[lambda body: body.get("block_id") == Ids.EDIT_CONTACT])
     def contacts(ack: Ack, body: dict[str, Any], context: Any) -> None:
         actor = actor_from(context)
         query = str(body.get("value") or "")
-        ack(options=contact_options(query, services.coding.contact_names(actor.workspace_id, query)))
+        ack(options=contact_options(query, services.coding.contact_names(actor, query)))

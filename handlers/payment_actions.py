@@ -97,10 +97,8 @@ def register(app: App, services: Services) -> None:
         ack()
         actor = actor_from(context)
         payment_id, _ = versioned(action)
-        current = services.coding.view(actor.workspace_id, payment_id)
+        current = services.coding.view_for(actor, payment_id, doing="edit")
         employee = services.roles.access_of(actor) < Access.FINANCE
-        if employee and current.card.spender_user_id != actor.user_id:
-            raise DomainError("You can only edit payments you made. Finance users can edit any payment.")
         client.views_open(trigger_id=body["trigger_id"], view=edit_modal(current.card, employee=employee))
 
     @app.action(Ids.PAYMENT_EXCLUDE)
@@ -109,7 +107,7 @@ def register(app: App, services: Services) -> None:
         actor = actor_from(context)
         services.roles.require(actor, Access.FINANCE, "exclude payments")
         payment_id, _ = versioned(action)
-        current = services.coding.view(actor.workspace_id, payment_id)
+        current = services.coding.view_for(actor, payment_id)
         client.views_open(trigger_id=body["trigger_id"], view=exclude_modal(current.card))
 
     @app.action(Ids.PAYMENT_UNDO_EXCLUDE)
@@ -152,7 +150,10 @@ def register(app: App, services: Services) -> None:
     ) -> None:
         ack()
         actor = actor_from(context)
-        current = services.coding.view(actor.workspace_id, int(action.get("value") or 0))
+        value = str(action.get("value") or "")
+        if not value.isdigit():
+            raise DomainError("This message is out of date; open the latest one for this payment.")
+        current = services.coding.view_for(actor, int(value), doing="say there is no receipt for")
         what = f"{money_text(current.card.amount, current.card.currency)} to {escape_clip(current.card.payee, 200)}"
         client.views_open(trigger_id=body["trigger_id"], view=no_receipt_modal(current.card.payment_id, what))
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
@@ -22,6 +23,7 @@ from storage.models import (
     Receipt,
     ReceiptState,
     Role,
+    SeenSlackRequest,
     SourceAccount,
     SyncAttempt,
     UserRole,
@@ -155,6 +157,20 @@ class ProcessedEvents:
         for row in old:
             self.session.delete(row)
         return len(old)
+
+    def first_request(self, signature: str, now: datetime) -> bool:
+        """Record a signed Slack request (one insert); False when the same signature was seen before (a replay)."""
+        digest = hashlib.sha256(signature.encode()).hexdigest()
+        try:
+            with self.session.begin_nested():
+                self.session.add(SeenSlackRequest(signature_sha256=digest, seen_at=now))
+        except IntegrityError:
+            return False
+        return True
+
+    def forget_requests_before(self, cutoff: datetime) -> int:
+        result = self.session.execute(delete(SeenSlackRequest).where(SeenSlackRequest.seen_at < cutoff))
+        return int(getattr(result, "rowcount", 0) or 0)
 
 
 class ConnectionRepository:

@@ -75,7 +75,6 @@ def test_the_manifest_asks_for_what_the_bot_uses() -> None:
         "files:read",
         "users:read",
         "users:read.email",
-        "usergroups:read",
         "reactions:write",
     }
     interactivity = document["settings"]["interactivity"]

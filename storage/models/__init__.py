@@ -15,7 +15,7 @@ from storage.models.payments import (
     SourceAccount,
     SyncAttempt,
 )
-from storage.models.workspace import AuditEntry, ProcessedEvent, Role, UserRole, Workspace
+from storage.models.workspace import AuditEntry, ProcessedEvent, Role, SeenSlackRequest, UserRole, Workspace
 from storage.models.xero import (
     ConnectionState,
     XeroAccount,
@@ -56,6 +56,7 @@ __all__ = [
     "Receipt",
     "ReceiptState",
     "Role",
+    "SeenSlackRequest",
     "SourceAccount",
     "SyncAttempt",
     "UserRole",

@@ -82,3 +82,13 @@ class ProcessedEvent(Base):
     event_id: Mapped[str] = mapped_column(String(64), unique=True)
     team_id: Mapped[str | None] = mapped_column(String(32))
     received_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class SeenSlackRequest(Base):
+    """Signed Slack requests already handled. Slack's signature has no nonce, so a captured request stays valid
+    for the five minutes its timestamp is accepted; each signature (stored as its SHA-256) is accepted once."""
+
+    __tablename__ = "seen_slack_requests"
+
+    signature_sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    seen_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -32,3 +32,17 @@ def test_exception_text_is_redacted_too(caplog: pytest.LogCaptureFixture) -> Non
         except RuntimeError:
             logger.exception("failure")
     assert "RT-secret-999" not in caplog.text
+
+
+def test_the_oauth_state_and_code_are_redacted_in_urls_json_and_dicts(caplog: pytest.LogCaptureFixture) -> None:
+    logger = logging.getLogger("test.redaction.oauth")
+    logger.addFilter(RedactingFilter())
+    with caplog.at_level(logging.DEBUG, logger="test.redaction.oauth"):
+        logger.debug('body: "{"url": "https://x/authorize?scope=a%20b&state=ST4TE-1_x"}"')
+        logger.debug("json_body: {'state': 'ST4TE-2', 'code': 'C0DE-2'} and {\"token\": \"T0KEN-3\"}")
+        logger.debug("redirect_uri=https%3A%2F%2Fbot%2Fcb%3Fstate%3DST4TE-4 Authorization: Basic Q0xJRU5UOlNFQ1JFVA==")
+        logger.debug("tax_code=INPUT2 account_code=463 state of the payment: pending")
+    text = caplog.text
+    for secret in ("ST4TE-1_x", "ST4TE-2", "C0DE-2", "T0KEN-3", "ST4TE-4", "Q0xJRU5UOlNFQ1JFVA"):
+        assert secret not in text
+    assert "tax_code=INPUT2 account_code=463 state of the payment: pending" in text

@@ -639,3 +639,14 @@ def test_payment_modal_shows_the_payment_message(state: str) -> None:
     assert "submit" not in modal and "submit" not in checked
     assert json.loads(modal["private_metadata"]) == {"payment_id": 12, "version": 3}
     assert modal["blocks"] == payment_message(card, choices)[1]
+
+
+def test_a_refusal_notice_sits_under_the_header_and_takes_no_mention_or_link() -> None:
+    full_page = make_view(rows=[make_row() for _ in range(PAGE_SIZE)], total=100, counts={"pending": 100})
+    view = valid(home_view(full_page, notice="Map <!channel> <https://evil.example|Operating> first & retry."))
+    notice = view["blocks"][1]
+    assert notice["block_id"] == "refusal_notice"
+    assert notice["text"]["text"] == (
+        ":warning: Map &lt;!channel&gt; &lt;https://evil.example|Operating&gt; first &amp; retry."
+    )
+    assert block(valid(home_view(full_page)), "refusal_notice") is None

@@ -48,6 +48,7 @@ DEFAULT_SCOPES = (
     "reactions:write",
     "channels:join",
 )
+SUBMIT_TROUBLE = "We had some trouble connecting. Try again?"  # what Slack shows when a submission's answer fails
 FILETYPES = {"jpg": "jpg", "jpeg": "jpg", "png": "png", "gif": "gif", "pdf": "pdf", "heic": "heic", "txt": "text"}
 
 
@@ -419,6 +420,11 @@ class FakeSlack:
                 raise KeyError(f"no view {view_id}")
             return self._ws.views[view_id].to_slack()
 
+    def view_errors(self, view_id: str) -> dict[str, str]:
+        """What a modal shows after a refused submission: the app's `errors` by input block, or Slack's banner ("")."""
+        with self._ws.lock:
+            return dict(self._ws.views[view_id].errors)
+
     def responses(self, response_url: str | None = None) -> list[Json]:
         """Bodies posted to fake-issued response_urls (via respond() or WebhookClient)."""
         with self._ws.lock:
@@ -510,7 +516,15 @@ class FakeSlack:
             view = self._ws.views[view_id]
             stack = self._ws.modal_stacks.get(view.user_id, [])
             action = (response or {}).get("response_action")
+            view.errors = {}
             if action == "errors":
+                errors = (response or {}).get("errors")
+                inputs = {str(block.get("block_id")) for block in view.blocks if block.get("type") == "input"}
+                if isinstance(errors, dict) and errors and set(errors) <= inputs:
+                    view.errors = {str(key): str(text) for key, text in errors.items()}
+                else:  # Slack refuses errors for blocks that are not inputs of this view, and says so its own way
+                    view.errors = {"": SUBMIT_TROUBLE}
+                self._ws.changed.notify_all()
                 return
             if action == "update":
                 replace_view(self._ws, view, prepared_definition((response or {}).get("view"), "modal"))
@@ -521,6 +535,12 @@ class FakeSlack:
             elif view_id in stack:
                 stack.remove(view_id)
                 view.is_open = False
+            self._ws.changed.notify_all()
+
+    def submission_failed(self, view_id: str) -> None:
+        """Slack got no usable answer to a view_submission in time: the modal stays open with its banner."""
+        with self._ws.lock:
+            self._ws.views[view_id].errors = {"": SUBMIT_TROUBLE}
             self._ws.changed.notify_all()
 
     def close_modals(self, user_id: str) -> None:

@@ -219,6 +219,7 @@ class View:
     previous_view_id: str | None = None
     state_values: Json = field(default_factory=dict)
     is_open: bool = True
+    errors: dict[str, str] = field(default_factory=dict)  # shown under input blocks; "" is Slack's own banner
 
     @property
     def callback_id(self) -> str:

@@ -10,9 +10,11 @@ from bot.sandbox.slack.fake import FakeSlack
 from bot.sandbox.slack.interactions import UNSET
 from bot.sandbox.slack.model import Json
 from bot.sandbox.slack.surfaces import Surface
-from bot.sandbox.slack.transports import HttpTransport, SenderResponse, SocketModeTransport, Transport
+from bot.sandbox.slack.transports import HttpTransport, SenderResponse, SentRequest, SocketModeTransport, Transport
 
-__all__ = ["SenderResponse", "SlackSender"]
+__all__ = ["SenderResponse", "SentRequest", "SlackSender"]
+
+ACK_DEADLINE_SECONDS = 3.0  # Slack stops waiting for an answer after 3 seconds
 
 
 class SlackSender:
@@ -161,9 +163,11 @@ class SlackSender:
             self._fake, view_id, user_id=user_id, values=values or {}, verification_token=self.verification_token
         )
         response = self.send_interaction(payload)
-        if response.status == 200:
+        if response.status == 200 and response.elapsed <= ACK_DEADLINE_SECONDS:
             answer = response.json() if response.body.strip().startswith("{") else None
             self._fake.apply_view_response(view_id, answer)
+        else:
+            self._fake.submission_failed(view_id)
         return response
 
     def close_view(self, user_id: str, view_id: str) -> SenderResponse | None:
@@ -255,6 +259,15 @@ class SlackSender:
     ) -> SenderResponse:
         """POST as Slack does; `sign=False` omits the signature headers, `timestamp` allows stale requests."""
         return self._http().send_raw(body, content_type, timestamp, signature, sign, headers)
+
+    @property
+    def last_request(self) -> SentRequest | None:
+        """The last request sent over HTTP, exactly as it went over the wire."""
+        return self._http().last_request
+
+    def replay(self, sent: SentRequest) -> SenderResponse:
+        """Send a captured request again, byte for byte: same body, timestamp and signature."""
+        return self._http().replay(sent)
 
     def _http(self) -> HttpTransport:
         if not isinstance(self.transport, HttpTransport):

@@ -26,9 +26,18 @@ class SenderResponse:
     status: int
     headers: dict[str, str]
     body: str
+    elapsed: float = 0.0  # seconds until the answer arrived; Slack gives up after 3
 
     def json(self) -> Any:
         return json.loads(self.body) if self.body else None
+
+
+@dataclass(frozen=True)
+class SentRequest:
+    """A request exactly as it went over the wire: what someone capturing it could send again."""
+
+    body: str
+    headers: dict[str, str]
 
 
 class Transport(Protocol):
@@ -46,6 +55,7 @@ class HttpTransport:
         self.url = url
         self._verifier = SignatureVerifier(signing_secret)
         self._timeout = timeout
+        self.last_request: SentRequest | None = None
 
     def command(self, fields: dict[str, str]) -> SenderResponse:
         return self.send_raw(urlencode(fields), FORM)
@@ -78,12 +88,19 @@ class HttpTransport:
             request_headers["X-Slack-Request-Timestamp"] = signed_at
             generated = self._verifier.generate_signature(timestamp=signed_at, body=text)
             request_headers["X-Slack-Signature"] = signature or generated or ""
-        request = urllib.request.Request(self.url, data=text.encode("utf-8"), headers=request_headers, method="POST")
+        self.last_request = SentRequest(text, dict(request_headers))
+        return self.replay(self.last_request)
+
+    def replay(self, sent: SentRequest) -> SenderResponse:
+        """POST a request exactly as captured: same body, timestamp and signature."""
+        request = urllib.request.Request(self.url, data=sent.body.encode("utf-8"), headers=sent.headers, method="POST")
+        started = time.monotonic()
         try:
             with urllib.request.urlopen(request, timeout=self._timeout) as response:
-                return SenderResponse(response.status, dict(response.headers.items()), response.read().decode())
+                status, answer_headers, answer = response.status, dict(response.headers.items()), response.read()
         except urllib.error.HTTPError as error:
-            return SenderResponse(error.code, dict(error.headers.items()), error.read().decode())
+            status, answer_headers, answer = error.code, dict(error.headers.items()), error.read()
+        return SenderResponse(status, answer_headers, answer.decode(), time.monotonic() - started)
 
 
 class SocketModeTransport:
@@ -97,20 +114,24 @@ class SocketModeTransport:
         self._link = link
 
     def command(self, fields: dict[str, str]) -> SenderResponse:
-        return _answer(self._link.deliver("slash_commands", dict(fields), accepts_response_payload=True))
+        started = time.monotonic()
+        return _answer(self._link.deliver("slash_commands", dict(fields), accepts_response_payload=True), started)
 
     def interaction(self, payload: Json) -> SenderResponse:
         accepts = payload.get("type") in ACCEPTS_RESPONSE_PAYLOAD
-        return _answer(self._link.deliver("interactive", payload, accepts_response_payload=accepts))
+        started = time.monotonic()
+        return _answer(self._link.deliver("interactive", payload, accepts_response_payload=accepts), started)
 
     def event(self, body: Json, retry_num: int | None, retry_reason: str | None) -> SenderResponse:
-        return _answer(self._link.deliver("events_api", body, retry_attempt=retry_num or 0))
+        started = time.monotonic()
+        return _answer(self._link.deliver("events_api", body, retry_attempt=retry_num or 0), started)
 
 
-def _answer(delivery: Delivery | None) -> SenderResponse:
+def _answer(delivery: Delivery | None, started: float) -> SenderResponse:
+    elapsed = time.monotonic() - started
     if delivery is None:
-        return SenderResponse(504, {}, "")
+        return SenderResponse(504, {}, "", elapsed)
     answer = delivery.answer
     if not answer:
-        return SenderResponse(200, {}, "")
-    return SenderResponse(200, {"Content-Type": "application/json"}, json.dumps(answer))
+        return SenderResponse(200, {}, "", elapsed)
+    return SenderResponse(200, {"Content-Type": "application/json"}, json.dumps(answer), elapsed)

@@ -73,6 +73,7 @@ def replace_view(ws: Workspace, view: View, definition: Json) -> None:
     """New definition and hash; inputs keep what users typed where block_id and action_id survive."""
     view.definition = definition
     view.hash = _new_hash(ws)
+    view.errors = {}
     view.state_values = merged_state(view.blocks, view.state_values)
 
 

@@ -1,0 +1,63 @@
+"""A captured Slack request sent again, byte for byte within its five minutes, is refused and changes nothing."""
+
+from __future__ import annotations
+
+from bot.sandbox.slack import FakeSlack
+from storage.models import AuditEntry, Role, SeenSlackRequest, UserRole
+from tests.e2e.conftest import ADMIN, FINANCE, FINANCE_CHANNEL, RunningBot
+from tests.e2e.payments_flow import payment, send, wait_for_cards
+from tests.e2e.xero_flow import connect
+
+
+def role_of(bot: RunningBot, user_id: str) -> Role | None:
+    with bot.uow() as work:
+        found = work.session.query(UserRole).filter_by(user_id=user_id).one_or_none()
+        return found.role if found else None
+
+
+def role_changes(bot: RunningBot) -> int:
+    with bot.uow() as work:
+        return work.session.query(AuditEntry).filter_by(action="role.changed").count()
+
+
+def test_a_replayed_role_grant_is_refused_while_a_fresh_one_works(bot: RunningBot, slack: FakeSlack) -> None:
+    granted = bot.sender.slash_command(f"role <@{FINANCE}|fiona> finance", ADMIN, FINANCE_CHANNEL)
+    assert granted.json()["text"] == f"<@{FINANCE}> now has the finance role."
+    captured = bot.sender.last_request
+    assert captured is not None
+    bot.sender.slash_command(f"role <@{FINANCE}|fiona> none", ADMIN, FINANCE_CHANNEL)
+    assert role_of(bot, FINANCE) is None
+
+    replayed = bot.sender.replay(captured)
+    assert replayed.status == 401
+    assert role_of(bot, FINANCE) is None, "the removed role stays removed"
+    assert role_changes(bot) == 2
+
+    fresh = bot.sender.slash_command(f"role <@{FINANCE}|fiona> finance", ADMIN, FINANCE_CHANNEL)
+    assert fresh.json()["text"] == f"<@{FINANCE}> now has the finance role."
+    assert role_of(bot, FINANCE) is Role.FINANCE
+
+
+def test_a_replayed_click_is_refused(bot: RunningBot, slack: FakeSlack) -> None:
+    connect(bot, slack)
+    bot.sender.slash_command(f"role <@{FINANCE}|fiona> finance", ADMIN, FINANCE_CHANNEL)
+    send(bot, payment(category=None))
+    [card] = wait_for_cards(slack, 1)
+    assert bot.sender.select(FINANCE, FINANCE_CHANNEL, card["ts"], "payment_account", "463").status == 200
+    captured = bot.sender.last_request
+    assert captured is not None
+    assert bot.sender.replay(captured).status == 401
+
+
+def test_signatures_are_forgotten_once_too_old_to_replay(bot: RunningBot, slack: FakeSlack) -> None:
+    bot.sender.slash_command("help", ADMIN, FINANCE_CHANNEL)
+    with bot.uow() as work:
+        assert work.session.query(SeenSlackRequest).count() == 1
+    bot.clock.advance(minutes=14)
+    bot.server.run_job("purge_stale_records")
+    with bot.uow() as work:
+        assert work.session.query(SeenSlackRequest).count() == 1, "still within reach of a replay"
+    bot.clock.advance(minutes=2)
+    bot.server.run_job("purge_stale_records")
+    with bot.uow() as work:
+        assert work.session.query(SeenSlackRequest).count() == 0
