@@ -82,6 +82,7 @@ class BotServer:
         if self._socket_handler is not None:
             self._socket_handler.close()  # type: ignore[no-untyped-call]
         self.scheduler.shutdown(wait=True)
+        self.services.receipts.shutdown()
         self.deps.engine.dispose()
         logger.info("stopped")
 
