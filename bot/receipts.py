@@ -22,6 +22,7 @@ from bot.roles import Access, Actor, Roles
 from bot.slack_clients import SlackClients
 from bot.slack_directory import SlackDirectory
 from bot.slack_files import DownloadFailed, SlackFiles
+from bot.text_input import NOTE_MAX, checked_text, is_slack_user_id
 from bot.workers import BoundedWorkers
 from storage.models import Payment, Receipt, ReceiptState, Workspace
 from storage.uow import UnitOfWork, UnitOfWorkFactory
@@ -200,13 +201,14 @@ class ReceiptService:
     def no_receipt(self, actor: Actor, payment_id: int, reason: str, note: str | None) -> Changed:
         if reason not in NO_RECEIPT_REASONS:
             raise DomainError("Choose why there is no receipt: lost, never issued, or other.")
+        note = checked_text("note", "The note", note, limit=NOTE_MAX, multiline=True)
         finance = self._roles.access_of(actor) >= Access.FINANCE
         with self._uow() as work:
             payment = self._payment(work, actor, payment_id)
             if payment.spender_user_id != actor.user_id and not finance:
                 raise NotAllowed("Only the person who made this payment, or the finance team, can say that.")
             payment.no_receipt_reason = reason
-            payment.no_receipt_note = (note or "").strip()[:500] or None
+            payment.no_receipt_note = note
             payment.version += 1
             work.audit.record(
                 workspace_id=actor.workspace_id,
@@ -224,6 +226,8 @@ class ReceiptService:
     def set_spender(self, actor: Actor, payment_id: int, user_id: str) -> Changed:
         """Finance says who made a payment the bank did not attribute; that person is then asked."""
         self._roles.require(actor, Access.FINANCE, "say who made a payment")
+        if not is_slack_user_id(user_id):
+            raise DomainError("Pick the person who made this payment from the list.")
         with self._uow() as work:
             payment = self._payment(work, actor, payment_id)
             payment.spender_user_id = user_id
