@@ -304,3 +304,16 @@ def test_a_file_with_a_pdf_header_inside_is_not_a_pdf(
     eventually(lambda: any(expected in m.get("text", "") for m in slack.replies(dm, ask["ts"])))
     with connected.uow() as work:
         assert work.session.query(Payment).one().receipts == []
+
+
+def test_a_crafted_person_in_who_made_this_payment_is_refused(connected: RunningBot, slack: FakeSlack) -> None:
+    send(connected, payment(spender_email=None))
+    [card] = wait_for_cards(slack, 1)
+
+    connected.sender.select_user(FINANCE, FINANCE_CHANNEL, card["ts"], "payment_spender", "U" + "A\u0000" * 100)
+
+    refusal = slack.wait_for(
+        lambda: [r for r in slack.responses() if "Pick the person who made this payment" in r.get("text", "")] or None
+    )
+    assert refusal
+    assert stored(connected)[0].spender_user_id is None
