@@ -130,7 +130,7 @@ def check_receipt(content: bytes, original_name: str, *, max_bytes: int) -> Acce
             _decode(content, detected, longest_side=None)  # proves the pixels decode; the bytes are kept as sent
             return _accepted(content, original_name, detected, converted_from=None, downscaled=False)
         image, original_size = _decode(content, detected, longest_side=WORKING_LONGEST_SIDE)
-        reduced = image.size != original_size
+        reduced = image.width * image.height < original_size[0] * original_size[1]
         if converted:
             first_try = _encode(_flatten_for_jpeg(image), JPEG)
             if len(first_try) <= max_bytes:
@@ -377,17 +377,16 @@ def _too_many_pixels(width: int, height: int) -> ReceiptRefused:
 
 def _shrink(image: Image.Image, *, max_bytes: int, png_bytes: int | None) -> tuple[bytes, _Format]:
     """Re-encode until it fits: a PNG of `png_bytes` once as a smaller PNG, else JPEG, lowering quality, then size."""
-    upright = image
-    sides = list(_longest_sides(max(upright.size)))
+    sides = list(_longest_sides(max(image.size)))
     if png_bytes is not None:
         # PNG size follows the pixel count; one encode (they are slow) at the first readable size that should fit.
         readable = [side for side in sides[1:] if side >= min(READABLE_LONGEST_SIDE, sides[0])]
         side = next((side for side in readable if png_bytes * (side / sides[0]) ** 2 <= max_bytes * 0.9), None)
         if side is not None:
-            encoded = _encode(_resized(_flatten_for_png(upright), side), PNG)
+            encoded = _encode(_resized(_flatten_for_png(image), side), PNG)
             if len(encoded) <= max_bytes:
                 return encoded, PNG
-    photo = _flatten_for_jpeg(upright)
+    photo = _flatten_for_jpeg(image)
     for side in sides:
         resized = _resized(photo, side)
         for quality in JPEG_QUALITIES:

@@ -157,7 +157,7 @@ def test_a_webp_becomes_an_upright_jpeg_with_transparency_on_white() -> None:
 
     receipt = check_receipt(content, "receipt.webp", max_bytes=LIMIT)
 
-    assert (receipt.file_name, receipt.converted_from) == ("receipt.jpg", "WebP")
+    assert (receipt.file_name, receipt.converted_from, receipt.downscaled) == ("receipt.jpg", "WebP", False)
     image = decoded(receipt)
     assert (image.format, image.size) == ("JPEG", (80, 120))
     assert min(image.getpixel((40, 60))) >= 250  # type: ignore[arg-type]
