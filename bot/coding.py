@@ -12,6 +12,7 @@ from bot.cards import AccountChoice, CodingChoices, PaymentCard, TaxChoice, Trac
 from bot.clock import Clock
 from bot.errors import DomainError, NotAllowed, NotFound
 from bot.roles import Access, Actor, Roles
+from bot.text_input import DESCRIPTION_MAX, NAME_MAX, NOTE_MAX, checked_text, search_text
 from storage.models import CategoryMapping, ConnectionState, Payment, PaymentState, ReceiptState, XeroConnection
 from storage.repositories import category_key
 from storage.uow import UnitOfWork, UnitOfWorkFactory
@@ -106,7 +107,7 @@ class CodingService:
             connection = work.connections.active_for(actor.workspace_id)
             if connection is None:
                 return []
-            return work.reference.contact_names_matching(connection.id, query, limit)
+            return work.reference.contact_names_matching(connection.id, search_text(query), limit)
 
     # --- changing ----------------------------------------------------------------------------
 
@@ -163,16 +164,19 @@ class CodingService:
         reference: str | None = None,
     ) -> Changed:
         """Employees may change only the description of their own payments; finance changes all three."""
+        description = checked_text("description", "The description", description, limit=DESCRIPTION_MAX, multiline=True)
+        contact_name = checked_text("contact_name", "The contact name", contact_name, limit=NAME_MAX)
+        reference = checked_text("reference", "The reference", reference, limit=NAME_MAX)
         access = self._roles.access_of(actor)
         with self._uow() as work:
             payment = self._editable(work, actor, payment_id, version)
             if access < Access.FINANCE and payment.spender_user_id != actor.user_id:
                 raise NotAllowed(not_yours("edit"))
-            payment.description = (description or "").strip() or None
+            payment.description = description
             if access >= Access.FINANCE:
-                payment.contact_name = (contact_name or "").strip() or None
+                payment.contact_name = contact_name
                 payment.contact_id = None
-                payment.reference = (reference or "").strip() or None
+                payment.reference = reference
             self._touched(payment)
             return self._save(work, payment)
 
@@ -180,6 +184,7 @@ class CodingService:
         self._roles.require(actor, Access.FINANCE, "exclude payments")
         if reason not in EXCLUSION_REASONS:
             raise DomainError("Choose why the payment is excluded: personal, duplicate, transfer or other.")
+        note = checked_text("note", "The note", note, limit=NOTE_MAX, multiline=True)
         with self._uow() as work:
             payment = self._current(work, actor.workspace_id, payment_id, version)
             if payment.state not in (PaymentState.PENDING, PaymentState.SYNC_ERROR):
@@ -194,7 +199,7 @@ class CodingService:
                 subject_type="payment",
                 subject_id=str(payment.id),
                 reason=reason,
-                note=(note or "").strip()[:500] or None,
+                note=note,
             )
             return self._save(work, payment)
 

@@ -10,12 +10,23 @@ from typing import Any
 
 from babel.numbers import get_currency_precision, list_currencies
 
+from bot.text_input import DESCRIPTION_MAX, NAME_MAX, text_problem
+
 # ISO 4217 codes, less the testing and "no currency" codes.
 CURRENCIES = frozenset(code for code in list_currencies() if re.fullmatch(r"[A-Z]{3}", code)) - {"XXX", "XTS"}
-LIMITS = {"id": 128, "payee": 255, "description": 4000, "category": 255, "reference": 255, "spender_email": 254}
-ACCOUNT_LIMITS = {"id": 128, "name": 255}
-EMAIL = re.compile(r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$")
-DECIMAL = re.compile(r"^\d{1,13}(\.\d+)?$")
+LIMITS = {
+    "id": 128,
+    "payee": NAME_MAX,
+    "description": DESCRIPTION_MAX,
+    "category": NAME_MAX,
+    "reference": NAME_MAX,
+    "spender_email": 254,
+}
+ACCOUNT_LIMITS = {"id": 128, "name": NAME_MAX}
+EMAIL = re.compile(r"[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+")
+# ASCII digits only: `\d` and Decimal() also take Arabic-Indic, full-width and other scripts' digits.
+DECIMAL = re.compile(r"[0-9]{1,13}(\.[0-9]+)?")
+ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
 @dataclass(frozen=True)
@@ -60,7 +71,7 @@ def parse_amount(raw: Any, currency: str | None) -> Decimal | str:
     text = raw.strip()
     if text.startswith("-"):
         return "must be positive: the amount of money that left the account"
-    if not DECIMAL.match(text):
+    if not DECIMAL.fullmatch(text):
         return 'must be a decimal string such as "123.45"'
     try:
         amount = Decimal(text)
@@ -100,8 +111,9 @@ def validate_payment(raw: Any, index: int) -> PaymentIn | list[FieldError]:
             error(name, "must be a string")
             return None
         value = value.strip()
-        if len(value) > limit:
-            error(name, f"must be at most {limit} characters")
+        problem = text_problem(value, limit=limit, multiline=name == "description")
+        if problem is not None:
+            error(name, problem)
             return None
         return value
 
@@ -138,18 +150,19 @@ def validate_payment(raw: Any, index: int) -> PaymentIn | list[FieldError]:
     date_text = text("date", required=True, limit=10)
     if date_text is not None:
         try:
-            when = date.fromisoformat(date_text)
-            if len(date_text) != 10:
+            # fromisoformat alone also takes week dates (2026-W47-1) and compact forms (20261120).
+            if not ISO_DATE.fullmatch(date_text):
                 raise ValueError
+            when = date.fromisoformat(date_text)
         except ValueError:
-            error("date", "must be an ISO date such as 2026-11-20")
+            error("date", "must be an ISO date written YYYY-MM-DD, such as 2026-11-20")
             when = None
     payee = text("payee", required=True, limit=LIMITS["payee"])
     description = text("description", required=False, limit=LIMITS["description"])
     category = text("category", required=False, limit=LIMITS["category"])
     reference = text("reference", required=False, limit=LIMITS["reference"])
     email = text("spender_email", required=False, limit=LIMITS["spender_email"])
-    if email is not None and not EMAIL.match(email):
+    if email is not None and not EMAIL.fullmatch(email):
         error("spender_email", "must be an email address")
     if errors:
         return errors

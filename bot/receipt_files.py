@@ -12,18 +12,24 @@ import io
 import math
 import re
 import struct
+import threading
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
 
 import pillow_heif
-from PIL import Image, ImageOps
+from PIL import Image
 
 from bot.errors import DomainError
 
 MEGABYTE = 1024 * 1024
-MAX_MEGAPIXELS = 100
+# A 12-megapixel phone photo of an A4 receipt is already ~350 dpi. Decoded, 40 megapixels take 160 MB, the
+# most one receipt may cost; larger images are refused from their header, before any pixel is decoded.
+MAX_MEGAPIXELS = 40
+# Re-encoded photos are first reduced to this (~300 dpi across an A4 page): the work and the result stay small.
+WORKING_LONGEST_SIDE = 4000
+STRIP_ROWS = 256
 READABLE_LONGEST_SIDE = 1000
 SMALLEST_LONGEST_SIDE = 200
 JPEG_QUALITIES = (85, 72, 60)
@@ -32,6 +38,20 @@ MAX_STEM_LENGTH = 100
 
 # Pillow's plugins raise any of these on bytes whose header looks right but whose body does not decode.
 _DECODE_ERRORS = (OSError, SyntaxError, ValueError, EOFError, IndexError, struct.error)
+
+# One image's pixels in memory at a time in the whole process, whichever thread checks it: with
+# MAX_MEGAPIXELS this bounds what receipts can cost, however many arrive at once.
+_DECODING = threading.Lock()
+
+_ORIENTATIONS = {
+    2: Image.Transpose.FLIP_LEFT_RIGHT,
+    3: Image.Transpose.ROTATE_180,
+    4: Image.Transpose.FLIP_TOP_BOTTOM,
+    5: Image.Transpose.TRANSPOSE,
+    6: Image.Transpose.ROTATE_270,
+    7: Image.Transpose.TRANSVERSE,
+    8: Image.Transpose.ROTATE_90,
+}
 
 
 @dataclass(frozen=True)
@@ -100,19 +120,33 @@ def check_receipt(content: bytes, original_name: str, *, max_bytes: int) -> Acce
                 f"The PDF is {_size_text(len(content), round_up=True)}; Xero accepts receipts up to "
                 f"{_size_text(max_bytes)}. Send a smaller PDF or a photo of the receipt."
             )
+        if b"%%EOF" not in content[-1024:]:
+            raise _damaged(PDF)
         return _accepted(content, original_name, PDF, converted_from=None, downscaled=False)
 
-    image = _open_image(content, detected)
-    if detected in _CONVERTED_TO_JPEG:
-        first_try = _encode(_flatten_for_jpeg(_upright(image)), JPEG)
-        if len(first_try) <= max_bytes:
-            return _accepted(first_try, original_name, JPEG, converted_from=detected.label, downscaled=False)
-        shrunk, shrunk_format = _shrink(image, max_bytes=max_bytes, png_bytes=None)
-        return _accepted(shrunk, original_name, shrunk_format, converted_from=detected.label, downscaled=True)
-    if len(content) <= max_bytes:
-        return _accepted(content, original_name, detected, converted_from=None, downscaled=False)
-    shrunk, shrunk_format = _shrink(image, max_bytes=max_bytes, png_bytes=len(content) if detected is PNG else None)
-    return _accepted(shrunk, original_name, shrunk_format, converted_from=None, downscaled=True)
+    converted = detected in _CONVERTED_TO_JPEG
+    with _DECODING:
+        if not converted and len(content) <= max_bytes:
+            _decode(content, detected, longest_side=None)  # proves the pixels decode; the bytes are kept as sent
+            return _accepted(content, original_name, detected, converted_from=None, downscaled=False)
+        image, original_size = _decode(content, detected, longest_side=WORKING_LONGEST_SIDE)
+        reduced = image.width * image.height < original_size[0] * original_size[1]
+        if converted:
+            first_try = _encode(_flatten_for_jpeg(image), JPEG)
+            if len(first_try) <= max_bytes:
+                return _accepted(first_try, original_name, JPEG, converted_from=detected.label, downscaled=reduced)
+        png_bytes = None
+        if detected is PNG:
+            # What the PNG would weigh at the working size: PNG size follows the pixel count.
+            png_bytes = len(content) * image.width * image.height // (original_size[0] * original_size[1])
+        shrunk, shrunk_format = _shrink(image, max_bytes=max_bytes, png_bytes=png_bytes)
+    return _accepted(
+        shrunk,
+        original_name,
+        shrunk_format,
+        converted_from=detected.label if converted else None,
+        downscaled=True,
+    )
 
 
 def detect_format(content: bytes) -> _Format | None:
@@ -132,9 +166,7 @@ def detect_format(content: bytes) -> _Format | None:
     iso_format = _iso_media_format(content)
     if iso_format is not None:
         return iso_format
-    if _looks_like_html(content):
-        return None
-    if b"%PDF-" in content[:1024]:
+    if re.match(rb"%PDF-[12]\.[0-9]", content):
         return PDF
     return None
 
@@ -260,27 +292,78 @@ def _register_heif_opener() -> None:
     pillow_heif.register_heif_opener()
 
 
-def _open_image(content: bytes, kind: _Format) -> Image.Image:
+def _decode(content: bytes, kind: _Format, *, longest_side: int | None) -> tuple[Image.Image, tuple[int, int]]:
+    """The upright pixels, at most `longest_side` on the longest side (None: as small as proves they decode),
+    and the image's full size. Nothing is decoded before its size is known to be within MAX_MEGAPIXELS."""
     if kind in (HEIC, HEIF):
         _register_heif_opener()
     try:
         # Only the detected format's decoder may parse the bytes, never whichever plugin claims them.
         image = Image.open(io.BytesIO(content), formats=[kind.pillow_format] if kind.pillow_format else None)
-        width, height = image.size
+        width, height = original_size = image.size
         if width * height > MAX_MEGAPIXELS * 1_000_000:
             raise _too_many_pixels(width, height)
+        factor = 8 if longest_side is None else max(1, math.ceil(max(original_size) / longest_side))
+        if kind is JPEG and factor > 1:
+            # libjpeg decodes at 1/2, 1/4 or 1/8 scale directly; the stream is still read to its end.
+            image.draft(image.mode, (max(1, width // factor), max(1, height // factor)))
         image.load()
+        if longest_side is None:
+            return image, original_size
+        orientation = _orientation(image)
+        working = _reduced(image, math.ceil(max(image.size) / longest_side))
+        del image
+        method = _ORIENTATIONS.get(orientation)
+        return (working.transpose(method) if method is not None else working), original_size
     except Image.DecompressionBombError as error:
         raise ReceiptRefused(
             "That image is far too large to open safely. Send a photo of the receipt at a normal camera "
             "resolution, or a PDF."
         ) from error
     except _DECODE_ERRORS as error:
-        raise ReceiptRefused(
-            f"That {kind.label} file seems to be damaged or incomplete, so the bot can't read it. "
-            "Try sending it again, or send a different photo or a PDF of the receipt."
-        ) from error
-    return image
+        raise _damaged(kind) from error
+
+
+def _damaged(kind: _Format) -> ReceiptRefused:
+    return ReceiptRefused(
+        f"That {kind.label} file seems to be damaged or incomplete, so the bot can't read it. "
+        "Try sending it again, or send a different photo or a PDF of the receipt."
+    )
+
+
+def _orientation(image: Image.Image) -> int:
+    """The EXIF orientation, which re-encoding would otherwise lose; a broken EXIF block counts as upright."""
+    try:
+        return int(image.getexif().get(0x0112, 1))
+    except (*_DECODE_ERRORS, TypeError):
+        return 1
+
+
+def _working_mode(image: Image.Image) -> str:
+    if image.mode in ("1", "L"):
+        return "L"
+    if image.mode in ("LA", "La"):
+        return "LA"
+    if image.mode in ("RGBA", "RGBa", "PA") or (image.mode == "P" and "transparency" in image.info):
+        return "RGBA"
+    return "RGB"
+
+
+def _reduced(image: Image.Image, factor: int) -> Image.Image:
+    """A copy `factor` times smaller (box average), made strip by strip so that no second full-size copy of the
+    pixels exists at any moment (Pillow's own reduce and convert each copy the whole image first)."""
+    mode = _working_mode(image)
+    if factor <= 1:
+        return image if image.mode == mode else image.convert(mode)
+    width, height = image.size
+    reduced = Image.new(mode, (math.ceil(width / factor), math.ceil(height / factor)))
+    rows = STRIP_ROWS * factor
+    for top in range(0, height, rows):
+        strip = image.crop((0, top, width, min(height, top + rows)))
+        if strip.mode != mode:
+            strip = strip.convert(mode)
+        reduced.paste(strip.reduce(factor), (0, top // factor))
+    return reduced
 
 
 def _too_many_pixels(width: int, height: int) -> ReceiptRefused:
@@ -294,17 +377,16 @@ def _too_many_pixels(width: int, height: int) -> ReceiptRefused:
 
 def _shrink(image: Image.Image, *, max_bytes: int, png_bytes: int | None) -> tuple[bytes, _Format]:
     """Re-encode until it fits: a PNG of `png_bytes` once as a smaller PNG, else JPEG, lowering quality, then size."""
-    upright = _upright(image)
-    sides = list(_longest_sides(max(upright.size)))
+    sides = list(_longest_sides(max(image.size)))
     if png_bytes is not None:
         # PNG size follows the pixel count; one encode (they are slow) at the first readable size that should fit.
         readable = [side for side in sides[1:] if side >= min(READABLE_LONGEST_SIDE, sides[0])]
         side = next((side for side in readable if png_bytes * (side / sides[0]) ** 2 <= max_bytes * 0.9), None)
         if side is not None:
-            encoded = _encode(_resized(_flatten_for_png(upright), side), PNG)
+            encoded = _encode(_resized(_flatten_for_png(image), side), PNG)
             if len(encoded) <= max_bytes:
                 return encoded, PNG
-    photo = _flatten_for_jpeg(upright)
+    photo = _flatten_for_jpeg(image)
     for side in sides:
         resized = _resized(photo, side)
         for quality in JPEG_QUALITIES:
@@ -327,14 +409,6 @@ def _longest_sides(original: int) -> Iterator[int]:
     while side * SCALE_STEP >= SMALLEST_LONGEST_SIDE:
         side = math.floor(side * SCALE_STEP)
         yield side
-
-
-def _upright(image: Image.Image) -> Image.Image:
-    """Apply the EXIF orientation, which re-encoding would otherwise lose; a broken EXIF block is ignored."""
-    try:
-        return ImageOps.exif_transpose(image)
-    except _DECODE_ERRORS:
-        return image
 
 
 def _resized(image: Image.Image, longest_side: int) -> Image.Image:

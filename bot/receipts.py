@@ -6,6 +6,7 @@ Sending is done by a `ReceiptMessenger` on the Slack side; this module decides w
 from __future__ import annotations
 
 import logging
+import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any, Protocol
@@ -21,6 +22,8 @@ from bot.roles import Access, Actor, Roles
 from bot.slack_clients import SlackClients
 from bot.slack_directory import SlackDirectory
 from bot.slack_files import DownloadFailed, SlackFiles
+from bot.text_input import NOTE_MAX, checked_text, is_slack_user_id
+from bot.workers import BoundedWorkers
 from storage.models import Payment, Receipt, ReceiptState, Workspace
 from storage.uow import UnitOfWork, UnitOfWorkFactory
 
@@ -30,6 +33,15 @@ MAX_RECEIPTS = 10
 NO_RECEIPT_REASONS = {"lost": "lost", "never_issued": "never issued", "other": "other"}
 WORK_STARTS, WORK_ENDS = time(9, 0), time(18, 0)
 MAX_ASK_ATTEMPTS = 5
+# One worker downloads and converts files, so one image's pixels are in memory at a time (and in one malloc
+# arena: with two, freed pixels of one thread were not reused by the other and memory doubled); up to 50 more
+# messages with files wait their turn, each a few kilobytes of Slack's file descriptions.
+RECEIPT_WORKERS, RECEIPT_BACKLOG = 1, 50
+BUSY = "I'm reading a lot of receipts right now and couldn't take this one. Please send it again in a few minutes."
+FAILED = (
+    "Sorry, something went wrong on my side while reading that file (reference {ref}). "
+    "Please send it again; if it keeps happening, tell your admin the reference."
+)
 
 
 class ReceiptMessenger(Protocol):
@@ -75,6 +87,7 @@ class ReceiptService:
         directory: SlackDirectory,
         files: SlackFiles,
         max_bytes: int,
+        workers: BoundedWorkers | None = None,
     ) -> None:
         self._uow = uow
         self._clock = clock
@@ -84,12 +97,14 @@ class ReceiptService:
         self._directory = directory
         self._files = files
         self._max_bytes = max_bytes
+        self.workers = workers or BoundedWorkers(workers=RECEIPT_WORKERS, backlog=RECEIPT_BACKLOG, name="receipts")
         self.messenger: ReceiptMessenger | None = None
 
     # --- receiving ---------------------------------------------------------------------------
 
     def receive(self, shared: SharedFile) -> None:
-        """Files replied in the thread of a payment's message or of its receipt request."""
+        """Files replied in the thread of a payment's message or of its receipt request. Who may attach is decided
+        here; downloading and converting happen on the receipt workers, so no thread that answers Slack waits."""
         assert self.messenger is not None
         with self._uow() as work:
             payment = work.payments.by_thread(shared.workspace_id, shared.channel, shared.thread_ts)
@@ -106,25 +121,43 @@ class ReceiptService:
                 shared.thread_ts,
             )
             return
-        accepted = 0
-        for file in shared.files:
-            outcome = self._receive_one(shared, payment_id, file)
-            if outcome is None:
-                accepted += 1
-            elif outcome:
-                self.messenger.reply(shared.team_id, shared.channel, shared.thread_ts, outcome)
-        if accepted:
-            changed = self._coding.view(shared.workspace_id, payment_id)
-            count = changed.card.receipts
-            self.messenger.react(shared.team_id, shared.channel, shared.message_ts, "white_check_mark")
-            noun = "receipt" if count == 1 else "receipts"
-            self.messenger.reply(
-                shared.team_id,
-                shared.channel,
-                shared.thread_ts,
-                f"Got it, thank you: this payment now has {count} {noun}.",
-            )
-            self.messenger.update_card(shared.team_id, changed)
+        if not self.workers.offer(lambda: self._take(shared, payment_id)):
+            self.messenger.reply(shared.team_id, shared.channel, shared.thread_ts, BUSY)
+
+    def shutdown(self) -> None:
+        """Finish the files already accepted (serve's graceful stop)."""
+        self.workers.shutdown()
+
+    def _take(self, shared: SharedFile, payment_id: int) -> None:
+        """On a receipt worker: store each file or say why not, then react, reply and redraw once."""
+        assert self.messenger is not None
+        try:
+            accepted = 0
+            for file in shared.files:
+                outcome = self._receive_one(shared, payment_id, file)
+                if outcome is None:
+                    accepted += 1
+                elif outcome:
+                    self.messenger.reply(shared.team_id, shared.channel, shared.thread_ts, outcome)
+            if accepted:
+                changed = self._coding.view(shared.workspace_id, payment_id)
+                count = changed.card.receipts
+                self.messenger.react(shared.team_id, shared.channel, shared.message_ts, "white_check_mark")
+                noun = "receipt" if count == 1 else "receipts"
+                self.messenger.reply(
+                    shared.team_id,
+                    shared.channel,
+                    shared.thread_ts,
+                    f"Got it, thank you: this payment now has {count} {noun}.",
+                )
+                self.messenger.update_card(shared.team_id, changed)
+        except Exception as error:  # nobody else would tell the person: the event was acknowledged long ago
+            ref = uuid.uuid4().hex[:8]
+            logger.error("taking a receipt failed (reference %s)", ref, exc_info=error)
+            try:
+                self.messenger.reply(shared.team_id, shared.channel, shared.thread_ts, FAILED.format(ref=ref))
+            except SlackApiError:
+                logger.warning("could not tell the sender about a failed receipt (reference %s)", ref)
 
     def _receive_one(self, shared: SharedFile, payment_id: int, file: dict[str, Any]) -> str | None:
         """None when stored; "" when already stored (a retried event or the same file again); else why not."""
@@ -168,13 +201,14 @@ class ReceiptService:
     def no_receipt(self, actor: Actor, payment_id: int, reason: str, note: str | None) -> Changed:
         if reason not in NO_RECEIPT_REASONS:
             raise DomainError("Choose why there is no receipt: lost, never issued, or other.")
+        note = checked_text("note", "The note", note, limit=NOTE_MAX, multiline=True)
         finance = self._roles.access_of(actor) >= Access.FINANCE
         with self._uow() as work:
             payment = self._payment(work, actor, payment_id)
             if payment.spender_user_id != actor.user_id and not finance:
                 raise NotAllowed("Only the person who made this payment, or the finance team, can say that.")
             payment.no_receipt_reason = reason
-            payment.no_receipt_note = (note or "").strip()[:500] or None
+            payment.no_receipt_note = note
             payment.version += 1
             work.audit.record(
                 workspace_id=actor.workspace_id,
@@ -192,6 +226,8 @@ class ReceiptService:
     def set_spender(self, actor: Actor, payment_id: int, user_id: str) -> Changed:
         """Finance says who made a payment the bank did not attribute; that person is then asked."""
         self._roles.require(actor, Access.FINANCE, "say who made a payment")
+        if not is_slack_user_id(user_id):
+            raise DomainError("Pick the person who made this payment from the list.")
         with self._uow() as work:
             payment = self._payment(work, actor, payment_id)
             payment.spender_user_id = user_id

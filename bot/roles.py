@@ -11,8 +11,8 @@ from bot.slack_directory import SlackDirectory
 from storage.models import Role
 from storage.uow import UnitOfWorkFactory
 
-MENTION = re.compile(r"^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$")
-PLAIN_ID = re.compile(r"^@?([UW][A-Z0-9]{2,})$")
+MENTION = re.compile(r"^<@([UW][A-Z0-9]{2,31})(?:\|[^>]*)?>$")
+PLAIN_ID = re.compile(r"^@?([UW][A-Z0-9]{2,31})$")
 
 
 class Access(enum.IntEnum):

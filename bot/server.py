@@ -88,6 +88,7 @@ class BotServer:
             logger.info("Socket Mode connection closed")
         self.http.task_dispatcher.shutdown()
         self.scheduler.shutdown(wait=True)
+        self.services.receipts.shutdown()
         self.deps.engine.dispose()
         logger.info("stopped")
 

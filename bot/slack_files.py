@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import logging
 from typing import Any
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urljoin
 
 import urllib3
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
+from urllib3.exceptions import LocationParseError
+from urllib3.util import Url, parse_url
 
 from bot.errors import DomainError
 
@@ -16,6 +18,8 @@ logger = logging.getLogger(__name__)
 
 MAX_REDIRECTS = 3
 TIMEOUT = urllib3.Timeout(connect=5, read=60)
+SLACK_FILE_HOSTS = frozenset({"files.slack.com", "slack-files.com"})
+DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
 class DownloadFailed(DomainError):
@@ -24,8 +28,9 @@ class DownloadFailed(DomainError):
 
 class SlackFiles:
     def __init__(self, api_base_url: str, *, max_download_bytes: int) -> None:
-        # Files are served by Slack's hosts; in tests, by the fake at SLACK_API_URL's host.
-        self._allowed = {urlsplit(api_base_url).hostname or "", "files.slack.com", "slack-files.com"}
+        # Files are served by Slack's hosts over HTTPS; in tests, by the fake at SLACK_API_URL's origin.
+        api = parse_url(api_base_url)
+        self._api_origin = (api.scheme, api.host, api.port or DEFAULT_PORTS.get(api.scheme or "", 0))
         self._http = urllib3.PoolManager(retries=False, timeout=TIMEOUT)
         self.max_download_bytes = max_download_bytes
 
@@ -48,14 +53,18 @@ class SlackFiles:
                 f"That file is {size / 1048576:.1f} MB, too big to be a receipt. Send a photo or a smaller PDF."
             )
         for _ in range(MAX_REDIRECTS + 1):
-            if not self._is_slack(url):
+            target = self.slack_url(url)
+            if target is None:
                 raise DownloadFailed("That file is not stored in Slack, so I can't fetch it. Upload it directly.")
             try:
-                response = self._http.request(
+                # The connection is made to the very host and port just checked, never to a re-parse of `url`.
+                pool = self._http.connection_from_host(target.host, target.port, target.scheme)
+                response = pool.urlopen(
                     "GET",
-                    url,
+                    target.request_uri,
                     headers={"Authorization": f"Bearer {client.token}"},
                     redirect=False,
+                    retries=False,
                     preload_content=False,
                 )
             except urllib3.exceptions.HTTPError as error:
@@ -75,7 +84,19 @@ class SlackFiles:
             return bytes(content)
         raise DownloadFailed("Slack kept redirecting the download. Please send the file again.")
 
-    def _is_slack(self, url: str) -> bool:
-        parts = urlsplit(url)
-        host = parts.hostname or ""
-        return parts.scheme in ("https", "http") and (host in self._allowed or host.endswith(".slack.com"))
+    def slack_url(self, url: str) -> Url | None:
+        """`url` parsed as urllib3 connects to it, when that is Slack (HTTPS on 443, or SLACK_API_URL's own
+        origin); None for anything else, and for any URL two parsers could read differently."""
+        if not url.isascii() or not url.isprintable() or any(char in url for char in " \\@"):
+            return None
+        try:
+            parsed = parse_url(url)
+        except LocationParseError:
+            return None
+        if parsed.scheme is None or parsed.host is None or parsed.auth is not None:
+            return None
+        origin = (parsed.scheme, parsed.host, parsed.port or DEFAULT_PORTS.get(parsed.scheme, 0))
+        if origin == self._api_origin:
+            return parsed
+        slack_host = parsed.host in SLACK_FILE_HOSTS or parsed.host.endswith(".slack.com")
+        return parsed if slack_host and origin[0] == "https" and origin[2] == 443 else None

@@ -8,6 +8,7 @@ from typing import Any
 from flask import Flask, Response, g, jsonify, request
 from slack_bolt import App
 from slack_bolt.adapter.flask import SlackRequestHandler
+from slack_bolt.adapter.flask.handler import to_bolt_request
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.bootstrap import Deps
@@ -18,6 +19,8 @@ from bot.webhook import MAX_BODY_BYTES, receive
 from storage.db import ping
 
 SLACK_BODY_LIMIT = 1024 * 1024
+# What Bolt's request parsing raises on bodies Slack never sends (see _unreadable_by_bolt).
+_UNREADABLE = (ValueError, RecursionError, TypeError, AttributeError, KeyError, IndexError)
 
 
 def create_web_app(deps: Deps, services: Services, slack_app: App | None) -> Flask:
@@ -80,16 +83,33 @@ def create_web_app(deps: Deps, services: Services, slack_app: App | None) -> Fla
         def slack_events() -> Any:
             if (request.content_length or 0) > SLACK_BODY_LIMIT:
                 return jsonify(error="request body too large"), 413
+            if _unreadable_by_bolt():
+                return jsonify(error="the request body is not one Slack sends"), 400
             return handler.handle(request)
 
         if slack_app.oauth_flow is not None:
 
             @web.get("/slack/install")
             def slack_install() -> Any:
+                if _unreadable_by_bolt():
+                    return jsonify(error="the request is not one Slack sends"), 400
                 return handler.handle(request)
 
             @web.get("/slack/oauth_redirect")
             def slack_oauth_redirect() -> Any:
+                if _unreadable_by_bolt():
+                    return jsonify(error="the request is not one Slack sends"), 400
                 return handler.handle(request)
 
     return web
+
+
+def _unreadable_by_bolt() -> bool:
+    """Bolt parses the body and reads its context before checking the signature, and raises on what Slack never
+    sends (JSON nested past the recursion limit, a list, a number where the team should be): an unsigned request
+    would get a 500. Reading it once here first lets those be answered 400."""
+    try:
+        to_bolt_request(request)
+    except _UNREADABLE:
+        return True
+    return False

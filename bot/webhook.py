@@ -58,6 +58,8 @@ def parse_batch(body: bytes) -> list[PaymentIn] | WebhookAnswer:
         document = json.loads(body, parse_float=Decimal, parse_int=Decimal)
     except (ValueError, UnicodeDecodeError) as error:
         return refused(400, "", f"the body is not valid JSON ({type(error).__name__}: {str(error)[:120]})")
+    except RecursionError:
+        return refused(400, "", "the body nests arrays or objects too deeply to be a payment")
     if isinstance(document, dict) and "payments" in document:
         items = document["payments"]
         if not isinstance(items, list) or not items:

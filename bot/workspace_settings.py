@@ -12,6 +12,7 @@ from bot.clock import Clock
 from bot.errors import DomainError
 from bot.roles import Access, Actor, Roles
 from bot.settings import Settings
+from bot.text_input import NAME_MAX, is_decimal_digits, is_slack_channel_id, text_problem
 from storage.models import CategoryMapping
 from storage.repositories import category_key
 from storage.uow import UnitOfWorkFactory
@@ -159,6 +160,18 @@ class WorkspaceSettingsService:
                         "Unmap it there first, or choose a different Xero bank account."
                     )
                 claimed[xero_account_id] = source_id
+        if change.finance_channel is not None and not is_slack_channel_id(change.finance_channel):
+            errors["finance_channel"] = "Choose a channel from the list."
+        if change.new_category is not None:
+            problem = text_problem(change.new_category, limit=NAME_MAX)
+            if problem is not None:
+                errors["new_category"] = f"The category name {problem}."
+        if change.new_category_tax is not None and all(
+            t.tax_type != change.new_category_tax for t in current.tax_rates
+        ):
+            errors["new_category_tax"] = "That tax rate can't be used on spending in Xero; pick another."
+        # A name that could not have been stored cannot name a mapping to remove.
+        change.remove_categories = [n for n in change.remove_categories if text_problem(n, limit=NAME_MAX) is None]
         account_codes = {a.code for a in current.accounts}
         if change.new_category and not change.new_category_account:
             errors["new_category_account"] = "Choose the Xero account for this category."
@@ -228,6 +241,7 @@ class WorkspaceSettingsService:
 
 
 REMINDER_LIMITS = {"first_after_days": (0, 60), "every_days": (1, 60), "max_reminders": (0, 20)}
+TIMEZONE_MAX = 64
 
 
 def _reminder_errors(values: dict[str, str]) -> dict[str, str]:
@@ -237,10 +251,13 @@ def _reminder_errors(values: dict[str, str]) -> dict[str, str]:
         return errors
     for key, (low, high) in REMINDER_LIMITS.items():
         text = values.get(key, "").strip()
-        if not text.isdigit() or not low <= int(text) <= high:
+        if not is_decimal_digits(text) or len(text) > 3 or not low <= int(text) <= high:
             errors[key] = f"Enter a whole number from {low} to {high}."
+    zone = values.get("timezone", "").strip()
     try:
-        ZoneInfo(values.get("timezone", "").strip())
-    except (ZoneInfoNotFoundError, ValueError):
+        if text_problem(zone, limit=TIMEZONE_MAX) is not None:
+            raise ValueError(zone)
+        ZoneInfo(zone)
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a name too long for a file name
         errors["timezone"] = "Enter a time zone name such as Europe/London or Asia/Singapore."
     return errors

@@ -7,6 +7,7 @@ from slack_sdk.errors import SlackApiError
 from bot.clock import Clock
 from bot.errors import DomainError
 from bot.slack_clients import SlackClients
+from bot.text_input import is_slack_team_id
 from storage.uow import UnitOfWorkFactory
 
 
@@ -20,6 +21,8 @@ class WorkspaceService:
     def for_incoming(self, team_id: str | None) -> int:
         """The workspace that payments from the webhook or an import belong to."""
         if team_id:
+            if not is_slack_team_id(team_id):
+                raise DomainError("The team must be a Slack team id such as T0123ABCD.")
             with self._uow() as work:
                 workspace = work.workspaces.by_team(team_id)
                 if workspace is None:

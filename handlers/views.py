@@ -10,13 +10,12 @@ from slack_bolt import Ack, App
 from bot.coding import Conflict
 from bot.errors import DomainError
 from bot.services import Services
+from bot.text_input import InvalidInput
 from bot.workspace_settings import SettingsChange, SettingsRefused
 from handlers.cards import SlackCardPublisher
 from handlers.common import actor_from
 from handlers.ids import Ids
 from handlers.settings_blocks import NOT_MAPPED
-
-DESCRIPTION_LIMIT = 4000
 
 
 def _metadata(view: dict[str, Any]) -> tuple[int, int]:
@@ -66,9 +65,12 @@ REMINDER_FIELDS = {
     Ids.SETTINGS_TIMEZONE: "timezone",
 }
 SETTINGS_ERROR_BLOCKS = {
+    "finance_channel": Ids.SETTINGS_CHANNEL,
     "new_category": Ids.SETTINGS_NEW_CATEGORY,
     "new_category_account": Ids.SETTINGS_NEW_CATEGORY_ACCOUNT,
+    "new_category_tax": Ids.SETTINGS_NEW_CATEGORY_TAX,
 } | {field: block for block, field in REMINDER_FIELDS.items()}
+EDIT_ERROR_BLOCKS = {"contact_name": Ids.EDIT_CONTACT, "reference": Ids.EDIT_REFERENCE}
 
 
 def register(app: App, services: Services) -> None:
@@ -79,10 +81,6 @@ def register(app: App, services: Services) -> None:
         actor = actor_from(context)
         payment_id, version = _metadata(view)
         description = _value(view, Ids.EDIT_DESCRIPTION)
-        if description and len(description) > DESCRIPTION_LIMIT:
-            too_long = f"Keep it under {DESCRIPTION_LIMIT} characters."
-            ack(response_action="errors", errors={Ids.EDIT_DESCRIPTION: too_long})
-            return
         contact = _value(view, Ids.EDIT_CONTACT)
         contact_name = str(contact).split(":", 1)[1] if contact and ":" in str(contact) else None
         try:
@@ -98,7 +96,8 @@ def register(app: App, services: Services) -> None:
             ack(response_action="errors", errors={Ids.EDIT_DESCRIPTION: conflict.message})
             return
         except DomainError as refused:
-            ack(response_action="errors", errors={Ids.EDIT_DESCRIPTION: refused.message})
+            block = EDIT_ERROR_BLOCKS.get(refused.field) if isinstance(refused, InvalidInput) else None
+            ack(response_action="errors", errors={block or Ids.EDIT_DESCRIPTION: refused.message})
             return
         ack()
         publisher.update_card(actor.team_id, changed)
@@ -132,7 +131,8 @@ def register(app: App, services: Services) -> None:
             ack(response_action="errors", errors={Ids.NO_RECEIPT_REASON: "This form is out of date; open it again."})
             return
         except DomainError as refused:
-            ack(response_action="errors", errors={Ids.NO_RECEIPT_REASON: refused.message})
+            block = Ids.NO_RECEIPT_NOTE if isinstance(refused, InvalidInput) else Ids.NO_RECEIPT_REASON
+            ack(response_action="errors", errors={block: refused.message})
             return
         ack()
         publisher.update_card(actor.team_id, changed)
@@ -146,7 +146,8 @@ def register(app: App, services: Services) -> None:
                 actor, payment_id, version, str(_value(view, Ids.EXCLUDE_REASON) or ""), _value(view, Ids.EXCLUDE_NOTE)
             )
         except DomainError as refused:
-            ack(response_action="errors", errors={Ids.EXCLUDE_REASON: refused.message})
+            block = Ids.EXCLUDE_NOTE if isinstance(refused, InvalidInput) else Ids.EXCLUDE_REASON
+            ack(response_action="errors", errors={block: refused.message})
             return
         ack()
         publisher.update_card(actor.team_id, changed)

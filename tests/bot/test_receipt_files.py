@@ -15,6 +15,7 @@ import pytest
 from PIL import Image
 
 from bot.receipt_files import (
+    WORKING_LONGEST_SIDE,
     AcceptedReceipt,
     ReceiptDownloadFailed,
     ReceiptRefused,
@@ -107,12 +108,30 @@ def test_a_supported_image_is_passed_through_untouched_with_the_extension_of_its
     )
 
 
-def test_a_pdf_is_accepted_even_with_bytes_before_its_header() -> None:
-    assert check_receipt(MINIMAL_PDF, "Invoice #42.PDF", max_bytes=LIMIT).file_name == "Invoice 42.pdf"
+def test_a_pdf_is_a_file_that_starts_with_the_pdf_header_and_ends_with_its_trailer() -> None:
+    receipt = check_receipt(MINIMAL_PDF, "Invoice #42.PDF", max_bytes=LIMIT)
 
-    receipt = check_receipt(b"\r\n" * 100 + MINIMAL_PDF, "scan", max_bytes=LIMIT)
+    assert (receipt.mime_type, receipt.file_name, receipt.downscaled) == ("application/pdf", "Invoice 42.pdf", False)
 
-    assert (receipt.mime_type, receipt.file_name, receipt.downscaled) == ("application/pdf", "scan.pdf", False)
+
+@pytest.mark.parametrize(
+    ("content", "looks_like"),
+    [
+        (b"MZ\x90\x00" + bytes(60) + MINIMAL_PDF + bytes(4000), "a Windows program"),
+        (b'<svg xmlns="http://www.w3.org/2000/svg"><!-- %PDF-1.4 --><script>alert(1)</script></svg>', "an SVG drawing"),
+        (b"\r\n" * 100 + MINIMAL_PDF, "a text file"),
+        (b"%PDF-x" + MINIMAL_PDF[6:], "a text file"),
+    ],
+)
+def test_a_pdf_header_anywhere_but_at_the_start_does_not_make_a_pdf(content: bytes, looks_like: str) -> None:
+    assert f"it looks like {looks_like}" in refusal(content, "receipt.pdf")
+
+
+def test_a_pdf_without_its_end_of_file_trailer_is_refused_as_incomplete() -> None:
+    assert refusal(MINIMAL_PDF[:-7], "scan.pdf") == (
+        "That PDF file seems to be damaged or incomplete, so the bot can't read it. "
+        "Try sending it again, or send a different photo or a PDF of the receipt."
+    )
 
 
 def test_a_heic_photo_becomes_an_upright_jpeg_even_when_named_jpg() -> None:
@@ -138,7 +157,7 @@ def test_a_webp_becomes_an_upright_jpeg_with_transparency_on_white() -> None:
 
     receipt = check_receipt(content, "receipt.webp", max_bytes=LIMIT)
 
-    assert (receipt.file_name, receipt.converted_from) == ("receipt.jpg", "WebP")
+    assert (receipt.file_name, receipt.converted_from, receipt.downscaled) == ("receipt.jpg", "WebP", False)
     image = decoded(receipt)
     assert (image.format, image.size) == ("JPEG", (80, 120))
     assert min(image.getpixel((40, 60))) >= 250  # type: ignore[arg-type]
@@ -307,12 +326,38 @@ def test_a_damaged_image_is_refused_with_a_clear_message(content: bytes, label: 
 
 
 @pytest.mark.filterwarnings("ignore::PIL.Image.DecompressionBombWarning")
-def test_an_image_over_100_megapixels_is_refused_before_it_is_decoded() -> None:
-    assert refusal(png_claiming_size(12_000, 10_000)) == (
-        "That image is 12000 by 10000 pixels (120 megapixels), more than the 100 megapixels the bot will open. "
+def test_an_image_over_40_megapixels_is_refused_before_it_is_decoded() -> None:
+    assert refusal(png_claiming_size(8_000, 6_000)) == (
+        "That image is 8000 by 6000 pixels (48 megapixels), more than the 40 megapixels the bot will open. "
         "Send a photo of the receipt at a normal camera resolution, or a PDF."
     )
     assert "too large to open safely" in refusal(png_claiming_size(40_000, 40_000))
+
+
+def test_a_large_photo_that_must_shrink_is_reduced_to_a_receipts_working_size_first() -> None:
+    exif = Image.Exif()
+    exif[0x0112] = 6
+    photo = receipt_image((7000, 5000))
+    photo.paste(noise(7000, 300), (0, 4700))
+    content = encoded(photo, "JPEG", quality=90, exif=exif.tobytes())
+
+    receipt = check_receipt(content, "big.jpg", max_bytes=len(content) - 1)
+
+    image = decoded(receipt)
+    assert receipt.downscaled and len(receipt.content) < len(content)
+    assert image.size[0] < image.size[1] <= WORKING_LONGEST_SIDE, "upright, and no larger than a receipt needs"
+    assert image.getpixel((image.width // 2, image.height // 2)) == pytest.approx((255, 255, 255), abs=8)
+
+
+@pytest.mark.parametrize("mode", ["RGBA", "P", "LA", "1", "I;16"])
+def test_a_large_png_in_any_mode_that_must_shrink_is_reduced_strip_by_strip(mode: str) -> None:
+    image = Image.new(mode, (6001, 4001))
+    content = encoded(image, "PNG", compress_level=1)
+
+    receipt = check_receipt(content, "scan.png", max_bytes=len(content) - 1)
+
+    shrunk = decoded(receipt)
+    assert max(shrunk.size) <= WORKING_LONGEST_SIDE and shrunk.width / shrunk.height == pytest.approx(1.5, rel=0.01)
 
 
 @pytest.mark.parametrize(
