@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -306,15 +306,33 @@ class PaymentRepository:
             query = query.limit(limit)
         return self.session.scalars(query.with_for_update(**_skip_locked(self.session))).all()
 
-    def known_external_ids(self, workspace_id: int, source_account_ids: set[int]) -> set[tuple[int, str]]:
-        if not source_account_ids:
+    def existing_external_ids(
+        self, workspace_id: int, source_account_id: int, external_ids: Collection[str]
+    ) -> set[str]:
+        """Which of these ids the account already has: one query on the (workspace, account, id) unique index."""
+        if not external_ids:
             return set()
-        rows = self.session.execute(
-            select(Payment.source_account_id, Payment.external_id).where(
-                Payment.workspace_id == workspace_id, Payment.source_account_id.in_(source_account_ids)
+        return set(
+            self.session.scalars(
+                select(Payment.external_id).where(
+                    Payment.workspace_id == workspace_id,
+                    Payment.source_account_id == source_account_id,
+                    Payment.external_id.in_(list(external_ids)),
+                )
             )
-        ).all()
-        return {(account_id, external_id) for account_id, external_id in rows}
+        )
+
+    def category_mappings_for(self, workspace_id: int, categories: Collection[str]) -> dict[str, CategoryMapping]:
+        """The mappings of these categories, by category key, in one query."""
+        keys = {category_key(category) for category in categories}
+        if not keys:
+            return {}
+        found = self.session.scalars(
+            select(CategoryMapping).where(
+                CategoryMapping.workspace_id == workspace_id, CategoryMapping.category_key.in_(keys)
+            )
+        )
+        return {mapping.category_key: mapping for mapping in found}
 
     def source_account(self, workspace_id: int, external_id: str) -> SourceAccount | None:
         return self.session.scalar(

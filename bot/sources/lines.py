@@ -7,6 +7,7 @@ from typing import Any
 
 from bot.payment_input import PaymentIn, validate_payment
 from bot.sources.amounts import quantised
+from bot.sources.text import flattened, forbidden_character, shown
 
 FIELD_ORDER = (
     "id",
@@ -23,7 +24,7 @@ FIELD_ORDER = (
     "reference",
     "spender_email",
 )
-QUOTED_TEXT_LIMIT = 40
+TEXT_FIELDS = ("id", "payee", "description", "category", "reference", "spender_email")
 
 
 @dataclass(frozen=True)
@@ -47,6 +48,14 @@ class RawLine:
 
 def judge(raw: RawLine) -> PaymentIn | str:
     """The payment with its amount in the currency's minor units, or every reason the line is refused, in one line."""
+    for name in TEXT_FIELDS:
+        value = raw.fields.get(name)
+        if isinstance(value, str):
+            value = flattened(value)
+            raw.fields[name] = value
+            unfit = forbidden_character(value)
+            if unfit is not None:
+                raw.problems.setdefault(name, f"contains {unfit}: remove it from the file")
     result = validate_payment(raw.fields, raw.line)
     if isinstance(result, PaymentIn) and not raw.problems:
         return replace(result, amount=quantised(result.amount, result.currency))
@@ -60,5 +69,4 @@ def _describe(raw: RawLine, field_name: str, message: str) -> str:
     written = raw.written.get(field_name, Written(field_name.replace(".", "_")))
     if not written.text:
         return f"{written.label} {message}"
-    text = written.text if len(written.text) <= QUOTED_TEXT_LIMIT else written.text[: QUOTED_TEXT_LIMIT - 1] + "…"
-    return f'{written.label} "{text}" {message}'
+    return f'{written.label} "{shown(written.text)}" {message}'
