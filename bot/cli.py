@@ -112,7 +112,7 @@ def _import(settings: Settings, args: argparse.Namespace) -> int:
     )
     importer = Importer(uow=deps.uow, ingest=services.ingest)
     try:
-        workspace_id = services.workspaces.for_incoming(args.team, choose_with="--team T…")
+        workspace_id = services.workspaces.for_incoming(args.team, choose_with="--team")
         reader = importer.open(
             ExportFile.at(args.file),
             workspace_id=workspace_id,

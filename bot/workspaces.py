@@ -17,7 +17,7 @@ class WorkspaceService:
         self._slack = slack
         self._single_team: str | None = None
 
-    def for_incoming(self, team_id: str | None, *, choose_with: str = "the team=T… query parameter") -> int:
+    def for_incoming(self, team_id: str | None, *, choose_with: str = "the team query parameter") -> int:
         """The workspace that payments from the webhook or an import belong to."""
         if team_id:
             with self._uow() as work:
@@ -34,7 +34,7 @@ class WorkspaceService:
         if not active:
             raise DomainError("No workspace has installed the bot yet: install it in Slack (/slack/install) first.")
         teams = ", ".join(workspace.team_id for workspace in active[:10])
-        raise DomainError(f"{len(active)} workspaces use this bot ({teams}): say which one with {choose_with}.")
+        raise DomainError(f"{len(active)} workspaces use this bot ({teams}): say which one with {choose_with} (the Slack team id).")
 
     def _single_team_id(self) -> str:
         if self._single_team is None:

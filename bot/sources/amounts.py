@@ -58,7 +58,7 @@ SYMBOLS: dict[str, frozenset[str]] = {
     "MX$": frozenset({"MXN"}),
     "R$": frozenset({"BRL"}),
     "€": frozenset({"EUR"}),
-    "£": frozenset({"GBP", "GIP", "FKP", "SHP"}),
+    "£": frozenset({"GBP"}),
     "¥": frozenset({"JPY", "CNY"}),
     "₹": frozenset({"INR"}),
     "₩": frozenset({"KRW"}),

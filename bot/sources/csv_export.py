@@ -99,6 +99,7 @@ class Survey:
     currencies: list[str] = field(default_factory=list)
     named_currencies: frozenset[str] | None = None
     account_ids: list[str] = field(default_factory=list)
+    account_currency: str | None = None
 
 
 @dataclass
@@ -125,6 +126,8 @@ def open_csv(file: ExportFile, *, account_id: str | None, choices: CsvChoices, b
         layout = _with_profile(file, layout, profile, choices)
     _require_columns(layout, file.name, _first_cells(file, layout))
     survey = _survey(file, layout)
+    if survey.lines == 0:
+        raise ExportProblem(f"{file.name} has a header but no lines below it: export the transactions again")
     if account_id is None and "account_id" in layout.columns:
         account_id = survey.account_ids[0] if len(survey.account_ids) == 1 else None
     elif account_id is None:
@@ -246,6 +249,8 @@ def _survey(file: ExportFile, layout: Layout) -> Survey:
             currency = columns.cell(cells, "currency").upper()
             if currency and currency not in survey.currencies:
                 survey.currencies.append(currency)
+        if survey.account_currency is None and "account_currency" in columns:
+            survey.account_currency = columns.cell(cells, "account_currency").upper() or None
         if "account_id" in columns and len(survey.account_ids) < 2:
             account = columns.cell(cells, "account_id")
             if account and account not in survey.account_ids:
@@ -418,6 +423,7 @@ def _currency(
         return known.currency
     for candidate in (
         remembered.get("currency"),
+        survey.account_currency,
         survey.currencies[0] if survey.currencies else None,
         layout.columns.header_currency,
         next(iter(survey.named_currencies)) if survey.named_currencies and len(survey.named_currencies) == 1 else None,
