@@ -6,7 +6,9 @@ import profile. Used by `xero-expense-bot import` and by an export uploaded to t
 
 from __future__ import annotations
 
+import queue
 import sys
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -44,6 +46,7 @@ class ImportSummary:
     accounts: list[SourceAccountIn] = field(default_factory=list)
     dry_run: bool = False
     profile_kept: bool = False
+    batches_stored: int = 0
 
     @property
     def complete(self) -> bool:
@@ -108,6 +111,48 @@ class ProgressBar:
         self._stream.flush()
 
 
+class BatchWriter:
+    """Stores batches on a second thread while the next batch is parsed; at most two batches wait, so memory stays
+    bounded, and a failure to store stops the import with that failure."""
+
+    def __init__(self, store: Callable[[list[PaymentIn]], None]) -> None:
+        self._store = store
+        self._queue: queue.Queue[tuple[list[PaymentIn], int, int, Progress | None] | None] = queue.Queue(maxsize=2)
+        self._failure: BaseException | None = None
+        self._thread = threading.Thread(target=self._work, name="import-writer", daemon=True)
+
+    def __enter__(self) -> BatchWriter:
+        self._thread.start()
+        return self
+
+    def put(self, batch: list[PaymentIn], done: int, total: int, progress: Progress | None) -> None:
+        self._raise_failure()
+        self._queue.put((batch, done, total, progress))
+
+    def __exit__(self, *exc: object) -> None:
+        self._queue.put(None)
+        self._thread.join()
+        if exc[0] is None:
+            self._raise_failure()
+
+    def _work(self) -> None:
+        while (item := self._queue.get()) is not None:
+            if self._failure is not None:
+                continue
+            batch, done, total, progress = item
+            try:
+                self._store(batch)
+            except BaseException as failure:  # handed to the parsing thread, which raises it
+                self._failure = failure
+                continue
+            if progress is not None:
+                progress(done, total)
+
+    def _raise_failure(self) -> None:
+        if self._failure is not None:
+            raise self._failure
+
+
 class StoredAccounts:
     """The book an export is read against: the workspace's accounts and their import profiles, in the database."""
 
@@ -166,30 +211,29 @@ class Importer:
         book = StoredAccounts(self._uow, workspace_id)
         if progress is not None:
             progress(0, reader.total_lines)
-        for line in reader.lines():
-            summary.total += 1
-            if line.outcome is Outcome.PAYMENT and line.payment is not None:
-                line = _checked_account(line, registered, book)
-            if line.outcome is Outcome.PAYMENT and line.payment is not None:
-                batch.append(line.payment)
-                if dry_run and len(summary.preview) < PREVIEW_LINES:
-                    summary.preview.append((line.line, line.payment))
-                if line.payment.account not in summary.accounts:
-                    summary.accounts.append(line.payment.account)
-            elif line.outcome is Outcome.CREDIT:
-                summary.credits += 1
-            else:
-                kind = "skipped" if line.outcome is Outcome.SKIPPED else "invalid"
-                setattr(summary, kind, getattr(summary, kind) + 1)
-                if len(summary.details) < DETAIL_LIMIT:
-                    summary.details.append((line.line, kind, str(line.reason)))
-            if len(batch) >= BATCH:
-                self._store(summary, workspace_id, batch, dry_run)
-                batch = []
-                if progress is not None:
-                    progress(summary.total, reader.total_lines)
-        if batch:
-            self._store(summary, workspace_id, batch, dry_run)
+        with BatchWriter(lambda stored: self._store(summary, workspace_id, stored, dry_run)) as writer:
+            for line in reader.lines():
+                summary.total += 1
+                if line.outcome is Outcome.PAYMENT and line.payment is not None:
+                    line = _checked_account(line, registered, book)
+                if line.outcome is Outcome.PAYMENT and line.payment is not None:
+                    batch.append(line.payment)
+                    if dry_run and len(summary.preview) < PREVIEW_LINES:
+                        summary.preview.append((line.line, line.payment))
+                    if line.payment.account not in summary.accounts:
+                        summary.accounts.append(line.payment.account)
+                elif line.outcome is Outcome.CREDIT:
+                    summary.credits += 1
+                else:
+                    kind = "skipped" if line.outcome is Outcome.SKIPPED else "invalid"
+                    setattr(summary, kind, getattr(summary, kind) + 1)
+                    if len(summary.details) < DETAIL_LIMIT:
+                        summary.details.append((line.line, kind, str(line.reason)))
+                if len(batch) >= BATCH:
+                    writer.put(batch, summary.total, reader.total_lines, progress)
+                    batch = []
+            if batch:
+                writer.put(batch, summary.total, reader.total_lines, progress)
         if progress is not None:
             progress(summary.total, max(reader.total_lines, summary.total))
         if not dry_run and self._keep_profile(reader, summary, workspace_id, by):
@@ -212,6 +256,9 @@ class Importer:
             ) from None
         summary.new += len(result.created)
         summary.duplicates += len(result.duplicates)
+        summary.batches_stored += 1
+        if summary.batches_stored == 1 and result.created:
+            self._ingest.refresh_statistics()
 
     def _keep_profile(self, reader: ExportReader, summary: ImportSummary, workspace_id: int, by: str | None) -> bool:
         """Kept when the choices read the file: more good lines than invalid ones."""

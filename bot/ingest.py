@@ -8,16 +8,18 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import insert
+from sqlalchemy import Table
 from sqlalchemy.exc import IntegrityError
 
 from bot.clock import Clock
 from bot.payment_input import FieldError, PaymentIn, SourceAccountIn
-from storage.models import CategoryMapping, Payment, PaymentState, SourceAccount
+from storage.bulk import insert_rows
+from storage.models import CategoryMapping, Payment, PaymentState, SourceAccount, utcnow
 from storage.repositories import category_key
 from storage.uow import UnitOfWork, UnitOfWorkFactory
 
 logger = logging.getLogger(__name__)
+PAYMENTS: Table = Payment.__table__  # type: ignore[assignment]
 
 
 @dataclass
@@ -65,6 +67,12 @@ class IngestService:
                 logger.info("a concurrent import stored some of these payments first; retrying as duplicates")
         raise AssertionError("unreachable")
 
+    def refresh_statistics(self) -> None:
+        """Once an import has stored its first batch, so the look-ups of the next batches use the index."""
+        with self._uow() as work:
+            work.payments.refresh_statistics()
+            work.commit()
+
     def known(self, workspace_id: int, payments: Sequence[PaymentIn]) -> set[tuple[str, str]]:
         """(account id, payment id) of the payments already stored, without storing anything (a dry run)."""
         found: set[tuple[str, str]] = set()
@@ -94,7 +102,7 @@ class IngestService:
                     result.duplicates.append(payment.id)
                     continue
                 seen.add(key)
-                work.session.add(Payment(**_payment_row(workspace_id, account.id, payment, mappings)))
+                work.session.add(Payment(**_payment_row(workspace_id, account.id, payment, mappings), version=1))
                 result.created.append(payment.id)
             work.session.flush()
             work.commit()
@@ -120,8 +128,7 @@ class IngestService:
                 seen.add(key)
                 rows.append(_payment_row(workspace_id, account_row_id, payment, mappings))
                 result.created.append(payment.id)
-            if rows:
-                work.session.execute(insert(Payment), rows)
+            insert_rows(work.session, PAYMENTS, rows, _new_payment_constants())
             work.commit()
         return result
 
@@ -200,6 +207,9 @@ def _payment_row(
         "account_code": mapping.account_code if mapping else None,
         "tax_type": mapping.tax_type if mapping else None,
         "tracking": list(mapping.tracking) if mapping else [],
-        "state": PaymentState.PENDING,
-        "version": 1,
     }
+
+
+def _new_payment_constants() -> dict[str, Any]:
+    now = utcnow()
+    return {"state": PaymentState.PENDING, "version": 1, "created_at": now, "updated_at": now}

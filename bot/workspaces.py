@@ -34,7 +34,9 @@ class WorkspaceService:
         if not active:
             raise DomainError("No workspace has installed the bot yet: install it in Slack (/slack/install) first.")
         teams = ", ".join(workspace.team_id for workspace in active[:10])
-        raise DomainError(f"{len(active)} workspaces use this bot ({teams}): say which one with {choose_with} (the Slack team id).")
+        raise DomainError(
+            f"{len(active)} workspaces use this bot ({teams}): say which one with {choose_with} (the Slack team id)."
+        )
 
     def _single_team_id(self) -> str:
         if self._single_team is None:

@@ -7,7 +7,7 @@ from collections.abc import Collection, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import ARRAY, String, any_, bindparam, delete, func, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
@@ -312,15 +312,25 @@ class PaymentRepository:
         """Which of these ids the account already has: one query on the (workspace, account, id) unique index."""
         if not external_ids:
             return set()
+        ids = list(external_ids)
+        if self.session.get_bind().dialect.name == "postgresql":
+            # One array parameter, not thousands of scalars: PostgreSQL then probes the index per id.
+            matches = Payment.external_id == any_(bindparam("ids", ids, type_=ARRAY(String)))
+        else:
+            matches = Payment.external_id.in_(ids)
         return set(
             self.session.scalars(
                 select(Payment.external_id).where(
-                    Payment.workspace_id == workspace_id,
-                    Payment.source_account_id == source_account_id,
-                    Payment.external_id.in_(list(external_ids)),
+                    Payment.workspace_id == workspace_id, Payment.source_account_id == source_account_id, matches
                 )
             )
         )
+
+    def refresh_statistics(self) -> None:
+        """After a bulk load into a table PostgreSQL has not analysed yet, its planner would scan every row of the
+        account for each look-up; fresh statistics make it probe the (workspace, account, id) index instead."""
+        if self.session.get_bind().dialect.name == "postgresql":
+            self.session.execute(text("ANALYZE payments"))
 
     def category_mappings_for(self, workspace_id: int, categories: Collection[str]) -> dict[str, CategoryMapping]:
         """The mappings of these categories, by category key, in one query."""

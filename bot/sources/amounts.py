@@ -84,6 +84,7 @@ MARK = re.compile(r"^(?P<rest>.*?)\s*(?<![A-Za-z])(?P<mark>CR|DR)\.?$", re.IGNOR
 POINT_DECIMAL = re.compile(r"^(?:[0-9]{1,3}(?:([,' ])[0-9]{3})?(?:\1[0-9]{3})*|[0-9]+)(?:\.[0-9]+)?$|^\.[0-9]+$")
 COMMA_DECIMAL = re.compile(r"^(?:[0-9]{1,3}(?:([.' ])[0-9]{3})?(?:\1[0-9]{3})*|[0-9]+)(?:,[0-9]+)?$|^,[0-9]+$")
 DECIMAL_MARKS = (".", ",")
+PLAIN = re.compile(r"^-?[0-9]{1,15}(?:\.[0-9]{1,6})?$")
 
 
 @dataclass(frozen=True)
@@ -96,6 +97,8 @@ class WrittenAmount:
 
 def read_amount(text: str, decimal_mark: str) -> WrittenAmount | None:
     """The amount a cell means with the file's decimal mark ("." or ","), or None if it is not one."""
+    if decimal_mark == "." and PLAIN.match(text):
+        return WrittenAmount(Decimal(text))
     cell = text.strip().translate(MINUS_SIGNS).translate(GROUP_SPACES)
     negative = False
     marked = MARK.match(cell)
@@ -164,6 +167,9 @@ def _plain_number(number: str, decimal_mark: str) -> Decimal | None:
 
 def decimal_evidence(text: str) -> str | None:
     """Which decimal mark a cell proves: "1,25" and "1.234,56" prove ","; "1.25" proves "."; "1,234" proves nothing."""
+    if PLAIN.match(text):
+        point = text.find(".")
+        return None if point < 0 or len(text) - point - 1 == 3 else "."
     digits = text.translate(GROUP_SPACES).replace(" ", "").replace("'", "")
     last = max(digits.rfind("."), digits.rfind(","))
     if last < 0:

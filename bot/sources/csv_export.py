@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -32,6 +33,8 @@ from bot.sources.text import folded, shown
 SIGNS = ("negative-is-out", "positive-is-out")
 NOT_AN_AMOUNT = 'is not an amount such as "-1,234.56"'
 TEXT_FIELDS = ("payee", "description", "category", "reference", "spender_email")
+LINE_FIELDS = ("id", "date", "currency", *TEXT_FIELDS)
+NO_CELLS = dict.fromkeys(LINE_FIELDS, "")
 DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "vertical bar"}
 NOT_FINAL = frozenset(
     folded(word)
@@ -115,6 +118,13 @@ class Plan:
     account: SourceAccountIn | None
     """The one account of every line; None when each line names its account in account columns."""
     payee_from: str
+    labels: dict[str, str] = field(default_factory=dict)
+    """How the file names each field, for messages (computed once, not per line)."""
+    positions: list[tuple[str, int]] = field(default_factory=list)
+    """(field, column) of the fields a line's payment is built from."""
+
+    def label(self, field_name: str) -> str:
+        return self.labels.get(field_name, field_name)
 
 
 def open_csv(file: ExportFile, *, account_id: str | None, choices: CsvChoices, book: AccountBook) -> ExportReader:
@@ -267,7 +277,7 @@ def _note_amount(survey: Survey, line: int, cell: str, *, counts_sign: bool) -> 
         survey.decimal_proofs.setdefault(proof, (line, cell))
     elif any(mark in cell for mark in DECIMAL_MARKS):
         survey.undecided_decimal = survey.undecided_decimal or (line, cell)
-    written = read_amount(cell, proof or ".") or read_amount(cell, ",")
+    written = read_amount(cell, proof or ".") or (read_amount(cell, ",") if proof is None else None)
     if written is None:
         return
     if counts_sign:
@@ -310,7 +320,10 @@ def _decide(
         name = layout.columns.cell(_first_cells(file, layout), "account_name") or account_id
         account = known or SourceAccountIn(account_id, name[: ACCOUNT_LIMITS["name"]], str(currency))
     payee_from = "payee" if "payee" in layout.columns else "description"
-    return Plan(layout, date_order, decimal, sign, indicator, currency, account, payee_from)
+    plan = Plan(layout, date_order, decimal, sign, indicator, currency, account, payee_from)
+    plan.labels = {name: _column_label(layout, name) for name in layout.columns.index}
+    plan.positions = [(name, layout.columns.index[name]) for name in LINE_FIELDS if name in layout.columns]
+    return plan
 
 
 def _date_order(choices: CsvChoices, remembered: dict[str, Any], survey: Survey, needs: list[str]) -> str:
@@ -478,7 +491,9 @@ def _lines(file: ExportFile, plan: Plan) -> Iterator[Line]:
             yield Line(row.line, Outcome.SKIPPED, reason=reason)
             continue
         money = _read_money(cells, plan)
-        content_key = _content_key(cells, plan, money)
+        written_date = layout.columns.cell(cells, "date")
+        when = read_date(written_date, plan.date_order) if written_date else None
+        content_key = _content_key(cells, plan, money, written_date, when)
         digest = int.from_bytes(hashlib.blake2b(content_key.encode(), digest_size=8).digest(), "big")
         occurrence = repeats.get(digest, 1) + 1 if digest in seen else 1
         if occurrence > 1:
@@ -491,7 +506,7 @@ def _lines(file: ExportFile, plan: Plan) -> Iterator[Line]:
             yield Line(row.line, Outcome.SKIPPED, reason=f"{written} is zero: neither money out nor in")
         else:
             derived = "csv-" + hashlib.sha256(f"{content_key}|{occurrence}".encode()).hexdigest()[:32]
-            judged = judge(_raw_line(row, plan, money, derived))
+            judged = judge(_raw_line(row, plan, money, derived, when))
             if isinstance(judged, str):
                 yield Line(row.line, Outcome.INVALID, reason=judged)
             else:
@@ -502,7 +517,7 @@ def _read_money(cells: list[str], plan: Plan) -> Money:
     columns = plan.layout.columns
     if "amount" in columns:
         text = columns.cell(cells, "amount")
-        label = _column_label(plan, "amount")
+        label = plan.label("amount")
         written = read_amount(text, plan.decimal) if text else None
         if written is None:
             return Money(None, Written(label, text), NOT_AN_AMOUNT if text else "is required")
@@ -519,7 +534,7 @@ def _read_money(cells: list[str], plan: Plan) -> Money:
             value = -abs(value) if side == "out" else abs(value)
         return Money(value, Written(label, text), currencies=written.currencies)
     debit_text, credit_text = columns.cell(cells, "debit"), columns.cell(cells, "credit")
-    debit_label, credit_label = _column_label(plan, "debit"), _column_label(plan, "credit")
+    debit_label, credit_label = plan.label("debit"), plan.label("credit")
     debit = read_amount(debit_text, plan.decimal) if debit_text else None
     credit = read_amount(credit_text, plan.decimal) if credit_text else None
     if debit_text and debit is None:
@@ -543,9 +558,9 @@ def _read_money(cells: list[str], plan: Plan) -> Money:
     return Money(Decimal(0), Written(debit_label if debit_text else credit_label, written_cell))
 
 
-def _column_label(plan: Plan, field_name: str) -> str:
+def _column_label(layout: Layout, field_name: str) -> str:
     """A field as the file names it: "amount", or the bank's own header ("Bedrag (EUR)"), or "column 11"."""
-    columns = plan.layout.columns
+    columns = layout.columns
     if field_name not in columns:
         return field_name
     position = columns.index[field_name]
@@ -555,10 +570,12 @@ def _column_label(plan: Plan, field_name: str) -> str:
     return field_name if header_key(header) == header_key(field_name) else shown(header, 30)
 
 
-def _raw_line(row: Row, plan: Plan, money: Money, derived_id: str) -> RawLine:
+def _raw_line(row: Row, plan: Plan, money: Money, derived_id: str, when: date | None) -> RawLine:
     columns = plan.layout.columns
     cells = row.cells
-    cell = {name: columns.cell(cells, name) for name in ("id", "date", "currency", *TEXT_FIELDS)}
+    width = len(cells)
+    cell = dict(NO_CELLS)
+    cell.update((name, cells[position].strip()) for name, position in plan.positions if position < width)
     account, currency, written_account, silenced = _line_account(cells, plan)
     payee = cell["payee"] or cell["description"]
     fields: dict[str, Any] = {
@@ -570,14 +587,16 @@ def _raw_line(row: Row, plan: Plan, money: Money, derived_id: str) -> RawLine:
     }
     if not cell["payee"]:
         fields["description"] = None
-    written = {
-        name: Written(_column_label(plan, name), cell[name]) for name in ("id", "date", "currency", *TEXT_FIELDS)
-    }
-    written.update(written_account)
-    written["amount"] = money.written
+
+    def explain() -> dict[str, Written]:
+        written = {name: Written(plan.label(name), cell[name]) for name in LINE_FIELDS}
+        written.update(written_account)
+        written["amount"] = money.written
+        return written
+
     problems: dict[str, str] = {}
     if not payee and "payee" in columns and "description" in columns:
-        problems["payee"] = f"and {_column_label(plan, 'description')} are both empty: nothing says who was paid"
+        problems["payee"] = f"and {plan.label('description')} are both empty: nothing says who was paid"
     if money.problem is not None or money.signed is None:
         problems["amount"] = money.problem or NOT_AN_AMOUNT
     else:
@@ -585,7 +604,6 @@ def _raw_line(row: Row, plan: Plan, money: Money, derived_id: str) -> RawLine:
         if money.currencies is not None and currency in CURRENCIES and currency not in money.currencies:
             names = "/".join(sorted(money.currencies)) if len(money.currencies) <= 3 else "another currency"
             problems["amount"] = f"is in {names}, not {currency}"
-    when = read_date(cell["date"], plan.date_order) if cell["date"] else None
     fields["date"] = when.isoformat() if when else None
     if cell["date"] and when is None:
         problems["date"] = f"is not a date in {plan.date_order} order"
@@ -599,7 +617,7 @@ def _raw_line(row: Row, plan: Plan, money: Money, derived_id: str) -> RawLine:
             f"is not the account's currency ({account['currency']}): import this currency's lines with an "
             f"--account in {currency}"
         )
-    return RawLine(row.line, fields, written, problems, silenced=silenced)
+    return RawLine(row.line, fields, {}, problems, silenced=silenced, explain=explain)
 
 
 def _id(cell: str) -> str:
@@ -640,10 +658,8 @@ def _line_account(
     )
 
 
-def _content_key(cells: list[str], plan: Plan, money: Money) -> str:
+def _content_key(cells: list[str], plan: Plan, money: Money, written_date: str, when: date | None) -> str:
     columns = plan.layout.columns
-    written_date = columns.cell(cells, "date")
-    when = read_date(written_date, plan.date_order)
     amount = format(money.signed.normalize(), "f") if money.signed is not None else money.written.text or ""
     parts = [
         when.isoformat() if when else written_date,

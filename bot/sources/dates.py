@@ -12,6 +12,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 
 ORDERS = ("DMY", "MDY", "YMD")
 ALL_ORDERS = frozenset(ORDERS)
@@ -48,6 +49,7 @@ MONTHS = {
 }
 
 
+@lru_cache(maxsize=8192)
 def read_date(text: str, order: str) -> date | None:
     """The date a cell means when the file writes numeric dates in `order`, or None if it is not one."""
     cell = text.strip()
@@ -67,6 +69,7 @@ def read_date(text: str, order: str) -> date | None:
     return None
 
 
+@lru_cache(maxsize=8192)
 def readable_in(text: str) -> frozenset[str]:
     """The orders in which `text` is a real date: all three for an ISO or month-name date, none for "31/31/2024"."""
     return frozenset(order for order in ORDERS if read_date(text, order) is not None)
@@ -90,11 +93,14 @@ class DateOrderEvidence:
     unreadable: tuple[int, str] | None = None
     conflict: tuple[int, str] | None = None
     """A date that no order still possible reads: the file writes dates in more than one order."""
+    seen: set[str] = field(default_factory=set)
 
     def add(self, line: int, text: str) -> None:
         cell = text.strip()
-        if not cell:
+        if not cell or cell in self.seen:
             return
+        if len(self.seen) < 100_000:
+            self.seen.add(cell)
         possible = readable_in(cell)
         if not possible:
             self.unreadable = self.unreadable or (line, cell)

@@ -8,6 +8,8 @@ import unicodedata
 QUOTE_LIMIT = 40
 # C0 and C1 controls and DEL, plus the invisible marks that reorder or hide text on a terminal or in Slack.
 UNSAFE = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2066-\u2069\ufeff]")
+# Anything a field must not keep as it is: unsafe characters, tabs and line breaks, undecodable bytes.
+SUSPECT = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2066-\u2069\ufeff\ufffd]")
 # What a line break or tab inside a quoted CSV value becomes in a stored field.
 LAYOUT_WHITESPACE = re.compile(r"[\t\r\n\u2028\u2029]+")
 UNREADABLE = "\ufffd"

@@ -40,5 +40,8 @@ def test_several_workspaces_are_listed_with_the_option_that_chooses(uow: UnitOfW
     with pytest.raises(DomainError) as refused:
         service(uow).for_incoming(None, choose_with="--team")
 
-    assert refused.value.message == "2 workspaces use this bot (T0001, T0002): say which one with --team (the Slack team id)."
+    assert (
+        refused.value.message
+        == "2 workspaces use this bot (T0001, T0002): say which one with --team (the Slack team id)."
+    )
     assert service(uow).for_incoming("T0002") != service(uow).for_incoming("T0001")
