@@ -87,6 +87,8 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _import(settings: Settings, args: argparse.Namespace) -> int:
+    from sqlalchemy.exc import SQLAlchemyError
+
     from bot.bootstrap import build_deps, build_services
     from bot.errors import DomainError
     from bot.importer import Importer, ProgressBar
@@ -125,6 +127,13 @@ def _import(settings: Settings, args: argparse.Namespace) -> int:
         )
     except DomainError as problem:
         print(f"xero-expense-bot: {problem.message}", file=sys.stderr)
+        return 1
+    except SQLAlchemyError as failure:
+        print(
+            f"xero-expense-bot: the database failed during the import ({type(failure).__name__}); the batches stored "
+            "before are kept: check DATABASE_URL and import the file again",
+            file=sys.stderr,
+        )
         return 1
     print("\n".join(summary.lines()))
     return 0 if summary.complete else 1
