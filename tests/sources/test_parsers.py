@@ -694,3 +694,59 @@ def test_format_is_sniffed_from_content(tmp_path: Path) -> None:
     assert len(parse_export(csv_text, account=OPERATIONS_SGD).payments) == 8
     with pytest.raises(ExportProblem, match=re.escape('unknown format "xls": pass --format csv or --format ofx')):
         parse_export(csv_text, account=OPERATIONS_SGD, fmt="xls")
+
+
+# --- the hot path keeps the webhook's rules --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {},
+        {"amount": "12.345"},
+        {"amount": "0.00"},
+        {"currency": "USD"},
+        {"payee": " "},
+        {"payee": "x" * 256},
+        {"id": "x" * 129},
+        {"reference": "r" * 256},
+        {"spender_email": "not-an-email"},
+        {"spender_email": "Maya@Example.com"},
+        {"date": "2026-02-30"},
+        {"account": {"id": "ops", "name": "Ops", "currency": "XXX"}},
+        {"amount": "1200", "currency": "JPY", "account": {"id": "ops", "name": "Ops", "currency": "JPY"}},
+    ],
+)
+def test_the_fast_accept_path_agrees_with_the_webhooks_validation(changes: dict[str, object]) -> None:
+    from bot.payment_input import PaymentIn, validate_payment
+    from bot.sources.lines import accepted_payment
+
+    fields: dict[str, object] = {
+        "id": "p1",
+        "account": {"id": "ops", "name": "Ops", "currency": "SGD"},
+        "currency": "SGD",
+        "amount": "12.5",
+        "date": "2026-11-03",
+        "payee": "Figma",
+        "description": None,
+        "category": None,
+        "reference": None,
+        "spender_email": None,
+    } | changes
+
+    fast = accepted_payment(dict(fields))
+    slow = validate_payment(dict(fields), 1)
+
+    if isinstance(slow, PaymentIn):
+        assert fast is not None
+        assert (fast.id, fast.account, fast.currency, fast.date, fast.payee, fast.spender_email) == (
+            slow.id,
+            slow.account,
+            slow.currency,
+            slow.date,
+            slow.payee,
+            slow.spender_email,
+        )
+        assert fast.amount == slow.amount
+    else:
+        assert fast is None
