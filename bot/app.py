@@ -15,7 +15,7 @@ from bot.bootstrap import Deps, build_services
 from bot.services import Services
 from bot.settings import Settings
 from bot.slack_clients import BOT_SCOPES, slack_authorize_url, slack_client
-from handlers import actions, commands, events, home, options, payment_actions, views
+from handlers import actions, commands, events, exports, home, options, payment_actions, views
 from handlers.bulk_messages import SlackProgressMessenger
 from handlers.cards import SlackCardPublisher
 from handlers.notices import SlackNotices
@@ -88,6 +88,7 @@ def create_app(settings: Settings, deps: Deps, services: Services | None = None)
     views.register(app, services)
     options.register(app, services)
     events.register(app, services)
+    exports.register(app, services)
     home.register(app, services)
     events.acknowledge_other_events(app)
     return app

@@ -12,7 +12,9 @@ from bot.bulk import BulkSyncService
 from bot.clock import Clock, SystemClock
 from bot.coding import CodingService
 from bot.connect import ConnectionService
+from bot.export_uploads import EXPORT_MAX_BYTES, ExportUploads
 from bot.home_service import HomeService
+from bot.importer import Importer
 from bot.ingest import IngestService
 from bot.metrics import Metrics
 from bot.posting import PostingService
@@ -108,6 +110,13 @@ def build_services(settings: Settings, deps: Deps) -> Services:
     )
     home = HomeService(uow=deps.uow, roles=roles, coding=coding)
     bulk = BulkSyncService(uow=deps.uow, clock=deps.clock, roles=roles, calls_per_minute=settings.xero_minute_limit)
+    ingest = IngestService(uow=deps.uow, clock=deps.clock)
+    exports = ExportUploads(
+        importer=Importer(uow=deps.uow, ingest=ingest),
+        roles=roles,
+        slack=slack,
+        files=SlackFiles(settings.slack_api_base, max_download_bytes=EXPORT_MAX_BYTES),
+    )
     return Services(
         settings=settings,
         uow=deps.uow,
@@ -121,7 +130,7 @@ def build_services(settings: Settings, deps: Deps) -> Services:
         reference=reference,
         connections=connections,
         workspaces=WorkspaceService(uow=deps.uow, clock=deps.clock, slack=slack),
-        ingest=IngestService(uow=deps.uow, clock=deps.clock),
+        ingest=ingest,
         coding=coding,
         posting=posting,
         receipts=receipts,
@@ -132,4 +141,5 @@ def build_services(settings: Settings, deps: Deps) -> Services:
         workspace_settings=WorkspaceSettingsService(settings=settings, uow=deps.uow, clock=deps.clock, roles=roles),
         engine=deps.engine,
         installations=installations,
+        exports=exports,
     )

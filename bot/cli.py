@@ -21,11 +21,29 @@ def _parser() -> argparse.ArgumentParser:
     commands.add_parser("migrate", help="bring the database schema up to date")
     commands.add_parser("keygen", help="print a new ENCRYPTION_KEY")
     commands.add_parser("doctor", help="check configuration, database, Slack and Xero")
-    importing = commands.add_parser("import", help="import outbound payments from a bank export (CSV, OFX, QFX)")
+    importing = commands.add_parser(
+        "import",
+        help="import outbound payments from a bank export (CSV, OFX, QFX)",
+        description="Import the debits of a bank export. The choices that read a CSV layout are kept for its account, "
+        "so the next export of the same bank needs no flags.",
+    )
     importing.add_argument("file", type=Path, help="the export file")
-    importing.add_argument("--account", help="the source account's id (required for CSV files without one)")
-    importing.add_argument("--format", choices=["csv", "ofx"], help="default: from the file's name and content")
-    importing.add_argument("--team", help="the Slack team id, when several workspaces use this bot")
+    importing.add_argument("--account", help="the source account's id (a known account, or a new id)")
+    importing.add_argument("--format", choices=["csv", "ofx"], help="default: from the file's content and name")
+    importing.add_argument("--team", help="the Slack team id (T…), when several workspaces use this bot")
+    importing.add_argument(
+        "--dry-run", action="store_true", help="read the file and show the first lines; store nothing"
+    )
+    importing.add_argument("--currency", help="ISO code of the amounts' currency, when the file does not say")
+    importing.add_argument(
+        "--date-format", choices=["DMY", "MDY", "YMD"], type=str.upper, help="order of numeric dates"
+    )
+    importing.add_argument("--sign", help="negative-is-out, positive-is-out, or the column that says debit or credit")
+    importing.add_argument("--decimal", choices=[".", ","], help="the amounts' decimal mark")
+    importing.add_argument("--header-row", type=int, metavar="N", help="the header's line number (0: no header)")
+    importing.add_argument("--encoding", help="the file's text encoding (utf-8, windows-1252, …)")
+    for name in ("date", "amount", "debit", "credit", "payee", "description"):
+        importing.add_argument(f"--{name}-column", metavar="NAME|N", help=f"the {name} column, by header or number")
     return parser
 
 
@@ -69,30 +87,56 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _import(settings: Settings, args: argparse.Namespace) -> int:
+    from sqlalchemy.exc import SQLAlchemyError
+
     from bot.bootstrap import build_deps, build_services
     from bot.errors import DomainError
-    from bot.importer import ProgressBar, import_file
+    from bot.importer import Importer, ProgressBar
+    from bot.sources import CsvChoices, ExportFile
     from storage.migrate import upgrade
 
     deps = build_deps(settings)
     upgrade(deps.engine)
     services = build_services(settings, deps)
+    choices = CsvChoices(
+        date_format=args.date_format,
+        currency=args.currency,
+        date_column=args.date_column,
+        amount_column=args.amount_column,
+        debit_column=args.debit_column,
+        credit_column=args.credit_column,
+        payee_column=args.payee_column,
+        description_column=args.description_column,
+        sign=args.sign,
+        decimal=args.decimal,
+        header_row=args.header_row,
+        encoding=args.encoding,
+    )
+    importer = Importer(uow=deps.uow, ingest=services.ingest)
     try:
-        workspace_id = services.workspaces.for_incoming(args.team)
-        summary = import_file(
-            args.file,
+        workspace_id = services.workspaces.for_incoming(args.team, choose_with="--team")
+        reader = importer.open(
+            ExportFile.at(args.file),
             workspace_id=workspace_id,
-            uow=deps.uow,
-            ingest=services.ingest,
             account_id=args.account,
             fmt=args.format,
-            progress=ProgressBar(),
+            choices=choices,
+        )
+        summary = importer.run(
+            reader, workspace_id=workspace_id, dry_run=args.dry_run, progress=None if args.dry_run else ProgressBar()
         )
     except DomainError as problem:
         print(f"xero-expense-bot: {problem.message}", file=sys.stderr)
         return 1
+    except SQLAlchemyError as failure:
+        print(
+            f"xero-expense-bot: the database failed during the import ({type(failure).__name__}); the batches stored "
+            "before are kept: check DATABASE_URL and import the file again",
+            file=sys.stderr,
+        )
+        return 1
     print("\n".join(summary.lines()))
-    return 0
+    return 0 if summary.complete else 1
 
 
 def _secret_values(settings: object) -> list[str]:

@@ -14,6 +14,7 @@ from bot.bulk import BulkSyncService
 from bot.clock import Clock
 from bot.coding import CodingService
 from bot.connect import ConnectionService
+from bot.export_uploads import ExportUploads
 from bot.home_service import HomeService
 from bot.ingest import IngestService
 from bot.metrics import Metrics
@@ -72,4 +73,5 @@ class Services:
     engine: Engine
     installations: InstallationStore | None = None
     notices: Notices | None = None
+    exports: ExportUploads | None = None
     wake: Callable[[str], None] = lambda _job: None  # run a background job now rather than on its schedule

@@ -18,7 +18,7 @@ class WorkspaceService:
         self._slack = slack
         self._single_team: str | None = None
 
-    def for_incoming(self, team_id: str | None) -> int:
+    def for_incoming(self, team_id: str | None, *, choose_with: str = "the team query parameter") -> int:
         """The workspace that payments from the webhook or an import belong to."""
         if team_id:
             if not is_slack_team_id(team_id):
@@ -34,14 +34,20 @@ class WorkspaceService:
             active = list(work.workspaces.all_active())
         if len(active) == 1:
             return active[0].id
-        raise DomainError("Several workspaces use this bot: say which one with team=T… (the Slack team id).")
+        if not active:
+            raise DomainError("No workspace has installed the bot yet: install it in Slack (/slack/install) first.")
+        teams = ", ".join(workspace.team_id for workspace in active[:10])
+        raise DomainError(
+            f"{len(active)} workspaces use this bot ({teams}): say which one with {choose_with} (the Slack team id)."
+        )
 
     def _single_team_id(self) -> str:
         if self._single_team is None:
             try:
                 self._single_team = str(self._slack.single_client().auth_test()["team_id"])
             except (SlackApiError, OSError) as error:
-                raise DomainError(f"Slack could not be asked which workspace this is ({error}); try again.") from None
+                reason = error.response.get("error") if isinstance(error, SlackApiError) else type(error).__name__
+                raise DomainError(f"Slack could not be asked which workspace this is ({reason}); try again.") from None
         return self._single_team
 
     def seen(self, team_id: str, enterprise_id: str | None) -> int:

@@ -7,10 +7,12 @@ from typing import Any
 
 from slack_bolt import App
 from slack_bolt.listener.builtins import TokenRevocationListeners
+from slack_sdk import WebClient
 
 from bot.receipts import SharedFile
 from bot.services import Services
 from handlers.common import actor_from
+from handlers.exports import export_shared
 
 
 def register(app: App, services: Services) -> None:
@@ -25,9 +27,14 @@ def register(app: App, services: Services) -> None:
             services.workspaces.mark_uninstalled(int(workspace_id))
 
     @app.event("message")
-    def message(event: dict[str, Any], context: Any) -> None:
-        """A photo or PDF replied in the thread of a payment or of its receipt request."""
-        if not event.get("files") or not event.get("thread_ts") or event.get("bot_id"):
+    def message(event: dict[str, Any], context: Any, client: WebClient) -> None:
+        """A photo or PDF replied in the thread of a payment or of its receipt request; a bank export posted at the
+        top of the bot's direct messages (receipts there are replies in a receipt ask's thread, never top level)."""
+        if not event.get("files") or event.get("bot_id"):
+            return
+        if not event.get("thread_ts"):
+            if event.get("channel_type") == "im":
+                export_shared(services, event, context, client)
             return
         actor = actor_from(context)
         services.receipts.receive(

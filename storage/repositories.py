@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import ARRAY, String, any_, bindparam, delete, func, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
@@ -322,15 +322,43 @@ class PaymentRepository:
             query = query.limit(limit)
         return self.session.scalars(query.with_for_update(**_skip_locked(self.session))).all()
 
-    def known_external_ids(self, workspace_id: int, source_account_ids: set[int]) -> set[tuple[int, str]]:
-        if not source_account_ids:
+    def existing_external_ids(
+        self, workspace_id: int, source_account_id: int, external_ids: Collection[str]
+    ) -> set[str]:
+        """Which of these ids the account already has: one query on the (workspace, account, id) unique index."""
+        if not external_ids:
             return set()
-        rows = self.session.execute(
-            select(Payment.source_account_id, Payment.external_id).where(
-                Payment.workspace_id == workspace_id, Payment.source_account_id.in_(source_account_ids)
+        ids = list(external_ids)
+        if self.session.get_bind().dialect.name == "postgresql":
+            # One array parameter, not thousands of scalars: PostgreSQL then probes the index per id.
+            matches = Payment.external_id == any_(bindparam("ids", ids, type_=ARRAY(String)))
+        else:
+            matches = Payment.external_id.in_(ids)
+        return set(
+            self.session.scalars(
+                select(Payment.external_id).where(
+                    Payment.workspace_id == workspace_id, Payment.source_account_id == source_account_id, matches
+                )
             )
-        ).all()
-        return {(account_id, external_id) for account_id, external_id in rows}
+        )
+
+    def refresh_statistics(self) -> None:
+        """After a bulk load into a table PostgreSQL has not analysed yet, its planner would scan every row of the
+        account for each look-up; fresh statistics make it probe the (workspace, account, id) index instead."""
+        if self.session.get_bind().dialect.name == "postgresql":
+            self.session.execute(text("ANALYZE payments"))
+
+    def category_mappings_for(self, workspace_id: int, categories: Collection[str]) -> dict[str, CategoryMapping]:
+        """The mappings of these categories, by category key, in one query."""
+        keys = {category_key(category) for category in categories}
+        if not keys:
+            return {}
+        found = self.session.scalars(
+            select(CategoryMapping).where(
+                CategoryMapping.workspace_id == workspace_id, CategoryMapping.category_key.in_(keys)
+            )
+        )
+        return {mapping.category_key: mapping for mapping in found}
 
     def source_account(self, workspace_id: int, external_id: str) -> SourceAccount | None:
         return self.session.scalar(

@@ -1,16 +1,54 @@
-"""Bank exports (CSV, OFX, QFX) read into validated outbound payments, with every refused line and its reason."""
+"""Bank exports (CSV, OFX, QFX) read into validated outbound payments, with every line accounted for."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 from bot.payment_input import SourceAccountIn
-from bot.sources.csv_export import parse_csv
+from bot.sources.book import AccountBook, NoAccounts
+from bot.sources.csv_export import CsvChoices, open_csv
+from bot.sources.files import ExportFile, refuse_what_is_not_an_export
 from bot.sources.formats import FORMATS, export_format
-from bot.sources.ofx_export import parse_ofx
-from bot.sources.parsed import ExportProblem, ParsedExport, ParsedLine, ProgressCallback
+from bot.sources.ofx_export import open_ofx
+from bot.sources.parsed import ExportProblem, ExportReader, Line, Outcome, ParsedExport, ProgressCallback, collected
 
-__all__ = ["FORMATS", "ExportProblem", "ParsedExport", "ParsedLine", "ProgressCallback", "parse_export"]
+__all__ = [
+    "FORMATS",
+    "AccountBook",
+    "CsvChoices",
+    "ExportFile",
+    "ExportProblem",
+    "ExportReader",
+    "Line",
+    "NoAccounts",
+    "Outcome",
+    "ParsedExport",
+    "ProgressCallback",
+    "open_export",
+    "parse_export",
+]
+
+
+def open_export(
+    file: ExportFile,
+    *,
+    account_id: str | None = None,
+    fmt: str | None = None,
+    choices: CsvChoices | None = None,
+    book: AccountBook | None = None,
+) -> ExportReader:
+    """
+    The export checked as a whole and ready to be read line by line.
+
+    `account_id` names the source account (one the bot knows, or a new id); without it, the file's own account.
+    Raises `ExportProblem` when the file as a whole cannot be imported, or a choice only a person can make is missing.
+    """
+    choices = choices or CsvChoices()
+    book = book or NoAccounts()
+    refuse_what_is_not_an_export(file)
+    if export_format(file, fmt) == "csv":
+        return open_csv(file, account_id=account_id, choices=choices, book=book)
+    return open_ofx(file, account_id=account_id, currency=choices.currency, book=book)
 
 
 def parse_export(
@@ -19,17 +57,15 @@ def parse_export(
     account: SourceAccountIn | None = None,
     account_id: str | None = None,
     fmt: str | None = None,
-    on_progress: ProgressCallback | None = None,
+    choices: CsvChoices | None = None,
 ) -> ParsedExport:
-    """
-    Every line of a bank export: the debits as payments, the credits counted, the rest refused with a reason.
-
-    `account` (a known account) wins over `account_id` (its name is the id; its currency comes from the file), which
-    wins over the file's own account. Raises `ExportProblem` when the file as a whole cannot be imported.
-    """
-    if not path.is_file():
-        raise ExportProblem(f"no file at {path}: check the path and import again")
-    if path.stat().st_size == 0:
-        raise ExportProblem(f"{path.name} is empty: export the transactions from the bank again")
-    parser = parse_csv if export_format(path, fmt) == "csv" else parse_ofx
-    return parser(path, account=account, account_id=account_id, on_progress=on_progress)
+    """Every line of a file at once, against an empty book (or one `account` it knows): for tests and small files."""
+    book = NoAccounts(account) if account is not None else NoAccounts()
+    reader = open_export(
+        ExportFile.at(path),
+        account_id=account.id if account is not None else account_id,
+        fmt=fmt,
+        choices=choices,
+        book=book,
+    )
+    return collected(reader)

@@ -1,34 +1,37 @@
-"""Which parser a file needs: the `--format` given, else the file's extension, else what its first bytes look like."""
+"""Which parser a file needs: the `--format` given, else what its first bytes look like, else its extension."""
 
 from __future__ import annotations
 
-from pathlib import Path
+import re
 
+from bot.sources.files import ExportFile
 from bot.sources.parsed import ExportProblem
 
 FORMATS = ("csv", "ofx")
 FORMAT_ALIASES = {"csv": "csv", "ofx": "ofx", "qfx": "ofx"}
-EXTENSIONS = {".csv": "csv", ".ofx": "ofx", ".qfx": "ofx"}
-SNIFF_BYTES = 4096
-SPREADSHEET_SIGNATURES = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0")
+EXTENSIONS = {".csv": "csv", ".txt": "csv", ".tsv": "csv", ".ofx": "ofx", ".qfx": "ofx", ".qbo": "ofx"}
+OFX_OPENING = re.compile(rb"^(?:\xef\xbb\xbf)?\s*(?:OFXHEADER|<\?xml|<\?OFX|<!--\s*OFXHEADER|<OFX\s*>)", re.IGNORECASE)
+HTML_OPENING = re.compile(rb"^(?:\xef\xbb\xbf)?\s*<(?:!DOCTYPE html|html)", re.IGNORECASE)
 
 
-def export_format(path: Path, fmt: str | None) -> str:
+def export_format(file: ExportFile, fmt: str | None) -> str:
     if fmt is not None:
         chosen = FORMAT_ALIASES.get(fmt.strip().lower())
         if chosen is None:
             raise ExportProblem(f'unknown format "{fmt}": pass --format csv or --format ofx')
         return chosen
-    by_extension = EXTENSIONS.get(path.suffix.lower())
-    if by_extension is not None:
-        return by_extension
-    with path.open("rb") as file:
-        head = file.read(SNIFF_BYTES)
-    if head.startswith(SPREADSHEET_SIGNATURES):
-        raise ExportProblem(f"{path.name} is a spreadsheet workbook: save it as CSV and import the CSV file")
-    upper = head.upper()
-    if b"OFXHEADER" in upper or b"<OFX>" in upper:
+    head = file.head(4096)
+    if OFX_OPENING.match(head):
         return "ofx"
+    if HTML_OPENING.match(head):
+        raise ExportProblem(f"{file.name} is a web page, not an export: download the transactions as CSV or OFX")
+    suffix = "." + file.name.rsplit(".", 1)[-1].lower() if "." in file.name else ""
+    if suffix in EXTENSIONS:
+        return EXTENSIONS[suffix]
+    if b"<OFX>" in head.upper():
+        return "ofx"
+    if b"," in head or b";" in head or b"\t" in head:
+        return "csv"
     raise ExportProblem(
-        f"cannot tell what kind of export {path.name} is: name it .csv, .ofx or .qfx, or pass --format csv|ofx"
+        f"cannot tell what kind of export {file.name} is: name it .csv, .ofx or .qfx, or pass --format csv|ofx"
     )
