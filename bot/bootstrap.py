@@ -104,7 +104,11 @@ def build_services(settings: Settings, deps: Deps) -> Services:
     )
     approvals = ApprovalService(uow=deps.uow, clock=deps.clock, roles=roles, coding=coding)
     sync = SyncEngine(
-        uow=deps.uow, clock=deps.clock, gateway=gateway, lease=timedelta(seconds=settings.sync_lease_seconds)
+        uow=deps.uow,
+        clock=deps.clock,
+        gateway=gateway,
+        public_url=settings.base_url,
+        lease=timedelta(seconds=settings.sync_lease_seconds),
     )
     home = HomeService(uow=deps.uow, roles=roles, coding=coding)
     bulk = BulkSyncService(uow=deps.uow, clock=deps.clock, roles=roles, calls_per_minute=settings.xero_minute_limit)

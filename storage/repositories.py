@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
@@ -431,6 +431,32 @@ class PaymentRepository:
             .order_by(Payment.id)
         )
         return self.session.scalars(query.with_for_update(**_skip_locked(self.session))).all()
+
+    def renew_sync_claims(self, idempotency_keys: Sequence[str], held_until: datetime, until: datetime) -> None:
+        """Extend sync claims still held as claimed (`held_until`); one finished, failed or taken over since
+        has another deadline, or none, and is left alone."""
+        self.session.execute(
+            update(Payment)
+            .where(
+                Payment.idempotency_key.in_(list(idempotency_keys)),
+                Payment.state == PaymentState.SYNCING,
+                Payment.sync_next_attempt_at == held_until,
+            )
+            .values(sync_next_attempt_at=until)
+            .execution_options(synchronize_session=False)
+        )
+
+    def renew_upload_claims(self, receipt_ids: Sequence[int], held_until: datetime, until: datetime) -> None:
+        self.session.execute(
+            update(Receipt)
+            .where(
+                Receipt.id.in_(list(receipt_ids)),
+                Receipt.state == ReceiptState.STORED,
+                Receipt.attach_next_attempt_at == held_until,
+            )
+            .values(attach_next_attempt_at=until)
+            .execution_options(synchronize_session=False)
+        )
 
     def claim_unattached_receipts(
         self, workspace_id: int, now: datetime, *, limit: int, only: set[int] | None = None
