@@ -268,6 +268,15 @@ def test_an_outage_fails_every_call_and_stores_nothing_until_it_ends(fake: FakeS
     assert [c.status for c in fake.calls_to("chat.postMessage")] == [503, 0, 200]
 
 
+def test_a_lost_answer_still_posts_the_message(fake: FakeSlack) -> None:
+    quick = WebClient(base_url=fake.api_url, token=fake.bot_token, retry_handlers=[])
+    fake.lose_answers("chat.postMessage", 1)
+    with pytest.raises((urllib.error.URLError, ConnectionError)):
+        quick.chat_postMessage(channel=FINANCE, text="posted, answer lost")
+    assert quick.chat_postMessage(channel=FINANCE, text="second")["ok"]
+    assert [m["text"] for m in fake.messages(FINANCE)] == ["posted, answer lost", "second"]
+
+
 def test_update_keeps_history(fake: FakeSlack, client: WebClient) -> None:
     ts = client.chat_postMessage(channel=FINANCE, text="pending")["ts"]
     updated = client.chat_update(channel=FINANCE, ts=ts, text="approved", blocks=[section("Approved by Alice")])

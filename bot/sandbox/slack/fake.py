@@ -348,6 +348,12 @@ class FakeSlack:
         finally:
             self.end_outage()
 
+    def lose_answers(self, method: str = "chat.postMessage", count: int = 1) -> None:
+        """The next `count` successful calls to `method` take effect in Slack, but the connection drops before
+        the caller hears the answer."""
+        with self._ws.lock:
+            self._outage.lose_answers(method, count)
+
     def is_token_valid(self, token: str) -> bool:
         with self._ws.lock:
             try:

@@ -13,10 +13,12 @@ class DropConnection(Exception):
 
 @dataclass
 class Outage:
-    """Which Web API methods fail right now (all of them when `methods` is empty), and how."""
+    """Which Web API methods fail right now (all of them when `methods` is empty), and how; and calls whose
+    answer will be lost after Slack carried them out (a timeout or reset on the way back)."""
 
     kind: str = ""
     methods: frozenset[str] = field(default_factory=frozenset)
+    lost_answers: dict[str, int] = field(default_factory=dict)
 
     @property
     def active(self) -> bool:
@@ -32,3 +34,14 @@ class Outage:
 
     def hits(self, method: str) -> bool:
         return self.active and (not self.methods or method in self.methods)
+
+    def lose_answers(self, method: str, count: int) -> None:
+        self.lost_answers[method] = self.lost_answers.get(method, 0) + count
+
+    def answer_lost(self, method: str) -> bool:
+        """Whether this call's answer is lost (counted down per call)."""
+        left = self.lost_answers.get(method, 0)
+        if left <= 0:
+            return False
+        self.lost_answers[method] = left - 1
+        return True

@@ -34,6 +34,8 @@ class WebApi:
                 request = parse_api_request(method, query, body, headers)
                 self._check_outage(request)
                 result = self._run(request)
+                if result.get("ok") and self._outage.answer_lost(method):
+                    raise DropConnection()
             except DropConnection:
                 ws.calls.append(ApiCall(method, request.args, request.token, time.time(), 0, "connection_dropped"))
                 ws.changed.notify_all()
