@@ -15,6 +15,7 @@ from bot.connect import ConnectionService
 from bot.home_service import HomeService
 from bot.ingest import IngestService
 from bot.metrics import Metrics
+from bot.outbox import SlackOutbox
 from bot.posting import PostingService
 from bot.receipts import ReceiptService
 from bot.roles import Roles
@@ -33,6 +34,7 @@ from bot.xero.reference import ReferenceDataSync
 from bot.xero.tokens import TokenManager
 from storage.crypto import KeyRing
 from storage.db import create_engine, session_factory
+from storage.outbox import watch_card_changes
 from storage.slack_installations import EncryptedInstallationStore
 from storage.uow import UnitOfWorkFactory
 
@@ -91,6 +93,8 @@ def build_services(settings: Settings, deps: Deps) -> Services:
         reference=reference,
     )
     coding = CodingService(uow=deps.uow, clock=deps.clock, roles=roles)
+    watch_card_changes(deps.uow.sessions, deps.clock.now)
+    outbox = SlackOutbox(uow=deps.uow, clock=deps.clock, coding=coding, directory=directory)
     posting = PostingService(settings=settings, uow=deps.uow, clock=deps.clock, coding=coding, directory=directory)
     receipts = ReceiptService(
         uow=deps.uow,
@@ -101,6 +105,7 @@ def build_services(settings: Settings, deps: Deps) -> Services:
         directory=directory,
         files=SlackFiles(settings.slack_api_base, max_download_bytes=max(MAX_DOWNLOAD, 3 * settings.receipt_max_bytes)),
         max_bytes=settings.receipt_max_bytes,
+        outbox=outbox,
     )
     approvals = ApprovalService(uow=deps.uow, clock=deps.clock, roles=roles, coding=coding)
     sync = SyncEngine(
@@ -129,6 +134,7 @@ def build_services(settings: Settings, deps: Deps) -> Services:
         coding=coding,
         posting=posting,
         receipts=receipts,
+        outbox=outbox,
         approvals=approvals,
         sync=sync,
         home=home,

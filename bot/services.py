@@ -17,6 +17,7 @@ from bot.connect import ConnectionService
 from bot.home_service import HomeService
 from bot.ingest import IngestService
 from bot.metrics import Metrics
+from bot.outbox import SlackOutbox
 from bot.posting import PostingService
 from bot.receipts import ReceiptService
 from bot.roles import Roles
@@ -64,6 +65,7 @@ class Services:
     coding: CodingService
     posting: PostingService
     receipts: ReceiptService
+    outbox: SlackOutbox
     approvals: ApprovalService
     sync: SyncEngine
     home: HomeService

@@ -11,7 +11,6 @@ from bot.coding import Conflict
 from bot.errors import DomainError
 from bot.services import Services
 from bot.workspace_settings import SettingsChange, SettingsRefused
-from handlers.cards import SlackCardPublisher
 from handlers.common import actor_from
 from handlers.ids import Ids
 from handlers.settings_blocks import NOT_MAPPED
@@ -72,8 +71,6 @@ SETTINGS_ERROR_BLOCKS = {
 
 
 def register(app: App, services: Services) -> None:
-    publisher = SlackCardPublisher(services.slack)
-
     @app.view(Ids.EDIT_MODAL)
     def save_edit(ack: Ack, view: dict[str, Any], context: Any) -> None:
         actor = actor_from(context)
@@ -101,7 +98,7 @@ def register(app: App, services: Services) -> None:
             ack(response_action="errors", errors={Ids.EDIT_DESCRIPTION: refused.message})
             return
         ack()
-        publisher.update_card(actor.team_id, changed)
+        services.outbox.redraw_card(actor.workspace_id, changed.card.payment_id)
 
     @app.view(Ids.SETTINGS_MODAL)
     def save_settings(ack: Ack, view: dict[str, Any], context: Any) -> None:
@@ -135,7 +132,7 @@ def register(app: App, services: Services) -> None:
             ack(response_action="errors", errors={Ids.NO_RECEIPT_REASON: refused.message})
             return
         ack()
-        publisher.update_card(actor.team_id, changed)
+        services.outbox.redraw_card(actor.workspace_id, changed.card.payment_id)
 
     @app.view(Ids.EXCLUDE_MODAL)
     def save_exclusion(ack: Ack, view: dict[str, Any], context: Any) -> None:
@@ -149,4 +146,4 @@ def register(app: App, services: Services) -> None:
             ack(response_action="errors", errors={Ids.EXCLUDE_REASON: refused.message})
             return
         ack()
-        publisher.update_card(actor.team_id, changed)
+        services.outbox.redraw_card(actor.workspace_id, changed.card.payment_id)

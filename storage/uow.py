@@ -8,6 +8,7 @@ from typing import Self
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from storage.outbox import OutboxRepository
 from storage.reference import ReferenceData
 from storage.repositories import (
     AuditLog,
@@ -49,6 +50,7 @@ class UnitOfWork:
         self.connections = ConnectionRepository(session)
         self.payments = PaymentRepository(session)
         self.reference = ReferenceData(session)
+        self.outbox = OutboxRepository(session)
         return self
 
     def __exit__(

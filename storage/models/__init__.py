@@ -5,6 +5,7 @@ from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
 from sqlalchemy import String
 
 from storage.models.base import Base, utcnow
+from storage.models.outbox import OutboxItem
 from storage.models.payments import (
     BulkRun,
     CategoryMapping,
@@ -50,6 +51,7 @@ __all__ = [
     "BulkRun",
     "CategoryMapping",
     "ConnectionState",
+    "OutboxItem",
     "Payment",
     "PaymentState",
     "ProcessedEvent",
