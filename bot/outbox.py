@@ -35,6 +35,7 @@ DIGEST = "receipt_digest"
 REPLY = "thread_reply"
 REACTION = "reaction"
 EPHEMERAL = "ephemeral"
+NOTICE = "notice"
 
 LEASE = timedelta(seconds=60)  # how long a sender holds an item before another may take it
 FIRST_RETRY = timedelta(seconds=5)
@@ -83,6 +84,10 @@ class OutboxSender(Protocol):
     def post_digest(self, team_id: str, channel: str, missing: dict[str, list[Changed]], marker: Marker) -> str: ...
 
     def post_reply(self, team_id: str, channel: str, thread_ts: str, text: str, marker: Marker) -> str: ...
+
+    def post_notice(
+        self, team_id: str, channel: str, text: str, blocks: list[dict[str, Any]] | None, marker: Marker
+    ) -> str: ...
 
     def react(self, team_id: str, channel: str, ts: str, name: str) -> None: ...
 
@@ -160,6 +165,11 @@ class SlackOutbox:
     def tell(self, team_id: str, channel: str, user_id: str, text: str, thread_ts: str | None) -> None:
         payload = {"channel": channel, "user": user_id, "text": text, "thread_ts": thread_ts}
         self._record_and_deliver(team_id, EPHEMERAL, f"{EPHEMERAL}:{uuid.uuid4().hex}", payload)
+
+    def notify(self, team_id: str, channel: str, text: str, blocks: list[dict[str, Any]] | None = None) -> None:
+        """A message the bot sends on its own (connected, reconnect needed …) to a channel or a person."""
+        payload = {"channel": channel, "text": text, "blocks": blocks}
+        self._record_and_deliver(team_id, NOTICE, f"{NOTICE}:{uuid.uuid4().hex}", payload)
 
     def update_card(self, team_id: str, changed: Changed) -> None:
         workspace_id = self._workspace_of(team_id)
@@ -278,6 +288,8 @@ class SlackOutbox:
             self.sender.react(team_id, payload["channel"], payload["ts"], payload["name"])
         elif kind == EPHEMERAL:
             self._tell(team_id, item)
+        elif kind == NOTICE:
+            self._notice(team_id, item)
         else:
             raise Undeliverable(f"unknown kind {kind}")
 
@@ -379,6 +391,17 @@ class SlackOutbox:
         if item.outcome_unknown and self.sender.find_own(team_id, channel, marker, thread_ts) is not None:
             return
         self.sender.post_reply(team_id, channel, thread_ts, str(payload["text"]), marker)
+
+    def _notice(self, team_id: str, item: _Claimed) -> None:
+        assert self.sender is not None
+        payload = item.payload
+        channel = str(payload["channel"])
+        if channel.startswith(("U", "W")):  # a person: their direct message with the bot, where it can be found
+            channel = self.sender.open_dm(team_id, channel)
+        marker = Marker("notice_posted", item.key)
+        if item.outcome_unknown and self.sender.find_own(team_id, channel, marker) is not None:
+            return
+        self.sender.post_notice(team_id, channel, str(payload["text"]), payload.get("blocks"), marker)
 
     def _tell(self, team_id: str, item: _Claimed) -> None:
         assert self.sender is not None

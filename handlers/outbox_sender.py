@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from slack_sdk.errors import SlackApiError
 
 from bot.coding import Changed
@@ -45,6 +47,11 @@ class SlackOutboxSender:
     def post_reply(self, team_id: str, channel: str, thread_ts: str, text: str, marker: Marker) -> str:
         return self._post(team_id, channel, text, None, marker, thread_ts=thread_ts)
 
+    def post_notice(
+        self, team_id: str, channel: str, text: str, blocks: list[dict[str, Any]] | None, marker: Marker
+    ) -> str:
+        return self._post(team_id, channel, text, blocks, marker)
+
     def react(self, team_id: str, channel: str, ts: str, name: str) -> None:
         try:
             self._slack.for_team(team_id).reactions_add(channel=channel, timestamp=ts, name=name)
@@ -60,7 +67,7 @@ class SlackOutboxSender:
         team_id: str,
         channel: str,
         text: str,
-        blocks: list[dict[str, object]] | None,
+        blocks: list[dict[str, Any]] | None,
         marker: Marker,
         *,
         thread_ts: str | None = None,

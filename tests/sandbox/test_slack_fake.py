@@ -258,9 +258,8 @@ def test_an_outage_fails_every_call_and_stores_nothing_until_it_ends(fake: FakeS
         failed = slack_error(lambda: quick.chat_postMessage(channel=FINANCE, text="lost?"))
         assert (failed.response.status_code, failed.response["error"]) == (503, "service_unavailable")
         assert error_code(lambda: quick.conversations_open(users=BOB)) == "service_unavailable"
-    with fake.outage("connection"):
-        with pytest.raises((urllib.error.URLError, ConnectionError)):
-            quick.chat_postMessage(channel=FINANCE, text="lost?")
+    with fake.outage("connection"), pytest.raises((urllib.error.URLError, ConnectionError)):
+        quick.chat_postMessage(channel=FINANCE, text="lost?")
     with fake.outage("500", methods=["chat.getPermalink"]):
         posted = quick.chat_postMessage(channel=FINANCE, text="kept")
         assert error_code(lambda: quick.chat_getPermalink(channel=FINANCE, message_ts=posted["ts"])) == "fatal_error"
