@@ -196,7 +196,7 @@ class SlackOutbox:
     def deliver(self, *keys: str) -> None:
         """Send these intents now (someone is waiting); what fails stays for the job, with its backoff."""
         for key in keys:
-            for _ in range(3):  # again only when the same intent was repeated while it was being sent
+            while True:  # again while the same intent is repeated during the send (each repeat is a real change)
                 with self.uow() as work:
                     row = work.outbox.claim_key(key, self.clock.now(), LEASE)
                     claimed = _claimed(row) if row is not None else None

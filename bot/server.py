@@ -81,6 +81,8 @@ class BotServer:
         self.http.task_dispatcher.shutdown()
         if self._socket_handler is not None:
             self._socket_handler.close()  # type: ignore[no-untyped-call]
+        # Listeners run after Slack got its answer (Bolt's executor): let them finish their work too.
+        self.slack_app.listener_runner.listener_executor.shutdown(wait=True)
         self.scheduler.shutdown(wait=True)
         self.deps.engine.dispose()
         logger.info("stopped")
