@@ -42,7 +42,6 @@ FIRST_RETRY = timedelta(seconds=5)
 LAST_RETRY = timedelta(hours=1)
 STUCK_AFTER = timedelta(hours=1)  # failing this long: logged as an error at every further attempt
 EPHEMERAL_TTL = timedelta(minutes=30)  # a private note nobody could see for this long is no longer worth sending
-BATCH = 50
 # Slack errors after which an item can never be delivered: the message it redraws is gone, or the person is.
 GONE = frozenset({"message_not_found", "cant_update_message", "user_not_found", "user_disabled", "cannot_dm_bot"})
 
@@ -205,19 +204,19 @@ class SlackOutbox:
                     break
 
     def deliver_due(self) -> int:
-        """The job: send what is due, oldest first; returns how many items were attempted."""
+        """The job: send what is due, oldest first, one claim at a time (a claim's lease covers one send, so
+        another instance never takes an item this one is still sending); returns how many were attempted."""
         attempted = 0
         while True:
             with self.uow() as work:
-                rows = work.outbox.claim_due(self.clock.now(), LEASE, limit=BATCH)
-                batch = [_claimed(row) for row in rows]
+                rows = work.outbox.claim_due(self.clock.now(), LEASE, limit=1)
+                item = _claimed(rows[0]) if rows else None
                 work.commit()
-            for item in batch:
-                if self._attempt(item):
-                    self.deliver(item.key)
-            attempted += len(batch)
-            if len(batch) < BATCH:
+            if item is None:
                 return attempted
+            attempted += 1
+            if self._attempt(item):
+                self.deliver(item.key)
 
     def waiting(self, workspace_id: int) -> Waiting:
         with self.uow() as work:
