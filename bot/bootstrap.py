@@ -102,7 +102,6 @@ def build_services(settings: Settings, deps: Deps) -> Services:
         roles=roles,
         coding=coding,
         slack=slack,
-        directory=directory,
         files=SlackFiles(settings.slack_api_base, max_download_bytes=max(MAX_DOWNLOAD, 3 * settings.receipt_max_bytes)),
         max_bytes=settings.receipt_max_bytes,
         outbox=outbox,

@@ -19,7 +19,6 @@ from bot.outbox import DIGEST, RECEIPT_ASK, REMINDER, SlackOutbox
 from bot.receipt_files import ReceiptRefused, check_receipt
 from bot.roles import Access, Actor, Roles
 from bot.slack_clients import SlackClients
-from bot.slack_directory import SlackDirectory
 from bot.slack_files import DownloadFailed, SlackFiles
 from storage.models import Payment, Receipt, ReceiptState, Workspace
 from storage.uow import UnitOfWork, UnitOfWorkFactory
@@ -65,7 +64,6 @@ class ReceiptService:
         roles: Roles,
         coding: CodingService,
         slack: SlackClients,
-        directory: SlackDirectory,
         files: SlackFiles,
         max_bytes: int,
         outbox: SlackOutbox,
@@ -75,7 +73,6 @@ class ReceiptService:
         self._roles = roles
         self._coding = coding
         self._slack = slack
-        self._directory = directory
         self._files = files
         self._max_bytes = max_bytes
         self._outbox = outbox
