@@ -19,7 +19,7 @@ from handlers import actions, commands, events, exports, home, options, payment_
 from handlers.bulk_messages import SlackProgressMessenger
 from handlers.cards import SlackCardPublisher
 from handlers.notices import SlackNotices
-from handlers.receipt_messages import SlackReceiptMessenger
+from handlers.outbox_sender import SlackOutboxSender
 from handlers.refusals import Refusals, answered
 from storage.models import SLACK_OAUTH_STATES_TABLE
 
@@ -71,14 +71,16 @@ def create_app(settings: Settings, deps: Deps, services: Services | None = None)
     app.middleware(_dedupe_events_middleware(services))
     app.refusals = Refusals(services)
     app.error(_error_handler(app.refusals))
+    if services.outbox.sender is None:
+        services.outbox.sender = SlackOutboxSender(services.slack)
     if services.receipts.messenger is None:
-        services.receipts.messenger = SlackReceiptMessenger(services.slack)
+        services.receipts.messenger = services.outbox
     if services.posting.publisher is None:
         services.posting.publisher = SlackCardPublisher(services.slack)
     if services.bulk.messenger is None:
         services.bulk.messenger = SlackProgressMessenger(services.slack)
     if services.sync.on_changed is None:
-        services.sync.on_changed = _redraw(services)
+        services.sync.on_changed = services.outbox.redraw_card
     if services.notices is None:
         services.notices = SlackNotices(services)
         services.tokens.on_auth_lost = services.notices.reconnect_needed
@@ -112,18 +114,6 @@ def _oauth_settings(settings: Settings, services: Services, client: WebClient) -
     )
     oauth.authorize.token_rotator.client = client  # type: ignore[attr-defined]
     return oauth
-
-
-def _redraw(services: Services) -> Any:
-    """Redraw a payment's message after the sync engine changed it."""
-    publisher = SlackCardPublisher(services.slack)
-
-    def redraw(workspace_id: int, payment_id: int) -> None:
-        team_id = services.workspaces.team_of(workspace_id)
-        if team_id:
-            publisher.update_card(team_id, services.coding.view(workspace_id, payment_id))
-
-    return redraw
 
 
 def _replay_middleware(services: Services) -> Any:

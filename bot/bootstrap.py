@@ -17,6 +17,7 @@ from bot.home_service import HomeService
 from bot.importer import Importer
 from bot.ingest import IngestService
 from bot.metrics import Metrics
+from bot.outbox import SlackOutbox
 from bot.posting import PostingService
 from bot.receipts import ReceiptService
 from bot.roles import Roles
@@ -35,6 +36,7 @@ from bot.xero.reference import ReferenceDataSync
 from bot.xero.tokens import TokenManager
 from storage.crypto import KeyRing
 from storage.db import create_engine, session_factory
+from storage.outbox import watch_card_changes
 from storage.slack_installations import EncryptedInstallationStore
 from storage.uow import UnitOfWorkFactory
 
@@ -93,6 +95,8 @@ def build_services(settings: Settings, deps: Deps) -> Services:
         reference=reference,
     )
     coding = CodingService(uow=deps.uow, clock=deps.clock, roles=roles)
+    watch_card_changes(deps.uow.sessions, deps.clock.now)
+    outbox = SlackOutbox(uow=deps.uow, clock=deps.clock, coding=coding, directory=directory)
     posting = PostingService(settings=settings, uow=deps.uow, clock=deps.clock, coding=coding, directory=directory)
     receipts = ReceiptService(
         uow=deps.uow,
@@ -100,13 +104,17 @@ def build_services(settings: Settings, deps: Deps) -> Services:
         roles=roles,
         coding=coding,
         slack=slack,
-        directory=directory,
         files=SlackFiles(settings.slack_api_base, max_download_bytes=max(MAX_DOWNLOAD, 3 * settings.receipt_max_bytes)),
         max_bytes=settings.receipt_max_bytes,
+        outbox=outbox,
     )
     approvals = ApprovalService(uow=deps.uow, clock=deps.clock, roles=roles, coding=coding)
     sync = SyncEngine(
-        uow=deps.uow, clock=deps.clock, gateway=gateway, lease=timedelta(seconds=settings.sync_lease_seconds)
+        uow=deps.uow,
+        clock=deps.clock,
+        gateway=gateway,
+        public_url=settings.base_url,
+        lease=timedelta(seconds=settings.sync_lease_seconds),
     )
     home = HomeService(uow=deps.uow, roles=roles, coding=coding)
     bulk = BulkSyncService(uow=deps.uow, clock=deps.clock, roles=roles, calls_per_minute=settings.xero_minute_limit)
@@ -134,6 +142,7 @@ def build_services(settings: Settings, deps: Deps) -> Services:
         coding=coding,
         posting=posting,
         receipts=receipts,
+        outbox=outbox,
         approvals=approvals,
         sync=sync,
         home=home,

@@ -74,6 +74,9 @@ class ConnectionStatus:
     errors: int = 0
     finance_channel: str | None = None
     check_failed: str | None = None
+    slack_waiting: int = 0  # messages, redraws and replies Slack has not taken yet (the bot keeps trying)
+    slack_failing_since: datetime | None = None
+    slack_last_error: str | None = None
 
 
 @dataclass(frozen=True)
@@ -311,6 +314,8 @@ class ConnectionService:
             channel = (workspace.finance_channel_id if workspace else None) or self._settings.finance_channel
             counts = work.payments.count_by_state(workspace_id)
             connection = work.connections.active_for(workspace_id) or work.connections.latest_for(workspace_id)
+            slack = work.outbox.waiting(workspace_id)
+            unposted = work.payments.failed_posts(workspace_id)
             tallies: dict[str, Any] = {
                 "pending": counts.get(PaymentState.PENDING, 0)
                 + counts.get(PaymentState.APPROVED, 0)
@@ -320,6 +325,11 @@ class ConnectionService:
                 "errors": counts.get(PaymentState.SYNC_ERROR, 0),
                 "finance_channel": channel,
                 "check_failed": check_failed,
+                "slack_waiting": slack.count + unposted.count,
+                "slack_failing_since": min(
+                    (t for t in (slack.failing_since, unposted.failing_since) if t is not None), default=None
+                ),
+                "slack_last_error": slack.last_error or unposted.last_error,
             }
             if connection is None:
                 return ConnectionStatus(state="never", **tallies)

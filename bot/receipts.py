@@ -1,6 +1,7 @@
 """Receipts from the people who spent the money: ask, receive, check, keep, remind.
 
-Sending is done by a `ReceiptMessenger` on the Slack side; this module decides what happens.
+This module decides what is said; asks, reminders and the digest are recorded in the Slack outbox in the
+transaction that decides them, and sent from there (bot.outbox), so an outage delays them and loses none.
 """
 
 from __future__ import annotations
@@ -12,15 +13,13 @@ from datetime import date, datetime, time, timedelta
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from slack_sdk.errors import SlackApiError
-
 from bot.clock import Clock
 from bot.coding import Changed, CodingService
 from bot.errors import DomainError, NotAllowed
+from bot.outbox import DIGEST, RECEIPT_ASK, REMINDER, SlackOutbox
 from bot.receipt_files import ReceiptRefused, check_receipt
 from bot.roles import Access, Actor, Roles
 from bot.slack_clients import SlackClients
-from bot.slack_directory import SlackDirectory
 from bot.slack_files import DownloadFailed, SlackFiles
 from bot.text_input import NOTE_MAX, checked_text, is_slack_user_id
 from bot.workers import BoundedWorkers
@@ -32,7 +31,6 @@ logger = logging.getLogger(__name__)
 MAX_RECEIPTS = 10
 NO_RECEIPT_REASONS = {"lost": "lost", "never_issued": "never issued", "other": "other"}
 WORK_STARTS, WORK_ENDS = time(9, 0), time(18, 0)
-MAX_ASK_ATTEMPTS = 5
 # One worker downloads and converts files, so one image's pixels are in memory at a time (and in one malloc
 # arena: with two, freed pixels of one thread were not reused by the other and memory doubled); up to 50 more
 # messages with files wait their turn, each a few kilobytes of Slack's file descriptions.
@@ -45,19 +43,13 @@ FAILED = (
 
 
 class ReceiptMessenger(Protocol):
-    """Slack messages about receipts (implemented in handlers.receipt_messages)."""
-
-    def ask(self, team_id: str, user_id: str, changed: Changed) -> tuple[str, str]: ...
-
-    def remind(self, team_id: str, channel: str, thread_ts: str, changed: Changed, number: int) -> None: ...
+    """What receiving a receipt says back in Slack (the outbox, bot.outbox.SlackOutbox, in the running bot)."""
 
     def reply(self, team_id: str, channel: str, thread_ts: str, text: str) -> None: ...
 
     def react(self, team_id: str, channel: str, ts: str, name: str) -> None: ...
 
     def tell(self, team_id: str, channel: str, user_id: str, text: str, thread_ts: str | None) -> None: ...
-
-    def digest(self, team_id: str, channel: str, missing: dict[str, list[Changed]]) -> None: ...
 
     def update_card(self, team_id: str, changed: Changed) -> None: ...
 
@@ -84,20 +76,20 @@ class ReceiptService:
         roles: Roles,
         coding: CodingService,
         slack: SlackClients,
-        directory: SlackDirectory,
         files: SlackFiles,
         max_bytes: int,
         workers: BoundedWorkers | None = None,
+        outbox: SlackOutbox,
     ) -> None:
         self._uow = uow
         self._clock = clock
         self._roles = roles
         self._coding = coding
         self._slack = slack
-        self._directory = directory
         self._files = files
         self._max_bytes = max_bytes
         self.workers = workers or BoundedWorkers(workers=RECEIPT_WORKERS, backlog=RECEIPT_BACKLOG, name="receipts")
+        self._outbox = outbox
         self.messenger: ReceiptMessenger | None = None
 
     # --- receiving ---------------------------------------------------------------------------
@@ -154,10 +146,7 @@ class ReceiptService:
         except Exception as error:  # nobody else would tell the person: the event was acknowledged long ago
             ref = uuid.uuid4().hex[:8]
             logger.error("taking a receipt failed (reference %s)", ref, exc_info=error)
-            try:
-                self.messenger.reply(shared.team_id, shared.channel, shared.thread_ts, FAILED.format(ref=ref))
-            except SlackApiError:
-                logger.warning("could not tell the sender about a failed receipt (reference %s)", ref)
+            self.messenger.reply(shared.team_id, shared.channel, shared.thread_ts, FAILED.format(ref=ref))
 
     def _receive_one(self, shared: SharedFile, payment_id: int, file: dict[str, Any]) -> str | None:
         """None when stored; "" when already stored (a retried event or the same file again); else why not."""
@@ -233,7 +222,6 @@ class ReceiptService:
             payment.spender_user_id = user_id
             payment.receipt_asked_at = None
             payment.dm_channel_id = payment.dm_ts = None
-            payment.ask_attempts = 0
             payment.version += 1
             work.session.flush()
             changed = self._coding.changed(work, payment)
@@ -250,44 +238,29 @@ class ReceiptService:
 
     def ask_due(self) -> int:
         """Ask each payment's spender once, in a direct message, after the payment was posted."""
-        asked = 0
-        while True:
-            with self._uow() as work:
-                claimed = work.payments.claim_unasked(limit=1)
-                if not claimed:
-                    return asked
-                payment = claimed[0]
-                workspace = work.workspaces.get(payment.workspace_id)
-                assert workspace is not None
+        keys = []
+        with self._uow() as work:
+            for payment in work.payments.claim_unasked(limit=100):
                 payment.receipt_asked_at = self._clock.now()
-                try:
-                    if not payment.spender_user_id and payment.spender_email:
-                        found = self._directory.user_by_email(workspace.team_id, payment.spender_email)
-                        payment.spender_user_id = found.user_id if found else None
-                    if payment.spender_user_id:
-                        work.session.flush()
-                        assert self.messenger is not None
-                        channel, ts = self.messenger.ask(
-                            workspace.team_id, payment.spender_user_id, self._coding.changed(work, payment)
-                        )
-                        payment.dm_channel_id, payment.dm_ts = channel, ts
-                        asked += 1
-                except SlackApiError as error:
-                    payment.ask_attempts += 1
-                    if payment.ask_attempts < MAX_ASK_ATTEMPTS:
-                        payment.receipt_asked_at = None
-                    logger.warning("asking for a receipt failed: %s", error.response.get("error"))
-                    work.commit()
-                    return asked
-                work.commit()
+                keys.append(
+                    self._outbox.record(
+                        work,
+                        RECEIPT_ASK,
+                        f"{RECEIPT_ASK}:{payment.id}",
+                        workspace_id=payment.workspace_id,
+                        payment_id=payment.id,
+                    )
+                )
+            work.commit()
+        self._outbox.deliver(*keys)
+        return len(keys)
 
     # --- reminders and the weekly digest (jobs) ----------------------------------------------
 
     def remind_due(self) -> int:
         """Gentle reminders for payments still missing a receipt, in working hours, never twice a day."""
-        assert self.messenger is not None
-        sent = 0
         now = self._clock.now()
+        keys = []
         with self._uow() as work:
             workspaces = [w for w in work.workspaces.all_active() if _in_working_hours(now, w)]
         for workspace in workspaces:
@@ -298,22 +271,20 @@ class ReceiptService:
                         continue
                     payment.reminders_sent += 1
                     payment.last_reminded_on = today
-                    self.messenger.remind(
-                        workspace.team_id,
-                        payment.dm_channel_id,
-                        payment.dm_ts,
-                        self._coding.changed(work, payment),
-                        payment.reminders_sent,
+                    key = f"{REMINDER}:{payment.id}:{payment.reminders_sent}"
+                    payload = {"number": payment.reminders_sent}
+                    self._outbox.record(
+                        work, REMINDER, key, workspace_id=workspace.id, payment_id=payment.id, payload=payload
                     )
-                    sent += 1
+                    keys.append(key)
                 work.commit()
-        return sent
+        self._outbox.deliver(*keys)
+        return len(keys)
 
     def digest_due(self, finance_channel_default: str | None) -> int:
         """On Monday mornings, list in the finance channel the payments missing receipts, by person."""
-        assert self.messenger is not None
-        posted = 0
         now = self._clock.now()
+        keys = []
         with self._uow() as work:
             ids = [w.id for w in work.workspaces.all_active()]
         for workspace_id in ids:
@@ -327,16 +298,13 @@ class ReceiptService:
                     continue
                 if workspace.digest_sent_on == local.date():
                     continue
-                missing: dict[str, list[Changed]] = {}
-                for payment in work.payments.missing_receipts(workspace_id):
-                    key = payment.spender_user_id or payment.spender_email or "unknown"
-                    missing.setdefault(key, []).append(self._coding.changed(work, payment))
                 workspace.digest_sent_on = local.date()
-                if missing:
-                    self.messenger.digest(workspace.team_id, channel, missing)
-                    posted += 1
+                key = f"{DIGEST}:{workspace_id}:{local.date().isoformat()}"
+                self._outbox.record(work, DIGEST, key, workspace_id=workspace_id, payload={"channel": channel})
+                keys.append(key)
                 work.commit()
-        return posted
+        self._outbox.deliver(*keys)
+        return len(keys)
 
 
 def _zone(workspace: Workspace) -> ZoneInfo:

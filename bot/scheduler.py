@@ -82,6 +82,11 @@ def sync_payments(services: Services) -> None:
     services.sync.run()
 
 
+def deliver_slack_outbox(services: Services) -> None:
+    """Messages, redraws and replies Slack has not taken yet, each at its retry time."""
+    services.outbox.deliver_due()
+
+
 def report_bulk_progress(services: Services) -> None:
     services.bulk.report_progress()
 
@@ -115,6 +120,7 @@ JOBS: list[tuple[str, Callable[[Services], None], dict[str, int]]] = [
     ("keep_tokens_alive", keep_tokens_alive, {"hours": 1}),
     ("post_new_payments", post_new_payments, {"seconds": 5}),
     ("sync_payments", sync_payments, {"seconds": 5}),
+    ("deliver_slack_outbox", deliver_slack_outbox, {"seconds": 5}),
     ("report_bulk_progress", report_bulk_progress, {"seconds": 3}),
     ("remind_missing_receipts", remind_missing_receipts, {"minutes": 15}),
     ("weekly_receipt_digest", weekly_receipt_digest, {"minutes": 15}),

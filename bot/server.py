@@ -87,6 +87,8 @@ class BotServer:
             self._socket_handler.close()  # type: ignore[no-untyped-call]
             logger.info("Socket Mode connection closed")
         self.http.task_dispatcher.shutdown()
+        # Listeners run after Slack got its answer (Bolt's executor): let them finish their work too.
+        self.slack_app.listener_runner.listener_executor.shutdown(wait=True)
         self.scheduler.shutdown(wait=True)
         self.services.receipts.shutdown()
         self.deps.engine.dispose()

@@ -18,6 +18,7 @@ from bot.export_uploads import ExportUploads
 from bot.home_service import HomeService
 from bot.ingest import IngestService
 from bot.metrics import Metrics
+from bot.outbox import SlackOutbox
 from bot.posting import PostingService
 from bot.receipts import ReceiptService
 from bot.roles import Roles
@@ -65,6 +66,7 @@ class Services:
     coding: CodingService
     posting: PostingService
     receipts: ReceiptService
+    outbox: SlackOutbox
     approvals: ApprovalService
     sync: SyncEngine
     home: HomeService

@@ -31,7 +31,7 @@ EXAMPLES: dict[str, str] = {
     "finance_channel": "C0123456789",
     "receipt_max_mb": "10",
     "log_level": "INFO",
-    "sync_lease_seconds": "600",
+    "sync_lease_seconds": "60",
     "xero_minute_limit": "60",
 }
 
@@ -69,8 +69,9 @@ class Settings(BaseSettings):
     log_level: str = Field(default="INFO", pattern=r"(?i)^(DEBUG|INFO|WARNING|ERROR|CRITICAL)$")
     # Calls a minute the bot allows itself per Xero organisation (Xero's limit is 60; some tiers allow more).
     xero_minute_limit: int = Field(default=60, ge=1, le=100_000)
-    # How long a sync may run before another instance treats it as abandoned (the bot stopped mid-sync).
-    sync_lease_seconds: int = Field(default=600, ge=1, le=86400)
+    # How long a sync claim lives without a heartbeat before another instance settles it (a live sync renews
+    # its claims every few seconds, so only a stopped instance's claims ever lapse).
+    sync_lease_seconds: int = Field(default=60, ge=1, le=86400)
 
     @field_validator("encryption_key")
     @classmethod

@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+import http.client
+
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler, RateLimitErrorRetryHandler
+from slack_sdk.http_retry.request import HttpRequest
+from slack_sdk.http_retry.response import HttpResponse
+from slack_sdk.http_retry.state import RetryState
 from slack_sdk.oauth.installation_store import InstallationStore
 
 from bot.errors import DomainError
@@ -23,6 +29,21 @@ BOT_SCOPES = [
 ]
 
 
+# How a Web API call fails: Slack answered an error (any HTTP status), or it did not answer at all.
+SLACK_FAILURES: tuple[type[Exception], ...] = (SlackApiError, OSError, http.client.HTTPException)
+# …or the workspace's client could not be had (the bot was uninstalled): the same wait-and-retry applies.
+SLACK_OR_INSTALL_FAILURES: tuple[type[Exception], ...] = (*SLACK_FAILURES, DomainError)
+
+
+def slack_error_code(failure: Exception) -> str:
+    """Slack's error code (`channel_not_found`, `service_unavailable` …), or what went wrong on the way."""
+    if isinstance(failure, DomainError):
+        return failure.message
+    if isinstance(failure, SlackApiError):
+        return str(failure.response.get("error") or f"HTTP {failure.response.status_code}")
+    return f"no answer from Slack ({type(failure).__name__})"
+
+
 def slack_authorize_url(settings: Settings) -> str:
     """Slack's "Add to Slack" page lives beside the Web API: https://slack.com/oauth/v2/authorize."""
     api = settings.slack_api_base.rstrip("/")
@@ -30,12 +51,33 @@ def slack_authorize_url(settings: Settings) -> str:
     return f"{base}/oauth/v2/authorize"
 
 
+# A dropped connection may come after Slack stored the message: resending it blindly would post it twice.
+# The outbox and the card posting retry these themselves, after looking for the message first.
+NOT_RESENT_ON_CONNECTION_ERRORS = ("chat.postMessage", "chat.postEphemeral")
+
+
+class _SafeConnectionErrorRetryHandler(ConnectionErrorRetryHandler):
+    """slack-sdk's retry after a connection error, except for calls that post a message."""
+
+    def _can_retry(
+        self,
+        *,
+        state: RetryState,
+        request: HttpRequest,
+        response: HttpResponse | None = None,
+        error: Exception | None = None,
+    ) -> bool:
+        if request.url.split("?", 1)[0].endswith(NOT_RESENT_ON_CONNECTION_ERRORS):
+            return False
+        return bool(super()._can_retry(state=state, request=request, response=response, error=error))
+
+
 def slack_client(settings: Settings, token: str | None = None) -> WebClient:
     """A Web API client that honours SLACK_API_URL and waits out Slack's 429s."""
     return WebClient(
         token=token,
         base_url=settings.slack_api_base,
-        retry_handlers=[ConnectionErrorRetryHandler(), RateLimitErrorRetryHandler(max_retry_count=3)],
+        retry_handlers=[_SafeConnectionErrorRetryHandler(), RateLimitErrorRetryHandler(max_retry_count=3)],
     )
 
 

@@ -4,7 +4,13 @@ One engine serves one payment or a thousand. A run claims approved payments in t
 `syncing`, with a lease), so two clicks, two users or two instances never send one payment twice.
 Creates carry a persisted Idempotency-Key, the Xero id is stored as soon as it is known, and a call
 whose outcome is unknown (timeout, dropped connection, crash) is settled by looking the transaction up
-in Xero before anything is sent again.
+in Xero before anything is sent again. Each transaction's Url carries its payment's key in its own query
+parameter (`xeb=<workspace>-<payment>`), compared exactly, so a look-up never takes another payment's
+transaction for this one, and it is there whether or not the Slack message's link could be had.
+
+A claim lives for `lease` unless renewed: while this instance works on claimed payments (or receipts) a
+heartbeat renews it every few seconds, so a live sync is never settled by another instance, and a claim
+whose instance died is settled by the next run within a lease.
 """
 
 from __future__ import annotations
@@ -12,12 +18,15 @@ from __future__ import annotations
 import hashlib
 import logging
 import random
-from collections.abc import Callable, Sequence
+import threading
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
+from urllib.parse import parse_qs, parse_qsl, urlencode, urlsplit, urlunsplit
 
 from xero_python.accounting.models import (
     Account,
@@ -42,7 +51,9 @@ from storage.uow import UnitOfWork, UnitOfWorkFactory
 logger = logging.getLogger(__name__)
 
 BATCH_SIZE = 50
-LEASE = timedelta(minutes=10)
+LEASE = timedelta(seconds=60)
+LOOKUP_PAGE_SIZE = 100  # Xero's default page; many transactions can share a reference ("Transfer", fees)
+MARKER_PARAMETER = "xeb"
 MAX_ATTEMPTS = 5
 MAX_ATTACH_ATTEMPTS = 5
 UPLOADS_AT_ONCE = 5  # Xero allows 5 calls at once per organisation; the limiter enforces it too
@@ -70,14 +81,14 @@ class SyncItem:
     tracking: list[dict[str, str]]
     contact_id: str | None
     contact_name: str
-    url: str | None
+    url: str
     no_receipt: str | None
     actor_user_id: str | None
 
     @property
     def marker(self) -> str:
-        """Put in the transaction's Url, so a lookup can tell our transaction from another with the same reference."""
-        return f"xeb={self.workspace_id}-{self.payment_id}"
+        """The value of the Url's `xeb` parameter: tells this payment's transaction from any other."""
+        return payment_marker(self.workspace_id, self.payment_id)
 
 
 @dataclass(frozen=True)
@@ -98,10 +109,19 @@ class RunReport:
 
 
 class SyncEngine:
-    def __init__(self, *, uow: UnitOfWorkFactory, clock: Clock, gateway: XeroGateway, lease: timedelta = LEASE) -> None:
+    def __init__(
+        self,
+        *,
+        uow: UnitOfWorkFactory,
+        clock: Clock,
+        gateway: XeroGateway,
+        public_url: str,
+        lease: timedelta = LEASE,
+    ) -> None:
         self._uow = uow
         self._clock = clock
         self._gateway = gateway
+        self._public_url = public_url.rstrip("/")
         self._lease = lease
         self.on_changed: ChangeListener | None = None
         self.batch_size = BATCH_SIZE
@@ -114,10 +134,11 @@ class SyncEngine:
         self.recover_stale(report)
         for tenant in self._connected_tenants():
             while True:
-                items = self._claim(tenant, only)
+                items, held_until = self._claim(tenant, only)
                 if not items:
                     break
-                self._send(tenant, items, report)
+                with self._heartbeat(self._renew_syncs([i.idempotency_key for i in items]), held_until):
+                    self._send(tenant, items, report)
         for tenant in self._connected_tenants():
             self.attach_pending(tenant, report, only=only)
         return report
@@ -128,7 +149,7 @@ class SyncEngine:
 
     # --- claiming ----------------------------------------------------------------------------
 
-    def _claim(self, tenant: TenantRef, only: set[int] | None) -> list[SyncItem]:
+    def _claim(self, tenant: TenantRef, only: set[int] | None) -> tuple[list[SyncItem], datetime]:
         now = self._clock.now()
         with self._uow() as work:
             payments = work.payments.claim_approved(tenant.workspace_id, now, limit=self.batch_size, only=only)
@@ -144,10 +165,54 @@ class SyncEngine:
                 payment.version += 1
                 # Persisted with the claim: a resend of this attempt carries the same key, so Xero replays it.
                 payment.idempotency_key = f"xeb-{payment.id}-v{payment.version}"
-                items.append(_item(payment))
+                items.append(_item(payment, self._public_url))
             work.commit()
         self._changed(items)
-        return items
+        return items, now + self._lease
+
+    # --- keeping claims alive ----------------------------------------------------------------
+
+    @contextmanager
+    def _heartbeat(self, renew: Callable[[datetime, datetime], None], held_until: datetime) -> Iterator[None]:
+        """Renew claims every few seconds until the block ends. `renew(old, new)` moves claims still held until
+        `old` (not finished, failed or taken over meanwhile) to `new`."""
+        stop = threading.Event()
+        every = max(0.2, min(5.0, self._lease.total_seconds() / 3))
+
+        def beat() -> None:
+            until = held_until
+            while not stop.wait(every):
+                renewed = self._clock.now() + self._lease
+                try:
+                    renew(until, renewed)
+                except Exception:  # a missed beat is retried at the next one; the claim is still held meanwhile
+                    logger.warning("could not renew sync claims", exc_info=True)
+                    continue
+                until = renewed
+
+        thread = threading.Thread(target=beat, name="sync-heartbeat", daemon=True)
+        thread.start()
+        try:
+            yield
+        finally:
+            stop.set()
+            thread.join()
+
+    def _renew_syncs(self, keys: list[str]) -> Callable[[datetime, datetime], None]:
+        def renew(old: datetime, new: datetime) -> None:
+            with self._uow() as work:
+                work.payments.renew_sync_claims(keys, old, new)
+                work.commit()
+
+        return renew
+
+    def _renew_uploads(self, receipt_ids: list[int]) -> Callable[[datetime, datetime], None]:
+        def renew(old: datetime, new: datetime) -> None:
+            with self._uow() as work:
+                work.payments.renew_upload_claims(receipt_ids, old, new)
+                work.commit()
+
+        return renew
 
     # --- sending -----------------------------------------------------------------------------
 
@@ -266,54 +331,69 @@ class SyncEngine:
         self._changed(items)
 
     def _look_up(self, tenant: TenantRef, item: SyncItem, report: RunReport) -> str | None:
-        """The Xero id of this payment's transaction, if Xero did create it (found by reference and Url)."""
+        """The Xero id of this payment's transaction, if Xero did create it: among the transactions with its
+        reference (every page of them), the one whose Url carries exactly this payment's marker."""
         if item.xero_id is not None:
             return None
         attempt = self._log_attempts([item], "lookup")[0]
-        report.requests += 1
-        try:
-            found = self._gateway.accounting(
-                tenant, "get_bank_transactions", where=f'Reference=="{_quote(item.reference)}" AND Type=="SPEND"'
-            )
-        except XeroError as problem:
-            self._finish_attempts([attempt], "error", error=problem.message)
-            return None
-        for transaction in found.bank_transactions or []:
-            status = str(getattr(transaction.status, "value", transaction.status) or "")
-            if item.marker in str(transaction.url or "") and status != "DELETED":
-                xero_id = str(transaction.bank_transaction_id)
-                self._finish_attempts([attempt], "ok", xero_id=xero_id)
-                return xero_id
-        self._finish_attempts([attempt], "ok", error="not in Xero")
-        return None
+        page = 1
+        while True:
+            report.requests += 1
+            try:
+                found = self._gateway.accounting(
+                    tenant,
+                    "get_bank_transactions",
+                    where=f'Reference=="{_quote(item.reference)}" AND Type=="SPEND"',
+                    page=page,
+                    page_size=LOOKUP_PAGE_SIZE,
+                )
+            except XeroError as problem:
+                self._finish_attempts([attempt], "error", error=problem.message)
+                return None
+            transactions = list(found.bank_transactions or [])
+            for transaction in transactions:
+                status = str(getattr(transaction.status, "value", transaction.status) or "")
+                if status != "DELETED" and item.marker in markers_in(str(transaction.url or "")):
+                    xero_id = str(transaction.bank_transaction_id)
+                    self._finish_attempts([attempt], "ok", xero_id=xero_id)
+                    return xero_id
+            if len(transactions) < LOOKUP_PAGE_SIZE:
+                self._finish_attempts([attempt], "ok", error="not in Xero")
+                return None
+            page += 1
 
     def recover_stale(self, report: RunReport) -> None:
-        """Payments left `syncing` past their lease (the bot stopped mid-sync): settle them, then continue."""
+        """Payments left `syncing` past their lease (the instance syncing them stopped): settle each with the
+        same exact look-up, then sync it again if Xero does not have it."""
         now = self._clock.now()
         with self._uow() as work:
             stale = work.payments.claim_stale_syncing(now)
-            items = [(p.workspace_id, _item(p)) for p in stale if not _incomplete(p)]
+            items = [(p.workspace_id, _item(p, self._public_url)) for p in stale if not _incomplete(p)]
             for payment in stale:
                 payment.sync_next_attempt_at = now + self._lease
             work.commit()
+        if not items:
+            return
         by_tenant = {t.workspace_id: t for t in self._connected_tenants()}
-        for workspace_id, item in items:
-            tenant = by_tenant.get(workspace_id)
-            if tenant is None:
-                continue
-            found = self._look_up(tenant, item, report)
-            if found:
-                self._mark_synced(item, found)
-                report.synced.append(item.payment_id)
-            else:
-                with self._uow() as work:
-                    current = work.payments.get(item.workspace_id, item.payment_id)
-                    if current is not None and current.state is PaymentState.SYNCING:
-                        current.state = PaymentState.APPROVED
-                        current.sync_next_attempt_at = None
-                        current.version += 1
-                    work.commit()
-            self._changed([item])
+        keys = [item.idempotency_key for _, item in items]
+        with self._heartbeat(self._renew_syncs(keys), now + self._lease):
+            for workspace_id, item in items:
+                tenant = by_tenant.get(workspace_id)
+                if tenant is None:
+                    continue
+                found = self._look_up(tenant, item, report)
+                if found:
+                    self._mark_synced(item, found)
+                    report.synced.append(item.payment_id)
+                else:
+                    with self._uow() as work:
+                        current = work.payments.get(item.workspace_id, item.payment_id)
+                        if current is not None and current.state is PaymentState.SYNCING:
+                            current.state = PaymentState.APPROVED
+                            current.sync_next_attempt_at = None
+                            current.version += 1
+                        work.commit()
+                self._changed([item])
 
     def _retry_later(self, item: SyncItem, reason: str, report: RunReport) -> None:
         with self._uow() as work:
@@ -428,7 +508,11 @@ class SyncEngine:
                 work.commit()
             if not jobs:
                 return
-            with ThreadPoolExecutor(max_workers=UPLOADS_AT_ONCE, thread_name_prefix="xero-upload") as pool:
+            renew = self._renew_uploads([job.receipt_id for job in jobs])
+            with (
+                self._heartbeat(renew, now + self._lease),
+                ThreadPoolExecutor(max_workers=UPLOADS_AT_ONCE, thread_name_prefix="xero-upload") as pool,
+            ):
                 outcomes = list(pool.map(lambda job: self._upload(tenant, job), jobs))
             report.requests += len(jobs)
             report.attached += sum(1 for ok in outcomes if ok)
@@ -561,14 +645,30 @@ def _incomplete(payment: Payment) -> str | None:
     return "This payment needs " + ", ".join(missing) + " before it can sync." if missing else None
 
 
-def _item(payment: Payment) -> SyncItem:
+def payment_marker(workspace_id: int, payment_id: int) -> str:
+    return f"{workspace_id}-{payment_id}"
+
+
+def marked_url(base: str, marker: str) -> str:
+    """`base` with its `xeb` parameter set to `marker` (any other parameters kept)."""
+    parts = urlsplit(base)
+    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k != MARKER_PARAMETER]
+    return urlunsplit(parts._replace(query=urlencode([*query, (MARKER_PARAMETER, marker)])))
+
+
+def markers_in(url: str) -> list[str]:
+    """The `xeb` values of a transaction's Url, parsed as a query parameter (never matched as a substring)."""
+    return parse_qs(urlsplit(url).query).get(MARKER_PARAMETER, [])
+
+
+def _item(payment: Payment, public_url: str) -> SyncItem:
     no_receipt = None
     if payment.no_receipt_reason:
         no_receipt = f"No receipt: {payment.no_receipt_reason.replace('_', ' ')}"
         if payment.no_receipt_note:
             no_receipt += f" ({payment.no_receipt_note})"
-    base_url = payment.message_url or ""
-    separator = "&" if "?" in base_url else "?"
+    # The Slack message's link when posting could get it, else the bot's own address: the marker is there either way.
+    base_url = payment.message_url or f"{public_url}/"
     return SyncItem(
         payment_id=payment.id,
         workspace_id=payment.workspace_id,
@@ -584,15 +684,13 @@ def _item(payment: Payment) -> SyncItem:
         tracking=list(payment.tracking),
         contact_id=payment.contact_id,
         contact_name=(payment.contact_name or payment.payee)[:255],
-        url=f"{base_url}{separator}xeb={payment.workspace_id}-{payment.id}" if base_url else None,
+        url=marked_url(base_url, payment_marker(payment.workspace_id, payment.id)),
         no_receipt=no_receipt,
         actor_user_id=payment.approved_by_user_id,
     )
 
 
 def _with_contact(item: SyncItem, contact_id: str) -> SyncItem:
-    from dataclasses import replace
-
     return replace(item, contact_id=contact_id)
 
 
@@ -619,8 +717,7 @@ def _bank_transaction(item: SyncItem) -> BankTransaction:
         line_items=[line],
         status="AUTHORISED",
     )
-    if item.url:
-        transaction.url = item.url
+    transaction.url = item.url
     if item.xero_id:
         transaction.bank_transaction_id = item.xero_id
     return transaction

@@ -154,6 +154,13 @@ def status_message(status: Any, *, is_admin: bool, now: datetime) -> tuple[str, 
         lines.append(":warning: No finance channel yet: new payments wait until an admin sets one.")
     if status.state != "connected":
         lines.append("Payments wait until Xero is connected.")
+    if status.slack_waiting:
+        noun = "message" if status.slack_waiting == 1 else "messages"
+        since = date_text(status.slack_failing_since)
+        lines.append(
+            f":warning: Slack has not taken {status.slack_waiting} {noun} since {since} "
+            f"({mrkdwn_escape(status.slack_last_error or 'no answer')}); the bot keeps retrying, up to hourly."
+        )
     text = "\n".join(lines)
     blocks = [section(text)]
     if is_admin and status.state in ("needs_reconnect", "disconnected", "never"):

@@ -4,20 +4,23 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from slack_sdk.errors import SlackApiError
-
 from bot.coding import Changed
-from bot.slack_clients import SlackClients
+from bot.outbox import Marker
+from bot.slack_clients import SLACK_FAILURES, SlackClients
+from handlers.own_messages import OwnMessages
 from handlers.payment_blocks import burst_summary, payment_message
 
 
 class SlackCardPublisher:
     def __init__(self, slack: SlackClients) -> None:
         self._slack = slack
+        self._own = OwnMessages(slack)
 
-    def post_card(self, team_id: str, channel: str, changed: Changed) -> str:
+    def post_card(self, team_id: str, channel: str, changed: Changed, marker: Marker) -> str:
         text, blocks = payment_message(changed.card, changed.choices)
-        response = self._slack.for_team(team_id).chat_postMessage(channel=channel, text=text, blocks=blocks)
+        response = self._slack.for_team(team_id).chat_postMessage(
+            channel=channel, text=text, blocks=blocks, metadata=marker.metadata()
+        )
         return str(response["ts"])
 
     def update_card(self, team_id: str, changed: Changed) -> None:
@@ -28,14 +31,19 @@ class SlackCardPublisher:
             channel=changed.channel_id, ts=changed.message_ts, text=text, blocks=blocks
         )
 
-    def post_summary(self, team_id: str, channel: str, count: int, totals: dict[str, Decimal]) -> str:
+    def post_summary(self, team_id: str, channel: str, count: int, totals: dict[str, Decimal], marker: Marker) -> str:
         text, blocks = burst_summary(count, totals)
-        response = self._slack.for_team(team_id).chat_postMessage(channel=channel, text=text, blocks=blocks)
+        response = self._slack.for_team(team_id).chat_postMessage(
+            channel=channel, text=text, blocks=blocks, metadata=marker.metadata()
+        )
         return str(response["ts"])
+
+    def find_own(self, team_id: str, channel: str, marker: Marker, thread_ts: str | None = None) -> str | None:
+        return self._own.find(team_id, channel, marker, thread_ts)
 
     def permalink(self, team_id: str, channel: str, ts: str) -> str | None:
         try:
             response = self._slack.for_team(team_id).chat_getPermalink(channel=channel, message_ts=ts)
-        except SlackApiError:
+        except SLACK_FAILURES:
             return None
         return str(response.get("permalink") or "") or None

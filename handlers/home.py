@@ -125,8 +125,7 @@ def register(app: App, services: Services) -> None:
             client.views_open(trigger_id=trigger, view=payment_modal(current.card, current.choices))
         elif what in ("approve", "retry", "resync"):
             changed = services.approvals.approve(actor, payment_id, version)
-            if services.posting.publisher is not None:
-                services.posting.publisher.update_card(actor.team_id, changed)
+            services.outbox.redraw_card(actor.workspace_id, changed.card.payment_id)
             services.wake("sync_payments")
             publish(client, actor, current_filter(body))
         elif what == "edit":

@@ -2,15 +2,9 @@
 
 from __future__ import annotations
 
-import logging
-
-from slack_sdk.errors import SlackApiError
-
 from bot.services import Services
 from handlers import blocks
 from storage.models import Role
-
-logger = logging.getLogger(__name__)
 
 
 class SlackNotices:
@@ -51,7 +45,5 @@ class SlackNotices:
         return channel or self._services.settings.finance_channel
 
     def _post(self, team_id: str, channel: str, text: str, body: list[blocks.Block] | None = None) -> None:
-        try:
-            self._services.slack.for_team(team_id).chat_postMessage(channel=channel, text=text, blocks=body)
-        except SlackApiError as error:
-            logger.warning("could not post a notice to %s: %s", channel, error.response.get("error"))
+        """Through the outbox: sent now, or as soon as Slack answers again."""
+        self._services.outbox.notify(team_id, channel, text, body)

@@ -13,7 +13,6 @@ from bot.coding import Changed, Conflict
 from bot.errors import DomainError
 from bot.roles import Access, Actor
 from bot.services import Services
-from handlers.cards import SlackCardPublisher
 from handlers.common import actor_from
 from handlers.home_blocks import payment_modal
 from handlers.ids import Ids
@@ -34,8 +33,6 @@ def versioned(action: dict[str, Any]) -> tuple[int, int]:
 
 
 def register(app: App, services: Services) -> None:
-    publisher = SlackCardPublisher(services.slack)
-
     def change(
         actor: Actor, payment_id: int, apply: Callable[[], Changed], body: dict[str, Any] | None = None
     ) -> Changed:
@@ -51,7 +48,7 @@ def register(app: App, services: Services) -> None:
         return changed
 
     def redraw(actor: Actor, changed: Changed, body: dict[str, Any] | None) -> None:
-        publisher.update_card(actor.team_id, changed)
+        services.outbox.redraw_card(actor.workspace_id, changed.card.payment_id)
         view = (body or {}).get("view") or {}
         if view.get("callback_id") == Ids.PAYMENT_MODAL and view.get("id"):
             services.slack.for_team(actor.team_id).views_update(
@@ -141,7 +138,7 @@ def register(app: App, services: Services) -> None:
         actor = actor_from(context)
         payment_id, _ = versioned(action)
         changed = services.receipts.set_spender(actor, payment_id, str(action["selected_user"]))
-        publisher.update_card(actor.team_id, changed)
+        services.outbox.redraw_card(actor.workspace_id, changed.card.payment_id)
         services.wake("post_new_payments")
 
     @app.action(Ids.NO_RECEIPT)

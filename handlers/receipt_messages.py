@@ -1,21 +1,14 @@
-"""Receipt messages: the direct-message ask, reminders, replies in threads, the weekly digest."""
+"""Receipt messages: the direct-message ask, reminders, the weekly digest, and the "No receipt" form."""
 
 from __future__ import annotations
 
 import json
-import logging
 from typing import Any
 
-from slack_sdk.errors import SlackApiError
-
 from bot.coding import Changed
-from bot.slack_clients import SlackClients
 from handlers.blocks import actions, button, context, mrkdwn_escape, section
-from handlers.cards import SlackCardPublisher
 from handlers.ids import Ids
 from handlers.payment_blocks import day_text, escape_clip, money_text
-
-logger = logging.getLogger(__name__)
 
 Block = dict[str, Any]
 ASK = "reply in this thread with a photo or PDF of the receipt"
@@ -92,42 +85,3 @@ def no_receipt_modal(payment_id: int, what: str) -> dict[str, Any]:
             },
         ],
     }
-
-
-class SlackReceiptMessenger:
-    def __init__(self, slack: SlackClients) -> None:
-        self._slack = slack
-        self._cards = SlackCardPublisher(slack)
-
-    def ask(self, team_id: str, user_id: str, changed: Changed) -> tuple[str, str]:
-        client = self._slack.for_team(team_id)
-        channel = str(client.conversations_open(users=user_id)["channel"]["id"])
-        text, blocks = ask_message(changed)
-        posted = client.chat_postMessage(channel=channel, text=text, blocks=blocks)
-        return channel, str(posted["ts"])
-
-    def remind(self, team_id: str, channel: str, thread_ts: str, changed: Changed, number: int) -> None:
-        text, blocks = reminder_message(changed, number)
-        self._slack.for_team(team_id).chat_postMessage(
-            channel=channel, thread_ts=thread_ts, reply_broadcast=True, text=text, blocks=blocks
-        )
-
-    def reply(self, team_id: str, channel: str, thread_ts: str, text: str) -> None:
-        self._slack.for_team(team_id).chat_postMessage(channel=channel, thread_ts=thread_ts, text=text)
-
-    def react(self, team_id: str, channel: str, ts: str, name: str) -> None:
-        try:
-            self._slack.for_team(team_id).reactions_add(channel=channel, timestamp=ts, name=name)
-        except SlackApiError as error:
-            if error.response.get("error") != "already_reacted":
-                raise
-
-    def tell(self, team_id: str, channel: str, user_id: str, text: str, thread_ts: str | None) -> None:
-        self._slack.for_team(team_id).chat_postEphemeral(channel=channel, user=user_id, text=text, thread_ts=thread_ts)
-
-    def digest(self, team_id: str, channel: str, missing: dict[str, list[Changed]]) -> None:
-        text, blocks = digest_message(missing)
-        self._slack.for_team(team_id).chat_postMessage(channel=channel, text=text, blocks=blocks)
-
-    def update_card(self, team_id: str, changed: Changed) -> None:
-        self._cards.update_card(team_id, changed)

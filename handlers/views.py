@@ -12,7 +12,6 @@ from bot.errors import DomainError
 from bot.services import Services
 from bot.text_input import InvalidInput
 from bot.workspace_settings import SettingsChange, SettingsRefused
-from handlers.cards import SlackCardPublisher
 from handlers.common import actor_from
 from handlers.ids import Ids
 from handlers.settings_blocks import NOT_MAPPED
@@ -74,8 +73,6 @@ EDIT_ERROR_BLOCKS = {"contact_name": Ids.EDIT_CONTACT, "reference": Ids.EDIT_REF
 
 
 def register(app: App, services: Services) -> None:
-    publisher = SlackCardPublisher(services.slack)
-
     @app.view(Ids.EDIT_MODAL)
     def save_edit(ack: Ack, view: dict[str, Any], context: Any) -> None:
         actor = actor_from(context)
@@ -100,7 +97,7 @@ def register(app: App, services: Services) -> None:
             ack(response_action="errors", errors={block or Ids.EDIT_DESCRIPTION: refused.message})
             return
         ack()
-        publisher.update_card(actor.team_id, changed)
+        services.outbox.redraw_card(actor.workspace_id, changed.card.payment_id)
 
     @app.view(Ids.SETTINGS_MODAL)
     def save_settings(ack: Ack, view: dict[str, Any], context: Any) -> None:
@@ -135,7 +132,7 @@ def register(app: App, services: Services) -> None:
             ack(response_action="errors", errors={block: refused.message})
             return
         ack()
-        publisher.update_card(actor.team_id, changed)
+        services.outbox.redraw_card(actor.workspace_id, changed.card.payment_id)
 
     @app.view(Ids.EXCLUDE_MODAL)
     def save_exclusion(ack: Ack, view: dict[str, Any], context: Any) -> None:
@@ -150,4 +147,4 @@ def register(app: App, services: Services) -> None:
             ack(response_action="errors", errors={block: refused.message})
             return
         ack()
-        publisher.update_card(actor.team_id, changed)
+        services.outbox.redraw_card(actor.workspace_id, changed.card.payment_id)

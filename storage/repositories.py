@@ -8,7 +8,7 @@ from collections.abc import Collection, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ARRAY, String, any_, bindparam, delete, func, select, text
+from sqlalchemy import ARRAY, String, any_, bindparam, delete, func, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
@@ -32,6 +32,7 @@ from storage.models import (
     XeroOAuthState,
     XeroTokenSet,
 )
+from storage.outbox import Waiting
 
 
 def _skip_locked(session: Session) -> dict[str, Any]:
@@ -296,19 +297,28 @@ class PaymentRepository:
             select(Payment).where(Payment.workspace_id == workspace_id, Payment.id == payment_id)
         )
 
+    def by_ids(self, workspace_id: int, payment_ids: Sequence[int]) -> Sequence[Payment]:
+        return self.session.scalars(
+            select(Payment).where(Payment.workspace_id == workspace_id, Payment.id.in_(list(payment_ids)))
+        ).all()
+
     def count_by_state(self, workspace_id: int) -> dict[PaymentState, int]:
         rows = self.session.execute(
             select(Payment.state, func.count()).where(Payment.workspace_id == workspace_id).group_by(Payment.state)
         ).all()
         return {state: count for state, count in rows}
 
-    def _unposted(self, workspace_id: int, now: datetime) -> Any:
+    def _unposted_at_all(self, workspace_id: int) -> Any:
         return select(Payment).where(
             Payment.workspace_id == workspace_id,
             Payment.state == PaymentState.PENDING,
             Payment.message_ts.is_(None),
             Payment.summary_ts.is_(None),
-            (Payment.post_next_attempt_at.is_(None)) | (Payment.post_next_attempt_at <= now),
+        )
+
+    def _unposted(self, workspace_id: int, now: datetime) -> Any:
+        return self._unposted_at_all(workspace_id).where(
+            (Payment.post_next_attempt_at.is_(None)) | (Payment.post_next_attempt_at <= now)
         )
 
     def count_unposted(self, workspace_id: int, now: datetime) -> int:
@@ -321,6 +331,13 @@ class PaymentRepository:
         if limit is not None:
             query = query.limit(limit)
         return self.session.scalars(query.with_for_update(**_skip_locked(self.session))).all()
+
+    def failed_posts(self, workspace_id: int) -> Waiting:
+        """Payments whose message Slack has refused or not answered, still to be posted."""
+        failing = self._unposted_at_all(workspace_id).where(Payment.post_last_error.is_not(None))
+        count = int(self.session.scalar(failing.with_only_columns(func.count())) or 0)
+        oldest = self.session.scalars(failing.order_by(Payment.created_at, Payment.id).limit(1)).first()
+        return Waiting(count, oldest.created_at if oldest else None, oldest.post_last_error if oldest else None)
 
     def existing_external_ids(
         self, workspace_id: int, source_account_id: int, external_ids: Collection[str]
@@ -475,6 +492,32 @@ class PaymentRepository:
             .order_by(Payment.id)
         )
         return self.session.scalars(query.with_for_update(**_skip_locked(self.session))).all()
+
+    def renew_sync_claims(self, idempotency_keys: Sequence[str], held_until: datetime, until: datetime) -> None:
+        """Extend sync claims still held as claimed (`held_until`); one finished, failed or taken over since
+        has another deadline, or none, and is left alone."""
+        self.session.execute(
+            update(Payment)
+            .where(
+                Payment.idempotency_key.in_(list(idempotency_keys)),
+                Payment.state == PaymentState.SYNCING,
+                Payment.sync_next_attempt_at == held_until,
+            )
+            .values(sync_next_attempt_at=until)
+            .execution_options(synchronize_session=False)
+        )
+
+    def renew_upload_claims(self, receipt_ids: Sequence[int], held_until: datetime, until: datetime) -> None:
+        self.session.execute(
+            update(Receipt)
+            .where(
+                Receipt.id.in_(list(receipt_ids)),
+                Receipt.state == ReceiptState.STORED,
+                Receipt.attach_next_attempt_at == held_until,
+            )
+            .values(attach_next_attempt_at=until)
+            .execution_options(synchronize_session=False)
+        )
 
     def claim_unattached_receipts(
         self, workspace_id: int, now: datetime, *, limit: int, only: set[int] | None = None

@@ -9,6 +9,7 @@ from typing import Self
 from sqlalchemy.orm import Session, sessionmaker
 
 from storage.import_profiles import ImportProfiles
+from storage.outbox import OutboxRepository
 from storage.reference import ReferenceData
 from storage.repositories import (
     AuditLog,
@@ -51,6 +52,7 @@ class UnitOfWork:
         self.payments = PaymentRepository(session)
         self.reference = ReferenceData(session)
         self.import_profiles = ImportProfiles(session)
+        self.outbox = OutboxRepository(session)
         return self
 
     def __exit__(

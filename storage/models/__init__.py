@@ -6,6 +6,7 @@ from sqlalchemy import String
 
 from storage.models.base import Base, utcnow
 from storage.models.imports import ImportProfile
+from storage.models.outbox import OutboxItem
 from storage.models.payments import (
     BulkRun,
     CategoryMapping,
@@ -52,6 +53,7 @@ __all__ = [
     "CategoryMapping",
     "ConnectionState",
     "ImportProfile",
+    "OutboxItem",
     "Payment",
     "PaymentState",
     "ProcessedEvent",

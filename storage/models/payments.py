@@ -120,7 +120,6 @@ class Payment(Timestamped, Base):
     dm_channel_id: Mapped[str | None] = mapped_column(String(32))
     dm_ts: Mapped[str | None] = mapped_column(String(32))
     receipt_asked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    ask_attempts: Mapped[int] = mapped_column(default=0)
     reminders_sent: Mapped[int] = mapped_column(default=0)
     last_reminded_on: Mapped[dt.date | None]
 

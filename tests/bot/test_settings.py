@@ -61,6 +61,7 @@ def test_defaults_match_the_contract() -> None:
     ]
     assert settings.receipt_max_bytes == 10 * 1024 * 1024
     assert settings.finance_channel is None and settings.payments_webhook_secret is None
+    assert settings.sync_lease_seconds == 60, "a sync claim without a heartbeat lives about a minute"
 
 
 def test_environment_and_dotenv_are_both_read(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:

@@ -216,7 +216,7 @@ def test_a_restart_in_the_middle_of_a_run_finishes_it_without_duplicates(
     coded.server.services.sync.batch_size = 50
     first = coded.server.services.sync
     tenant = first._connected_tenants()[0]
-    items = first._claim(tenant, None)
+    items, _ = first._claim(tenant, None)
     first._send(tenant, items, __import__("bot.sync", fromlist=["RunReport"]).RunReport())
     coded.server.run_job("report_bulk_progress")
     coded.server.stop()

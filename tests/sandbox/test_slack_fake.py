@@ -221,7 +221,53 @@ def test_threads_and_broadcast_replies(fake: FakeSlack, client: WebClient) -> No
     assert reply["message"]["thread_ts"] == parent
     thread = client.conversations_replies(channel=FINANCE, ts=parent)["messages"]
     assert [m["text"] for m in thread] == ["parent", "reply", "loud"]
-    assert [m["text"] for m in client.conversations_history(channel=FINANCE)["messages"]] == ["parent"]
+    assert [m["text"] for m in client.conversations_history(channel=FINANCE)["messages"]] == ["loud", "parent"]
+
+
+def test_history_pages_and_returns_metadata_only_when_asked(fake: FakeSlack, client: WebClient) -> None:
+    marker = {"event_type": "payment_posted", "event_payload": {"key": "card:1-12"}}
+    tagged = client.chat_postMessage(channel=FINANCE, text="card", metadata=marker)["ts"]
+    for n in range(4):
+        client.chat_postMessage(channel=FINANCE, text=f"later {n}")
+    plain = client.conversations_history(channel=FINANCE)["messages"]
+    assert [m["ts"] for m in plain][-1] == tagged and all("metadata" not in m for m in plain)
+    first = client.conversations_history(channel=FINANCE, limit=3, include_all_metadata=True)
+    assert [m["text"] for m in first["messages"]] == ["later 3", "later 2", "later 1"] and first["has_more"]
+    rest = client.conversations_history(
+        channel=FINANCE, limit=3, include_all_metadata=True, cursor=first["response_metadata"]["next_cursor"]
+    )
+    assert [m.get("metadata") for m in rest["messages"]] == [None, marker]
+    assert not rest["has_more"] and rest["response_metadata"]["next_cursor"] == ""
+    thread = client.conversations_replies(channel=FINANCE, ts=tagged, include_all_metadata=True)["messages"]
+    assert thread[0]["metadata"] == marker
+    bad = {"event_type": "x"}
+    assert error_code(lambda: client.chat_postMessage(channel=FINANCE, text="x", metadata=bad)) == (
+        "invalid_metadata_format"
+    )
+
+
+def test_an_outage_fails_every_call_and_stores_nothing_until_it_ends(fake: FakeSlack, client: WebClient) -> None:
+    quick = WebClient(base_url=fake.api_url, token=fake.bot_token, retry_handlers=[])
+    with fake.outage():
+        failed = slack_error(lambda: quick.chat_postMessage(channel=FINANCE, text="lost?"))
+        assert (failed.response.status_code, failed.response["error"]) == (503, "service_unavailable")
+        assert error_code(lambda: quick.conversations_open(users=BOB)) == "service_unavailable"
+    with fake.outage("connection"), pytest.raises((urllib.error.URLError, ConnectionError)):
+        quick.chat_postMessage(channel=FINANCE, text="lost?")
+    with fake.outage("500", methods=["chat.getPermalink"]):
+        posted = quick.chat_postMessage(channel=FINANCE, text="kept")
+        assert error_code(lambda: quick.chat_getPermalink(channel=FINANCE, message_ts=posted["ts"])) == "fatal_error"
+    assert [m["text"] for m in fake.messages(FINANCE)] == ["kept"]
+    assert [c.status for c in fake.calls_to("chat.postMessage")] == [503, 0, 200]
+
+
+def test_a_lost_answer_still_posts_the_message(fake: FakeSlack) -> None:
+    quick = WebClient(base_url=fake.api_url, token=fake.bot_token, retry_handlers=[])
+    fake.lose_answers("chat.postMessage", 1)
+    with pytest.raises((urllib.error.URLError, ConnectionError)):
+        quick.chat_postMessage(channel=FINANCE, text="posted, answer lost")
+    assert quick.chat_postMessage(channel=FINANCE, text="second")["ok"]
+    assert [m["text"] for m in fake.messages(FINANCE)] == ["posted, answer lost", "second"]
 
 
 def test_update_keeps_history(fake: FakeSlack, client: WebClient) -> None:

@@ -5,7 +5,8 @@ from __future__ import annotations
 import copy
 import dataclasses
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from types import TracebackType
 from typing import TypeVar
 
@@ -24,6 +25,7 @@ from bot.sandbox.slack.model import (
     User,
     Usergroup,
 )
+from bot.sandbox.slack.outage import Outage
 from bot.sandbox.slack.rate_limits import RateLimits
 from bot.sandbox.slack.rendering import rendered_text
 from bot.sandbox.slack.response_urls import issue_response_url, show_acknowledgement
@@ -96,6 +98,7 @@ class FakeSlack:
             id=bot_user_id, name=bot_name, email=None, team_id=team_id, is_bot=True, bot_id=bot_id
         )
         self._rate_limits = RateLimits(post_message_per_channel_per_second=post_message_per_channel_per_second)
+        self._outage = Outage()
         self._server: LoopbackServer | None = None
         self._socket_ack_timeout = socket_ack_timeout
         self._socket_mode: SocketModeServer | None = None
@@ -104,7 +107,7 @@ class FakeSlack:
 
     def start(self) -> FakeSlack:
         if self._server is None:
-            self._server = LoopbackServer(Router(self._ws, WebApi(self._ws, self._rate_limits)))
+            self._server = LoopbackServer(Router(self._ws, WebApi(self._ws, self._rate_limits, self._outage)))
             self._ws.base_url = f"http://127.0.0.1:{self._server.port}"
             self._server.start()
             self._socket_mode = SocketModeServer(self._ws, ack_timeout=self._socket_ack_timeout)
@@ -342,6 +345,32 @@ class FakeSlack:
         """The next `count` calls to `method` get HTTP 429 with Retry-After."""
         with self._ws.lock:
             self._rate_limits.script(method, count, retry_after)
+
+    def start_outage(self, kind: str = "503", methods: Iterable[str] = ()) -> None:
+        """Slack is down from now on: every Web API call (or only those to `methods`) fails and does nothing.
+
+        `kind` is how it fails: "503" (`service_unavailable`), "500" (`fatal_error`) or "connection" (the
+        connection is closed without an answer)."""
+        with self._ws.lock:
+            self._outage.start(kind, frozenset(methods))
+
+    def end_outage(self) -> None:
+        with self._ws.lock:
+            self._outage.end()
+
+    @contextmanager
+    def outage(self, kind: str = "503", methods: Iterable[str] = ()) -> Iterator[None]:
+        self.start_outage(kind, methods)
+        try:
+            yield
+        finally:
+            self.end_outage()
+
+    def lose_answers(self, method: str = "chat.postMessage", count: int = 1) -> None:
+        """The next `count` successful calls to `method` take effect in Slack, but the connection drops before
+        the caller hears the answer."""
+        with self._ws.lock:
+            self._outage.lose_answers(method, count)
 
     def is_token_valid(self, token: str) -> bool:
         with self._ws.lock:

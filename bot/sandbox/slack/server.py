@@ -8,6 +8,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 from bot.sandbox.slack.files import HttpReply, download
+from bot.sandbox.slack.outage import DropConnection
 from bot.sandbox.slack.response_urls import post_to_response_url
 from bot.sandbox.slack.web_api import WebApi
 from bot.sandbox.slack.workspace import Workspace
@@ -76,6 +77,9 @@ class _Handler(BaseHTTPRequestHandler):
         headers = {key.lower(): value for key, value in self.headers.items()}
         try:
             status, reply_headers, reply_body = self.router.route(verb, self.path, headers, body)
+        except DropConnection:
+            self.close_connection = True
+            return
         except Exception:
             logger.exception("FakeSlack failed on %s %s", verb, self.path)
             status, reply_headers, reply_body = FATAL

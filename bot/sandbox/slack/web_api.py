@@ -10,16 +10,20 @@ from bot.sandbox.slack.errors import SlackError
 from bot.sandbox.slack.files import HttpReply
 from bot.sandbox.slack.methods import METHODS, ApiMethod
 from bot.sandbox.slack.model import ApiCall, Json
+from bot.sandbox.slack.outage import DropConnection, Outage
 from bot.sandbox.slack.rate_limits import RateLimits
 from bot.sandbox.slack.workspace import Workspace
 
 JSON_HEADERS = {"Content-Type": "application/json; charset=utf-8"}
+# What Slack answers while it is down: its documented server errors, with the HTTP status they come with.
+OUTAGE_ERRORS = {"503": (503, "service_unavailable"), "500": (500, "fatal_error")}
 
 
 class WebApi:
-    def __init__(self, ws: Workspace, rate_limits: RateLimits) -> None:
+    def __init__(self, ws: Workspace, rate_limits: RateLimits, outage: Outage) -> None:
         self._ws = ws
         self._rate_limits = rate_limits
+        self._outage = outage
 
     def handle(self, method: str, query: str, body: bytes, headers: dict[str, str]) -> HttpReply:
         ws = self._ws
@@ -28,7 +32,14 @@ class WebApi:
             status, extra_headers = 200, dict(JSON_HEADERS)
             try:
                 request = parse_api_request(method, query, body, headers)
+                self._check_outage(request)
                 result = self._run(request)
+                if result.get("ok") and self._outage.answer_lost(method):
+                    raise DropConnection()
+            except DropConnection:
+                ws.calls.append(ApiCall(method, request.args, request.token, time.time(), 0, "connection_dropped"))
+                ws.changed.notify_all()
+                raise
             except SlackError as error:
                 status = error.status
                 extra_headers.update(error.headers)
@@ -47,6 +58,15 @@ class WebApi:
             )
             ws.changed.notify_all()
             return status, extra_headers, json.dumps(result).encode()
+
+    def _check_outage(self, request: ApiRequest) -> None:
+        """During an outage nothing runs: no message is stored, whatever the caller is told."""
+        if not self._outage.hits(request.method):
+            return
+        if self._outage.kind == "connection":
+            raise DropConnection()
+        status, code = OUTAGE_ERRORS[self._outage.kind]
+        raise SlackError(code, status=status)
 
     def _run(self, request: ApiRequest) -> Json:
         api_method = METHODS.get(request.method)

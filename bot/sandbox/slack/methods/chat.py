@@ -43,10 +43,25 @@ def post_message(ws: Workspace, request: ApiRequest) -> Json:
             team=ws.team.id,
             thread_ts=request.text("thread_ts") or None,
             reply_broadcast=request.flag("reply_broadcast"),
-            metadata=request.json_arg("metadata"),
+            metadata=_metadata(request),
         )
     )
     return {"ok": True, "channel": channel.id, "ts": message.ts, "message": message.to_slack()}
+
+
+def _metadata(request: ApiRequest) -> Json | None:
+    """Message metadata as Slack accepts it: an `event_type` name and an `event_payload` object."""
+    metadata = request.json_arg("metadata")
+    if metadata is None:
+        return None
+    if (
+        not isinstance(metadata, dict)
+        or not isinstance(metadata.get("event_type"), str)
+        or not metadata["event_type"]
+        or not isinstance(metadata.get("event_payload"), dict)
+    ):
+        raise SlackError("invalid_metadata_format")
+    return {"event_type": metadata["event_type"], "event_payload": metadata["event_payload"]}
 
 
 def update_message(ws: Workspace, request: ApiRequest) -> Json:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot.sandbox.slack.api_request import ApiRequest
 from bot.sandbox.slack.errors import SlackError
-from bot.sandbox.slack.model import Json
+from bot.sandbox.slack.model import Json, Message
 from bot.sandbox.slack.workspace import Workspace
 
 
@@ -34,23 +34,25 @@ def conversations_info(ws: Workspace, request: ApiRequest) -> Json:
     return {"ok": True, "channel": info}
 
 
+HISTORY_MAX_LIMIT = 999
+
+
 def conversations_history(ws: Workspace, request: ApiRequest) -> Json:
-    """Newest first, top-level messages only; no paging (has_more is always false)."""
+    """Newest first: top-level messages and replies also sent to the channel, paged by cursor.
+
+    As in Slack, a message's `metadata` is returned only when the caller asks with `include_all_metadata`."""
     channel = ws.visible_channel(request.required("channel", "channel_not_found"))
     _check_member(ws, channel.id)
-    messages = [m for m in ws.messages.get(channel.id, {}).values() if not m.deleted and not m.is_reply]
-    limit = int(request.text("limit") or 100)
-    return {
-        "ok": True,
-        "messages": [m.to_slack() for m in reversed(messages)][:limit],
-        "has_more": False,
-        "pin_count": 0,
-        "response_metadata": {"next_cursor": ""},
-    }
+    listed = [
+        m
+        for m in reversed(ws.messages.get(channel.id, {}).values())
+        if not m.deleted and (not m.is_reply or m.reply_broadcast) and _in_range(m.ts, request)
+    ]
+    return _page(listed, request)
 
 
 def conversations_replies(ws: Workspace, request: ApiRequest) -> Json:
-    """The parent then its replies, oldest first, as Slack returns a thread."""
+    """The parent then its replies, oldest first, as Slack returns a thread; paged by cursor."""
     channel = ws.visible_channel(request.required("channel", "channel_not_found"))
     _check_member(ws, channel.id)
     parent = ws.message(channel.id, request.required("ts", "thread_not_found"))
@@ -58,13 +60,42 @@ def conversations_replies(ws: Workspace, request: ApiRequest) -> Json:
     thread = [
         m
         for m in ws.messages.get(channel.id, {}).values()
-        if not m.deleted and (m.ts == root_ts or m.thread_ts == root_ts)
+        if not m.deleted and (m.ts == root_ts or m.thread_ts == root_ts) and _in_range(m.ts, request)
     ]
+    page = _page(thread, request)
+    page.pop("pin_count")
+    return page
+
+
+def _in_range(ts: str, request: ApiRequest) -> bool:
+    oldest, latest = request.text("oldest"), request.text("latest")
+    inclusive = request.flag("inclusive")
+    if oldest and (float(ts) < float(oldest) or (float(ts) == float(oldest) and not inclusive)):
+        return False
+    return not (latest and (float(ts) > float(latest) or (float(ts) == float(latest) and not inclusive)))
+
+
+def _page(messages: list[Message], request: ApiRequest) -> Json:
+    try:
+        limit = min(max(int(request.text("limit") or 100), 1), HISTORY_MAX_LIMIT)
+        start = int(request.text("cursor") or "0")
+    except ValueError as error:
+        raise SlackError("invalid_cursor") from error
+    page = messages[start : start + limit]
+    more = start + limit < len(messages)
+    with_metadata = request.flag("include_all_metadata")
+    shown = []
+    for message in page:
+        body = message.to_slack()
+        if not with_metadata:
+            body.pop("metadata", None)
+        shown.append(body)
     return {
         "ok": True,
-        "messages": [m.to_slack() for m in thread],
-        "has_more": False,
-        "response_metadata": {"next_cursor": ""},
+        "messages": shown,
+        "has_more": more,
+        "pin_count": 0,
+        "response_metadata": {"next_cursor": str(start + limit) if more else ""},
     }
 
 
