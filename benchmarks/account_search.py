@@ -22,9 +22,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from slack_sdk import WebClient
 
 from bot.bootstrap import Deps
-from bot.sandbox.slack import FakeSlack, SlackSender
 from bot.server import BotServer
 from bot.settings import load_settings
+from sandbox.slack import FakeSlack, SlackSender
 from storage.crypto import KeyRing, generate_key
 from storage.db import create_engine, session_factory
 from storage.migrate import upgrade

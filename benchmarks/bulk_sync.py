@@ -23,11 +23,11 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bot.bootstrap import Deps, build_services
-from bot.connect import tenant_ref
-from bot.sandbox.slack import FakeSlack
-from bot.sandbox.xero import XeroEmulator
-from bot.sandbox.xero.consent import connect
+from bot.connection.connect import tenant_ref
 from bot.settings import load_settings
+from sandbox.slack import FakeSlack
+from sandbox.xero import XeroEmulator
+from sandbox.xero.consent import connect
 from storage.crypto import KeyRing, generate_key
 from storage.db import create_engine, session_factory
 from storage.migrate import upgrade

@@ -22,10 +22,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bot.clock import SystemClock
-from bot.coding import CodingService
-from bot.home import HomeFilter
-from bot.home_service import HomeService
-from bot.roles import Actor, Roles
+from bot.connection.roles import Actor, Roles
+from bot.home.service import HomeService
+from bot.home.view import HomeFilter
+from bot.payments.coding import CodingService
 from handlers.home_blocks import home_view
 from storage.crypto import KeyRing, generate_key
 from storage.db import create_engine, session_factory

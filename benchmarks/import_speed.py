@@ -72,9 +72,9 @@ def write_ofx(path: Path, transactions: int) -> None:
 def child(url: str, file: str, account: str | None, key: str) -> None:
     """One import in this process; prints its figures as JSON."""
     from bot.clock import SystemClock
-    from bot.importer import Importer
-    from bot.ingest import IngestService
-    from bot.sources import CsvChoices, ExportFile
+    from bot.imports.importer import Importer
+    from bot.imports.sources import CsvChoices, ExportFile
+    from bot.payments.ingest import IngestService
     from storage.crypto import KeyRing
     from storage.db import create_engine, session_factory
     from storage.uow import UnitOfWorkFactory

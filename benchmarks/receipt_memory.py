@@ -22,7 +22,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bot.receipt_files import check_receipt
+from bot.receipts.files import check_receipt
 from bot.workers import BoundedWorkers
 
 MB = 1024 * 1024

@@ -14,7 +14,7 @@ from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
 from bot.bootstrap import Deps, build_services
 from bot.services import Services
 from bot.settings import Settings
-from bot.slack_clients import BOT_SCOPES, slack_authorize_url, slack_client
+from bot.slack.clients import BOT_SCOPES, slack_authorize_url, slack_client
 from handlers import actions, commands, events, exports, home, options, payment_actions, views
 from handlers.bulk_messages import SlackProgressMessenger
 from handlers.cards import SlackCardPublisher
@@ -64,7 +64,7 @@ def create_app(settings: Settings, deps: Deps, services: Services | None = None)
         token_verification_enabled=False,
         request_verification_enabled=signing_secret is not None,
         raise_error_for_unhandled_request=False,
-        logger=logging.getLogger("bot.slack"),
+        logger=logging.getLogger("bot.bolt"),
     )
     app.middleware(_replay_middleware(services))
     app.middleware(_workspace_middleware(services))

@@ -7,28 +7,28 @@ from datetime import timedelta
 
 from sqlalchemy.engine import Engine
 
-from bot.approve import ApprovalService
-from bot.bulk import BulkSyncService
 from bot.clock import Clock, SystemClock
-from bot.coding import CodingService
-from bot.connect import ConnectionService
-from bot.export_uploads import EXPORT_MAX_BYTES, ExportUploads
-from bot.home_service import HomeService
-from bot.importer import Importer
-from bot.ingest import IngestService
+from bot.connection.connect import ConnectionService
+from bot.connection.roles import Roles
+from bot.connection.workspace_settings import WorkspaceSettingsService
+from bot.connection.workspaces import WorkspaceService
+from bot.home.service import HomeService
+from bot.imports.importer import Importer
+from bot.imports.uploads import EXPORT_MAX_BYTES, ExportUploads
 from bot.metrics import Metrics
-from bot.outbox import SlackOutbox
-from bot.posting import PostingService
-from bot.receipts import ReceiptService
-from bot.roles import Roles
+from bot.payments.approve import ApprovalService
+from bot.payments.coding import CodingService
+from bot.payments.ingest import IngestService
+from bot.payments.posting import PostingService
+from bot.receipts.service import ReceiptService
 from bot.services import Services
 from bot.settings import ConfigError, Settings
-from bot.slack_clients import SlackClients
-from bot.slack_directory import SlackDirectory
-from bot.slack_files import SlackFiles
-from bot.sync import SyncEngine
-from bot.workspace_settings import WorkspaceSettingsService
-from bot.workspaces import WorkspaceService
+from bot.slack.clients import SlackClients
+from bot.slack.directory import SlackDirectory
+from bot.slack.files import SlackFiles
+from bot.slack.outbox import SlackOutbox
+from bot.sync.bulk import BulkSyncService
+from bot.sync.engine import SyncEngine
 from bot.xero.gateway import XeroGateway
 from bot.xero.limiter import RateLimiter
 from bot.xero.oauth import XeroOAuth

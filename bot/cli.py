@@ -91,8 +91,8 @@ def _import(settings: Settings, args: argparse.Namespace) -> int:
 
     from bot.bootstrap import build_deps, build_services
     from bot.errors import DomainError
-    from bot.importer import Importer, ProgressBar
-    from bot.sources import CsvChoices, ExportFile
+    from bot.imports.importer import Importer, ProgressBar
+    from bot.imports.sources import CsvChoices, ExportFile
     from storage.migrate import upgrade
 
     deps = build_deps(settings)

@@ -11,7 +11,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from bot.bootstrap import build_deps
 from bot.settings import ConfigError, Settings
-from bot.slack_clients import slack_client
+from bot.slack.clients import slack_client
 from storage.db import ping
 from storage.migrate import pending_revisions
 

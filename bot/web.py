@@ -12,10 +12,10 @@ from slack_bolt.adapter.flask.handler import to_bolt_request
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.bootstrap import Deps
+from bot.connection.pages import xero_callback_page
 from bot.metrics import CONTENT_TYPE
-from bot.pages import xero_callback_page
+from bot.payments.webhook import MAX_BODY_BYTES, receive
 from bot.services import Services
-from bot.webhook import MAX_BODY_BYTES, receive
 from storage.db import ping
 
 SLACK_BODY_LIMIT = 1024 * 1024

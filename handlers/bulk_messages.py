@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from bot.bulk import BulkPlan, BulkStatus
-from bot.slack_clients import SlackClients
+from bot.slack.clients import SlackClients
+from bot.sync.bulk import BulkPlan, BulkStatus
 from handlers.blocks import context, mrkdwn_escape, section
 from handlers.ids import Ids
 from handlers.payment_blocks import escape_clip

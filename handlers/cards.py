@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from bot.coding import Changed
-from bot.outbox import Marker
-from bot.slack_clients import SLACK_FAILURES, SlackClients
+from bot.payments.coding import Changed
+from bot.slack.clients import SLACK_FAILURES, SlackClients
+from bot.slack.outbox import Marker
 from handlers.own_messages import OwnMessages
 from handlers.payment_blocks import burst_summary, payment_message
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from slack_bolt import Ack, App, Respond
 
-from bot.roles import Access
+from bot.connection.roles import Access
 from bot.services import Services
 from handlers import blocks
 from handlers.common import actor_from

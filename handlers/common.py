@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from bot.connection.roles import Actor
 from bot.errors import DomainError
-from bot.roles import Actor
 
 
 def actor_from(context: Any) -> Actor:

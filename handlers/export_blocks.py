@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from bot.export_uploads import Reading
-from bot.importer import ImportSummary
+from bot.imports.importer import ImportSummary
+from bot.imports.uploads import Reading
 from handlers.blocks import actions, button, context, mrkdwn_escape, section
 from handlers.ids import Ids
 

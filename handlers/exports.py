@@ -11,11 +11,11 @@ from slack_bolt import Ack, App
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from bot.connection.roles import Actor
 from bot.errors import DomainError
-from bot.export_uploads import ExportUploads, UploadChoices, looks_like_export
-from bot.roles import Actor
+from bot.imports.sources import CsvChoices, ExportProblem
+from bot.imports.uploads import ExportUploads, UploadChoices, looks_like_export
 from bot.services import Services
-from bot.sources import CsvChoices, ExportProblem
 from handlers.common import actor_from
 from handlers.export_blocks import import_form, preview_message, progress_text, refusal_message, summary_message
 from handlers.ids import Ids

@@ -11,9 +11,9 @@ from typing import Any
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
+from bot.connection.roles import Access, Actor
 from bot.errors import DomainError
-from bot.home import HomeFilter
-from bot.roles import Access, Actor
+from bot.home.view import HomeFilter
 from bot.services import Services
 from handlers.blocks import section
 from handlers.bulk_messages import confirm_modal

@@ -1,6 +1,6 @@
 """Pure Block Kit builders for the App Home tab and the payment modal its "Open" action shows.
 
-A function of `bot.home.HomeView` (already loaded and already limited to what the user may see);
+A function of `bot.home.view.HomeView` (already loaded and already limited to what the user may see);
 Slack's limits are enforced here, so no payee, account name or page of rows can make Slack refuse the view.
 """
 
@@ -12,8 +12,8 @@ from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 
-from bot.cards import CodingChoices, PaymentCard
-from bot.home import PAGE_SIZE, HomeFilter, HomeRow, HomeView, SourceAccountOption
+from bot.home.view import PAGE_SIZE, HomeFilter, HomeRow, HomeView, SourceAccountOption
+from bot.payments.cards import CodingChoices, PaymentCard
 from handlers.blocks import Block, actions, button, context, mrkdwn_escape, refusal_notice, section
 from handlers.ids import Ids
 from handlers.payment_blocks import (

@@ -1,4 +1,4 @@
-"""The Slack calls behind the outbox (bot.outbox.OutboxSender): each post carries its intent's marker."""
+"""The Slack calls behind the outbox (bot.slack.outbox.OutboxSender): each post carries its intent's marker."""
 
 from __future__ import annotations
 
@@ -6,9 +6,9 @@ from typing import Any
 
 from slack_sdk.errors import SlackApiError
 
-from bot.coding import Changed
-from bot.outbox import Marker
-from bot.slack_clients import SlackClients
+from bot.payments.coding import Changed
+from bot.slack.clients import SlackClients
+from bot.slack.outbox import Marker
 from handlers.cards import SlackCardPublisher
 from handlers.receipt_messages import ask_message, digest_message, reminder_message
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 import threading
 from typing import Any
 
-from bot.outbox import Marker
-from bot.slack_clients import SlackClients
+from bot.slack.clients import SlackClients
+from bot.slack.outbox import Marker
 
 PAGE = 200
 PAGES = 5  # the newest 1000 messages of the conversation (or thread): a retry comes within the hour

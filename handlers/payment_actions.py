@@ -9,9 +9,9 @@ from typing import Any
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
-from bot.coding import Changed, Conflict
+from bot.connection.roles import Access, Actor
 from bot.errors import DomainError
-from bot.roles import Access, Actor
+from bot.payments.coding import Changed, Conflict
 from bot.services import Services
 from handlers.common import actor_from
 from handlers.home_blocks import payment_modal

@@ -1,6 +1,6 @@
 """Pure Block Kit builders for payments: the finance-channel card, its modals and its select options.
 
-Everything here is a function of already-loaded data (`bot.cards`); Slack's limits are enforced here by
+Everything here is a function of already-loaded data (`bot.payments.cards`); Slack's limits are enforced here by
 shortening text with "…", so a long payee or description can never make Slack refuse a message.
 """
 
@@ -13,7 +13,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from bot.cards import AccountChoice, CodingChoices, PaymentCard, TaxChoice, TrackingChoice
+from bot.payments.cards import AccountChoice, CodingChoices, PaymentCard, TaxChoice, TrackingChoice
 from handlers.blocks import Block, actions, button, context, mrkdwn_escape, section
 from handlers.ids import Ids
 

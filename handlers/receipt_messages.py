@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from bot.coding import Changed
+from bot.payments.coding import Changed
 from handlers.blocks import actions, button, context, mrkdwn_escape, section
 from handlers.ids import Ids
 from handlers.payment_blocks import day_text, escape_clip, money_text

@@ -23,7 +23,7 @@ from slack_bolt import Ack, BoltContext, BoltResponse
 from slack_sdk.errors import SlackApiError
 
 from bot.errors import DomainError
-from bot.home import HomeFilter
+from bot.home.view import HomeFilter
 from bot.services import Services
 from handlers.blocks import Block, refusal_modal, refusal_text
 from handlers.common import actor_from

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from bot.workspace_settings import WorkspaceSettingsView
+from bot.connection.workspace_settings import WorkspaceSettingsView
 from handlers.blocks import context, mrkdwn_escape, section
 from handlers.ids import Ids
 from handlers.payment_blocks import account_option, clip, tax_option

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.approve import LogEntry
-from bot.coding import Changed
+from bot.payments.approve import LogEntry
+from bot.payments.coding import Changed
 from handlers.blocks import context, mrkdwn_escape, section
 from handlers.payment_blocks import escape_clip, money_text
 

@@ -7,11 +7,11 @@ from typing import Any
 
 from slack_bolt import Ack, App
 
-from bot.coding import Conflict
+from bot.connection.workspace_settings import SettingsChange, SettingsRefused
 from bot.errors import DomainError
+from bot.payments.coding import Conflict
 from bot.services import Services
 from bot.text_input import InvalidInput
-from bot.workspace_settings import SettingsChange, SettingsRefused
 from handlers.common import actor_from
 from handlers.ids import Ids
 from handlers.settings_blocks import NOT_MAPPED

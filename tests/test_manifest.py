@@ -83,6 +83,6 @@ def test_the_manifest_asks_for_what_the_bot_uses() -> None:
 
 
 def test_the_bot_asks_for_the_scopes_the_manifest_declares() -> None:
-    from bot.slack_clients import BOT_SCOPES
+    from bot.slack.clients import BOT_SCOPES
 
     assert sorted(manifest()["oauth_config"]["scopes"]["bot"]) == sorted(BOT_SCOPES)

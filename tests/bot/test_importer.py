@@ -12,13 +12,13 @@ import pytest
 from sqlalchemy import event, func, select
 from sqlalchemy.engine import Engine
 
-import bot.importer
-import bot.ingest
+import bot.imports.importer
+import bot.payments.ingest
 from bot.clock import SystemClock
-from bot.importer import Importer, ImportSummary
-from bot.ingest import IngestService
-from bot.payment_input import PaymentIn, SourceAccountIn, validate_payment
-from bot.sources import CsvChoices, ExportFile, ExportProblem
+from bot.imports.importer import Importer, ImportSummary
+from bot.imports.sources import CsvChoices, ExportFile, ExportProblem
+from bot.payments.ingest import IngestService
+from bot.payments.input import PaymentIn, SourceAccountIn, validate_payment
 from storage.models import CategoryMapping, ImportProfile, Payment, SourceAccount
 from storage.uow import UnitOfWorkFactory
 
@@ -74,7 +74,7 @@ def counted_statements(engine: Engine) -> Iterator[list[str]]:
 def test_one_bad_line_never_drops_another_and_the_counts_add_up(
     importer: Importer, workspace_id: int, uow: UnitOfWorkFactory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(bot.importer, "BATCH", 3)
+    monkeypatch.setattr(bot.imports.importer, "BATCH", 3)
     lines = [f"2026-11-{day:02d},Shop {day},-{day}.00" for day in range(1, 11)]
     lines[4] = "2026-11-05,Shop 5,-5.001"  # more decimals than SGD has
     lines[6] = "2026-11-07,Client,70.00"
@@ -177,15 +177,15 @@ def test_each_batch_is_one_indexed_look_up_and_one_insert(
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(bot.importer, "BATCH", 50)
+    monkeypatch.setattr(bot.imports.importer, "BATCH", 50)
     inserted: list[int] = []
-    real_insert = bot.ingest.insert_rows
+    real_insert = bot.payments.ingest.insert_rows
 
     def counting_insert(session: Any, table: Any, rows: Any, constants: Any = None) -> None:
         inserted.append(len(rows))
         real_insert(session, table, rows, constants)
 
-    monkeypatch.setattr(bot.ingest, "insert_rows", counting_insert)
+    monkeypatch.setattr(bot.payments.ingest, "insert_rows", counting_insert)
     path = tmp_path / "many.csv"
     path.write_text(HEADER + "".join(f"2026-11-03,Shop {n},-{n}.00\n" for n in range(1, 201)))
 

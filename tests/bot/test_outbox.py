@@ -12,11 +12,11 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web import SlackResponse
 
 from bot.clock import FrozenClock
-from bot.coding import Changed, CodingService
-from bot.outbox import FIRST_RETRY, LAST_RETRY, RECEIPT_ASK, Marker, SlackOutbox, backoff
-from bot.roles import Roles
-from bot.slack_directory import SlackDirectory
-from bot.sync import marked_url, markers_in
+from bot.connection.roles import Roles
+from bot.payments.coding import Changed, CodingService
+from bot.slack.directory import SlackDirectory
+from bot.slack.outbox import FIRST_RETRY, LAST_RETRY, RECEIPT_ASK, Marker, SlackOutbox, backoff
+from bot.sync.engine import marked_url, markers_in
 from storage.models import OutboxItem, Payment, PaymentState, SourceAccount
 from storage.outbox import redraw_key, watch_card_changes
 from storage.uow import UnitOfWorkFactory

@@ -10,12 +10,12 @@ from typing import Any
 
 import pytest
 
-from bot.approve import ApprovalService
 from bot.clock import FrozenClock
-from bot.coding import CodingService
+from bot.connection.roles import Actor, Roles
 from bot.errors import NotAllowed, NotFound
-from bot.receipts import ReceiptService
-from bot.roles import Actor, Roles
+from bot.payments.approve import ApprovalService
+from bot.payments.coding import CodingService
+from bot.receipts.service import ReceiptService
 from storage.models import Payment, Role, SourceAccount
 from storage.uow import UnitOfWorkFactory
 

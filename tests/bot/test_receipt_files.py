@@ -14,7 +14,7 @@ import pillow_heif
 import pytest
 from PIL import Image
 
-from bot.receipt_files import (
+from bot.receipts.files import (
     WORKING_LONGEST_SIDE,
     AcceptedReceipt,
     ReceiptDownloadFailed,

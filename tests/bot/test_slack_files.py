@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.slack_files import SlackFiles
+from bot.slack.files import SlackFiles
 
 TEST_API = "http://127.0.0.1:8765/api/"
 

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from bot.payment_input import PaymentIn, parse_amount, validate_payment
+from bot.payments.input import PaymentIn, parse_amount, validate_payment
 from bot.text_input import InvalidInput, checked_text, is_decimal_digits, search_text, text_problem
 
 

@@ -7,9 +7,9 @@ from typing import Any, cast
 import pytest
 
 from bot.clock import SystemClock
+from bot.connection.workspaces import WorkspaceService
 from bot.errors import DomainError
-from bot.slack_clients import SlackClients
-from bot.workspaces import WorkspaceService
+from bot.slack.clients import SlackClients
 from storage.uow import UnitOfWorkFactory
 
 

@@ -16,10 +16,10 @@ import pytest
 
 from bot.bootstrap import Deps
 from bot.clock import FrozenClock
-from bot.sandbox.slack import FakeSlack, SlackSender
-from bot.sandbox.xero import XeroEmulator
 from bot.server import BotServer
 from bot.settings import Settings, load_settings
+from sandbox.slack import FakeSlack, SlackSender
+from sandbox.xero import XeroEmulator
 from storage.uow import UnitOfWorkFactory
 
 T = TypeVar("T")

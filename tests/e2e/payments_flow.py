@@ -7,8 +7,8 @@ import urllib.error
 import urllib.request
 from typing import Any
 
-from bot.sandbox.slack import FakeSlack
-from bot.webhook import sign
+from bot.payments.webhook import sign
+from sandbox.slack import FakeSlack
 from tests.e2e.conftest import FINANCE_CHANNEL, WEBHOOK_SECRET, RunningBot, eventually
 
 

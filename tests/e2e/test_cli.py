@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.sandbox.slack import FakeSlack, SlackSender
-from bot.sandbox.xero import XeroEmulator
+from sandbox.slack import FakeSlack, SlackSender
+from sandbox.xero import XeroEmulator
 from storage.crypto import generate_key
 from tests.conftest import POSTGRES_URL
 from tests.e2e.cli_support import SCRIPT, free_port, run_cli, serving_env

@@ -12,8 +12,8 @@ import pytest
 
 from bot.cli import _secret_values
 from bot.logs import configure_logging
-from bot.sandbox.slack import FakeSlack
-from bot.sandbox.xero import XeroEmulator
+from sandbox.slack import FakeSlack
+from sandbox.xero import XeroEmulator
 from storage.models import XeroTokenSet
 from tests.e2e.conftest import ADMIN, FINANCE_CHANNEL, RunningBot, eventually
 from tests.e2e.xero_flow import connect_url, fetch

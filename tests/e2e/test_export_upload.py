@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from bot.sandbox.slack import FakeSlack
+from sandbox.slack import FakeSlack
 from storage.models import Payment
 from tests.e2e.conftest import ADMIN, EMPLOYEE, FINANCE, RunningBot, eventually
 

@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from bot.sandbox.slack import FakeSlack
-from bot.sandbox.xero import XeroEmulator
+from sandbox.slack import FakeSlack
+from sandbox.xero import XeroEmulator
 from storage.models import BulkRun, Payment, PaymentState, Receipt, SourceAccount
 from tests.e2e.conftest import ADMIN, EMPLOYEE, FINANCE, FINANCE_CHANNEL, RunningBot, both_transports, eventually
 from tests.e2e.payments_flow import payment, send
@@ -217,7 +217,7 @@ def test_a_restart_in_the_middle_of_a_run_finishes_it_without_duplicates(
     first = coded.server.services.sync
     tenant = first._connected_tenants()[0]
     items, _ = first._claim(tenant, None)
-    first._send(tenant, items, __import__("bot.sync", fromlist=["RunReport"]).RunReport())
+    first._send(tenant, items, __import__("bot.sync.engine", fromlist=["RunReport"]).RunReport())
     coded.server.run_job("report_bulk_progress")
     coded.server.stop()
 

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from bot.errors import DomainError
-from bot.sandbox.slack import FakeSlack
+from sandbox.slack import FakeSlack
 from storage.models import ProcessedEvent
 from tests.e2e.conftest import EMPLOYEE, FINANCE_CHANNEL, RunningBot
 

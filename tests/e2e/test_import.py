@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.sandbox.slack import FakeSlack
-from bot.sandbox.xero import XeroEmulator
+from sandbox.slack import FakeSlack
+from sandbox.xero import XeroEmulator
 from storage.crypto import KeyRing
 from storage.db import create_engine, session_factory
 from storage.models import ImportProfile, Payment, SourceAccount

@@ -8,9 +8,9 @@ import time
 
 import pytest
 
-from bot.sandbox.slack import FakeSlack
-from bot.sandbox.xero import XeroEmulator
-from bot.webhook import sign
+from bot.payments.webhook import sign
+from sandbox.slack import FakeSlack
+from sandbox.xero import XeroEmulator
 from storage.models import CategoryMapping, Payment, PaymentState
 from tests.e2e.conftest import ADMIN, EMPLOYEE, FINANCE, FINANCE_CHANNEL, RunningBot, both_transports, eventually
 from tests.e2e.payments_flow import cards, element, option_value, payment, post_raw, send, wait_for_cards

@@ -18,9 +18,9 @@ import pytest
 from PIL import Image
 from sqlalchemy.engine import Engine
 
-from bot.sandbox.slack import FakeSlack
-from bot.sandbox.xero import XeroEmulator
 from bot.workers import BoundedWorkers
+from sandbox.slack import FakeSlack
+from sandbox.xero import XeroEmulator
 from storage.models import Receipt
 from storage.uow import UnitOfWorkFactory
 from tests.e2e.conftest import ADMIN, EMPLOYEE, FINANCE, FINANCE_CHANNEL, RunningBot, eventually, running_bot

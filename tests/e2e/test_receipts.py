@@ -12,8 +12,8 @@ from PIL import Image
 from sqlalchemy import text
 from sqlalchemy.orm import undefer
 
-from bot.sandbox.slack import FakeSlack
-from bot.sandbox.xero import XeroEmulator
+from sandbox.slack import FakeSlack
+from sandbox.xero import XeroEmulator
 from storage.models import Payment, Receipt
 from tests.e2e.conftest import (
     ADMIN,

@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 from sqlalchemy.exc import OperationalError
 
-from bot.sandbox.slack import FakeSlack
-from bot.sandbox.slack.sender import SenderResponse
-from bot.sandbox.xero import XeroEmulator
+from sandbox.slack import FakeSlack
+from sandbox.slack.sender import SenderResponse
+from sandbox.xero import XeroEmulator
 from storage.models import Payment
 from tests.e2e.conftest import ADMIN, EMPLOYEE, FINANCE, FINANCE_CHANNEL, RunningBot, eventually
 from tests.e2e.payments_flow import element, payment, send, wait_for_cards

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.sandbox.slack import FakeSlack
+from sandbox.slack import FakeSlack
 from storage.models import AuditEntry, Role, SeenSlackRequest, UserRole
 from tests.e2e.conftest import ADMIN, FINANCE, FINANCE_CHANNEL, RunningBot
 from tests.e2e.payments_flow import payment, send, wait_for_cards

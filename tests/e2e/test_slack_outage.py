@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
-from bot.sandbox.slack import FakeSlack
-from bot.sandbox.xero import XeroEmulator
+from sandbox.slack import FakeSlack
+from sandbox.xero import XeroEmulator
 from storage.models import PaymentState
 from tests.e2e.conftest import ADMIN, EMPLOYEE, FINANCE_CHANNEL, RunningBot, eventually
 from tests.e2e.payments_flow import cards, payment, send

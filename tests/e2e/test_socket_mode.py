@@ -15,10 +15,10 @@ from typing import Any
 import pytest
 
 from bot.bootstrap import Deps
-from bot.sandbox.slack import FakeSlack
-from bot.sandbox.xero import XeroEmulator
 from bot.server import BotServer
 from bot.settings import ConfigError
+from sandbox.slack import FakeSlack
+from sandbox.xero import XeroEmulator
 from storage.uow import UnitOfWorkFactory
 from tests.e2e.conftest import EMPLOYEE, FINANCE_CHANNEL, RunningBot, bot_settings, free_port, running_bot
 

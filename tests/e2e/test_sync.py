@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from bot.sandbox.slack import FakeSlack
-from bot.sandbox.xero import XeroEmulator
+from sandbox.slack import FakeSlack
+from sandbox.xero import XeroEmulator
 from storage.models import Payment, PaymentState, SourceAccount
 from tests.e2e.conftest import ADMIN, EMPLOYEE, FINANCE, FINANCE_CHANNEL, RunningBot, both_transports, eventually
 from tests.e2e.payments_flow import cards, element, option_value, payment, send

@@ -14,9 +14,9 @@ from typing import Any
 import pytest
 
 from bot.bootstrap import Deps
-from bot.sandbox.slack import FakeSlack
-from bot.sandbox.xero import XeroEmulator
 from bot.server import BotServer
+from sandbox.slack import FakeSlack
+from sandbox.xero import XeroEmulator
 from storage.models import PaymentState
 from storage.uow import UnitOfWorkFactory
 from tests.e2e.cli_support import SCRIPT, free_port

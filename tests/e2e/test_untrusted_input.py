@@ -10,9 +10,9 @@ from typing import Any
 
 import pytest
 
-from bot.sandbox.slack import FakeSlack
-from bot.sandbox.xero import XeroEmulator
-from bot.webhook import sign
+from bot.payments.webhook import sign
+from sandbox.slack import FakeSlack
+from sandbox.xero import XeroEmulator
 from storage.models import AuditEntry, CategoryMapping, Payment
 from tests.e2e.conftest import ADMIN, EMPLOYEE, FINANCE, FINANCE_CHANNEL, WEBHOOK_SECRET, RunningBot, eventually
 from tests.e2e.payments_flow import cards, payment, post_raw, send, wait_for_cards

@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 from sqlalchemy import text
 
-from bot.sandbox.slack import FakeSlack
-from bot.sandbox.xero import XeroEmulator
+from sandbox.slack import FakeSlack
+from sandbox.xero import XeroEmulator
 from storage.models import AuditEntry, ConnectionState, XeroAccount, XeroConnection, XeroOAuthState, XeroTokenSet
 from tests.e2e.conftest import ADMIN, EMPLOYEE, FINANCE, FINANCE_CHANNEL, RunningBot, both_transports
 from tests.e2e.xero_flow import callback_url, connect, connect_url, fetch, follow_sign_in, latest_dm_text

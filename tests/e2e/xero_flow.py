@@ -8,7 +8,7 @@ import urllib.request
 from dataclasses import dataclass
 from typing import Any
 
-from bot.sandbox.slack import FakeSlack
+from sandbox.slack import FakeSlack
 from tests.e2e.conftest import ADMIN, FINANCE_CHANNEL, RunningBot
 
 

@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 from slack_sdk.models.views import View
 
-from bot.cards import AccountChoice, CodingChoices, PaymentCard, TaxChoice
-from bot.home import PAGE_SIZE, BulkProgress, HomeFilter, HomeRow, HomeView, SourceAccountOption
+from bot.home.view import PAGE_SIZE, BulkProgress, HomeFilter, HomeRow, HomeView, SourceAccountOption
+from bot.payments.cards import AccountChoice, CodingChoices, PaymentCard, TaxChoice
 from handlers.home_blocks import home_view, parse_row_action, payment_modal
 from handlers.ids import Ids
 from handlers.payment_blocks import payment_message

@@ -13,7 +13,7 @@ import pytest
 from slack_sdk.models.blocks import Block
 from slack_sdk.models.views import View
 
-from bot.cards import (
+from bot.payments.cards import (
     AccountChoice,
     CodingChoices,
     PaymentCard,

@@ -13,7 +13,7 @@ from slack_bolt.adapter.flask import SlackRequestHandler
 from slack_sdk import WebClient
 from werkzeug.serving import make_server
 
-from bot.sandbox.slack import FakeSlack
+from sandbox.slack import FakeSlack
 
 SIGNING_SECRET = "test-signing-secret"
 ALICE, BOB, CAROL = "U0ALICE", "U0BOB", "U0CAROL"

@@ -14,7 +14,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 from slack_sdk.webhook import WebhookClient
 
-from bot.sandbox.slack import FakeSlack, SlackSender
+from sandbox.slack import FakeSlack, SlackSender
 from tests.sandbox.slack_fixtures import (
     ALICE,
     BOB,

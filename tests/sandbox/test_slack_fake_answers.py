@@ -9,7 +9,7 @@ import pytest
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
-from bot.sandbox.slack import FakeSlack, SlackSender
+from sandbox.slack import FakeSlack, SlackSender
 from tests.sandbox.slack_fixtures import ALICE, FINANCE, SIGNING_SECRET, client, fake, served
 
 __all__ = ["client", "fake"]  # fixtures re-exported for pytest

@@ -14,9 +14,9 @@ from slack_sdk.errors import SlackApiError
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 from websockets.sync.client import ClientConnection, connect
 
-from bot.sandbox.slack import FakeSlack
-from bot.sandbox.slack.socket_mode import Delivery, EnvelopeType
-from bot.sandbox.slack.transports import SocketModeTransport
+from sandbox.slack import FakeSlack
+from sandbox.slack.socket_mode import Delivery, EnvelopeType
+from sandbox.slack.transports import SocketModeTransport
 
 Json = dict[str, Any]
 EVENT: Json = {"type": "event_callback", "event_id": "Ev0001", "event": {"type": "app_home_opened", "user": "U1"}}

@@ -24,8 +24,8 @@ from xero_python.accounting import (
 )
 from xero_python.exceptions import AccountingBadRequestException, HTTPStatusException, RateLimitException
 
-from bot.sandbox.xero import XeroEmulator
-from bot.sandbox.xero.consent import DEFAULT_REDIRECT_URI, consent_redirect, exchange_code
+from sandbox.xero import XeroEmulator
+from sandbox.xero.consent import DEFAULT_REDIRECT_URI, consent_redirect, exchange_code
 from tests.sandbox.xero_fixtures import RawClient, SdkSession, connected_session, form_post, wire_sdk_to
 
 JAN_5 = date(2024, 1, 5)

@@ -16,8 +16,8 @@ from xero_python.api_client.configuration import Configuration
 from xero_python.api_client.oauth2 import OAuth2Token, TokenApi
 from xero_python.identity import IdentityApi
 
-from bot.sandbox.xero import XeroEmulator
-from bot.sandbox.xero.consent import connect
+from sandbox.xero import XeroEmulator
+from sandbox.xero.consent import connect
 
 
 def wire_sdk_to(emulator: XeroEmulator, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from bot.sources import CsvChoices, ExportProblem, parse_export
+from bot.imports.sources import CsvChoices, ExportProblem, parse_export
 
 ROOT = Path(__file__).resolve().parents[2]
 CORPUS = Path(os.environ.get("BANK_EXPORT_CORPUS") or ROOT.parent / "shared" / "corpus" / "bank-exports")

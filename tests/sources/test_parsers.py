@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.payment_input import SourceAccountIn
-from bot.sources import CsvChoices, ExportProblem, ParsedExport, parse_export
+from bot.imports.sources import CsvChoices, ExportProblem, ParsedExport, parse_export
+from bot.payments.input import SourceAccountIn
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 OPERATIONS_SGD = SourceAccountIn(id="dbs-ops", name="DBS Operations", currency="SGD")
@@ -718,8 +718,8 @@ def test_format_is_sniffed_from_content(tmp_path: Path) -> None:
     ],
 )
 def test_the_fast_accept_path_agrees_with_the_webhooks_validation(changes: dict[str, object]) -> None:
-    from bot.payment_input import PaymentIn, validate_payment
-    from bot.sources.lines import accepted_payment
+    from bot.imports.sources.lines import accepted_payment
+    from bot.payments.input import PaymentIn, validate_payment
 
     fields: dict[str, object] = {
         "id": "p1",

@@ -1,0 +1,440 @@
+"""Connecting a workspace to a Xero organisation, keeping it connected, and disconnecting it."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from bot.clock import Clock
+from bot.connection.roles import Access, Actor, Roles
+from bot.errors import DomainError
+from bot.settings import Settings
+from bot.xero.errors import XeroAuthError, XeroError, XeroUnavailable
+from bot.xero.gateway import TenantRef, XeroGateway
+from bot.xero.oauth import XeroOAuth
+from bot.xero.reference import ReferenceDataSync
+from storage.models import ConnectionState, PaymentState, XeroConnection, XeroOAuthState, XeroTokenSet
+from storage.uow import UnitOfWork, UnitOfWorkFactory
+
+logger = logging.getLogger(__name__)
+
+STATE_LIFETIME = timedelta(minutes=10)
+
+
+class CallbackRefused(DomainError):
+    """The Xero redirect cannot be accepted; nothing was stored."""
+
+
+@dataclass(frozen=True)
+class Tenant:
+    connection_id: str
+    tenant_id: str
+    tenant_name: str
+
+
+@dataclass(frozen=True)
+class Connected:
+    workspace_id: int
+    team_id: str
+    user_id: str
+    connection_id: int
+    tenant_name: str
+    reconnected: bool
+
+
+@dataclass(frozen=True)
+class ChoiceNeeded:
+    workspace_id: int
+    team_id: str
+    user_id: str
+    token_set_id: int
+    tenants: list[Tenant]
+
+
+@dataclass(frozen=True)
+class ConnectionStatus:
+    state: str  # connected | needs_reconnect | disconnected | never
+    tenant_name: str | None = None
+    connected_by: str | None = None
+    connected_at: datetime | None = None
+    reference_synced_at: datetime | None = None
+    last_sync_at: datetime | None = None
+    access_expires_at: datetime | None = None
+    refresh_token_issued_at: datetime | None = None
+    day_limit_remaining: int | None = None
+    minute_limit_remaining: int | None = None
+    limits_seen_at: datetime | None = None
+    last_error: str | None = None
+    pending: int = 0
+    synced: int = 0
+    errors: int = 0
+    finance_channel: str | None = None
+    check_failed: str | None = None
+    slack_waiting: int = 0  # messages, redraws and replies Slack has not taken yet (the bot keeps trying)
+    slack_failing_since: datetime | None = None
+    slack_last_error: str | None = None
+
+
+@dataclass(frozen=True)
+class Disconnected:
+    tenant_name: str
+    revoked_at_xero: bool
+
+
+def tenant_ref(connection: XeroConnection) -> TenantRef:
+    if connection.token_set_id is None:
+        raise XeroAuthError("This Xero connection has no sign-in any more. An admin can run `/xero connect`.")
+    return TenantRef(
+        connection_id=connection.id,
+        workspace_id=connection.workspace_id,
+        tenant_id=connection.tenant_id,
+        tenant_name=connection.tenant_name,
+        token_set_id=connection.token_set_id,
+    )
+
+
+def _hash_state(state: str) -> str:
+    return hashlib.sha256(state.encode()).hexdigest()
+
+
+class ConnectionService:
+    def __init__(
+        self,
+        *,
+        settings: Settings,
+        uow: UnitOfWorkFactory,
+        clock: Clock,
+        roles: Roles,
+        oauth: XeroOAuth,
+        gateway: XeroGateway,
+        reference: ReferenceDataSync,
+    ) -> None:
+        self._settings = settings
+        self._uow = uow
+        self._clock = clock
+        self._roles = roles
+        self._oauth = oauth
+        self._gateway = gateway
+        self._reference = reference
+
+    # --- connect -----------------------------------------------------------------------------
+
+    def start(self, actor: Actor) -> str:
+        """The Xero authorize URL for this admin, with a fresh single-use `state`."""
+        self._roles.require(actor, Access.ADMIN, "connect Xero")
+        if not (self._settings.xero_client_id and self._settings.xero_client_secret):
+            raise DomainError("The bot has no Xero app yet: set XERO_CLIENT_ID and XERO_CLIENT_SECRET, then retry.")
+        state = secrets.token_urlsafe(32)
+        now = self._clock.now()
+        with self._uow() as work:
+            work.connections.add_state(
+                XeroOAuthState(
+                    state_hash=_hash_state(state),
+                    workspace_id=actor.workspace_id,
+                    user_id=actor.user_id,
+                    created_at=now,
+                    expires_at=now + STATE_LIFETIME,
+                )
+            )
+            work.commit()
+        return self._oauth.authorize_url(state)
+
+    def complete(self, *, state: str | None, code: str | None, error: str | None) -> Connected | ChoiceNeeded:
+        """Handle Xero's redirect: check `state`, exchange the code, then connect or ask which organisation."""
+        owner = self._consume_state(state)
+        workspace_id, team_id, user_id = owner
+        if error:
+            raise CallbackRefused(
+                "Xero sign-in was cancelled, so nothing was connected. Run `/xero connect` in Slack to try again."
+            )
+        if not code:
+            raise CallbackRefused("Xero did not send a sign-in code. Run `/xero connect` in Slack to try again.")
+        now = self._clock.now()
+        token = self._oauth.exchange_code(code, now)
+        with self._uow() as work:
+            token_set = work.connections.add_token_set(
+                XeroTokenSet(
+                    workspace_id=workspace_id,
+                    token=token.as_stored(),
+                    access_expires_at=token.expires_at,
+                    refresh_token_issued_at=now,
+                    scopes=" ".join(token.scopes),
+                    granted_by_user_id=user_id,
+                )
+            )
+            work.commit()
+            token_set_id = token_set.id
+        auth_event_id = _auth_event_id(token.access_token)
+        granted = self._gateway.connections(token_set_id, auth_event_id)
+        if auth_event_id and not granted:
+            granted = self._gateway.connections(token_set_id)
+        tenants = [
+            Tenant(str(c.id), str(c.tenant_id), str(c.tenant_name or "Xero organisation"))
+            for c in granted
+            if str(getattr(c, "tenant_type", "ORGANISATION") or "ORGANISATION").upper() == "ORGANISATION"
+        ]
+        if not tenants:
+            raise CallbackRefused("Xero granted access to no organisation. Run `/xero connect` again and pick one.")
+        with self._uow() as work:
+            stored = work.connections.token_set(token_set_id)
+            assert stored is not None
+            stored.auth_event_id = auth_event_id
+            if len(tenants) > 1:
+                stored.pending_tenants = [t.__dict__ for t in tenants]
+            work.commit()
+        if len(tenants) > 1:
+            return ChoiceNeeded(workspace_id, team_id, user_id, token_set_id, tenants)
+        return self._connect(workspace_id, team_id, user_id, token_set_id, tenants[0])
+
+    def choose(self, actor: Actor, token_set_id: int, tenant_id: str) -> Connected:
+        """The admin who signed in picks one of the organisations they granted."""
+        with self._uow() as work:
+            token_set = work.connections.token_set(token_set_id)
+            if token_set is None or token_set.workspace_id != actor.workspace_id or not token_set.pending_tenants:
+                raise DomainError("That choice has expired. Run `/xero connect` to sign in to Xero again.")
+            if token_set.granted_by_user_id != actor.user_id:
+                raise DomainError("Only the person who signed in to Xero can choose the organisation.")
+            choices = [Tenant(**t) for t in token_set.pending_tenants]
+        chosen = next((t for t in choices if t.tenant_id == tenant_id), None)
+        if chosen is None:
+            raise DomainError("That organisation was not part of this sign-in. Run `/xero connect` again.")
+        return self._connect(actor.workspace_id, actor.team_id, actor.user_id, token_set_id, chosen)
+
+    def _connect(self, workspace_id: int, team_id: str, user_id: str, token_set_id: int, tenant: Tenant) -> Connected:
+        now = self._clock.now()
+        with self._uow() as work:
+            token_set = work.connections.token_set(token_set_id)
+            assert token_set is not None
+            token_set.pending_tenants = None
+            connection = work.connections.by_tenant(workspace_id, tenant.tenant_id)
+            reconnected = connection is not None
+            if connection is None:
+                connection = work.connections.add(
+                    XeroConnection(
+                        workspace_id=workspace_id,
+                        tenant_id=tenant.tenant_id,
+                        tenant_name=tenant.tenant_name,
+                        connected_by_user_id=user_id,
+                    )
+                )
+            replaced_token_set = connection.token_set
+            connection.token_set_id = token_set_id
+            connection.tenant_name = tenant.tenant_name
+            connection.xero_connection_id = tenant.connection_id
+            connection.state = ConnectionState.CONNECTED
+            connection.connected_by_user_id = user_id
+            connection.connected_at = now
+            connection.disconnected_at = None
+            connection.last_error = None
+            connection.reconnect_notified_at = None
+            for other in work.connections.others_connected(workspace_id, connection.id):
+                other.state = ConnectionState.DISCONNECTED
+                other.disconnected_at = now
+            work.session.flush()
+            orphaned = replaced_token_set is not None and replaced_token_set.id != token_set_id
+            if orphaned and replaced_token_set and not work.connections.of_token_set(replaced_token_set.id):
+                self._wipe(work, replaced_token_set)
+            work.audit.record(
+                workspace_id=workspace_id,
+                actor_user_id=user_id,
+                action="xero.reconnected" if reconnected else "xero.connected",
+                subject_type="xero_tenant",
+                subject_id=tenant.tenant_id,
+                tenant_name=tenant.tenant_name,
+            )
+            work.commit()
+            ref = tenant_ref(connection)
+        try:
+            self._reference.refresh(ref, full=True)
+        except XeroError as problem:
+            logger.warning("first reference-data refresh failed for connection %s: %s", ref.connection_id, problem)
+        return Connected(workspace_id, team_id, user_id, ref.connection_id, tenant.tenant_name, reconnected)
+
+    def _consume_state(self, state: str | None) -> tuple[int, str, str]:
+        refused = CallbackRefused(
+            "This sign-in link is not valid (it was already used, has expired, or did not come from this bot). "
+            "Go back to Slack and run `/xero connect` to get a new one."
+        )
+        if not state:
+            raise refused
+        now = self._clock.now()
+        with self._uow() as work:
+            stored = work.connections.state_by_hash(_hash_state(state))
+            if stored is None or stored.consumed_at is not None or stored.expires_at <= now:
+                raise refused
+            stored.consumed_at = now
+            workspace = work.workspaces.get(stored.workspace_id)
+            if workspace is None or workspace.uninstalled_at is not None:
+                raise refused
+            owner = (stored.workspace_id, workspace.team_id, stored.user_id)
+            work.commit()
+        return owner
+
+    # --- status ------------------------------------------------------------------------------
+
+    def status(self, actor: Actor, *, refresh_reference: bool = False) -> ConnectionStatus:
+        """Check the connection with Xero now (refreshing the token if due), then describe it."""
+        check_failed = None
+        with self._uow() as work:
+            connection = work.connections.active_for(actor.workspace_id)
+            ref = tenant_ref(connection) if connection and connection.token_set_id else None
+        if ref is not None:
+            try:
+                self.check_live(ref)
+                if refresh_reference:
+                    self._reference.refresh(ref)
+            except XeroAuthError as problem:
+                check_failed = problem.message
+            except XeroError as problem:
+                check_failed = problem.message
+        return self.describe(actor.workspace_id, check_failed)
+
+    def check_live(self, ref: TenantRef) -> None:
+        """Ask Xero whether the organisation is still connected; a missing one needs a reconnect."""
+        granted = self._gateway.connections(ref.token_set_id)
+        if not any(str(c.tenant_id) == ref.tenant_id for c in granted):
+            self._gateway.lose_access(ref.connection_id, "the organisation is no longer connected in Xero")
+            raise XeroAuthError(
+                f"{ref.tenant_name} was disconnected from Xero's side. An admin needs to reconnect with "
+                "`/xero connect`."
+            )
+        with self._uow() as work:
+            connection = work.connections.get(ref.connection_id)
+            if connection is not None:
+                connection.last_checked_at = self._clock.now()
+                work.commit()
+
+    def describe(self, workspace_id: int, check_failed: str | None = None) -> ConnectionStatus:
+        with self._uow() as work:
+            workspace = work.workspaces.get(workspace_id)
+            channel = (workspace.finance_channel_id if workspace else None) or self._settings.finance_channel
+            counts = work.payments.count_by_state(workspace_id)
+            connection = work.connections.active_for(workspace_id) or work.connections.latest_for(workspace_id)
+            slack = work.outbox.waiting(workspace_id)
+            unposted = work.payments.failed_posts(workspace_id)
+            tallies: dict[str, Any] = {
+                "pending": counts.get(PaymentState.PENDING, 0)
+                + counts.get(PaymentState.APPROVED, 0)
+                + counts.get(PaymentState.SYNCING, 0)
+                + counts.get(PaymentState.UPDATED, 0),
+                "synced": counts.get(PaymentState.SYNCED, 0),
+                "errors": counts.get(PaymentState.SYNC_ERROR, 0),
+                "finance_channel": channel,
+                "check_failed": check_failed,
+                "slack_waiting": slack.count + unposted.count,
+                "slack_failing_since": min(
+                    (t for t in (slack.failing_since, unposted.failing_since) if t is not None), default=None
+                ),
+                "slack_last_error": slack.last_error or unposted.last_error,
+            }
+            if connection is None:
+                return ConnectionStatus(state="never", **tallies)
+            token_set = connection.token_set
+            return ConnectionStatus(
+                state=connection.state.value,
+                tenant_name=connection.tenant_name,
+                connected_by=connection.connected_by_user_id,
+                connected_at=connection.connected_at,
+                reference_synced_at=connection.reference_synced_at,
+                last_sync_at=connection.last_sync_at,
+                access_expires_at=token_set.access_expires_at if token_set and token_set.token else None,
+                refresh_token_issued_at=token_set.refresh_token_issued_at if token_set and token_set.token else None,
+                day_limit_remaining=connection.day_limit_remaining,
+                minute_limit_remaining=connection.minute_limit_remaining,
+                limits_seen_at=connection.limits_seen_at,
+                last_error=connection.last_error,
+                **tallies,
+            )
+
+    # --- losing access -----------------------------------------------------------------------
+
+    def claim_reconnect_notice(self, connection_id: int) -> tuple[int, str, str] | None:
+        """(workspace id, team id, organisation) if the admins were not told yet; marks them told."""
+        with self._uow() as work:
+            connection = work.connections.get(connection_id)
+            if connection is None or connection.reconnect_notified_at is not None:
+                return None
+            if connection.state is not ConnectionState.NEEDS_RECONNECT:
+                return None
+            connection.reconnect_notified_at = self._clock.now()
+            workspace = work.workspaces.get(connection.workspace_id)
+            work.commit()
+            return (connection.workspace_id, workspace.team_id if workspace else "", connection.tenant_name)
+
+    # --- disconnect --------------------------------------------------------------------------
+
+    def disconnect(self, actor: Actor) -> Disconnected:
+        self._roles.require(actor, Access.ADMIN, "disconnect Xero")
+        with self._uow() as work:
+            connection = work.connections.active_for(actor.workspace_id)
+            if connection is None:
+                raise DomainError("No Xero organisation is connected, so there is nothing to disconnect.")
+            token_set = connection.token_set
+            refresh_token = str(token_set.token["refresh_token"]) if token_set and token_set.token else None
+            token_set_id = token_set.id if token_set else None
+            xero_connection_id = connection.xero_connection_id
+            tenant_name = connection.tenant_name
+            connection_id = connection.id
+        revoked = self._revoke_at_xero(token_set_id, xero_connection_id, refresh_token)
+        with self._uow() as work:
+            connection = work.connections.get(connection_id)
+            assert connection is not None
+            connection.state = ConnectionState.DISCONNECTED
+            connection.disconnected_at = self._clock.now()
+            if connection.token_set is not None:
+                self._wipe(work, connection.token_set)
+            work.audit.record(
+                workspace_id=actor.workspace_id,
+                actor_user_id=actor.user_id,
+                action="xero.disconnected",
+                subject_type="xero_tenant",
+                subject_id=connection.tenant_id,
+                revoked_at_xero=revoked,
+            )
+            work.commit()
+        return Disconnected(tenant_name, revoked)
+
+    def _revoke_at_xero(self, token_set_id: int | None, xero_connection_id: str | None, refresh: str | None) -> bool:
+        if token_set_id is None or refresh is None:
+            return False
+        try:
+            if xero_connection_id:
+                self._gateway.delete_connection(token_set_id, xero_connection_id)
+            self._oauth.revoke(refresh)
+        except (XeroUnavailable, XeroAuthError, XeroError) as problem:
+            logger.warning("could not revoke at Xero while disconnecting: %s", problem)
+            return False
+        return True
+
+    @staticmethod
+    def _wipe(work: UnitOfWork, token_set: XeroTokenSet) -> None:
+        token_set.token = None
+        token_set.access_expires_at = None
+        token_set.pending_tenants = None
+
+    # --- keeping connections alive -----------------------------------------------------------
+
+    def connected_refs(self) -> list[TenantRef]:
+        with self._uow() as work:
+            return [tenant_ref(c) for c in work.connections.all_connected() if c.token_set_id is not None]
+
+
+def _auth_event_id(access_token: str) -> str | None:
+    """Xero access tokens are JWTs carrying `authentication_event_id`; None when it is not one."""
+    import base64
+    import json
+
+    parts = access_token.split(".")
+    if len(parts) != 3:
+        return None
+    try:
+        padded = parts[1] + "=" * (-len(parts[1]) % 4)
+        claims = json.loads(base64.urlsafe_b64decode(padded))
+    except ValueError:
+        return None
+    value = claims.get("authentication_event_id") if isinstance(claims, dict) else None
+    return str(value) if value else None

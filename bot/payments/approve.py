@@ -1,0 +1,125 @@
+"""Approve & sync, Retry and Re-sync: a finance user's go-ahead, checked, then handed to the sync engine."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from bot.clock import Clock
+from bot.connection.roles import Access, Actor, Roles
+from bot.errors import DomainError, NotAllowed
+from bot.payments.coding import Changed, CodingService, Conflict, not_yours
+from storage.models import ConnectionState, Payment, PaymentState
+from storage.uow import UnitOfWorkFactory
+
+APPROVABLE = {PaymentState.PENDING, PaymentState.SYNC_ERROR, PaymentState.UPDATED}
+
+
+@dataclass(frozen=True)
+class LogEntry:
+    at: datetime
+    operation: str
+    outcome: str
+    actor_user_id: str | None
+    summary: dict[str, object]
+    xero_id: str | None
+    error: str | None
+
+
+def mark_approved(payment: Payment, user_id: str, now: datetime) -> None:
+    """Queue a payment for the sync engine, as approved by `user_id`, with a fresh retry count."""
+    payment.state = PaymentState.APPROVED
+    payment.approved_by_user_id = user_id
+    payment.approved_at = now
+    payment.sync_attempts = 0
+    payment.sync_next_attempt_at = None
+    payment.sync_last_error = None
+    payment.version += 1
+
+
+class ApprovalService:
+    def __init__(self, *, uow: UnitOfWorkFactory, clock: Clock, roles: Roles, coding: CodingService) -> None:
+        self._uow = uow
+        self._clock = clock
+        self._roles = roles
+        self._coding = coding
+
+    def approve(self, actor: Actor, payment_id: int, version: int) -> Changed:
+        """Queue a complete payment for sync; say exactly what is missing otherwise."""
+        self._roles.require(actor, Access.FINANCE, "approve payments")
+        with self._uow() as work:
+            payment = work.payments.get(actor.workspace_id, payment_id)
+            if payment is None:
+                raise DomainError("That payment no longer exists.")
+            if payment.state in (PaymentState.APPROVED, PaymentState.SYNCING):
+                raise DomainError("This payment is already approved and on its way to Xero.")
+            if payment.version != version:
+                raise Conflict(payment_id)
+            if payment.state not in APPROVABLE:
+                raise DomainError("Only pending, updated or failed payments can be approved.")
+            missing = []
+            if not payment.account_code:
+                missing.append("choose a Xero account")
+            if not payment.tax_type:
+                missing.append("choose a tax rate")
+            connection = work.connections.active_for(actor.workspace_id)
+            source = payment.source_account
+            if connection is None or connection.state is not ConnectionState.CONNECTED:
+                missing.append("an admin must (re)connect Xero with /xero connect")
+            elif not source.xero_bank_account_id:
+                missing.append(
+                    f"an admin must map {source.name} ({source.currency}) to a Xero bank account in /xero settings"
+                )
+            else:
+                bank = next(
+                    (
+                        a
+                        for a in work.reference.bank_accounts(connection.id)
+                        if a.account_id == source.xero_bank_account_id
+                    ),
+                    None,
+                )
+                if bank is None or bank.status != "ACTIVE":
+                    missing.append(f"the Xero bank account mapped to {source.name} is gone or archived; map another")
+                elif (bank.currency_code or source.currency) != source.currency:
+                    missing.append(
+                        f"{source.name} pays in {source.currency} but its Xero bank account is in {bank.currency_code}"
+                    )
+            if missing:
+                raise DomainError("This payment can't sync yet: " + "; ".join(missing) + ".")
+            resync = payment.xero_bank_transaction_id is not None
+            mark_approved(payment, actor.user_id, self._clock.now())
+            work.audit.record(
+                workspace_id=actor.workspace_id,
+                actor_user_id=actor.user_id,
+                action="payment.resync_requested" if resync else "payment.approved",
+                subject_type="payment",
+                subject_id=str(payment.id),
+            )
+            work.session.flush()
+            changed = self._coding.changed(work, payment)
+            work.commit()
+        return changed
+
+    def sync_log(self, actor: Actor, payment_id: int) -> tuple[Changed, list[LogEntry]]:
+        """Every Xero call made for a payment: finance sees any payment's, anyone else only their own."""
+        finance = self._roles.access_of(actor) >= Access.FINANCE
+        with self._uow() as work:
+            payment = work.payments.get(actor.workspace_id, payment_id)
+            if not finance and (payment is None or payment.spender_user_id != actor.user_id):
+                raise NotAllowed(not_yours("see"))
+            if payment is None:
+                raise DomainError("That payment no longer exists.")
+            entries = [
+                LogEntry(
+                    a.started_at,
+                    a.operation,
+                    a.outcome,
+                    a.actor_user_id,
+                    dict(a.request_summary or {}),
+                    a.xero_id,
+                    a.error_message,
+                )
+                for a in work.payments.sync_attempts(payment_id)
+            ]
+            return self._coding.changed(work, payment), entries

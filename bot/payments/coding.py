@@ -1,0 +1,374 @@
+"""Coding a payment for Xero: account, tax rate, tracking, contact, description, exclusion.
+
+Every change names the version of the payment the user saw; a change based on an older version is
+refused with a friendly message instead of silently overwriting someone else's choice.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.clock import Clock
+from bot.connection.roles import Access, Actor, Roles
+from bot.errors import DomainError, NotAllowed, NotFound
+from bot.payments.cards import (
+    AccountChoice,
+    CodingChoices,
+    PaymentCard,
+    TaxChoice,
+    TrackingChoice,
+    TrackingOptionChoice,
+)
+from bot.text_input import DESCRIPTION_MAX, NAME_MAX, NOTE_MAX, checked_text, search_text
+from storage.models import CategoryMapping, ConnectionState, Payment, PaymentState, ReceiptState, XeroConnection
+from storage.repositories import category_key
+from storage.uow import UnitOfWork, UnitOfWorkFactory
+
+EXCLUSION_REASONS = {"personal": "personal expense", "duplicate": "duplicate", "transfer": "transfer", "other": "other"}
+EDITABLE_STATES = {PaymentState.PENDING, PaymentState.SYNC_ERROR, PaymentState.SYNCED, PaymentState.UPDATED}
+
+
+class Conflict(DomainError):
+    """Someone changed the payment since this user's view of it; the view is refreshed."""
+
+    def __init__(self, payment_id: int) -> None:
+        super().__init__(
+            "Someone else changed this payment a moment ago, so your change was not saved. "
+            "The message now shows their change; please make yours again."
+        )
+        self.payment_id = payment_id
+
+
+@dataclass(frozen=True)
+class Changed:
+    card: PaymentCard
+    choices: CodingChoices
+    channel_id: str | None
+    message_ts: str | None
+    offer_category: AccountChoice | None = None
+
+
+class CodingService:
+    def __init__(self, *, uow: UnitOfWorkFactory, clock: Clock, roles: Roles) -> None:
+        self._uow = uow
+        self._clock = clock
+        self._roles = roles
+
+    # --- reading -----------------------------------------------------------------------------
+
+    def view(self, workspace_id: int, payment_id: int) -> Changed:
+        """A payment for the bot's own use (redrawing its message); people get `view_for`."""
+        with self._uow() as work:
+            payment = self._payment(work, workspace_id, payment_id)
+            return self.changed(work, payment)
+
+    def view_for(self, actor: Actor, payment_id: int, doing: str = "see") -> Changed:
+        """A payment as `actor` may see it: finance users and admins see every payment of the workspace,
+        anyone else only payments they made (and learns nothing of the others, not even whether they exist)."""
+        finance = self._roles.access_of(actor) >= Access.FINANCE
+        with self._uow() as work:
+            payment = work.payments.get(actor.workspace_id, payment_id)
+            if not finance and (payment is None or payment.spender_user_id != actor.user_id):
+                raise NotAllowed(not_yours(doing))
+            if payment is None:
+                raise NotFound("That payment no longer exists in this workspace.")
+            return self.changed(work, payment)
+
+    def choices(self, work: UnitOfWork, workspace_id: int) -> CodingChoices:
+        connection = work.connections.active_for(workspace_id)
+        if connection is None:
+            return CodingChoices()
+        return CodingChoices(
+            accounts=[
+                AccountChoice(account.code or "", account.name, account.tax_type)
+                for account in work.reference.usable_line_accounts(connection.id)
+            ],
+            tax_rates=[
+                TaxChoice(r.tax_type, r.name, r.effective_rate) for r in work.reference.usable_tax_rates(connection.id)
+            ],
+            tracking=[
+                TrackingChoice(
+                    c.tracking_category_id,
+                    c.name,
+                    [TrackingOptionChoice(o.tracking_option_id, o.name) for o in c.options if o.status == "ACTIVE"],
+                )
+                for c in work.reference.active_tracking(connection.id)
+            ],
+        )
+
+    def account_choices(self, actor: Actor) -> list[AccountChoice]:
+        """Only the accounts, read as plain rows: the external select asks for them on every keystroke."""
+        self._roles.require(actor, Access.FINANCE, "code payments")
+        with self._uow() as work:
+            connection = work.connections.active_for(actor.workspace_id)
+            if connection is None:
+                return []
+            return [
+                AccountChoice(code, name, tax) for code, name, tax in work.reference.line_account_rows(connection.id)
+            ]
+
+    def contact_names(self, actor: Actor, query: str, limit: int = 100) -> list[str]:
+        """The organisation's Xero contacts matching `query`: for choosing a payment's contact, a finance task."""
+        self._roles.require(actor, Access.FINANCE, "choose Xero contacts")
+        with self._uow() as work:
+            connection = work.connections.active_for(actor.workspace_id)
+            if connection is None:
+                return []
+            return work.reference.contact_names_matching(connection.id, search_text(query), limit)
+
+    # --- changing ----------------------------------------------------------------------------
+
+    def set_account(self, actor: Actor, payment_id: int, version: int, code: str) -> Changed:
+        self._roles.require(actor, Access.FINANCE, "code payments")
+        with self._uow() as work:
+            payment = self._editable(work, actor, payment_id, version)
+            choices = self.choices(work, actor.workspace_id)
+            account = next((a for a in choices.accounts if a.code == code), None)
+            if account is None:
+                raise DomainError(
+                    f"Account {code} can't be used for spending in Xero (archived, a bank account, or gone)."
+                )
+            payment.account_code = account.code
+            if account.tax_type and any(t.tax_type == account.tax_type for t in choices.tax_rates):
+                payment.tax_type = account.tax_type
+            self._touched(payment)
+            offer = account if payment.category else None
+            return self._save(work, payment, offer_category=offer)
+
+    def set_tax(self, actor: Actor, payment_id: int, version: int, tax_type: str) -> Changed:
+        self._roles.require(actor, Access.FINANCE, "code payments")
+        with self._uow() as work:
+            payment = self._editable(work, actor, payment_id, version)
+            if not any(t.tax_type == tax_type for t in self.choices(work, actor.workspace_id).tax_rates):
+                raise DomainError("That tax rate can't be used on spending in Xero any more; pick another.")
+            payment.tax_type = tax_type
+            self._touched(payment)
+            return self._save(work, payment)
+
+    def set_tracking(self, actor: Actor, payment_id: int, version: int, category_id: str, option_id: str) -> Changed:
+        self._roles.require(actor, Access.FINANCE, "code payments")
+        with self._uow() as work:
+            payment = self._editable(work, actor, payment_id, version)
+            tracking = self.choices(work, actor.workspace_id).tracking
+            category = next((c for c in tracking if c.category_id == category_id), None)
+            if category is None or (option_id and not any(o.option_id == option_id for o in category.options)):
+                raise DomainError("That tracking option is archived or gone in Xero; pick another.")
+            kept = [t for t in payment.tracking if t.get("category_id") != category_id]
+            if option_id:
+                kept.append({"category_id": category_id, "option_id": option_id})
+            payment.tracking = kept
+            self._touched(payment)
+            return self._save(work, payment)
+
+    def edit(
+        self,
+        actor: Actor,
+        payment_id: int,
+        version: int,
+        *,
+        description: str | None,
+        contact_name: str | None = None,
+        reference: str | None = None,
+    ) -> Changed:
+        """Employees may change only the description of their own payments; finance changes all three."""
+        description = checked_text("description", "The description", description, limit=DESCRIPTION_MAX, multiline=True)
+        contact_name = checked_text("contact_name", "The contact name", contact_name, limit=NAME_MAX)
+        reference = checked_text("reference", "The reference", reference, limit=NAME_MAX)
+        access = self._roles.access_of(actor)
+        with self._uow() as work:
+            payment = self._editable(work, actor, payment_id, version)
+            if access < Access.FINANCE and payment.spender_user_id != actor.user_id:
+                raise NotAllowed(not_yours("edit"))
+            payment.description = description
+            if access >= Access.FINANCE:
+                payment.contact_name = contact_name
+                payment.contact_id = None
+                payment.reference = reference
+            self._touched(payment)
+            return self._save(work, payment)
+
+    def exclude(self, actor: Actor, payment_id: int, version: int, reason: str, note: str | None) -> Changed:
+        self._roles.require(actor, Access.FINANCE, "exclude payments")
+        if reason not in EXCLUSION_REASONS:
+            raise DomainError("Choose why the payment is excluded: personal, duplicate, transfer or other.")
+        note = checked_text("note", "The note", note, limit=NOTE_MAX, multiline=True)
+        with self._uow() as work:
+            payment = self._current(work, actor.workspace_id, payment_id, version)
+            if payment.state not in (PaymentState.PENDING, PaymentState.SYNC_ERROR):
+                raise DomainError("Only payments not yet in Xero can be excluded.")
+            payment.state = PaymentState.EXCLUDED
+            payment.exclusion_reason = reason
+            payment.excluded_by_user_id = actor.user_id
+            work.audit.record(
+                workspace_id=actor.workspace_id,
+                actor_user_id=actor.user_id,
+                action="payment.excluded",
+                subject_type="payment",
+                subject_id=str(payment.id),
+                reason=reason,
+                note=note,
+            )
+            return self._save(work, payment)
+
+    def undo_exclude(self, actor: Actor, payment_id: int, version: int) -> Changed:
+        self._roles.require(actor, Access.FINANCE, "exclude payments")
+        with self._uow() as work:
+            payment = self._current(work, actor.workspace_id, payment_id, version)
+            if payment.state is not PaymentState.EXCLUDED:
+                raise DomainError("This payment is not excluded.")
+            payment.state = PaymentState.PENDING
+            payment.exclusion_reason = None
+            payment.excluded_by_user_id = None
+            work.audit.record(
+                workspace_id=actor.workspace_id,
+                actor_user_id=actor.user_id,
+                action="payment.included",
+                subject_type="payment",
+                subject_id=str(payment.id),
+            )
+            return self._save(work, payment)
+
+    def use_for_category(self, actor: Actor, payment_id: int) -> CategoryMapping:
+        """Make this payment's coding the default for every later payment of its category."""
+        self._roles.require(actor, Access.FINANCE, "change the category mapping")
+        with self._uow() as work:
+            payment = self._payment(work, actor.workspace_id, payment_id)
+            if not payment.category or not payment.account_code:
+                raise DomainError("This payment has no category or no account to remember.")
+            mapping = work.payments.category_mapping(actor.workspace_id, payment.category)
+            if mapping is None:
+                mapping = CategoryMapping(
+                    workspace_id=actor.workspace_id,
+                    category_key=category_key(payment.category),
+                    category=payment.category,
+                )
+                work.session.add(mapping)
+            mapping.account_code = payment.account_code
+            mapping.tax_type = payment.tax_type
+            mapping.tracking = list(payment.tracking)
+            mapping.updated_by_user_id = actor.user_id
+            work.audit.record(
+                workspace_id=actor.workspace_id,
+                actor_user_id=actor.user_id,
+                action="category_mapping.set",
+                subject_type="category",
+                subject_id=payment.category[:64],
+                account_code=payment.account_code,
+                tax_type=payment.tax_type,
+            )
+            work.commit()
+            return mapping
+
+    # --- plumbing ----------------------------------------------------------------------------
+
+    def _payment(self, work: UnitOfWork, workspace_id: int, payment_id: int) -> Payment:
+        payment = work.payments.get(workspace_id, payment_id)
+        if payment is None:
+            raise NotFound("That payment no longer exists in this workspace.")
+        return payment
+
+    def _current(self, work: UnitOfWork, workspace_id: int, payment_id: int, version: int) -> Payment:
+        payment = self._payment(work, workspace_id, payment_id)
+        if payment.version != version:
+            raise Conflict(payment_id)
+        return payment
+
+    def _editable(self, work: UnitOfWork, actor: Actor, payment_id: int, version: int) -> Payment:
+        payment = self._current(work, actor.workspace_id, payment_id, version)
+        if payment.state not in EDITABLE_STATES:
+            raise DomainError(_not_editable(payment.state))
+        return payment
+
+    @staticmethod
+    def _touched(payment: Payment) -> None:
+        """A synced payment changed after its sync is "Updated" until it is re-synced."""
+        if payment.state is PaymentState.SYNCED:
+            payment.state = PaymentState.UPDATED
+
+    def _save(self, work: UnitOfWork, payment: Payment, offer_category: AccountChoice | None = None) -> Changed:
+        payment.version += 1
+        work.session.flush()
+        changed = self.changed(work, payment, offer_category)
+        work.commit()
+        return changed
+
+    def changed(self, work: UnitOfWork, payment: Payment, offer_category: AccountChoice | None = None) -> Changed:
+        choices = self.choices(work, payment.workspace_id)
+        connection = work.connections.active_for(payment.workspace_id)
+        return Changed(
+            card=payment_card(payment, choices, connection),
+            choices=choices,
+            channel_id=payment.channel_id,
+            message_ts=payment.message_ts,
+            offer_category=offer_category,
+        )
+
+
+def not_yours(doing: str) -> str:
+    return f"You can only {doing} payments you made. Finance users and admins can {doing} any payment."
+
+
+def _not_editable(state: PaymentState) -> str:
+    if state is PaymentState.EXCLUDED:
+        return "This payment is excluded; undo the exclusion first."
+    return "This payment is being synced to Xero right now; try again in a moment."
+
+
+def payment_card(payment: Payment, choices: CodingChoices, connection: XeroConnection | None) -> PaymentCard:
+    account = next((a for a in choices.accounts if a.code == payment.account_code), None)
+    if account is None and payment.account_code:
+        account = AccountChoice(payment.account_code, payment.account_code)
+    tax = next((t for t in choices.tax_rates if t.tax_type == payment.tax_type), None)
+    if tax is None and payment.tax_type:
+        tax = TaxChoice(payment.tax_type, payment.tax_type)
+    return PaymentCard(
+        payment_id=payment.id,
+        version=payment.version,
+        state=payment.state.value,
+        amount=payment.amount,
+        currency=payment.currency,
+        date=payment.date,
+        payee=payment.payee,
+        source_account_name=payment.source_account.name,
+        source_account_currency=payment.source_account.currency,
+        description=payment.description,
+        reference=payment.reference,
+        category=payment.category,
+        spender_user_id=payment.spender_user_id,
+        spender_email=payment.spender_email,
+        account=account,
+        tax_rate=tax,
+        tracking={t["category_id"]: t["option_id"] for t in payment.tracking if t.get("option_id")},
+        contact_name=payment.contact_name,
+        receipts=sum(1 for r in payment.receipts if r.state.value != "rejected"),
+        no_receipt_reason=payment.no_receipt_reason,
+        exclusion_reason=payment.exclusion_reason,
+        excluded_by_user_id=payment.excluded_by_user_id,
+        xero_url=xero_deep_link(connection, payment.xero_bank_transaction_id),
+        sync_error=_sync_note(payment),
+        can_approve=connection is not None and connection.state is ConnectionState.CONNECTED,
+    )
+
+
+def _sync_note(payment: Payment) -> str | None:
+    """Xero's words for a failed sync, why an approved payment waits, or receipts Xero did not take."""
+    if payment.state in (PaymentState.SYNC_ERROR, PaymentState.APPROVED):
+        return payment.sync_last_error
+    if payment.state in (PaymentState.SYNCED, PaymentState.UPDATED):
+        failed = [r for r in payment.receipts if r.state is ReceiptState.STORED and r.attach_last_error]
+        if failed:
+            names = ", ".join(r.file_name for r in failed[:3])
+            return f"receipt {names} not attached yet: {failed[0].attach_last_error}"
+    return None
+
+
+def xero_deep_link(connection: XeroConnection | None, bank_transaction_id: str | None) -> str | None:
+    """Xero's deep link to a Spend Money transaction, through the organisation's short code."""
+    if connection is None or not bank_transaction_id:
+        return None
+    target = f"/Bank/ViewTransaction.aspx?bankTransactionID={bank_transaction_id}"
+    if connection.short_code:
+        return (
+            f"https://go.xero.com/organisationlogin/default.aspx?shortcode={connection.short_code}&redirecturl={target}"
+        )
+    return f"https://go.xero.com{target}"

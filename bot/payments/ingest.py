@@ -1,0 +1,215 @@
+"""Storing incoming payments, idempotent on (source account, payment id): all or nothing per webhook request, and
+batches of an import stored with one indexed look-up and one bulk insert each."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Table
+from sqlalchemy.exc import IntegrityError
+
+from bot.clock import Clock
+from bot.payments.input import FieldError, PaymentIn, SourceAccountIn
+from storage.bulk import insert_rows
+from storage.models import CategoryMapping, Payment, PaymentState, SourceAccount, utcnow
+from storage.repositories import category_key
+from storage.uow import UnitOfWork, UnitOfWorkFactory
+
+logger = logging.getLogger(__name__)
+PAYMENTS: Table = Payment.__table__  # type: ignore[assignment]
+
+
+@dataclass
+class IngestResult:
+    created: list[str] = field(default_factory=list)
+    duplicates: list[str] = field(default_factory=list)
+    errors: list[FieldError] = field(default_factory=list)
+
+
+class AccountCurrencyMismatch(Exception):
+    """The account is registered in another currency than the payments say."""
+
+    def __init__(self, account: SourceAccountIn, registered: str) -> None:
+        super().__init__(f"account {account.id} is registered as {registered}")
+        self.account = account
+        self.registered = registered
+
+
+class IngestService:
+    def __init__(self, *, uow: UnitOfWorkFactory, clock: Clock) -> None:
+        self._uow = uow
+        self._clock = clock
+
+    def ingest(self, workspace_id: int, payments: Sequence[PaymentIn]) -> IngestResult:
+        """Store the new payments of a batch in one transaction; a concurrent duplicate retries once."""
+        for attempt in (1, 2):
+            try:
+                return self._ingest_once(workspace_id, payments)
+            except IntegrityError:
+                if attempt == 2:
+                    raise
+                logger.info("a concurrent request stored some of these payments first; retrying as duplicates")
+        raise AssertionError("unreachable")
+
+    def store(self, workspace_id: int, payments: Sequence[PaymentIn]) -> IngestResult:
+        """An import's batch: the new payments inserted in bulk, the known ones counted as duplicates.
+
+        Raises AccountCurrencyMismatch when an account is registered in another currency (nothing is stored)."""
+        for attempt in (1, 2):
+            try:
+                return self._store_once(workspace_id, payments)
+            except IntegrityError:
+                if attempt == 2:
+                    raise
+                logger.info("a concurrent import stored some of these payments first; retrying as duplicates")
+        raise AssertionError("unreachable")
+
+    def refresh_statistics(self) -> None:
+        """Once an import has stored its first batch, so the look-ups of the next batches use the index."""
+        with self._uow() as work:
+            work.payments.refresh_statistics()
+            work.commit()
+
+    def known(self, workspace_id: int, payments: Sequence[PaymentIn]) -> set[tuple[str, str]]:
+        """(account id, payment id) of the payments already stored, without storing anything (a dry run)."""
+        found: set[tuple[str, str]] = set()
+        with self._uow() as work:
+            for account_id, ids in _ids_by_account(payments).items():
+                account = work.payments.source_account(workspace_id, account_id)
+                if account is not None:
+                    found |= {
+                        (account_id, known)
+                        for known in work.payments.existing_external_ids(workspace_id, account.id, ids)
+                    }
+        return found
+
+    def _ingest_once(self, workspace_id: int, payments: Sequence[PaymentIn]) -> IngestResult:
+        result = IngestResult()
+        with self._uow() as work:
+            accounts = self._source_accounts(work, workspace_id, payments, result)
+            if result.errors:
+                return result
+            known = self._known_pairs(work, workspace_id, accounts, payments)
+            mappings = work.payments.category_mappings_for(workspace_id, {p.category for p in payments if p.category})
+            seen: set[tuple[int, str]] = set()
+            for payment in payments:
+                account = accounts[payment.account.id]
+                key = (account.id, payment.id)
+                if key in known or key in seen:
+                    result.duplicates.append(payment.id)
+                    continue
+                seen.add(key)
+                work.session.add(Payment(**_payment_row(workspace_id, account.id, payment, mappings), version=1))
+                result.created.append(payment.id)
+            work.session.flush()
+            work.commit()
+        return result
+
+    def _store_once(self, workspace_id: int, payments: Sequence[PaymentIn]) -> IngestResult:
+        result = IngestResult()
+        with self._uow() as work:
+            accounts: dict[str, SourceAccount] = {}
+            for payment in payments:
+                if payment.account.id not in accounts:
+                    accounts[payment.account.id] = self._account(work, workspace_id, payment.account)
+            known = self._known_pairs(work, workspace_id, accounts, payments)
+            mappings = work.payments.category_mappings_for(workspace_id, {p.category for p in payments if p.category})
+            rows: list[dict[str, Any]] = []
+            seen: set[tuple[int, str]] = set()
+            for payment in payments:
+                account_row_id = accounts[payment.account.id].id
+                key = (account_row_id, payment.id)
+                if key in known or key in seen:
+                    result.duplicates.append(payment.id)
+                    continue
+                seen.add(key)
+                rows.append(_payment_row(workspace_id, account_row_id, payment, mappings))
+                result.created.append(payment.id)
+            insert_rows(work.session, PAYMENTS, rows, _new_payment_constants())
+            work.commit()
+        return result
+
+    @staticmethod
+    def _account(work: UnitOfWork, workspace_id: int, described: SourceAccountIn) -> SourceAccount:
+        account = work.payments.source_account(workspace_id, described.id)
+        if account is None:
+            account = SourceAccount(
+                workspace_id=workspace_id, external_id=described.id, name=described.name, currency=described.currency
+            )
+            work.session.add(account)
+            work.session.flush()
+        elif account.currency != described.currency:
+            raise AccountCurrencyMismatch(described, account.currency)
+        return account
+
+    @staticmethod
+    def _known_pairs(
+        work: UnitOfWork, workspace_id: int, accounts: dict[str, SourceAccount], payments: Sequence[PaymentIn]
+    ) -> set[tuple[int, str]]:
+        """One indexed query per account of the batch (a batch almost always has one account)."""
+        known: set[tuple[int, str]] = set()
+        for account_id, ids in _ids_by_account(payments).items():
+            row_id = accounts[account_id].id
+            known |= {(row_id, found) for found in work.payments.existing_external_ids(workspace_id, row_id, ids)}
+        return known
+
+    def _source_accounts(
+        self, work: UnitOfWork, workspace_id: int, payments: Sequence[PaymentIn], result: IngestResult
+    ) -> dict[str, SourceAccount]:
+        """Each source account of the batch, registered on first sight."""
+        accounts: dict[str, SourceAccount] = {}
+        for index, payment in enumerate(payments):
+            described = payment.account
+            account = accounts.get(described.id) or work.payments.source_account(workspace_id, described.id)
+            if account is None:
+                account = SourceAccount(
+                    workspace_id=workspace_id,
+                    external_id=described.id,
+                    name=described.name,
+                    currency=described.currency,
+                )
+                work.session.add(account)
+                work.session.flush()
+            elif account.currency != described.currency:
+                result.errors.append(
+                    FieldError(index, "account.currency", f"account {described.id} is registered as {account.currency}")
+                )
+            accounts[described.id] = account
+        return accounts
+
+
+def _ids_by_account(payments: Sequence[PaymentIn]) -> dict[str, set[str]]:
+    grouped: dict[str, set[str]] = {}
+    for payment in payments:
+        grouped.setdefault(payment.account.id, set()).add(payment.id)
+    return grouped
+
+
+def _payment_row(
+    workspace_id: int, source_account_id: int, payment: PaymentIn, mappings: dict[str, CategoryMapping]
+) -> dict[str, Any]:
+    mapping = mappings.get(category_key(payment.category)) if payment.category else None
+    return {
+        "workspace_id": workspace_id,
+        "source_account_id": source_account_id,
+        "external_id": payment.id,
+        "amount": payment.amount,
+        "currency": payment.currency,
+        "date": payment.date,
+        "payee": payment.payee,
+        "description": payment.description,
+        "category": payment.category,
+        "reference": payment.reference,
+        "spender_email": payment.spender_email,
+        "account_code": mapping.account_code if mapping else None,
+        "tax_type": mapping.tax_type if mapping else None,
+        "tracking": list(mapping.tracking) if mapping else [],
+    }
+
+
+def _new_payment_constants() -> dict[str, Any]:
+    now = utcnow()
+    return {"state": PaymentState.PENDING, "version": 1, "created_at": now, "updated_at": now}

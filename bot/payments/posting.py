@@ -1,0 +1,255 @@
+"""Posting new payments to the finance channel: once each, at Slack's pace, a summary for a burst.
+
+The payment rows are the queue: a post is marked started (and committed) before Slack is called, and its
+ts is stored right after. If Slack fails, or the bot stops before the ts is stored, the payment is posted
+again later with a growing backoff; that later attempt first looks for the message the earlier one may have
+left (the bot's own message whose metadata carries the payment's key) and adopts it, so nothing is posted
+twice.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import timedelta
+from decimal import Decimal
+from typing import Protocol
+
+from bot.clock import Clock
+from bot.errors import DomainError
+from bot.payments.coding import Changed, CodingService
+from bot.settings import Settings
+from bot.slack.clients import SLACK_OR_INSTALL_FAILURES, slack_error_code
+from bot.slack.directory import SlackDirectory
+from bot.slack.outbox import Marker, backoff
+from storage.models import ConnectionState, Payment
+from storage.outbox import CARD_REDRAW, redraw_key
+from storage.uow import UnitOfWorkFactory
+
+logger = logging.getLogger(__name__)
+
+BURST_THRESHOLD = 20
+POST_LEASE = timedelta(minutes=2)  # a post started longer ago than this was cut short: retry it
+
+
+class CardPublisher(Protocol):
+    """Renders and sends payment messages (implemented on the Slack side, in handlers.cards)."""
+
+    def post_card(self, team_id: str, channel: str, changed: Changed, marker: Marker) -> str: ...
+
+    def update_card(self, team_id: str, changed: Changed) -> None: ...
+
+    def post_summary(
+        self, team_id: str, channel: str, count: int, totals: dict[str, Decimal], marker: Marker
+    ) -> str: ...
+
+    def find_own(self, team_id: str, channel: str, marker: Marker, thread_ts: str | None = None) -> str | None: ...
+
+    def permalink(self, team_id: str, channel: str, ts: str) -> str | None: ...
+
+
+class PostFailed(Exception):
+    """Slack did not take a post; the payments wait for their next attempt."""
+
+
+def card_marker(payment_id: int) -> Marker:
+    return Marker("payment_card_posted", f"card:{payment_id}")
+
+
+@dataclass(frozen=True)
+class Destination:
+    workspace_id: int
+    team_id: str
+    channel: str
+
+
+class PostingService:
+    def __init__(
+        self,
+        *,
+        settings: Settings,
+        uow: UnitOfWorkFactory,
+        clock: Clock,
+        coding: CodingService,
+        directory: SlackDirectory,
+        interval_seconds: float = 1.0,
+    ) -> None:
+        self._settings = settings
+        self._uow = uow
+        self._clock = clock
+        self._coding = coding
+        self._directory = directory
+        self.interval_seconds = interval_seconds
+        self.publisher: CardPublisher | None = None
+
+    def waiting_reason(self, workspace_id: int) -> str | None:
+        """Why new payments are not being posted in this workspace, or None when they are."""
+        with self._uow() as work:
+            workspace = work.workspaces.get(workspace_id)
+            connection = work.connections.active_for(workspace_id)
+            channel = (workspace.finance_channel_id if workspace else None) or self._settings.finance_channel
+        if not channel:
+            return "no finance channel is set (an admin sets one in /xero settings)"
+        if connection is None or connection.state is not ConnectionState.CONNECTED:
+            return "Xero is not connected (an admin runs /xero connect)"
+        return None
+
+    def destinations(self) -> list[Destination]:
+        found = []
+        with self._uow() as work:
+            for workspace in work.workspaces.all_active():
+                channel = workspace.finance_channel_id or self._settings.finance_channel
+                connection = work.connections.active_for(workspace.id)
+                if channel and connection is not None and connection.state is ConnectionState.CONNECTED:
+                    found.append(Destination(workspace.id, workspace.team_id, channel))
+        return found
+
+    def post_due(self) -> int:
+        """Post what is waiting in every ready workspace; returns how many payments were announced."""
+        if self.publisher is None:
+            return 0
+        posted = 0
+        for destination in self.destinations():
+            try:
+                posted += self._post_workspace(destination)
+            except PostFailed as failed:
+                logger.warning("posting to workspace %s stopped: %s", destination.workspace_id, failed)
+        return posted
+
+    def _post_workspace(self, destination: Destination) -> int:
+        now = self._clock.now()
+        with self._uow() as work:
+            waiting = work.payments.count_unposted(destination.workspace_id, now)
+        if waiting > BURST_THRESHOLD:
+            return self._post_summary(destination)
+        posted = 0
+        while True:
+            with self._uow() as work:
+                claimed = work.payments.claim_unposted(destination.workspace_id, self._clock.now(), limit=1)
+                if not claimed:
+                    return posted
+                started = self._start(claimed)[0]
+                work.commit()
+            self._post_card(destination, *started)
+            posted += 1
+            if self.interval_seconds:
+                time.sleep(self.interval_seconds)  # Slack allows about one message a second per channel
+
+    def _start(self, payments: Sequence[Payment]) -> list[tuple[int, bool]]:
+        """Mark posts as started before Slack is called: (payment id, whether an earlier attempt may have
+        posted it already)."""
+        started = []
+        for payment in payments:
+            payment.post_attempts += 1
+            payment.post_next_attempt_at = self._clock.now() + POST_LEASE
+            started.append((payment.id, payment.post_attempts > 1))
+        return started
+
+    def _post_card(self, destination: Destination, payment_id: int, outcome_unknown: bool) -> None:
+        assert self.publisher is not None
+        marker = card_marker(payment_id)
+        try:
+            ts = self.publisher.find_own(destination.team_id, destination.channel, marker) if outcome_unknown else None
+            changed = self._with_spender(destination, payment_id)
+            if ts is None:
+                ts = self.publisher.post_card(destination.team_id, destination.channel, changed, marker)
+        except SLACK_OR_INSTALL_FAILURES as failure:
+            self._failed([payment_id], failure)
+            raise PostFailed(slack_error_code(failure)) from None
+        with self._uow() as work:
+            payment = work.payments.get(destination.workspace_id, payment_id)
+            if payment is None:
+                return
+            payment.channel_id = destination.channel
+            payment.message_ts = ts
+            payment.posted_at = self._clock.now()
+            payment.post_last_error = None
+            payment.post_next_attempt_at = None
+            if payment.version != changed.card.version:  # changed while it was being posted: show that too
+                work.outbox.add(
+                    kind=CARD_REDRAW,
+                    key=redraw_key(payment_id),
+                    workspace_id=destination.workspace_id,
+                    payment_id=payment_id,
+                    due=self._clock.now(),
+                )
+            work.commit()
+        self._keep_permalink(destination, [payment_id], ts)
+
+    def _with_spender(self, destination: Destination, payment_id: int) -> Changed:
+        """The payment as its message shows it, with the spender matched by email (mentioned on the card)."""
+        with self._uow() as work:
+            stored = work.payments.get(destination.workspace_id, payment_id)
+            email = stored.spender_email if stored and not stored.spender_user_id else None
+        found = self._directory.user_by_email(destination.team_id, email) if email else None
+        with self._uow() as work:
+            payment = work.payments.get(destination.workspace_id, payment_id)
+            if payment is None:
+                raise DomainError("the payment is gone")
+            if email and found is not None:
+                payment.spender_user_id = found.user_id
+            changed = self._coding.changed(work, payment)
+            work.commit()
+        return changed
+
+    def _keep_permalink(self, destination: Destination, payment_ids: list[int], ts: str) -> None:
+        """The link Xero shows back to the message; without it the redraw tries again (Xero's link to the
+        payment never depends on it: bot.sync.engine marks the transaction itself)."""
+        assert self.publisher is not None
+        link = self.publisher.permalink(destination.team_id, destination.channel, ts)
+        if not link:
+            return
+        with self._uow() as work:
+            for payment_id in payment_ids:
+                payment = work.payments.get(destination.workspace_id, payment_id)
+                if payment is not None:
+                    payment.message_url = link
+            work.commit()
+
+    def _failed(self, payment_ids: list[int], failure: Exception) -> None:
+        reason = slack_error_code(failure)
+        with self._uow() as work:
+            for payment_id in payment_ids:
+                payment = work.session.get(Payment, payment_id)
+                if payment is None or payment.message_ts or payment.summary_ts:
+                    continue
+                payment.post_last_error = reason[:1000]
+                payment.post_next_attempt_at = self._clock.now() + backoff(payment.post_attempts)
+            work.commit()
+
+    def _post_summary(self, destination: Destination) -> int:
+        assert self.publisher is not None
+        with self._uow() as work:
+            claimed = work.payments.claim_unposted(destination.workspace_id, self._clock.now(), limit=None)
+            if not claimed:
+                return 0
+            totals: dict[str, Decimal] = {}
+            for payment in claimed:
+                totals[payment.currency] = totals.get(payment.currency, Decimal(0)) + payment.amount
+            started = self._start(claimed)
+            work.commit()
+        ids = [payment_id for payment_id, _ in started]
+        # The first payment of the burst keys its summary: a retry of the same burst claims it again.
+        marker = Marker("payments_summary_posted", f"summary:{destination.workspace_id}:{min(ids)}")
+        try:
+            ts = None
+            if any(unknown for _, unknown in started):
+                ts = self.publisher.find_own(destination.team_id, destination.channel, marker)
+            if ts is None:
+                ts = self.publisher.post_summary(destination.team_id, destination.channel, len(ids), totals, marker)
+        except SLACK_OR_INSTALL_FAILURES as failure:
+            self._failed(ids, failure)
+            raise PostFailed(slack_error_code(failure)) from None
+        with self._uow() as work:
+            now = self._clock.now()
+            for announced in work.payments.by_ids(destination.workspace_id, ids):
+                announced.channel_id = destination.channel
+                announced.summary_ts = ts
+                announced.posted_at = now
+                announced.post_last_error = None
+                announced.post_next_attempt_at = None
+            work.commit()
+        self._keep_permalink(destination, ids, ts)
+        return len(ids)

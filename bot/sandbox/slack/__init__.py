@@ -1,7 +1,0 @@
-"""A local Slack for tests and demos: FakeSlack serves the Web API, SlackSender plays Slack towards the bot."""
-
-from bot.sandbox.slack.fake import FakeSlack
-from bot.sandbox.slack.model import ApiCall
-from bot.sandbox.slack.sender import SenderResponse, SlackSender
-
-__all__ = ["ApiCall", "FakeSlack", "SenderResponse", "SlackSender"]
