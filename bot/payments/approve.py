@@ -8,11 +8,10 @@ from datetime import datetime
 from bot.clock import Clock
 from bot.connection.roles import Access, Actor, Roles
 from bot.errors import DomainError, NotAllowed
+from bot.payments import lifecycle
 from bot.payments.coding import Changed, CodingService, Conflict, not_yours
-from storage.models import ConnectionState, Payment, PaymentState
+from storage.models import ConnectionState
 from storage.uow import UnitOfWorkFactory
-
-APPROVABLE = {PaymentState.PENDING, PaymentState.SYNC_ERROR, PaymentState.UPDATED}
 
 
 @dataclass(frozen=True)
@@ -24,17 +23,6 @@ class LogEntry:
     summary: dict[str, object]
     xero_id: str | None
     error: str | None
-
-
-def mark_approved(payment: Payment, user_id: str, now: datetime) -> None:
-    """Queue a payment for the sync engine, as approved by `user_id`, with a fresh retry count."""
-    payment.state = PaymentState.APPROVED
-    payment.approved_by_user_id = user_id
-    payment.approved_at = now
-    payment.sync_attempts = 0
-    payment.sync_next_attempt_at = None
-    payment.sync_last_error = None
-    payment.version += 1
 
 
 class ApprovalService:
@@ -51,11 +39,11 @@ class ApprovalService:
             payment = work.payments.get(actor.workspace_id, payment_id)
             if payment is None:
                 raise DomainError("That payment no longer exists.")
-            if payment.state in (PaymentState.APPROVED, PaymentState.SYNCING):
+            if payment.state in lifecycle.IN_SYNC:
                 raise DomainError("This payment is already approved and on its way to Xero.")
             if payment.version != version:
                 raise Conflict(payment_id)
-            if payment.state not in APPROVABLE:
+            if payment.state not in lifecycle.APPROVABLE:
                 raise DomainError("Only pending, updated or failed payments can be approved.")
             missing = []
             if not payment.account_code:
@@ -88,7 +76,7 @@ class ApprovalService:
             if missing:
                 raise DomainError("This payment can't sync yet: " + "; ".join(missing) + ".")
             resync = payment.xero_bank_transaction_id is not None
-            mark_approved(payment, actor.user_id, self._clock.now())
+            lifecycle.approve(payment, actor.user_id, self._clock.now())
             work.audit.record(
                 workspace_id=actor.workspace_id,
                 actor_user_id=actor.user_id,

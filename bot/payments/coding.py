@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from bot.clock import Clock
 from bot.connection.roles import Access, Actor, Roles
 from bot.errors import DomainError, NotAllowed, NotFound
+from bot.payments import lifecycle
 from bot.payments.cards import (
     AccountChoice,
     CodingChoices,
@@ -25,7 +26,6 @@ from storage.repositories import category_key
 from storage.uow import UnitOfWork, UnitOfWorkFactory
 
 EXCLUSION_REASONS = {"personal": "personal expense", "duplicate": "duplicate", "transfer": "transfer", "other": "other"}
-EDITABLE_STATES = {PaymentState.PENDING, PaymentState.SYNC_ERROR, PaymentState.SYNCED, PaymentState.UPDATED}
 
 
 class Conflict(DomainError):
@@ -131,7 +131,7 @@ class CodingService:
             payment.account_code = account.code
             if account.tax_type and any(t.tax_type == account.tax_type for t in choices.tax_rates):
                 payment.tax_type = account.tax_type
-            self._touched(payment)
+            lifecycle.edited(payment)
             offer = account if payment.category else None
             return self._save(work, payment, offer_category=offer)
 
@@ -142,7 +142,7 @@ class CodingService:
             if not any(t.tax_type == tax_type for t in self.choices(work, actor.workspace_id).tax_rates):
                 raise DomainError("That tax rate can't be used on spending in Xero any more; pick another.")
             payment.tax_type = tax_type
-            self._touched(payment)
+            lifecycle.edited(payment)
             return self._save(work, payment)
 
     def set_tracking(self, actor: Actor, payment_id: int, version: int, category_id: str, option_id: str) -> Changed:
@@ -157,7 +157,7 @@ class CodingService:
             if option_id:
                 kept.append({"category_id": category_id, "option_id": option_id})
             payment.tracking = kept
-            self._touched(payment)
+            lifecycle.edited(payment)
             return self._save(work, payment)
 
     def edit(
@@ -184,7 +184,7 @@ class CodingService:
                 payment.contact_name = contact_name
                 payment.contact_id = None
                 payment.reference = reference
-            self._touched(payment)
+            lifecycle.edited(payment)
             return self._save(work, payment)
 
     def exclude(self, actor: Actor, payment_id: int, version: int, reason: str, note: str | None) -> Changed:
@@ -194,11 +194,9 @@ class CodingService:
         note = checked_text("note", "The note", note, limit=NOTE_MAX, multiline=True)
         with self._uow() as work:
             payment = self._current(work, actor.workspace_id, payment_id, version)
-            if payment.state not in (PaymentState.PENDING, PaymentState.SYNC_ERROR):
+            if payment.state not in lifecycle.EXCLUDABLE:
                 raise DomainError("Only payments not yet in Xero can be excluded.")
-            payment.state = PaymentState.EXCLUDED
-            payment.exclusion_reason = reason
-            payment.excluded_by_user_id = actor.user_id
+            lifecycle.exclude(payment, reason, actor.user_id)
             work.audit.record(
                 workspace_id=actor.workspace_id,
                 actor_user_id=actor.user_id,
@@ -216,9 +214,7 @@ class CodingService:
             payment = self._current(work, actor.workspace_id, payment_id, version)
             if payment.state is not PaymentState.EXCLUDED:
                 raise DomainError("This payment is not excluded.")
-            payment.state = PaymentState.PENDING
-            payment.exclusion_reason = None
-            payment.excluded_by_user_id = None
+            lifecycle.include(payment)
             work.audit.record(
                 workspace_id=actor.workspace_id,
                 actor_user_id=actor.user_id,
@@ -275,18 +271,11 @@ class CodingService:
 
     def _editable(self, work: UnitOfWork, actor: Actor, payment_id: int, version: int) -> Payment:
         payment = self._current(work, actor.workspace_id, payment_id, version)
-        if payment.state not in EDITABLE_STATES:
+        if payment.state not in lifecycle.CODABLE:
             raise DomainError(_not_editable(payment.state))
         return payment
 
-    @staticmethod
-    def _touched(payment: Payment) -> None:
-        """A synced payment changed after its sync is "Updated" until it is re-synced."""
-        if payment.state is PaymentState.SYNCED:
-            payment.state = PaymentState.UPDATED
-
     def _save(self, work: UnitOfWork, payment: Payment, offer_category: AccountChoice | None = None) -> Changed:
-        payment.version += 1
         work.session.flush()
         changed = self.changed(work, payment, offer_category)
         work.commit()

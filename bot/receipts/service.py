@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from bot.clock import Clock
 from bot.connection.roles import Access, Actor, Roles
 from bot.errors import DomainError, NotAllowed
+from bot.payments import lifecycle
 from bot.payments.coding import Changed, CodingService
 from bot.receipts.files import ReceiptRefused, check_receipt
 from bot.slack.clients import SlackClients
@@ -181,7 +182,7 @@ class ReceiptService:
                     sent_by_user_id=shared.user_id,
                 )
             )
-            payment.version += 1
+            lifecycle.changed(payment)
             work.commit()
         return None
 
@@ -198,7 +199,7 @@ class ReceiptService:
                 raise NotAllowed("Only the person who made this payment, or the finance team, can say that.")
             payment.no_receipt_reason = reason
             payment.no_receipt_note = note
-            payment.version += 1
+            lifecycle.changed(payment)
             work.audit.record(
                 workspace_id=actor.workspace_id,
                 actor_user_id=actor.user_id,
@@ -222,7 +223,7 @@ class ReceiptService:
             payment.spender_user_id = user_id
             payment.receipt_asked_at = None
             payment.dm_channel_id = payment.dm_ts = None
-            payment.version += 1
+            lifecycle.changed(payment)
             work.session.flush()
             changed = self._coding.changed(work, payment)
             work.commit()

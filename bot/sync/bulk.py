@@ -15,7 +15,7 @@ from typing import Any, Protocol
 from bot.clock import Clock
 from bot.connection.roles import Access, Actor, Roles
 from bot.errors import DomainError
-from bot.payments.approve import mark_approved
+from bot.payments import lifecycle
 from storage.models import BulkRun, PaymentState
 from storage.uow import UnitOfWorkFactory
 
@@ -105,7 +105,7 @@ class BulkSyncService:
                 payment = work.payments.get(actor.workspace_id, payment_id)
                 if payment is None or payment.state is not PaymentState.PENDING:
                     continue
-                mark_approved(payment, actor.user_id, now)
+                lifecycle.approve(payment, actor.user_id, now)
             work.audit.record(
                 workspace_id=actor.workspace_id,
                 actor_user_id=actor.user_id,

@@ -43,9 +43,10 @@ from xero_python.accounting.models import (
 
 from bot.clock import Clock
 from bot.connection.connect import tenant_ref
+from bot.payments import lifecycle
 from bot.xero.errors import XeroAuthError, XeroError, XeroRateLimited, XeroUnavailable, XeroValidationError
 from bot.xero.gateway import TenantRef, XeroGateway
-from storage.models import Payment, PaymentState, Receipt, ReceiptState, SyncAttempt
+from storage.models import Payment, Receipt, ReceiptState, SyncAttempt
 from storage.uow import UnitOfWork, UnitOfWorkFactory
 
 logger = logging.getLogger(__name__)
@@ -159,12 +160,7 @@ class SyncEngine:
                 if problem:
                     self._fail(work, payment, problem)
                     continue
-                payment.state = PaymentState.SYNCING
-                payment.sync_attempts += 1
-                payment.sync_next_attempt_at = now + self._lease
-                payment.version += 1
-                # Persisted with the claim: a resend of this attempt carries the same key, so Xero replays it.
-                payment.idempotency_key = f"xeb-{payment.id}-v{payment.version}"
+                lifecycle.claim(payment, now + self._lease)
                 items.append(_item(payment, self._public_url))
             work.commit()
         self._changed(items)
@@ -279,13 +275,7 @@ class SyncEngine:
             payment = work.payments.get(item.workspace_id, item.payment_id)
             if payment is None:
                 return
-            payment.xero_bank_transaction_id = xero_id
-            payment.state = PaymentState.SYNCED
-            payment.synced_at = self._clock.now()
-            payment.synced_version = payment.version
-            payment.sync_last_error = None
-            payment.sync_next_attempt_at = None
-            payment.version += 1
+            lifecycle.synced(payment, xero_id, self._clock.now())
             connection = work.connections.active_for(item.workspace_id)
             if connection is not None:
                 connection.last_sync_at = self._clock.now()
@@ -388,10 +378,8 @@ class SyncEngine:
                 else:
                     with self._uow() as work:
                         current = work.payments.get(item.workspace_id, item.payment_id)
-                        if current is not None and current.state is PaymentState.SYNCING:
-                            current.state = PaymentState.APPROVED
-                            current.sync_next_attempt_at = None
-                            current.version += 1
+                        if current is not None:
+                            lifecycle.release(current)
                         work.commit()
                 self._changed([item])
 
@@ -406,10 +394,7 @@ class SyncEngine:
                 report.failed.append(item.payment_id)
             else:
                 delay = min(2**payment.sync_attempts, 300) * (1 + random.random() / 2)  # backoff with jitter
-                payment.state = PaymentState.APPROVED
-                payment.sync_next_attempt_at = self._clock.now() + timedelta(seconds=delay)
-                payment.sync_last_error = None
-                payment.version += 1
+                lifecycle.retry_at(payment, self._clock.now() + timedelta(seconds=delay))
                 report.waiting.append(item.payment_id)
             work.commit()
 
@@ -417,18 +402,11 @@ class SyncEngine:
         with self._uow() as work:
             payment = work.payments.get(item.workspace_id, item.payment_id)
             if payment is not None:
-                payment.state = PaymentState.APPROVED
-                payment.sync_attempts = max(payment.sync_attempts - 1, 0)
-                payment.sync_next_attempt_at = resume
-                payment.sync_last_error = f"Waiting: {reason}"
-                payment.version += 1
+                lifecycle.wait_until(payment, reason, resume)
             work.commit()
 
     def _fail(self, work: UnitOfWork, payment: Payment, message: str) -> None:
-        payment.state = PaymentState.SYNC_ERROR
-        payment.sync_last_error = message[:2000]
-        payment.sync_next_attempt_at = None
-        payment.version += 1
+        lifecycle.failed(payment, message)
 
     # --- contacts ----------------------------------------------------------------------------
 
@@ -549,7 +527,7 @@ class SyncEngine:
                 stored.xero_attachment_id = attachment_id
                 stored.attach_last_error = None
                 stored.attach_next_attempt_at = None
-                stored.payment.version += 1
+                lifecycle.changed(stored.payment)
             work.commit()
         return True
 
@@ -563,7 +541,7 @@ class SyncEngine:
             permanent = isinstance(problem, XeroValidationError) or receipt.attach_attempts >= MAX_ATTACH_ATTEMPTS
             delay = timedelta(days=3650) if permanent else timedelta(seconds=min(2**receipt.attach_attempts * 30, 3600))
             receipt.attach_next_attempt_at = self._clock.now() + delay
-            receipt.payment.version += 1
+            lifecycle.changed(receipt.payment)
             work.commit()
 
     def _history_note(self, tenant: TenantRef, xero_id: str, item: SyncItem) -> None:

@@ -40,7 +40,7 @@ def posted_payment(bot: RunningBot, slack: FakeSlack) -> tuple[dict[str, Any], s
     bot.server.run_job("post_new_payments")
     [card] = cards(slack)
     dm = slack.dm_channel(EMPLOYEE)
-    [ask] = [m for m in slack.messages(dm) if "receipt" in m.get("text", "")]
+    [ask] = eventually(lambda: [m for m in slack.messages(dm) if "receipt" in m.get("text", "")])
     return card, dm, ask["ts"]
 
 

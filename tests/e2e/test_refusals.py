@@ -293,7 +293,8 @@ def test_an_employee_is_refused_every_way_into_someone_elses_payment(
     theirs = two_spenders["theirs"]
     their_card = two_spenders["cards"][1]
     dm = slack.dm_channel(EMPLOYEE)
-    [ask] = [m for m in slack.messages(dm) if "no_receipt" in json.dumps(m.get("blocks", []))]
+    # The receipt ask goes out through the outbox: wait for Slack to have it.
+    [ask] = eventually(lambda: [m for m in slack.messages(dm) if "no_receipt" in json.dumps(m.get("blocks", []))])
 
     answered_in_time(
         crafted_click(connected, slack, EMPLOYEE, FINANCE_CHANNEL, their_card["ts"], "payment_sync_log", f"{theirs}:1")

@@ -222,7 +222,7 @@ def test_notes_on_exclude_and_no_receipt_are_refused_on_the_note(connected: Runn
     }
 
     dm = slack.dm_channel(EMPLOYEE)
-    [ask] = [m for m in slack.messages(dm) if "receipt" in m.get("text", "")]
+    [ask] = eventually(lambda: [m for m in slack.messages(dm) if "receipt" in m.get("text", "")])
     connected.sender.click(EMPLOYEE, dm, ask["ts"], "no_receipt")
     [modal] = slack.wait_for(lambda: slack.modals(EMPLOYEE) or None)
     lost = {"text": {"type": "plain_text", "text": "Lost"}, "value": "lost"}
@@ -295,7 +295,7 @@ def test_a_file_with_a_pdf_header_inside_is_not_a_pdf(
     send(connected, payment())
     connected.server.run_job("post_new_payments")
     dm = slack.dm_channel(EMPLOYEE)
-    [ask] = [m for m in slack.messages(dm) if "receipt" in m.get("text", "")]
+    [ask] = eventually(lambda: [m for m in slack.messages(dm) if "receipt" in m.get("text", "")])
     file = slack.add_file(EMPLOYEE, "receipt.pdf", content, "application/pdf", channel=dm)
 
     connected.sender.event(connected.sender.file_share_message(EMPLOYEE, dm, ask["ts"], [file]))
