@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 from typing import Any
 
 from babel.numbers import get_currency_precision, list_currencies
@@ -60,7 +61,9 @@ class FieldError:
         return {"index": self.index, "field": self.field, "message": self.message}
 
 
+@lru_cache(maxsize=512)
 def minor_units(currency: str) -> int:
+    """Decimal places of the currency (babel's look-up is slow, and an import asks once a line)."""
     return int(get_currency_precision(currency))
 
 
