@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from slack_bolt import App, BoltContext, BoltRequest, BoltResponse
@@ -25,6 +26,12 @@ from handlers.refusals import Refusals, answered
 from storage.models import SLACK_OAUTH_STATES_TABLE
 
 logger = logging.getLogger(__name__)
+
+# Bolt runs each listener on this pool and holds the HTTP answer until the listener calls ack(); the work a
+# listener does after its ack (a database write, a redraw) keeps its thread. Bolt's default of 5 threads let
+# five slow listeners delay every other click's ack by seconds; with 32, fifty clicks at once all get a
+# thread at once, while the database and the Slack outbox bound the work itself.
+LISTENER_THREADS = 32
 
 
 class SlackApp(App):
@@ -66,6 +73,7 @@ def create_app(settings: Settings, deps: Deps, services: Services | None = None)
         request_verification_enabled=signing_secret is not None,
         raise_error_for_unhandled_request=False,
         logger=logging.getLogger("bot.bolt"),
+        listener_executor=ThreadPoolExecutor(LISTENER_THREADS, thread_name_prefix="slack-listener"),
     )
     app.middleware(_replay_middleware(services))
     app.middleware(_workspace_middleware(services))
