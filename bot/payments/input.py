@@ -8,12 +8,9 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from babel.numbers import get_currency_precision, list_currencies
-
+from bot.payments.money import CURRENCIES, minor_units
 from bot.text_input import DESCRIPTION_MAX, NAME_MAX, text_problem
 
-# ISO 4217 codes, less the testing and "no currency" codes.
-CURRENCIES = frozenset(code for code in list_currencies() if re.fullmatch(r"[A-Z]{3}", code)) - {"XXX", "XTS"}
 LIMITS = {
     "id": 128,
     "payee": NAME_MAX,
@@ -58,10 +55,6 @@ class FieldError:
 
     def as_dict(self) -> dict[str, Any]:
         return {"index": self.index, "field": self.field, "message": self.message}
-
-
-def minor_units(currency: str) -> int:
-    return int(get_currency_precision(currency))
 
 
 def parse_amount(raw: Any, currency: str | None) -> Decimal | str:
