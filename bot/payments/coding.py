@@ -313,7 +313,7 @@ def payment_card(payment: Payment, choices: CodingChoices, connection: XeroConne
     return PaymentCard(
         payment_id=payment.id,
         version=payment.version,
-        state=payment.state.value,
+        state=payment.state,
         amount=payment.amount,
         currency=payment.currency,
         date=payment.date,
