@@ -1,0 +1,16 @@
+"""Repositories, one module per group of models (`storage/models/`). They flush at most; they never commit."""
+
+from storage.repositories.accounts import category_key
+from storage.repositories.connections import ConnectionRepository
+from storage.repositories.payments import PaymentRepository
+from storage.repositories.workspace import AuditLog, ProcessedEvents, RoleRepository, WorkspaceRepository
+
+__all__ = [
+    "AuditLog",
+    "ConnectionRepository",
+    "PaymentRepository",
+    "ProcessedEvents",
+    "RoleRepository",
+    "WorkspaceRepository",
+    "category_key",
+]
