@@ -18,7 +18,8 @@ from bot.connection.roles import Access, Actor, Roles
 from bot.errors import DomainError, NotAllowed
 from bot.payments import lifecycle
 from bot.payments.coding import Changed, CodingService
-from bot.receipts.files import ReceiptRefused, check_receipt
+from bot.receipts.errors import ReceiptRefused
+from bot.receipts.files import check_receipt
 from bot.slack.clients import SlackClients
 from bot.slack.files import DownloadFailed, SlackFiles
 from bot.slack.outbox import DIGEST, RECEIPT_ASK, REMINDER, SlackOutbox
