@@ -86,7 +86,7 @@ STATE_LABELS = {
 
 
 def status_message(status: Any, *, is_admin: bool, now: datetime) -> tuple[str, list[Block]]:
-    """`/xero status`; `status` is a bot.connection.connect.ConnectionStatus."""
+    """`/xero status`; `status` is a bot.connection.status.ConnectionStatus."""
     label = STATE_LABELS.get(status.state, status.state)
     title = f"*Xero:* {label}"
     if status.tenant_name:

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from bot.payments.coding import Changed
 from bot.slack.clients import SLACK_FAILURES, SlackClients
-from bot.slack.outbox import Marker
+from bot.slack.outbox_items import Marker
 from handlers.own_messages import OwnMessages
 from handlers.payment_card import burst_summary, payment_message
 

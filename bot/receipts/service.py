@@ -22,7 +22,8 @@ from bot.receipts.errors import ReceiptRefused
 from bot.receipts.files import check_receipt
 from bot.slack.clients import SlackClients
 from bot.slack.files import DownloadFailed, SlackFiles
-from bot.slack.outbox import DIGEST, RECEIPT_ASK, REMINDER, SlackOutbox
+from bot.slack.outbox import SlackOutbox
+from bot.slack.outbox_items import DIGEST, RECEIPT_ASK, REMINDER
 from bot.text_input import NOTE_MAX, checked_text, is_slack_user_id
 from bot.workers import BoundedWorkers
 from storage.models import Payment, Receipt, ReceiptState, Workspace
