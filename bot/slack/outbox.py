@@ -79,7 +79,7 @@ class SlackOutbox:
             work.commit()
         self.deliver(redraw_key(payment_id))
 
-    # What receiving a receipt says back (bot.receipts.service.ReceiptMessenger): recorded, then sent at once.
+    # What receiving a receipt says back (bot.receipts.ports.ReceiptMessenger): recorded, then sent at once.
 
     def reply(self, team_id: str, channel: str, thread_ts: str, text: str) -> None:
         payload = {"channel": channel, "thread_ts": thread_ts, "text": text}
