@@ -50,12 +50,11 @@ class ApprovalService:
                 raise DomainError("This payment can't sync yet: " + "; ".join(missing) + ".")
             resync = payment.xero_bank_transaction_id is not None
             lifecycle.approve(payment, actor.user_id, self._clock.now())
-            work.audit.record(
+            work.audit.payment_event(
                 workspace_id=actor.workspace_id,
                 actor_user_id=actor.user_id,
                 action="payment.resync_requested" if resync else "payment.approved",
-                subject_type="payment",
-                subject_id=str(payment.id),
+                payment_id=payment.id,
             )
             work.session.flush()
             changed = self._coding.changed(work, payment)

@@ -176,12 +176,11 @@ class CodingService:
             if payment.state not in lifecycle.EXCLUDABLE:
                 raise DomainError("Only payments not yet in Xero can be excluded.")
             lifecycle.exclude(payment, reason, actor.user_id)
-            work.audit.record(
+            work.audit.payment_event(
                 workspace_id=actor.workspace_id,
                 actor_user_id=actor.user_id,
                 action="payment.excluded",
-                subject_type="payment",
-                subject_id=str(payment.id),
+                payment_id=payment.id,
                 reason=reason,
                 note=note,
             )
@@ -194,12 +193,11 @@ class CodingService:
             if payment.state is not PaymentState.EXCLUDED:
                 raise DomainError("This payment is not excluded.")
             lifecycle.include(payment)
-            work.audit.record(
+            work.audit.payment_event(
                 workspace_id=actor.workspace_id,
                 actor_user_id=actor.user_id,
                 action="payment.included",
-                subject_type="payment",
-                subject_id=str(payment.id),
+                payment_id=payment.id,
             )
             return self._save(work, payment)
 

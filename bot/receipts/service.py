@@ -176,12 +176,11 @@ class ReceiptService:
             payment.no_receipt_reason = reason
             payment.no_receipt_note = note
             lifecycle.changed(payment)
-            work.audit.record(
+            work.audit.payment_event(
                 workspace_id=actor.workspace_id,
                 actor_user_id=actor.user_id,
                 action="payment.no_receipt",
-                subject_type="payment",
-                subject_id=str(payment.id),
+                payment_id=payment.id,
                 reason=reason,
             )
             work.session.flush()

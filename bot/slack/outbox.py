@@ -157,24 +157,24 @@ class SlackOutbox:
             self._send(item)
         except Undeliverable as gone:
             logger.warning("dropped a Slack %s (%s): %s", item.kind, item.key, gone)
-            with self.uow() as work:
-                work.outbox.finish(item.id, item.generation, self.clock.now())
-                work.commit()
+            self._finish(item)
             return False
         except SLACK_OR_INSTALL_FAILURES as failure:
             reason = slack_error_code(failure)
             if reason in GONE:
                 logger.warning("dropped a Slack %s (%s): Slack said %s", item.kind, item.key, reason)
-                with self.uow() as work:
-                    work.outbox.finish(item.id, item.generation, self.clock.now())
-                    work.commit()
+                self._finish(item)
                 return False
             self._failed(item, reason)
             return False
+        return not self._finish(item)
+
+    def _finish(self, item: Claimed) -> bool:
+        """Done with this item; False when its intent was repeated during the send (so it is sent again)."""
         with self.uow() as work:
             done = work.outbox.finish(item.id, item.generation, self.clock.now())
             work.commit()
-        return not done
+        return done
 
     def _failed(self, item: Claimed, reason: str) -> None:
         now = self.clock.now()

@@ -93,6 +93,19 @@ class AuditLog(SessionRepository):
             )
         )
 
+    def payment_event(
+        self, *, workspace_id: int, actor_user_id: str | None, action: str, payment_id: int, **details: Any
+    ) -> None:
+        """An entry about one payment (approved, excluded, no receipt …)."""
+        self.record(
+            workspace_id=workspace_id,
+            actor_user_id=actor_user_id,
+            action=action,
+            subject_type="payment",
+            subject_id=str(payment_id),
+            **details,
+        )
+
     def recent(self, workspace_id: int, limit: int = 50) -> Sequence[AuditEntry]:
         return self.session.scalars(
             select(AuditEntry)
