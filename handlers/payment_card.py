@@ -11,6 +11,7 @@ from decimal import Decimal
 from bot.payments.cards import AccountChoice, CodingChoices, PaymentCard
 from bot.payments.lifecycle import APPROVABLE, CODABLE, IN_SYNC, PaymentState
 from bot.payments.money import money_text
+from bot.receipts.service import NO_RECEIPT_REASONS
 from handlers.ids import Ids
 from handlers.kit import (
     MESSAGE_BLOCKS_MAX,
@@ -57,7 +58,6 @@ EXCLUSION_REASONS = {
     "transfer": "Transfer between own accounts",
     "other": "Other",
 }
-NO_RECEIPT_REASONS = {"lost": "lost", "never_issued": "never issued", "other": "other"}
 
 
 def state_label(state: PaymentState) -> str:

@@ -6,6 +6,7 @@ import json
 
 from bot.payments.coding import Changed
 from bot.payments.money import money_text
+from bot.receipts.service import NO_RECEIPT_REASONS
 from handlers.ids import Ids
 from handlers.kit import (
     Block,
@@ -66,7 +67,6 @@ def digest_message(missing: dict[str, list[Changed]]) -> tuple[str, list[Block]]
     return text, blocks
 
 
-NO_RECEIPT_REASONS = [("lost", "Lost"), ("never_issued", "Never issued"), ("other", "Other")]
 NOTE_MAX = 500
 
 
@@ -74,7 +74,7 @@ def no_receipt_modal(payment_id: int, what: str) -> Block:
     reasons = {
         "type": "radio_buttons",
         "action_id": "value",
-        "options": [option(words, value) for value, words in NO_RECEIPT_REASONS],
+        "options": [option(words.capitalize(), value) for value, words in NO_RECEIPT_REASONS.items()],
     }
     intro = f"Why is there no receipt for {what}? Finance sees your answer, and it goes into Xero's history."
     blocks = [
