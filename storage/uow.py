@@ -8,9 +8,7 @@ from typing import Self
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from storage.import_profiles import ImportProfiles
 from storage.outbox import OutboxRepository
-from storage.reference import ReferenceData
 from storage.repositories import (
     AuditLog,
     ConnectionRepository,
@@ -19,6 +17,8 @@ from storage.repositories import (
     RoleRepository,
     WorkspaceRepository,
 )
+from storage.repositories.import_profiles import ImportProfiles
+from storage.repositories.reference import ReferenceData
 
 _open = threading.local()
 

@@ -2,14 +2,18 @@
 
 from storage.repositories.accounts import category_key
 from storage.repositories.connections import ConnectionRepository
+from storage.repositories.import_profiles import ImportProfiles
 from storage.repositories.payments import PaymentRepository
+from storage.repositories.reference import ReferenceData
 from storage.repositories.workspace import AuditLog, ProcessedEvents, RoleRepository, WorkspaceRepository
 
 __all__ = [
     "AuditLog",
     "ConnectionRepository",
+    "ImportProfiles",
     "PaymentRepository",
     "ProcessedEvents",
+    "ReferenceData",
     "RoleRepository",
     "WorkspaceRepository",
     "category_key",
