@@ -8,7 +8,6 @@ from typing import Self
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from storage.outbox import OutboxRepository
 from storage.repositories import (
     AuditLog,
     ConnectionRepository,
@@ -18,6 +17,7 @@ from storage.repositories import (
     WorkspaceRepository,
 )
 from storage.repositories.import_profiles import ImportProfiles
+from storage.repositories.outbox import OutboxRepository
 from storage.repositories.reference import ReferenceData
 
 _open = threading.local()

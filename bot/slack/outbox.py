@@ -24,7 +24,8 @@ from bot.slack.clients import SLACK_OR_INSTALL_FAILURES, slack_error_code
 from bot.slack.deliveries import Deliveries
 from bot.slack.directory import SlackDirectory
 from bot.slack.outbox_items import EPHEMERAL, NOTICE, REACTION, REPLY, Claimed, OutboxSender, Undeliverable, claimed
-from storage.outbox import CARD_REDRAW, Waiting, redraw_key
+from storage.outbox import CARD_REDRAW, redraw_key
+from storage.repositories.outbox import Waiting
 from storage.uow import UnitOfWork, UnitOfWorkFactory
 
 logger = logging.getLogger(__name__)

@@ -3,6 +3,7 @@
 from storage.repositories.accounts import category_key
 from storage.repositories.connections import ConnectionRepository
 from storage.repositories.import_profiles import ImportProfiles
+from storage.repositories.outbox import OutboxRepository, Waiting
 from storage.repositories.payments import PaymentRepository
 from storage.repositories.reference import ReferenceData
 from storage.repositories.workspace import AuditLog, ProcessedEvents, RoleRepository, WorkspaceRepository
@@ -11,10 +12,12 @@ __all__ = [
     "AuditLog",
     "ConnectionRepository",
     "ImportProfiles",
+    "OutboxRepository",
     "PaymentRepository",
     "ProcessedEvents",
     "ReferenceData",
     "RoleRepository",
+    "Waiting",
     "WorkspaceRepository",
     "category_key",
 ]

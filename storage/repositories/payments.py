@@ -9,9 +9,9 @@ from typing import Any
 from sqlalchemy import ARRAY, String, any_, bindparam, func, select, text
 
 from storage.models import Payment, PaymentState
-from storage.outbox import Waiting
 from storage.repositories.accounts import AccountQueries
 from storage.repositories.base import skip_locked
+from storage.repositories.outbox import Waiting
 from storage.repositories.payment_views import ViewQueries
 from storage.repositories.receipts import ReceiptQueries
 from storage.repositories.sync_claims import SyncQueries
