@@ -29,7 +29,7 @@ from bot.slack.replays import REPLAY_CHECK, ReplayedRequest
 from handlers.blocks import Block, refusal_modal, refusal_text
 from handlers.common import actor_from
 from handlers.home_blocks import home_view
-from handlers.payment_blocks import OPTION_TEXT_MAX, clip
+from handlers.kit import OPTION_TEXT_MAX, clip
 
 logger = logging.getLogger(__name__)
 
