@@ -63,7 +63,9 @@ def _run(args: argparse.Namespace) -> int:
     from bot.logs import configure_logging
 
     settings = load_settings()
-    configure_logging(settings.log_level, _secret_values(settings))
+    # A command other than `serve` prints its own result; the log says only what went wrong (or all, at DEBUG).
+    level = settings.log_level if args.command == "serve" or settings.log_level.upper() == "DEBUG" else "WARNING"
+    configure_logging(level, _secret_values(settings), fmt=settings.log_format)
     if args.command == "serve":
         from bot.server import serve
 

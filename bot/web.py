@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import hmac
 import time
 from typing import Any
 
 from flask import Flask, Response, g, jsonify, request
+from pydantic import SecretStr
 from slack_bolt import App
 from slack_bolt.adapter.flask import SlackRequestHandler
 from slack_bolt.adapter.flask.handler import to_bolt_request
@@ -50,6 +52,13 @@ def create_web_app(deps: Deps, services: Services, slack_app: App | None) -> Fla
 
     @web.get("/metrics")
     def prometheus() -> Response:
+        if not _metrics_allowed(services.settings.metrics_token, request.headers.get("Authorization", "")):
+            return Response(
+                "metrics need Authorization: Bearer <METRICS_TOKEN>\n",
+                status=401,
+                content_type="text/plain",
+                headers={"WWW-Authenticate": 'Bearer realm="metrics"'},
+            )
         return Response(metrics.render(), content_type=CONTENT_TYPE)
 
     @web.get("/xero/callback")
@@ -102,6 +111,15 @@ def create_web_app(deps: Deps, services: Services, slack_app: App | None) -> Fla
                 return handler.handle(request)
 
     return web
+
+
+def _metrics_allowed(token: SecretStr | None, authorization: str) -> bool:
+    """Open when no METRICS_TOKEN is set; otherwise the bearer token must match, compared in constant time."""
+    if token is None:
+        return True
+    scheme, _, given = authorization.partition(" ")
+    expected = token.get_secret_value().encode()
+    return scheme.lower() == "bearer" and hmac.compare_digest(given.strip().encode(), expected)
 
 
 def _unreadable_by_bolt() -> bool:
