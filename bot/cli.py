@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from bot.settings import ConfigError, Settings, load_settings
+from bot.setup.commands import SETUP_COMMANDS, add_setup_commands, run_setup_command
 from storage.crypto import generate_key
 
 
@@ -44,6 +45,7 @@ def _parser() -> argparse.ArgumentParser:
     importing.add_argument("--encoding", help="the file's text encoding (utf-8, windows-1252, …)")
     for name in ("date", "amount", "debit", "credit", "payee", "description"):
         importing.add_argument(f"--{name}-column", metavar="NAME|N", help=f"the {name} column, by header or number")
+    add_setup_commands(commands)
     return parser
 
 
@@ -53,7 +55,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(generate_key())
         return 0
     try:
-        return _run(args)
+        return run_setup_command(args) if args.command in SETUP_COMMANDS else _run(args)
     except ConfigError as error:
         print(f"xero-expense-bot: {error}", file=sys.stderr)
         return 2
