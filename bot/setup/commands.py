@@ -33,6 +33,11 @@ def add_setup_commands(commands: Any) -> None:
         "rotate-key", help="re-encrypt stored tokens and receipts under the first key of ENCRYPTION_KEY"
     )
     rotate.add_argument("--batch-size", type=int, default=100, help="rows re-encrypted per transaction")
+    rotate.add_argument(
+        "--forget-unreadable",
+        action="store_true",
+        help="after a lost key: clear the Xero sign-ins, receipt files and Slack tokens no configured key opens",
+    )
 
 
 def run_setup_command(args: argparse.Namespace) -> int:
@@ -48,7 +53,7 @@ def run_setup_command(args: argparse.Namespace) -> int:
     if args.command == "rotate-key":
         from bot.setup.rotate_key import run_rotate_key
 
-        return run_rotate_key(settings, batch_size=args.batch_size)
+        return run_rotate_key(settings, batch_size=args.batch_size, forget_unreadable=args.forget_unreadable)
     raise AssertionError(args.command)
 
 

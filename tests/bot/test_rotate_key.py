@@ -13,7 +13,7 @@ from sqlalchemy.orm import undefer
 from bot.setup.rotate_key import rotate_keys
 from storage.crypto import DecryptionError, KeyRing, generate_key
 from storage.db import create_engine, session_factory
-from storage.models import Payment, Receipt, SourceAccount, XeroTokenSet
+from storage.models import ConnectionState, Payment, Receipt, SourceAccount, XeroConnection, XeroTokenSet
 from storage.slack_installations import EncryptedInstallationStore
 from storage.uow import UnitOfWorkFactory
 
@@ -51,8 +51,18 @@ def store_everything_under_the_old_key(database_url: str) -> None:
         for n, content in enumerate(RECEIPTS):
             receipt = Receipt(payment_id=payment.id, slack_file_id=f"F{n}", file_name=f"{n}.pdf", content=content)
             work.session.add(receipt)
-        for token in TOKENS:
-            work.session.add(XeroTokenSet(workspace_id=workspace.id, granted_by_user_id="U1", token=token))
+        token_sets = [XeroTokenSet(workspace_id=workspace.id, granted_by_user_id="U1", token=t) for t in TOKENS]
+        work.session.add_all(token_sets)
+        work.session.flush()
+        work.session.add(
+            XeroConnection(
+                workspace_id=workspace.id,
+                token_set_id=token_sets[0].id,
+                tenant_id="tenant-1",
+                tenant_name="Acme",
+                connected_by_user_id="U1",
+            )
+        )
         work.commit()
     EncryptedInstallationStore(client_id="111.222", engine=engine, keyring=KeyRing.from_setting(OLD)).save(
         Installation(app_id="A1", team_id="T1", user_id="U1", bot_token="xoxb-old-key-1", bot_id="B1", bot_user_id="UB")
@@ -119,3 +129,24 @@ def test_values_no_key_opens_are_reported_and_left_alone(database_url: str) -> N
     with UnitOfWorkFactory(session_factory(old))() as work:
         assert [t.token for t in work.session.query(XeroTokenSet).order_by(XeroTokenSet.id)] == TOKENS
     old.dispose()
+
+
+def test_after_a_lost_key_forgetting_the_unreadable_lets_the_bot_read_everything_else(database_url: str) -> None:
+    store_everything_under_the_old_key(database_url)
+    new_only = engine_with(database_url, NEW)
+    try:
+        report = rotate_keys(new_only, KeyRing.from_setting(NEW), forget_unreadable=True)
+        assert report.forgotten == {"Xero token sets": 3, "receipts": 5, "Slack tokens": 2}
+        assert report.unreadable == {} and report.rotated == {}
+        with UnitOfWorkFactory(session_factory(new_only))() as work:
+            receipts = work.session.query(Receipt).options(undefer(Receipt.content)).all()
+            assert {(r.content, r.state.value) for r in receipts} == {(None, "rejected")}
+            assert "send the receipt again" in (receipts[0].rejection_reason or "")
+            assert [t.token for t in work.session.query(XeroTokenSet)] == [None, None, None]
+            assert work.session.query(Payment).one().payee == "Figma Inc"
+            assert work.session.query(XeroConnection).one().state is ConnectionState.NEEDS_RECONNECT
+        store = EncryptedInstallationStore(client_id="111.222", engine=new_only, keyring=KeyRing.from_setting(NEW))
+        installation = store.find_installation(enterprise_id=None, team_id="T1")
+        assert installation is not None and installation.bot_token is None
+    finally:
+        new_only.dispose()
