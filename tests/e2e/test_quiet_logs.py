@@ -1,4 +1,5 @@
-"""An idle `serve` logs nothing at INFO while its jobs tick; CLI commands print only their own result."""
+"""An idle `serve` logs nothing at INFO while its jobs tick; CLI commands print only their own result.
+`serve` binds to HOST and logs JSON lines with LOG_FORMAT=json."""
 
 from __future__ import annotations
 
@@ -7,8 +8,11 @@ import re
 import signal
 import subprocess
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
+
+import pytest
 
 from sandbox.slack import FakeSlack
 from sandbox.xero import XeroEmulator
@@ -30,7 +34,11 @@ def test_an_idle_serve_logs_nothing_at_info_while_its_jobs_run(
     clean_env: dict[str, str], tmp_path: Path, fakes: tuple[FakeSlack, XeroEmulator]
 ) -> None:
     slack, xero = fakes
-    env = serving_env(clean_env, slack, xero, tmp_path) | {"LOG_LEVEL": "INFO", "LOG_FORMAT": "json"}
+    env = serving_env(clean_env, slack, xero, tmp_path) | {
+        "LOG_LEVEL": "INFO",
+        "LOG_FORMAT": "json",
+        "HOST": "127.0.0.1",
+    }
     port = free_port()
     process = subprocess.Popen(
         [SCRIPT, "serve", "--port", str(port)], env=env, cwd=tmp_path, stderr=subprocess.PIPE, text=True
@@ -38,6 +46,8 @@ def test_an_idle_serve_logs_nothing_at_info_while_its_jobs_run(
     url = f"http://127.0.0.1:{port}"
     try:
         wait_until_healthy(url, process)
+        with pytest.raises(urllib.error.URLError):  # HOST=127.0.0.1: not bound to the other loopback addresses
+            urllib.request.urlopen(f"http://127.0.0.2:{port}/healthz", timeout=5)
         deadline = time.monotonic() + 60
         while not all(job_runs(url).get(job, 0) >= 2 for job in FREQUENT_JOBS):
             assert time.monotonic() < deadline, f"the jobs did not run: {job_runs(url)}"
