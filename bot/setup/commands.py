@@ -45,14 +45,14 @@ def run_setup_command(args: argparse.Namespace) -> int:
         from bot.setup.init import run_init
 
         return run_init(args, env_file=Path(".env"))
-    settings = _quiet_settings()
     if args.command == "manifest":
         from bot.setup.manifest import print_manifest
 
-        return print_manifest(settings, url=args.url, socket_mode=args.socket_mode)
+        return print_manifest(load_settings(), url=args.url, socket_mode=args.socket_mode)
     if args.command == "rotate-key":
         from bot.setup.rotate_key import run_rotate_key
 
+        settings = _quiet_settings()
         return run_rotate_key(settings, batch_size=args.batch_size, forget_unreadable=args.forget_unreadable)
     raise AssertionError(args.command)
 
