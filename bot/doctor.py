@@ -46,7 +46,7 @@ def check_settings_file(_settings: Settings) -> Outcome:
     path = Path(ENV_FILE).resolve()
     if path.is_file():
         return Outcome(OK, f"read {path} (and the environment, which wins)")
-    return Outcome(WARN, f"no {path}: settings come from the environment only (`xero-expense-bot init` writes one)")
+    return Outcome(OK, f"no {path}: settings come from the environment only (`xero-expense-bot init` writes one)")
 
 
 def check_encryption_key(settings: Settings) -> Outcome:

@@ -107,7 +107,7 @@ def test_doctor_reports_one_line_per_check_and_fails_what_cannot_work(
     report = run_cli("doctor", env=env, cwd=tmp_path)
     assert report.returncode == 1, report.stdout
     assert [line.split(":")[0] for line in report.stdout.splitlines()] == [
-        "warn  settings",
+        "ok    settings",
         "ok    encryption key",
         "ok    database",
         "ok    slack mode",
@@ -121,7 +121,7 @@ def test_doctor_reports_one_line_per_check_and_fails_what_cannot_work(
     ]
     assert "FAIL  public URL: http://localhost:3000: Slack only calls HTTPS URLs" in report.stdout
     assert "FAIL  xero app: XERO_CLIENT_ID and XERO_CLIENT_SECRET not set" in report.stdout
-    assert f"warn  settings: no {tmp_path / '.env'}: settings come from the environment only" in report.stdout
+    assert f"ok    settings: no {tmp_path / '.env'}: settings come from the environment only" in report.stdout
 
     ready = env | {
         "PUBLIC_URL": "https://books.acme.test",
@@ -130,7 +130,7 @@ def test_doctor_reports_one_line_per_check_and_fails_what_cannot_work(
         "FINANCE_CHANNEL": FINANCE_CHANNEL,
     }
     warned = run_cli("doctor", env=ready, cwd=tmp_path)
-    assert warned.returncode == 3, warned.stdout  # warnings only: no .env, no webhook secret
+    assert warned.returncode == 3, warned.stdout  # warnings only: no webhook secret
     broken = run_cli("doctor", env=ready | {"SLACK_BOT_TOKEN": "xoxb-revoked"}, cwd=tmp_path)
     assert broken.returncode == 1
     assert "FAIL  slack: auth.test refused the bot token: invalid_auth" in broken.stdout
