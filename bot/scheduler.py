@@ -134,5 +134,5 @@ def create_scheduler(services: Services) -> BackgroundScheduler:
         timezone="UTC",
     )
     for name, job, interval in JOBS:
-        scheduler.add_job(_guarded(name, services, job), "interval", id=name, **interval)
+        scheduler.add_job(_guarded(name, services, job), "interval", id=name, name=name, **interval)
     return scheduler
