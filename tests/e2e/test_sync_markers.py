@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-import bot.sync.engine
-from bot.sync.engine import markers_in
+import bot.sync.lookup
+from bot.sync.items import markers_in
 from sandbox.slack import FakeSlack
 from sandbox.xero import XeroEmulator
 from storage.models import Payment, PaymentState, SourceAccount
@@ -121,7 +121,7 @@ def test_payment_1_finds_its_own_transaction_among_those_of_payments_10_to_19_ov
     xero: XeroEmulator,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(bot.sync.engine, "LOOKUP_PAGE_SIZE", 4)  # 11 transactions share the reference: three pages
+    monkeypatch.setattr(bot.sync.lookup, "LOOKUP_PAGE_SIZE", 4)  # 11 transactions share the reference: three pages
     posted = post_many(ready, slack, xero, 19)
     approved_in_bulk(ready, [f"pay_{n}" for n in range(10, 20)])
     ready.server.run_job("sync_payments")
