@@ -229,22 +229,6 @@ def test_editing_after_sync_shows_updated_and_resync_updates_the_same_transactio
     assert stored(ready, "pay_1").state is PaymentState.SYNCED
 
 
-def test_a_reconciled_transaction_must_be_changed_in_xero(
-    ready: RunningBot, slack: FakeSlack, xero: XeroEmulator
-) -> None:
-    card = post_coded(ready, slack, xero)
-    approve_and_sync(ready, slack, card)
-    xero.reconcile(xero.default_tenant_id, stored(ready, "pay_1").xero_bank_transaction_id or "")
-    select(ready, slack, card["ts"], "payment_account", "429")
-    eventually(lambda: stored(ready, "pay_1").state is PaymentState.UPDATED)
-    click(ready, slack, card["ts"], "payment_resync")
-    eventually(lambda: stored(ready, "pay_1").state is PaymentState.APPROVED)
-    ready.server.run_job("sync_payments")
-    failed = stored(ready, "pay_1")
-    assert failed.state is PaymentState.SYNC_ERROR
-    assert "Change it in Xero directly" in (failed.sync_last_error or "")
-
-
 def test_the_sync_log_lists_the_attempts(ready: RunningBot, slack: FakeSlack, xero: XeroEmulator) -> None:
     card = post_coded(ready, slack, xero)
     reply_with_file(ready, slack, FINANCE, FINANCE_CHANNEL, card["ts"], "photo.jpg", jpeg(), "image/jpeg")

@@ -4,7 +4,6 @@ payments whose Slack message has no link."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -72,47 +71,6 @@ def own_transaction(xero: XeroEmulator, row: Payment) -> dict[str, Any]:
     """The one transaction whose Url carries this payment's marker; there must be exactly one."""
     [found] = [s for s in spends(xero) if markers_in(s.get("Url", "")) == [f"{row.workspace_id}-{row.id}"]]
     return found
-
-
-@pytest.mark.parametrize("fault", ["500", "commit_then_drop"])
-def test_payments_1_and_12_with_one_reference_each_end_with_their_own_transaction(
-    ready: RunningBot,  # noqa: F811
-    slack: FakeSlack,
-    xero: XeroEmulator,
-    fault: str,
-) -> None:
-    posted = post_many(ready, slack, xero, 12)
-    assert {1, 12} <= set(posted), "payment ids 1 and 12: the marker of 1 is a prefix of the marker of 12"
-    code_and_approve(ready, slack, posted[12], "pay_12")
-    ready.server.run_job("sync_payments")
-    code_and_approve(ready, slack, posted[1], "pay_1")
-    xero.inject_fault(method="PUT", path_prefix="/api.xro/2.0/BankTransactions", kind=fault, count=1)
-    ready.server.run_job("sync_payments")
-    ready.clock.advance(minutes=10)  # past the retry's backoff
-    ready.server.run_job("sync_payments")
-
-    first, twelfth = stored(ready, "pay_1"), stored(ready, "pay_12")
-    assert first.state is PaymentState.SYNCED and twelfth.state is PaymentState.SYNCED
-    assert len(spends(xero)) == 2
-    assert own_transaction(xero, first)["BankTransactionID"] == first.xero_bank_transaction_id
-    assert own_transaction(xero, twelfth)["BankTransactionID"] == twelfth.xero_bank_transaction_id
-    assert Decimal(str(own_transaction(xero, first)["Total"])) == Decimal("1.00")
-
-    # A Re-sync of payment 1 changes payment 1's transaction, never payment 12's.
-    select(ready, slack, posted[1]["ts"], "payment_account", "429", "pay_1")
-    eventually(lambda: stored(ready, "pay_1").state is PaymentState.UPDATED)
-    click_resync(ready, slack, posted[1]["ts"])
-    ready.server.run_job("sync_payments")
-    assert stored(ready, "pay_1").state is PaymentState.SYNCED
-    assert own_transaction(xero, first)["LineItems"][0]["AccountCode"] == "429"
-    assert own_transaction(xero, twelfth)["LineItems"][0]["AccountCode"] == "463"
-    assert len(spends(xero)) == 2
-
-
-def click_resync(bot: RunningBot, slack: FakeSlack, ts: str) -> None:
-    settled(bot, slack, ts, "pay_1")
-    bot.sender.click(FINANCE, "C0FINANCE", ts, "payment_resync")
-    eventually(lambda: stored(bot, "pay_1").state is PaymentState.APPROVED)
 
 
 def test_payment_1_finds_its_own_transaction_among_those_of_payments_10_to_19_over_several_pages(

@@ -194,6 +194,32 @@ def test_payment_1_never_takes_payment_12s_transaction_with_the_same_reference(
     assert by_marker["1-1"].amount == Decimal(1) and by_marker["1-12"].amount == Decimal(12)
 
 
+def test_payment_1_finds_its_own_transaction_not_12s_after_a_lost_answer_and_a_resync_changes_only_1s(
+    books: Books, sync: SyncEngine, xero: FakeXeroGateway
+) -> None:
+    ids = [books.payment(f"pay_{n}", approved=False, reference="Transfer", amount=Decimal(n)) for n in range(1, 13)]
+    first, twelfth = ids[0], ids[11]
+    assert books.workspace_id == 1 and (first, twelfth) == (1, 12), "the marker 1-1 is a prefix of 1-12"
+    books.approve(twelfth)
+    sync.run()
+    books.approve(first)
+    xero.fail_next("create_spend_money", LOST_ANSWER)
+
+    sync.run()
+
+    by_marker = {markers_in(s.url)[0]: s for s in xero.spends()}
+    assert set(by_marker) == {"1-1", "1-12"}
+    assert books.stored(first).state is PaymentState.SYNCED
+    assert books.stored(first).xero_bank_transaction_id == by_marker["1-1"].xero_id
+    assert books.stored(twelfth).xero_bank_transaction_id == by_marker["1-12"].xero_id
+
+    books.change(first, account_code="429")
+    books.approve(first)
+    sync.run()
+    accounts = {markers_in(s.url)[0]: s.account_code for s in xero.spends()}
+    assert accounts == {"1-1": "429", "1-12": "463"}
+
+
 def test_the_look_up_reads_every_page_and_skips_deleted_transactions(
     books: Books, sync: SyncEngine, xero: FakeXeroGateway, monkeypatch: pytest.MonkeyPatch
 ) -> None:
