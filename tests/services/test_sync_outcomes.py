@@ -14,7 +14,7 @@ from bot.sync.engine import SyncEngine
 from bot.sync.items import markers_in
 from bot.xero.errors import XeroAuthError, XeroRateLimited, XeroUnavailable, XeroValidationError
 from storage.models import PaymentState
-from tests.services.conftest import BANK_ACCOUNT_ID, PUBLIC_URL, Books, FakeCards
+from tests.services.conftest import BANK_ACCOUNT_ID, FINANCE, PUBLIC_URL, Books, FakeCards
 from tests.services.fakes import LOST_ANSWER, FakeXeroGateway
 
 
@@ -39,8 +39,11 @@ def test_an_approved_payment_becomes_one_spend_money_with_its_coding_and_marker(
     assert spend.url.startswith("https://slack.example.com/archives/C0FINANCE/")
     assert markers_in(spend.url) == [f"{books.workspace_id}-{payment_id}"]
     assert xero.contacts[spend.contact_id].name == "Figma Inc"
-    assert log(books, payment_id) == [("create", "ok")]
-    assert books.attempts(payment_id)[0].xero_id == spend.xero_id
+    [attempt] = books.attempts(payment_id)
+    assert (attempt.operation, attempt.outcome, attempt.xero_id) == ("create", "ok", spend.xero_id)
+    assert (attempt.actor_user_id, attempt.idempotency_key) == (FINANCE, row.idempotency_key)
+    assert attempt.request_summary["amount"] == "120.00" and attempt.request_summary["contact"] == "Figma Inc"
+    assert attempt.finished_at is not None
     assert (books.workspace_id, payment_id) in cards.redrawn
 
 
