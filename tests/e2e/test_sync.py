@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -257,37 +256,6 @@ def test_an_incomplete_payment_says_what_is_missing(ready: RunningBot, slack: Fa
     text = refusal[-1]["text"]
     assert "choose a Xero account" in text and "choose a tax rate" in text and "Operating GBP (GBP)" in text
     assert stored(ready, "pay_raw").state is PaymentState.PENDING
-
-
-def test_dates_are_not_shifted(ready: RunningBot, slack: FakeSlack, xero: XeroEmulator) -> None:
-    card = post_coded(ready, slack, xero, date="2026-01-01")
-    approve_and_sync(ready, slack, card)
-    [spend] = spends(xero)
-    assert spend["DateString"].startswith(date(2026, 1, 1).isoformat())
-
-
-def test_two_bot_instances_sync_a_payment_once(
-    ready: RunningBot, slack: FakeSlack, xero: XeroEmulator, engine: Any, uow: Any
-) -> None:
-    from bot.bootstrap import Deps
-    from bot.server import BotServer
-
-    cards_posted = [post_coded(ready, slack, xero, f"pay_{n}") for n in range(3)]
-    for card in cards_posted:
-        approve(ready, slack, card)
-    eventually(lambda: all(stored(ready, f"pay_{n}").state is PaymentState.APPROVED for n in range(3)))
-    second = BotServer(ready.settings, Deps(engine=engine, uow=uow, clock=ready.clock), host="127.0.0.1", port=0)
-    runs = [
-        threading.Thread(target=server.run_job, args=("sync_payments",))
-        for server in (ready.server, second, ready.server, second)
-    ]
-    for run in runs:
-        run.start()
-    for run in runs:
-        run.join()
-    assert len(spends(xero)) == 3
-    assert {stored(ready, f"pay_{n}").state for n in range(3)} == {PaymentState.SYNCED}
-    assert len(xero.requests_to("PUT", "/api.xro/2.0/BankTransactions")) <= 3
 
 
 def test_the_daily_limit_shows_when_sync_resumes(ready: RunningBot, slack: FakeSlack, xero: XeroEmulator) -> None:

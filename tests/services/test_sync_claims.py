@@ -114,3 +114,20 @@ def test_a_claimed_payment_is_not_claimed_again(books: Books, sync: SyncEngine) 
     second, _ = sync.claims.claim(tenant, None, limit=50)
     assert sorted(i.payment_id for i in first + second) == ids
     assert {books.stored(i).state for i in ids} == {PaymentState.SYNCING}
+
+
+def test_two_instances_running_at_once_send_each_payment_once(
+    books: Books, uow: UnitOfWorkFactory, clock: FrozenClock, xero: FakeXeroGateway
+) -> None:
+    ids = [books.payment(f"pay_{n}", payee=f"Payee {n}") for n in range(3)]
+    instances = [
+        SyncEngine(uow=uow, clock=clock, gateway=xero, cards=FakeCards(), public_url=PUBLIC_URL, lease=LEASE)
+        for _ in range(2)
+    ]
+    runs = [threading.Thread(target=instance.run) for instance in instances * 2]
+    for run in runs:
+        run.start()
+    for run in runs:
+        run.join()
+    assert len(xero.spends()) == 3 and {books.stored(i).state for i in ids} == {PaymentState.SYNCED}
+    assert sum(len(batch) for batch in xero.called("create_spend_money")) == 3, "no payment was sent twice"
