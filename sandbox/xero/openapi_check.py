@@ -68,6 +68,21 @@ def _without_security(node: Any) -> Any:
     return node
 
 
+def _booleans_as_booleans(node: Any) -> Any:
+    """Xero's published spec writes 46 boolean defaults and examples as strings (`default: "false"`), which
+    openapi-core refuses to load; they are read as the booleans they mean, so the upstream file works as is."""
+    if isinstance(node, dict):
+        fixed = {key: _booleans_as_booleans(value) for key, value in node.items()}
+        if fixed.get("type") == "boolean":
+            for key in ("default", "example"):
+                if fixed.get(key) in ("true", "false"):
+                    fixed[key] = fixed[key] == "true"
+        return fixed
+    if isinstance(node, list):
+        return [_booleans_as_booleans(item) for item in node]
+    return node
+
+
 def _template_regex(template: str) -> re.Pattern[str]:
     pattern = re.sub(r"\\\{[^}]+\\\}", "[^/]+", re.escape(template))
     return re.compile(f"^{re.escape(ACCOUNTING_PREFIX)}{pattern}$")
@@ -278,6 +293,6 @@ def spec_checker(path: Path) -> SpecChecker:
             with resolved.open(encoding="utf-8") as spec_file:
                 loaded = yaml.load(spec_file, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
             # YAML timestamps in examples become datetimes; JSON round-trip turns them back into strings.
-            spec = _without_security(json.loads(json.dumps(loaded, default=str)))
+            spec = _booleans_as_booleans(_without_security(json.loads(json.dumps(loaded, default=str))))
             _CHECKERS[resolved] = SpecChecker(spec)
         return _CHECKERS[resolved]
