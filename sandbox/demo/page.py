@@ -235,8 +235,9 @@ class DemoPage:
         elif not in_thread and not ephemeral:
             replies = f'<a href="#" class="replies start" data-thread="{esc(ts)}">Reply in thread</a>'
         note = '<span class="only-you">Only visible to you</span>' if ephemeral else ""
+        updates = 0 if ephemeral else len(self.slack.edit_history(channel, ts))  # how often the bot redrew it
         return (
-            f'<div class="message{" ephemeral" if ephemeral else ""}" data-ts="{esc(ts)}">'
+            f'<div class="message{" ephemeral" if ephemeral else ""}" data-ts="{esc(ts)}" data-updates="{updates}">'
             f'<div class="author">{esc(author)} {note}</div>'
             f'<div class="blocks">{body}</div>{files}{reactions}{replies}</div>'
         )

@@ -111,6 +111,10 @@ class Person:
 
         return self.wait(found)
 
+    def updates(self, payee: str) -> int:
+        """How many times the bot has redrawn the payment's card (chat.update)."""
+        return int(self.card(payee).get_attribute("data-updates") or 0)
+
     def card(self, payee: str) -> WebElement:
         def found() -> WebElement | None:
             messages = self.driver.find_elements(By.CSS_SELECTOR, "#main .message")
@@ -155,7 +159,9 @@ def test_the_whole_journey_by_clicking(person: Person, demo: DemoWorld) -> None:
     person.open_pane("channel")
     payee = person.wait(lambda: person.card("").text.split(" to ", 1)[1].split(" · ", 1)[0])
 
-    # Fiona codes it: searches the chart for an account (an external select), then picks the tax rate.
+    # Fiona codes it: searches the chart for an account (an external select), then picks the tax rate; each
+    # choice is a block_actions request, and the bot redraws the card with it.
+    redrawn = person.updates(payee)
     person.retry(
         lambda: (
             person.card(payee)
@@ -167,7 +173,8 @@ def test_the_whole_journey_by_clicking(person: Person, demo: DemoWorld) -> None:
         lambda: next((b for b in driver.find_elements(By.CSS_SELECTOR, ".suggestions button") if "453" in b.text), None)
     )
     office.click()
-    person.wait(lambda: "453 Office Expenses" in person.card(payee).text)
+    person.wait(lambda: person.updates(payee) > redrawn and "453 Office Expenses" in person.card(payee).text)
+    redrawn = person.updates(payee)
     person.retry(
         lambda: Select(
             person.card(payee).find_element(By.CSS_SELECTOR, 'select[data-action-id="payment_tax"]')
@@ -175,7 +182,8 @@ def test_the_whole_journey_by_clicking(person: Person, demo: DemoWorld) -> None:
     )
     person.wait(
         lambda: (
-            Select(
+            person.updates(payee) > redrawn
+            and Select(
                 person.card(payee).find_element(By.CSS_SELECTOR, 'select[data-action-id="payment_tax"]')
             ).first_selected_option.text
             == "5% (VAT on Expenses)"
@@ -217,10 +225,10 @@ def test_the_whole_journey_by_clicking(person: Person, demo: DemoWorld) -> None:
     person.wait(lambda: "coffee-receipt.jpg" in person.text("xero"))
     books = person.text("xero")
     assert "1 Spend Money transaction" in books
-    assert payee in books and "453" in books and "INPUT" in books
+    assert payee in books and "453" in books and "RRINPUT" in books
     [spend] = [t for t in demo.xero.bank_transactions(demo.tenant_id) if t["Type"] == "SPEND"]
     assert spend["Contact"]["Name"] == payee
-    assert spend["LineItems"][0]["AccountCode"] == "453"
+    assert (spend["LineItems"][0]["AccountCode"], spend["LineItems"][0]["TaxType"]) == ("453", "RRINPUT")
     assert [name for name, _ in demo.xero.attachments(demo.tenant_id, spend["BankTransactionID"])] == [
         "coffee-receipt.jpg"
     ]

@@ -19,7 +19,7 @@ function place(id, html, key) {
   const target = $(id);
   const shownKey = key === undefined ? html : key;
   if (ui.shown[id] === shownKey) return;
-  if (target.contains(document.activeElement) && document.activeElement.matches("select, input, textarea")
+  if (target.contains(document.activeElement) && document.activeElement.matches("input:not([type=file]), textarea")
       && ui.shown[id] !== undefined && id !== "#modal-layer") return;
   ui.shown[id] = shownKey;
   target.innerHTML = html;
@@ -103,6 +103,7 @@ document.addEventListener("change", (event) => {
   const element = target.closest("[data-action-id]");
   if (!element || element.dataset.inInput || element.dataset.type === "button") return;
   if (element.dataset.type === "external_select") return;
+  if (target.blur) target.blur();  // a choice is sent at once, as in Slack; the redrawn message replaces it
   act(element, valueOf(element));
 });
 
