@@ -21,7 +21,7 @@ def nothing_beside(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
 @pytest.mark.usefixtures("nothing_beside")
 def test_without_the_specs_the_checks_are_skipped_with_the_reason(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("CI", raising=False)
-    with pytest.raises(pytest.skip.Exception, match="XeroAPI/Xero-OpenAPI.*set XERO_OPENAPI_SPEC"):
+    with pytest.raises(pytest.skip.Exception, match=r"XeroAPI/Xero-OpenAPI.*set XERO_OPENAPI_SPEC"):
         specs.require_xero_spec()
     with pytest.raises(pytest.skip.Exception, match="set SLACK_MANIFEST_SCHEMA"):
         specs.require_slack_schemas()
