@@ -1,4 +1,4 @@
-"""The one place the parts are built from settings and wired together."""
+"""The one place the parts are built from settings and wired together, the Slack side's ports included."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from sqlalchemy.engine import Engine
 
 from bot.clock import Clock, SystemClock
 from bot.connection.connect import ConnectionService
+from bot.connection.notices import NoticeRecipients
 from bot.connection.roles import Roles
 from bot.connection.workspace_settings import WorkspaceSettingsService
 from bot.connection.workspaces import WorkspaceService
@@ -21,6 +22,7 @@ from bot.payments.coding import CodingService
 from bot.payments.ingest import IngestService
 from bot.payments.posting import PostingService
 from bot.receipts.service import ReceiptService
+from bot.scheduler import SchedulerWake, new_scheduler, schedule_jobs
 from bot.services import Services
 from bot.settings import ConfigError, Settings
 from bot.slack.clients import SlackClients
@@ -34,6 +36,10 @@ from bot.xero.limiter import RateLimiter
 from bot.xero.oauth import XeroOAuth
 from bot.xero.reference import ReferenceDataSync
 from bot.xero.tokens import TokenManager
+from handlers.bulk_messages import SlackProgressMessenger
+from handlers.cards import SlackCardPublisher
+from handlers.notices import SlackNotices
+from handlers.outbox_sender import SlackOutboxSender
 from storage.crypto import KeyRing
 from storage.db import create_engine, session_factory
 from storage.outbox import watch_card_changes
@@ -65,6 +71,7 @@ def build_deps(settings: Settings, *, clock: Clock | None = None) -> Deps:
 
 
 def build_services(settings: Settings, deps: Deps) -> Services:
+    """Every part, each handed what it uses when it is built; nothing is attached afterwards."""
     installations = (
         EncryptedInstallationStore(
             client_id=settings.slack_client_id, engine=deps.engine, keyring=keyring_from(settings)
@@ -75,8 +82,16 @@ def build_services(settings: Settings, deps: Deps) -> Services:
     slack = SlackClients(settings, installations)
     directory = SlackDirectory(slack.for_team)
     roles = Roles(uow=deps.uow, directory=directory)
+    coding = CodingService(uow=deps.uow, clock=deps.clock, roles=roles)
+    watch_card_changes(deps.uow.sessions, deps.clock.now)
+    outbox = SlackOutbox(
+        uow=deps.uow, clock=deps.clock, coding=coding, directory=directory, sender=SlackOutboxSender(slack)
+    )
+    notices = SlackNotices(
+        recipients=NoticeRecipients(uow=deps.uow, clock=deps.clock, roles=roles, settings=settings), outbox=outbox
+    )
     oauth = XeroOAuth(settings)
-    tokens = TokenManager(uow=deps.uow, oauth=oauth, clock=deps.clock)
+    tokens = TokenManager(uow=deps.uow, oauth=oauth, clock=deps.clock, on_auth_lost=notices.reconnect_needed)
     gateway = XeroGateway(
         settings=settings,
         tokens=tokens,
@@ -94,10 +109,14 @@ def build_services(settings: Settings, deps: Deps) -> Services:
         gateway=gateway,
         reference=reference,
     )
-    coding = CodingService(uow=deps.uow, clock=deps.clock, roles=roles)
-    watch_card_changes(deps.uow.sessions, deps.clock.now)
-    outbox = SlackOutbox(uow=deps.uow, clock=deps.clock, coding=coding, directory=directory)
-    posting = PostingService(settings=settings, uow=deps.uow, clock=deps.clock, coding=coding, directory=directory)
+    posting = PostingService(
+        settings=settings,
+        uow=deps.uow,
+        clock=deps.clock,
+        coding=coding,
+        directory=directory,
+        publisher=SlackCardPublisher(slack),
+    )
     receipts = ReceiptService(
         uow=deps.uow,
         clock=deps.clock,
@@ -107,8 +126,8 @@ def build_services(settings: Settings, deps: Deps) -> Services:
         files=SlackFiles(settings.slack_api_base, max_download_bytes=max(MAX_DOWNLOAD, 3 * settings.receipt_max_bytes)),
         max_bytes=settings.receipt_max_bytes,
         outbox=outbox,
+        messenger=outbox,
     )
-    approvals = ApprovalService(uow=deps.uow, clock=deps.clock, roles=roles, coding=coding)
     sync = SyncEngine(
         uow=deps.uow,
         clock=deps.clock,
@@ -116,8 +135,13 @@ def build_services(settings: Settings, deps: Deps) -> Services:
         public_url=settings.base_url,
         lease=timedelta(seconds=settings.sync_lease_seconds),
     )
-    home = HomeService(uow=deps.uow, roles=roles, coding=coding)
-    bulk = BulkSyncService(uow=deps.uow, clock=deps.clock, roles=roles, calls_per_minute=settings.xero_minute_limit)
+    bulk = BulkSyncService(
+        uow=deps.uow,
+        clock=deps.clock,
+        roles=roles,
+        messenger=SlackProgressMessenger(slack),
+        calls_per_minute=settings.xero_minute_limit,
+    )
     ingest = IngestService(uow=deps.uow, clock=deps.clock)
     exports = ExportUploads(
         importer=Importer(uow=deps.uow, ingest=ingest),
@@ -125,7 +149,8 @@ def build_services(settings: Settings, deps: Deps) -> Services:
         slack=slack,
         files=SlackFiles(settings.slack_api_base, max_download_bytes=EXPORT_MAX_BYTES),
     )
-    return Services(
+    scheduler = new_scheduler()
+    services = Services(
         settings=settings,
         uow=deps.uow,
         clock=deps.clock,
@@ -143,12 +168,17 @@ def build_services(settings: Settings, deps: Deps) -> Services:
         posting=posting,
         receipts=receipts,
         outbox=outbox,
-        approvals=approvals,
+        approvals=ApprovalService(uow=deps.uow, clock=deps.clock, roles=roles, coding=coding),
         sync=sync,
-        home=home,
+        home=HomeService(uow=deps.uow, roles=roles, coding=coding),
         bulk=bulk,
         workspace_settings=WorkspaceSettingsService(settings=settings, uow=deps.uow, clock=deps.clock, roles=roles),
+        exports=exports,
+        notices=notices,
+        wake=SchedulerWake(scheduler),
+        scheduler=scheduler,
         engine=deps.engine,
         installations=installations,
-        exports=exports,
     )
+    schedule_jobs(scheduler, services)
+    return services

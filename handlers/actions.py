@@ -47,14 +47,13 @@ def register(app: App, services: Services) -> None:
             text=blocks.connected_notice(connected.tenant_name, reconnected=connected.reconnected),
             replace_original=True,
         )
-        if services.notices is not None:
-            services.notices.connected(
-                team_id=connected.team_id,
-                user_id=connected.user_id,
-                workspace_id=connected.workspace_id,
-                tenant_name=connected.tenant_name,
-                reconnected=connected.reconnected,
-            )
+        services.notices.connected(
+            team_id=connected.team_id,
+            user_id=connected.user_id,
+            workspace_id=connected.workspace_id,
+            tenant_name=connected.tenant_name,
+            reconnected=connected.reconnected,
+        )
 
     @app.action(Ids.DISCONNECT_CONFIRM)
     def disconnect(ack: Ack, respond: Respond, context: Any) -> None:

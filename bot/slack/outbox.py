@@ -118,13 +118,19 @@ class Undeliverable(Exception):
 
 class SlackOutbox:
     def __init__(
-        self, *, uow: UnitOfWorkFactory, clock: Clock, coding: CodingService, directory: SlackDirectory
+        self,
+        *,
+        uow: UnitOfWorkFactory,
+        clock: Clock,
+        coding: CodingService,
+        directory: SlackDirectory,
+        sender: OutboxSender,
     ) -> None:
         self.uow = uow
         self.clock = clock
         self.coding = coding
         self.directory = directory
-        self.sender: OutboxSender | None = None
+        self._sender = sender
 
     # --- recording -----------------------------------------------------------------------------
 
@@ -224,7 +230,6 @@ class SlackOutbox:
 
     def _attempt(self, item: _Claimed) -> bool:
         """Send one claimed item; True when it must be sent again because its intent was repeated meanwhile."""
-        assert self.sender is not None
         try:
             self._send(item)
         except Undeliverable as gone:
@@ -282,9 +287,8 @@ class SlackOutbox:
         elif kind == REPLY:
             self._reply(team_id, item)
         elif kind == REACTION:
-            assert self.sender is not None
             payload = item.payload
-            self.sender.react(team_id, payload["channel"], payload["ts"], payload["name"])
+            self._sender.react(team_id, payload["channel"], payload["ts"], payload["name"])
         elif kind == EPHEMERAL:
             self._tell(team_id, item)
         elif kind == NOTICE:
@@ -302,21 +306,20 @@ class SlackOutbox:
     # --- each kind ---------------------------------------------------------------------------
 
     def _redraw(self, team_id: str, item: _Claimed) -> None:
-        assert self.sender is not None and item.payment_id is not None
+        assert item.payment_id is not None
         with self.uow() as work:
             payment = work.payments.get(item.workspace_id, item.payment_id)
             if payment is None or not payment.message_ts or not payment.channel_id:
                 return
             changed = self.coding.changed(work, payment)
             needs_link = payment.message_url is None
-        self.sender.update_card(team_id, changed)
+        self._sender.update_card(team_id, changed)
         if needs_link and changed.channel_id and changed.message_ts:
             self._keep_permalink(team_id, item.workspace_id, item.payment_id, changed.channel_id, changed.message_ts)
 
     def _keep_permalink(self, team_id: str, workspace_id: int, payment_id: int, channel: str, ts: str) -> None:
         """The link Xero shows back to the message; posting could not get it, so try again now."""
-        assert self.sender is not None
-        link = self.sender.permalink(team_id, channel, ts)
+        link = self._sender.permalink(team_id, channel, ts)
         if not link:
             return
         with self.uow() as work:
@@ -326,7 +329,7 @@ class SlackOutbox:
                 work.commit()
 
     def _ask(self, team_id: str, item: _Claimed) -> None:
-        assert self.sender is not None and item.payment_id is not None
+        assert item.payment_id is not None
         with self.uow() as work:
             payment = work.payments.get(item.workspace_id, item.payment_id)
             if payment is None or payment.dm_ts or payment.state is PaymentState.EXCLUDED:
@@ -337,16 +340,16 @@ class SlackOutbox:
             user_id = found.user_id if found else None
         if not user_id:
             return  # nobody in Slack to ask; finance can say who made it on the payment's message
-        channel = self.sender.open_dm(team_id, user_id)
+        channel = self._sender.open_dm(team_id, user_id)
         marker = Marker("receipt_ask_posted", item.key)
-        ts = self.sender.find_own(team_id, channel, marker) if item.outcome_unknown else None
+        ts = self._sender.find_own(team_id, channel, marker) if item.outcome_unknown else None
         if ts is None:
             with self.uow() as work:
                 payment = work.payments.get(item.workspace_id, item.payment_id)
                 if payment is None:
                     return
                 changed = self.coding.changed(work, payment)
-            ts = self.sender.post_ask(team_id, channel, changed, marker)
+            ts = self._sender.post_ask(team_id, channel, changed, marker)
         with self.uow() as work:
             payment = work.payments.get(item.workspace_id, item.payment_id)
             if payment is not None:
@@ -355,7 +358,7 @@ class SlackOutbox:
                 work.commit()
 
     def _remind(self, team_id: str, item: _Claimed) -> None:
-        assert self.sender is not None and item.payment_id is not None
+        assert item.payment_id is not None
         with self.uow() as work:
             payment = work.payments.get(item.workspace_id, item.payment_id)
             if payment is None or not still_missing_receipt(payment) or not payment.dm_channel_id or not payment.dm_ts:
@@ -363,12 +366,11 @@ class SlackOutbox:
             changed = self.coding.changed(work, payment)
             channel, thread_ts = payment.dm_channel_id, payment.dm_ts
         marker = Marker("receipt_reminder_posted", item.key)
-        if item.outcome_unknown and self.sender.find_own(team_id, channel, marker, thread_ts) is not None:
+        if item.outcome_unknown and self._sender.find_own(team_id, channel, marker, thread_ts) is not None:
             return
-        self.sender.post_reminder(team_id, channel, thread_ts, changed, int(item.payload.get("number", 1)), marker)
+        self._sender.post_reminder(team_id, channel, thread_ts, changed, int(item.payload.get("number", 1)), marker)
 
     def _digest(self, team_id: str, item: _Claimed) -> None:
-        assert self.sender is not None
         channel = str(item.payload["channel"])
         missing: dict[str, list[Changed]] = {}
         with self.uow() as work:
@@ -378,36 +380,33 @@ class SlackOutbox:
         if not missing:
             return
         marker = Marker("receipts_digest_posted", item.key)
-        if item.outcome_unknown and self.sender.find_own(team_id, channel, marker) is not None:
+        if item.outcome_unknown and self._sender.find_own(team_id, channel, marker) is not None:
             return
-        self.sender.post_digest(team_id, channel, missing, marker)
+        self._sender.post_digest(team_id, channel, missing, marker)
 
     def _reply(self, team_id: str, item: _Claimed) -> None:
-        assert self.sender is not None
         payload = item.payload
         marker = Marker("thread_reply_posted", item.key)
         channel, thread_ts = str(payload["channel"]), str(payload["thread_ts"])
-        if item.outcome_unknown and self.sender.find_own(team_id, channel, marker, thread_ts) is not None:
+        if item.outcome_unknown and self._sender.find_own(team_id, channel, marker, thread_ts) is not None:
             return
-        self.sender.post_reply(team_id, channel, thread_ts, str(payload["text"]), marker)
+        self._sender.post_reply(team_id, channel, thread_ts, str(payload["text"]), marker)
 
     def _notice(self, team_id: str, item: _Claimed) -> None:
-        assert self.sender is not None
         payload = item.payload
         channel = str(payload["channel"])
         if channel.startswith(("U", "W")):  # a person: their direct message with the bot, where it can be found
-            channel = self.sender.open_dm(team_id, channel)
+            channel = self._sender.open_dm(team_id, channel)
         marker = Marker("notice_posted", item.key)
-        if item.outcome_unknown and self.sender.find_own(team_id, channel, marker) is not None:
+        if item.outcome_unknown and self._sender.find_own(team_id, channel, marker) is not None:
             return
-        self.sender.post_notice(team_id, channel, str(payload["text"]), payload.get("blocks"), marker)
+        self._sender.post_notice(team_id, channel, str(payload["text"]), payload.get("blocks"), marker)
 
     def _tell(self, team_id: str, item: _Claimed) -> None:
-        assert self.sender is not None
         if self.clock.now() - item.created_at > EPHEMERAL_TTL:
             raise Undeliverable("a private note nobody could be shown for 30 minutes is stale")
         payload = item.payload
-        self.sender.tell(team_id, payload["channel"], payload["user"], payload["text"], payload.get("thread_ts"))
+        self._sender.tell(team_id, payload["channel"], payload["user"], payload["text"], payload.get("thread_ts"))
 
 
 def still_missing_receipt(payment: Payment) -> bool:
