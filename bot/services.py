@@ -41,7 +41,7 @@ class Wake(Protocol):
     def __call__(self, job_id: str) -> None: ...
 
 
-@dataclass(frozen=True)
+@dataclass
 class Services:
     settings: Settings
     uow: UnitOfWorkFactory

@@ -66,16 +66,16 @@ def choices_from(view: dict[str, Any]) -> UploadChoices:
 
 def register(app: App, services: Services) -> None:
     @app.action(Ids.EXPORT_REVIEW)
-    def review(ack: Ack, body: dict[str, Any], action: dict[str, Any], context: Any, client: WebClient) -> None:
+    def review(ack: Ack, body: dict[str, Any], action: dict[str, Any], actor: Actor, client: WebClient) -> None:
         ack()
-        reading = services.exports.read(actor_from(context), str(action.get("value") or ""))
+        reading = services.exports.read(actor, str(action.get("value") or ""))
         channel = str((body.get("channel") or {}).get("id") or "")
         thread = str((body.get("message") or {}).get("thread_ts") or (body.get("message") or {}).get("ts") or "")
         metadata = {"file": reading.file_id, "channel": channel, "thread": thread}
         client.views_open(trigger_id=body["trigger_id"], view=import_form(reading, metadata))
 
     @app.view(Ids.EXPORT_MODAL)
-    def confirmed(ack: Ack, view: dict[str, Any], context: Any, client: WebClient) -> None:
+    def confirmed(ack: Ack, view: dict[str, Any], actor: Actor, client: WebClient) -> None:
         try:
             metadata = json.loads(view.get("private_metadata") or "{}")
             file_id, channel, thread = str(metadata["file"]), str(metadata["channel"]), str(metadata["thread"])
@@ -86,7 +86,7 @@ def register(app: App, services: Services) -> None:
             )
             return
         ack()  # the import may take longer than Slack's 3 seconds: it reports in the thread
-        _import(services, actor_from(context), client, file_id, channel, thread, choices_from(view))
+        _import(services, actor, client, file_id, channel, thread, choices_from(view))
 
 
 def _import(

@@ -6,7 +6,6 @@ Slack's limits are enforced here, so no payee, account name or page of rows can 
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import replace
 from decimal import Decimal
@@ -15,7 +14,7 @@ from typing import Any
 from bot.home.view import PAGE_SIZE, HomeFilter, HomeRow, HomeView, SourceAccountOption
 from bot.payments.cards import CodingChoices, PaymentCard
 from handlers.blocks import Block, actions, button, context, mrkdwn_escape, refusal_notice, section
-from handlers.ids import Ids
+from handlers.ids import Ids, PaymentRef
 from handlers.payment_blocks import (
     CODABLE_STATES,
     NO_RECEIPT_REASONS,
@@ -287,13 +286,7 @@ def row_text(row: HomeRow, *, finance: bool) -> str:
 
 
 def row_action_value(action: str, card: PaymentCard) -> str:
-    return f"{action}:{card.payment_id}:{card.version}"
-
-
-def parse_row_action(value: str) -> tuple[str, int, int]:
-    """(action, payment id, version) from an overflow option's value."""
-    action, payment_id, version = value.split(":")
-    return action, int(payment_id), int(version)
+    return PaymentRef(card.payment_id, card.version).row_option(action)
 
 
 def row_actions(card: PaymentCard, *, finance: bool) -> list[tuple[str, str]]:
@@ -437,7 +430,7 @@ def payment_modal(card: PaymentCard, choices: CodingChoices) -> dict[str, Any]:
     return {
         "type": "modal",
         "callback_id": str(Ids.PAYMENT_MODAL),
-        "private_metadata": json.dumps({"payment_id": card.payment_id, "version": card.version}),
+        "private_metadata": PaymentRef(card.payment_id, card.version).metadata(),
         "title": _plain("Payment", MODAL_TEXT_MAX),
         "close": _plain("Close", MODAL_TEXT_MAX),
         "blocks": blocks[:VIEW_BLOCKS_MAX],

@@ -6,7 +6,6 @@ shortening text with "…", so a long payee or description can never make Slack 
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterable
 from datetime import date
@@ -15,7 +14,7 @@ from typing import Any
 
 from bot.payments.cards import AccountChoice, CodingChoices, PaymentCard, TaxChoice, TrackingChoice
 from handlers.blocks import Block, actions, button, context, mrkdwn_escape, section
-from handlers.ids import Ids
+from handlers.ids import Ids, PaymentRef
 
 MESSAGE_BLOCKS_MAX = 50
 VIEW_BLOCKS_MAX = 100
@@ -66,11 +65,6 @@ _MINOR_UNITS = {
     "UYW": 4,
 }
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-_VERSIONED = re.compile(
-    rf"(?:(?:{Ids.PAYMENT_CODING_BLOCK}|{Ids.PAYMENT_BUTTONS_BLOCK}|{Ids.PAYMENT_SPENDER_BLOCK}):)?"
-    r"([0-9]{1,18}):([0-9]{1,18})",
-    re.ASCII,
-)
 _SLACK_USER_ID = re.compile(r"[UW][A-Z0-9]{2,30}", re.ASCII)
 
 
@@ -110,18 +104,6 @@ def money_text(amount: Decimal, currency: str) -> str:
 def day_text(when: date) -> str:
     """ "20 Nov 2026", whatever the process locale."""
     return f"{when.day} {_MONTHS[when.month - 1]} {when.year}"
-
-
-def versioned_value(payment_id: int, version: int) -> str:
-    return f"{payment_id}:{version}"
-
-
-def parse_versioned(text: str) -> tuple[int, int]:
-    """(payment id, version) from a button value "12:3" or a block id "payment_coding:12:3"."""
-    match = _VERSIONED.fullmatch(text or "")
-    if match is None:
-        raise ValueError(f"not a versioned payment id: {text[:80]!r}")
-    return int(match.group(1)), int(match.group(2))
 
 
 def _plain(text: str, limit: int) -> Block:
@@ -378,7 +360,7 @@ def _who_made_it(card: PaymentCard) -> Block:
     """Finance says who spent the money when the bank did not; that person is then asked for the receipt."""
     return {
         "type": "section",
-        "block_id": f"{Ids.PAYMENT_SPENDER_BLOCK}:{versioned_value(card.payment_id, card.version)}",
+        "block_id": _ref(card).block_id(Ids.PAYMENT_SPENDER_BLOCK),
         "text": {"type": "mrkdwn", "text": "*Who made this payment?* They will be asked for the receipt."},
         "accessory": {
             "type": "users_select",
@@ -389,7 +371,7 @@ def _who_made_it(card: PaymentCard) -> Block:
 
 
 def _buttons(card: PaymentCard) -> list[Block]:
-    value = versioned_value(card.payment_id, card.version)
+    value = _ref(card).value
     state = card.state
     result: list[Block] = []
     if state in EDITABLE_STATES:
@@ -426,7 +408,7 @@ def payment_message(card: PaymentCard, choices: CodingChoices) -> tuple[str, lis
 
     if card.state in CODABLE_STATES:
         if choices.accounts:
-            coding_id = f"{Ids.PAYMENT_CODING_BLOCK}:{versioned_value(card.payment_id, card.version)}"
+            coding_id = _ref(card).block_id(Ids.PAYMENT_CODING_BLOCK)
             blocks.append(actions(*_coding_selects(card, choices), block_id=coding_id))
         else:
             blocks.append(context(CONNECT_XERO_HINT))
@@ -435,7 +417,7 @@ def payment_message(card: PaymentCard, choices: CodingChoices) -> tuple[str, lis
 
     buttons = _buttons(card)
     if buttons:
-        buttons_id = f"{Ids.PAYMENT_BUTTONS_BLOCK}:{versioned_value(card.payment_id, card.version)}"
+        buttons_id = _ref(card).block_id(Ids.PAYMENT_BUTTONS_BLOCK)
         blocks.append(actions(*buttons, block_id=buttons_id))
     return text, _cap_blocks(blocks, MESSAGE_BLOCKS_MAX)
 
@@ -447,7 +429,7 @@ def category_offer(
     account_words = escape_clip(f"{account.code} {account.name}", 500)
     text = f"Use {account_words} for all “{escape_clip(category, 500)}” payments?"
     label = clip(f"Use for all {category}", 75)
-    offer = button(label, str(Ids.USE_FOR_CATEGORY), versioned_value(payment_id, version), style="primary")
+    offer = button(label, str(Ids.USE_FOR_CATEGORY), PaymentRef(payment_id, version).value, style="primary")
     return text, [section(text), actions(offer)]
 
 
@@ -464,8 +446,8 @@ def burst_summary(count: int, total_by_currency: dict[str, Decimal]) -> tuple[st
 # ---------------------------------------------------------------- modals
 
 
-def _metadata(card: PaymentCard) -> str:
-    return json.dumps({"payment_id": card.payment_id, "version": card.version})
+def _ref(card: PaymentCard) -> PaymentRef:
+    return PaymentRef(card.payment_id, card.version)
 
 
 def _bank_facts(card: PaymentCard) -> str:
@@ -476,7 +458,7 @@ def _modal(callback_id: Ids, title: str, submit: str, card: PaymentCard, blocks:
     return {
         "type": "modal",
         "callback_id": str(callback_id),
-        "private_metadata": _metadata(card),
+        "private_metadata": _ref(card).metadata(),
         "title": _plain(title, 24),
         "submit": _plain(submit, 24),
         "close": _plain("Cancel", 24),

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from bot.payments.coding import Changed
 from handlers.blocks import actions, button, context, mrkdwn_escape, section
-from handlers.ids import Ids
+from handlers.ids import Ids, PaymentRef
 from handlers.payment_blocks import day_text, escape_clip, money_text
 
 Block = dict[str, Any]
@@ -23,7 +22,7 @@ def _what(changed: Changed) -> str:
 
 
 def _no_receipt_button(changed: Changed) -> Block:
-    return actions(button("No receipt", Ids.NO_RECEIPT, str(changed.card.payment_id)))
+    return actions(button("No receipt", Ids.NO_RECEIPT, PaymentRef(changed.card.payment_id).value))
 
 
 def ask_message(changed: Changed) -> tuple[str, list[Block]]:
@@ -60,7 +59,7 @@ def no_receipt_modal(payment_id: int, what: str) -> dict[str, Any]:
     return {
         "type": "modal",
         "callback_id": Ids.NO_RECEIPT_MODAL,
-        "private_metadata": json.dumps({"payment_id": payment_id}),
+        "private_metadata": PaymentRef(payment_id).metadata(),
         "title": {"type": "plain_text", "text": "No receipt"},
         "submit": {"type": "plain_text", "text": "Save"},
         "close": {"type": "plain_text", "text": "Cancel"},

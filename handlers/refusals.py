@@ -26,7 +26,7 @@ from bot.errors import DomainError
 from bot.home.view import HomeFilter
 from bot.services import Services
 from handlers.blocks import Block, refusal_modal, refusal_text
-from handlers.common import actor_from
+from handlers.common import actor_from, missing_context
 from handlers.home_blocks import home_view
 from handlers.payment_blocks import OPTION_TEXT_MAX, clip
 
@@ -215,7 +215,8 @@ def answered(listener: Callable[..., Any], refusals: Refusals) -> Callable[..., 
     """`listener` as Bolt runs it, but an exception it raises is handed to `refusals` instead of Bolt's runner.
 
     Bolt passes a listener the arguments its parameters name; the wrapper asks for those plus `body` and
-    `context`, and passes the listener only its own.
+    `context`, and passes the listener only its own. One that asks for an `actor` or a `payment` the request does
+    not carry is refused without running.
     """
     own = inspect.getfullargspec(inspect.unwrap(listener)).args
     if inspect.ismethod(listener):
@@ -224,6 +225,9 @@ def answered(listener: Callable[..., Any], refusals: Refusals) -> Callable[..., 
 
     def run(**arguments: Any) -> Any:
         try:
+            missing = missing_context(own, arguments)
+            if missing is not None:
+                raise missing
             return listener(**{name: arguments[name] for name in own})
         except Exception as error:
             try:
