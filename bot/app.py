@@ -15,6 +15,7 @@ from bot.services import Services
 from bot.settings import Settings
 from bot.slack.clients import BOT_SCOPES, slack_authorize_url, slack_client
 from handlers import actions, commands, events, exports, home, options, payment_actions, views
+from handlers.common import context_middleware
 from handlers.refusals import Refusals, answered
 from storage.models import SLACK_OAUTH_STATES_TABLE
 
@@ -65,6 +66,7 @@ def create_app(settings: Settings, services: Services) -> App:
     )
     app.middleware(_replay_middleware(services))
     app.middleware(_workspace_middleware(services))
+    app.middleware(context_middleware(services.roles))
     app.middleware(_dedupe_events_middleware(services))
     app.error(_error_handler(refusals))
     if services.sync.on_changed is None:
