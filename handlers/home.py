@@ -15,11 +15,11 @@ from bot.connection.roles import Actor
 from bot.errors import DomainError
 from bot.home.view import HomeFilter
 from bot.services import Services
-from handlers.blocks import section
 from handlers.bulk_messages import confirm_modal
 from handlers.common import ActorAccess
 from handlers.home_blocks import home_view
 from handlers.ids import Ids, PaymentRef
+from handlers.kit import section
 from handlers.payment_actions import Click, PaymentClicks
 from handlers.settings_blocks import settings_modal
 

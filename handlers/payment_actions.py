@@ -11,11 +11,13 @@ from slack_sdk import WebClient
 
 from bot.connection.roles import Access, Actor
 from bot.payments.coding import Changed, Conflict
+from bot.payments.money import money_text
 from bot.services import Services
 from handlers.common import ActorAccess
-from handlers.home_blocks import payment_modal
 from handlers.ids import TRACKING_ACTION, Ids, PaymentRef
-from handlers.payment_blocks import category_offer, edit_modal, escape_clip, exclude_modal, money_text
+from handlers.kit import escape_clip
+from handlers.payment_card import category_offer
+from handlers.payment_modals import edit_modal, exclude_modal, payment_modal
 from handlers.receipt_messages import no_receipt_modal
 from handlers.sync_log_blocks import sync_log_modal
 

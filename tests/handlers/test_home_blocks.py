@@ -13,9 +13,10 @@ from slack_sdk.models.views import View
 
 from bot.home.view import PAGE_SIZE, BulkProgress, HomeFilter, HomeRow, HomeView, SourceAccountOption
 from bot.payments.cards import AccountChoice, CodingChoices, PaymentCard, TaxChoice
-from handlers.home_blocks import home_view, payment_modal
+from handlers.home_blocks import home_view
 from handlers.ids import Ids, PaymentRef
-from handlers.payment_blocks import payment_message
+from handlers.payment_card import payment_message
+from handlers.payment_modals import payment_modal
 
 NASTY = "<!channel> *x* <@U123> & _y_ ~z~ `w` <https://evil.example|click>"
 ROLES = ["employee", "finance", "admin"]

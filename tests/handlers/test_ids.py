@@ -7,9 +7,9 @@ from typing import Any
 import pytest
 
 from handlers.common import OUT_OF_DATE, STALE_FORM, STALE_ROW, UNKNOWN_ACTOR, missing_context, payment_of
-from handlers.home_blocks import payment_modal
 from handlers.ids import OutOfDate, PaymentRef
-from handlers.payment_blocks import edit_modal, exclude_modal, payment_message
+from handlers.payment_card import payment_message
+from handlers.payment_modals import edit_modal, exclude_modal, payment_modal
 from handlers.receipt_messages import ask_message, no_receipt_modal
 from tests.handlers.test_payment_blocks import buttons_block, coding_block, make_card, make_choices
 
