@@ -78,8 +78,6 @@ def create_app(settings: Settings, services: Services) -> App:
     app.middleware(context_middleware(services.roles))
     app.middleware(_dedupe_events_middleware(services))
     app.error(_error_handler(refusals))
-    if services.sync.on_changed is None:
-        services.sync.on_changed = services.outbox.redraw_card
     commands.register(app, services)
     actions.register(app, services)
     payment_actions.register(app, services)

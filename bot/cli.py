@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bot.settings import ConfigError, Settings, load_settings
+from bot.setup.commands import SETUP_COMMANDS, add_setup_commands, run_setup_command
 from storage.crypto import generate_key
 
 if TYPE_CHECKING:
@@ -25,6 +26,8 @@ def _parser() -> argparse.ArgumentParser:
     commands.add_parser("migrate", help="bring the database schema up to date")
     commands.add_parser("keygen", help="print a new ENCRYPTION_KEY")
     commands.add_parser("doctor", help="check configuration, database, Slack and Xero")
+    demo = commands.add_parser("demo", help="the real bot on a built-in Slack and Xero, with a page to try it")
+    demo.add_argument("--port", type=int, default=3000, help="HTTP port of the demo page (default: 3000)")
     importing = commands.add_parser(
         "import",
         help="import outbound payments from a bank export (CSV, OFX, QFX)",
@@ -48,6 +51,7 @@ def _parser() -> argparse.ArgumentParser:
     importing.add_argument("--encoding", help="the file's text encoding (utf-8, windows-1252, …)")
     for name in ("date", "amount", "debit", "credit", "payee", "description"):
         importing.add_argument(f"--{name}-column", metavar="NAME|N", help=f"the {name} column, by header or number")
+    add_setup_commands(commands)
     return parser
 
 
@@ -56,8 +60,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "keygen":
         print(generate_key())
         return 0
+    if args.command == "demo":  # needs no settings: it makes its own
+        from bot.demo import run_demo
+
+        return run_demo(port=args.port)
     try:
-        return _run(args)
+        return run_setup_command(args) if args.command in SETUP_COMMANDS else _run(args)
     except ConfigError as error:
         print(f"xero-expense-bot: {error}", file=sys.stderr)
         return 2
@@ -67,7 +75,9 @@ def _run(args: argparse.Namespace) -> int:
     from bot.logs import configure_logging
 
     settings = load_settings()
-    configure_logging(settings.log_level, _secret_values(settings))
+    # A command other than `serve` prints its own result; the log says only what went wrong (or all, at DEBUG).
+    level = settings.log_level if args.command == "serve" or settings.log_level.upper() == "DEBUG" else "WARNING"
+    configure_logging(level, _secret_values(settings), fmt=settings.log_format)
     if args.command == "serve":
         from bot.server import serve
 

@@ -138,7 +138,7 @@ def new_scheduler() -> BackgroundScheduler:
 
 def schedule_jobs(scheduler: BackgroundScheduler, services: Services) -> None:
     for name, job, interval in JOBS:
-        scheduler.add_job(_guarded(name, services, job), "interval", id=name, **interval)
+        scheduler.add_job(_guarded(name, services, job), "interval", id=name, name=name, **interval)
 
 
 class SchedulerWake:

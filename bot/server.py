@@ -32,7 +32,7 @@ class BotServer:
         self.services = build_services(settings, deps)
         self.slack_app = create_app(settings, self.services)
         self.socket_mode = settings.slack_app_token is not None
-        web = create_web_app(deps, self.services, None if self.socket_mode else self.slack_app)
+        self.web = web = create_web_app(deps, self.services, None if self.socket_mode else self.slack_app)
         self.http: BaseWSGIServer | MultiSocketServer = create_server(
             web, host=host, port=settings.port if port is None else port, threads=8, ident="xero-expense-bot"
         )
@@ -118,7 +118,7 @@ def serve(settings: Settings, *, port: int | None = None) -> None:
     settings.require_serving()
     deps = build_deps(settings)
     upgrade(deps.engine)
-    server = BotServer(settings, deps, port=port)
+    server = BotServer(settings, deps, host=settings.host, port=port)
 
     def on_signal(signum: int, _frame: FrameType | None) -> None:
         logger.info("received %s; shutting down", signal.Signals(signum).name)

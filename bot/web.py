@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import hmac
 import time
 from typing import Any
 
 from flask import Flask, Response, g, jsonify, request
+from pydantic import SecretStr
 from slack_bolt import App
 from slack_bolt.adapter.flask import SlackRequestHandler
 from slack_bolt.adapter.flask.handler import to_bolt_request
@@ -63,6 +65,13 @@ def _add_bot_routes(web: Flask, deps: Deps, services: Services) -> None:
 
     @web.get("/metrics")
     def prometheus() -> Response:
+        if not _metrics_allowed(services.settings.metrics_token, request.headers.get("Authorization", "")):
+            return Response(
+                "metrics need Authorization: Bearer <METRICS_TOKEN>\n",
+                status=401,
+                content_type="text/plain",
+                headers={"WWW-Authenticate": 'Bearer realm="metrics"'},
+            )
         return Response(deps.metrics.render(), content_type=CONTENT_TYPE)
 
     @web.get("/xero/callback")
@@ -116,6 +125,15 @@ def _add_slack_routes(web: Flask, slack_app: App) -> None:
         if _unreadable_by_bolt():
             return jsonify(error="the request is not one Slack sends"), 400
         return handler.handle(request)
+
+
+def _metrics_allowed(token: SecretStr | None, authorization: str) -> bool:
+    """Open when no METRICS_TOKEN is set; otherwise the bearer token must match, compared in constant time."""
+    if token is None:
+        return True
+    scheme, _, given = authorization.partition(" ")
+    expected = token.get_secret_value().encode()
+    return scheme.lower() == "bearer" and hmac.compare_digest(given.strip().encode(), expected)
 
 
 def _unreadable_by_bolt() -> bool:
