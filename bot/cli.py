@@ -6,10 +6,14 @@ import argparse
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bot.settings import ConfigError, Settings, load_settings
 from bot.setup.commands import SETUP_COMMANDS, add_setup_commands, run_setup_command
 from storage.crypto import generate_key
+
+if TYPE_CHECKING:
+    from bot.imports.sources import CsvChoices
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -90,19 +94,11 @@ def _run(args: argparse.Namespace) -> int:
     raise AssertionError(args.command)
 
 
-def _import(settings: Settings, args: argparse.Namespace) -> int:
-    from sqlalchemy.exc import SQLAlchemyError
+def _csv_choices(args: argparse.Namespace) -> CsvChoices:
+    """What the command line says about a CSV export's layout (anything not given is detected)."""
+    from bot.imports.sources import CsvChoices
 
-    from bot.bootstrap import build_deps, build_services
-    from bot.errors import DomainError
-    from bot.imports.importer import Importer, ProgressBar
-    from bot.imports.sources import CsvChoices, ExportFile
-    from storage.migrate import upgrade
-
-    deps = build_deps(settings)
-    upgrade(deps.engine)
-    services = build_services(settings, deps)
-    choices = CsvChoices(
+    return CsvChoices(
         date_format=args.date_format,
         currency=args.currency,
         date_column=args.date_column,
@@ -116,6 +112,21 @@ def _import(settings: Settings, args: argparse.Namespace) -> int:
         header_row=args.header_row,
         encoding=args.encoding,
     )
+
+
+def _import(settings: Settings, args: argparse.Namespace) -> int:
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from bot.bootstrap import build_deps, build_services
+    from bot.errors import DomainError
+    from bot.imports.importer import Importer, ProgressBar
+    from bot.imports.sources import ExportFile
+    from storage.migrate import upgrade
+
+    deps = build_deps(settings)
+    upgrade(deps.engine)
+    services = build_services(settings, deps)
+    choices = _csv_choices(args)
     importer = Importer(uow=deps.uow, ingest=services.ingest)
     try:
         workspace_id = services.workspaces.for_incoming(args.team, choose_with="--team")

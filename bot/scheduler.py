@@ -13,7 +13,7 @@ from datetime import timedelta
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.background import BackgroundScheduler
 
-from bot.connection.connect import tenant_ref
+from bot.connection.tenants import tenant_ref
 from bot.services import Services
 from bot.xero.errors import XeroError
 

@@ -42,7 +42,7 @@ from xero_python.accounting.models import (
 )
 
 from bot.clock import Clock
-from bot.connection.connect import tenant_ref
+from bot.connection.tenants import tenant_ref
 from bot.payments import lifecycle
 from bot.xero.errors import XeroAuthError, XeroError, XeroRateLimited, XeroUnavailable, XeroValidationError
 from bot.xero.gateway import TenantRef, XeroGateway

@@ -64,7 +64,9 @@ def settled(bot: RunningBot, slack: FakeSlack, ts: str, external_id: str = "pay_
     def current() -> dict[str, Any] | None:
         message = slack.message(FINANCE_CHANNEL, ts)
         row = stored(bot, external_id)
-        return message if element(message, "payment_edit")["value"] == f"{row.id}:{row.version}" else None
+        buttons = [e for b in message.get("blocks", []) if b.get("type") == "actions" for e in b.get("elements", [])]
+        edit = [e.get("value") for e in buttons if e.get("action_id") == "payment_edit"]
+        return message if edit == [f"{row.id}:{row.version}"] else None  # no Edit while the card says Syncing
 
     return eventually(current)
 

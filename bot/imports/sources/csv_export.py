@@ -34,7 +34,8 @@ from bot.imports.sources.files import ExportFile, chosen_encoding, detect_encodi
 from bot.imports.sources.lines import RawLine, Written, judge
 from bot.imports.sources.parsed import ExportProblem, ExportReader, Line, Outcome
 from bot.imports.sources.text import folded, shown
-from bot.payments.input import ACCOUNT_LIMITS, CURRENCIES, LIMITS, SourceAccountIn
+from bot.payments.input import ACCOUNT_LIMITS, LIMITS, SourceAccountIn
+from bot.payments.money import CURRENCIES
 
 SIGNS = ("negative-is-out", "positive-is-out")
 NOT_AN_AMOUNT = 'is not an amount such as "-1,234.56"'

@@ -30,7 +30,8 @@ from bot.imports.sources.ofx_reader import (
 )
 from bot.imports.sources.parsed import ExportProblem, ExportReader, Line, Outcome
 from bot.imports.sources.text import shown
-from bot.payments.input import CURRENCIES, LIMITS, SourceAccountIn
+from bot.payments.input import LIMITS, SourceAccountIn
+from bot.payments.money import CURRENCIES
 
 OFX_DATE = re.compile(r"^(?P<year>[0-9]{4})(?P<month>[0-9]{2})(?P<day>[0-9]{2})")
 LETTER = re.compile(r"[^\W\d_]")
