@@ -264,6 +264,24 @@ def test_bulk_sync_of_20_payments_from_the_app_home(person: Person, demo: DemoWo
     person.wait(lambda: f"{len(spends)} Spend Money transactions" in person.text("xero"))
 
 
+def test_a_refused_form_keeps_what_was_typed_and_says_why_beside_the_field(person: Person) -> None:
+    person.act_as(ADMIN.user_id)
+    person.open_pane("channel")
+    person.command("/xero settings")
+    person.wait(lambda: "Add a category" in person.text("modal-layer"))
+    category = person.driver.find_element(By.CSS_SELECTOR, '.block.input[data-block-id="settings_new_category"] input')
+    category.send_keys("Taxis")
+    person.driver.find_element(By.ID, "modal-submit").click()
+    error = person.wait(
+        lambda: next((e for e in person.driver.find_elements(By.CSS_SELECTOR, ".modal .block.input .error")), None)
+    )
+    assert error.text
+    typed = person.driver.find_element(By.CSS_SELECTOR, '.block.input[data-block-id="settings_new_category"] input')
+    assert typed.get_attribute("value") == "Taxis"
+    person.driver.find_element(By.ID, "modal-close").click()
+    person.wait(lambda: not person.driver.find_element(By.ID, "modal-layer").is_displayed())
+
+
 def test_outside_text_stays_text_in_the_page(person: Person, demo: DemoWorld) -> None:
     [hostile] = demo_payments(1, EMPLOYEE.email, seed=1)
     hostile["payee"] = '<script>window.pwned = 1</script><img src=x onerror="window.pwned = 2">'
