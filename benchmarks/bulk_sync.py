@@ -23,7 +23,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bot.bootstrap import Deps, build_services
-from bot.connection.connect import tenant_ref
+from bot.connection.tenants import tenant_ref
 from bot.settings import load_settings
 from sandbox.slack import FakeSlack
 from sandbox.xero import XeroEmulator

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from slack_bolt import App, BoltContext, BoltRequest, BoltResponse
@@ -15,6 +16,7 @@ from bot.bootstrap import Deps, build_services
 from bot.services import Services
 from bot.settings import Settings
 from bot.slack.clients import BOT_SCOPES, slack_authorize_url, slack_client
+from bot.slack.replays import REPLAY_CHECK, ReplayGuard
 from handlers import actions, commands, events, exports, home, options, payment_actions, views
 from handlers.bulk_messages import SlackProgressMessenger
 from handlers.cards import SlackCardPublisher
@@ -24,6 +26,12 @@ from handlers.refusals import Refusals, answered
 from storage.models import SLACK_OAUTH_STATES_TABLE
 
 logger = logging.getLogger(__name__)
+
+# Bolt runs each listener on this pool and holds the HTTP answer until the listener calls ack(); the work a
+# listener does after its ack (a database write, a redraw) keeps its thread. Bolt's default of 5 threads let
+# five slow listeners delay every other click's ack by seconds; with 32, fifty clicks at once all get a
+# thread at once, while the database and the Slack outbox bound the work itself.
+LISTENER_THREADS = 32
 
 
 class SlackApp(App):
@@ -65,6 +73,7 @@ def create_app(settings: Settings, deps: Deps, services: Services | None = None)
         request_verification_enabled=signing_secret is not None,
         raise_error_for_unhandled_request=False,
         logger=logging.getLogger("bot.bolt"),
+        listener_executor=ThreadPoolExecutor(LISTENER_THREADS, thread_name_prefix="slack-listener"),
     )
     app.middleware(_replay_middleware(services))
     app.middleware(_workspace_middleware(services))
@@ -79,8 +88,6 @@ def create_app(settings: Settings, deps: Deps, services: Services | None = None)
         services.posting.publisher = SlackCardPublisher(services.slack)
     if services.bulk.messenger is None:
         services.bulk.messenger = SlackProgressMessenger(services.slack)
-    if services.sync.on_changed is None:
-        services.sync.on_changed = services.outbox.redraw_card
     if services.notices is None:
         services.notices = SlackNotices(services)
         services.tokens.on_auth_lost = services.notices.reconnect_needed
@@ -117,34 +124,36 @@ def _oauth_settings(settings: Settings, services: Services, client: WebClient) -
 
 
 def _replay_middleware(services: Services) -> Any:
-    """Slack's signature covers a timestamp and the body but no nonce: the same signed request (a captured
-    `/xero role @someone admin`, say) would be accepted again for the five minutes Bolt accepts its timestamp.
-    Each signed command or interaction is handled once, across instances; a second arrival is refused.
-    Events are left to `event_id` de-duplication, since Slack itself re-delivers them."""
+    """A replayed signed command or interaction is refused (see bot/slack/replays.py); events are left to
+    `event_id` de-duplication, since Slack itself re-delivers them, and options loads change nothing and carry
+    no unique id, so a person typing the same search twice in a second is not refused."""
+    guard = ReplayGuard(services.uow, services.clock.now)
 
-    def refuse_replays(request: BoltRequest, body: dict[str, Any], next: Any) -> Any:
+    def refuse_replays(request: BoltRequest, body: dict[str, Any], context: BoltContext, next: Any) -> Any:
         signature = (request.headers.get("x-slack-signature") or [""])[0]
-        if signature and body.get("type") != "event_callback":
-            with services.uow() as uow:
-                first = uow.events.first_request(signature, services.clock.now())
-                uow.commit()
-            if not first:
+        if signature and body.get("type") not in ("event_callback", "block_suggestion"):
+            if not guard.first_here(signature):
                 logger.warning("refused a replayed Slack request (the same signature was already handled)")
                 return BoltResponse(status=401, body={"error": "replayed request"})
+            context[REPLAY_CHECK] = lambda: guard.record(signature)
         return next()
 
     return refuse_replays
 
 
 def _workspace_middleware(services: Services) -> Any:
-    """Put the acting workspace's id in the context; every query is scoped to it."""
+    """Put the acting workspace's id in the context; every query is scoped to it. Workspace rows are never
+    deleted (an uninstall only marks them), so an id once known is kept in memory and the ack waits on nothing."""
+    known: dict[str, int] = {}
 
     def workspace(context: Any, next: Any) -> Any:
         team_id = context.team_id or context.enterprise_id
-        if team_id:
+        if team_id and team_id not in known:
             with services.uow() as uow:
-                context["workspace_id"] = uow.workspaces.ensure(team_id, enterprise_id=context.enterprise_id).id
+                known[team_id] = uow.workspaces.ensure(team_id, enterprise_id=context.enterprise_id).id
                 uow.commit()
+        if team_id:
+            context["workspace_id"] = known[team_id]
         return next()
 
     return workspace

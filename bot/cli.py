@@ -6,9 +6,14 @@ import argparse
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bot.settings import ConfigError, Settings, load_settings
+from bot.setup.commands import SETUP_COMMANDS, add_setup_commands, run_setup_command
 from storage.crypto import generate_key
+
+if TYPE_CHECKING:
+    from bot.imports.sources import CsvChoices
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -46,6 +51,7 @@ def _parser() -> argparse.ArgumentParser:
     importing.add_argument("--encoding", help="the file's text encoding (utf-8, windows-1252, …)")
     for name in ("date", "amount", "debit", "credit", "payee", "description"):
         importing.add_argument(f"--{name}-column", metavar="NAME|N", help=f"the {name} column, by header or number")
+    add_setup_commands(commands)
     return parser
 
 
@@ -59,7 +65,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         return run_demo(port=args.port)
     try:
-        return _run(args)
+        return run_setup_command(args) if args.command in SETUP_COMMANDS else _run(args)
     except ConfigError as error:
         print(f"xero-expense-bot: {error}", file=sys.stderr)
         return 2
@@ -69,7 +75,9 @@ def _run(args: argparse.Namespace) -> int:
     from bot.logs import configure_logging
 
     settings = load_settings()
-    configure_logging(settings.log_level, _secret_values(settings))
+    # A command other than `serve` prints its own result; the log says only what went wrong (or all, at DEBUG).
+    level = settings.log_level if args.command == "serve" or settings.log_level.upper() == "DEBUG" else "WARNING"
+    configure_logging(level, _secret_values(settings), fmt=settings.log_format)
     if args.command == "serve":
         from bot.server import serve
 
@@ -92,19 +100,11 @@ def _run(args: argparse.Namespace) -> int:
     raise AssertionError(args.command)
 
 
-def _import(settings: Settings, args: argparse.Namespace) -> int:
-    from sqlalchemy.exc import SQLAlchemyError
+def _csv_choices(args: argparse.Namespace) -> CsvChoices:
+    """What the command line says about a CSV export's layout (anything not given is detected)."""
+    from bot.imports.sources import CsvChoices
 
-    from bot.bootstrap import build_deps, build_services
-    from bot.errors import DomainError
-    from bot.imports.importer import Importer, ProgressBar
-    from bot.imports.sources import CsvChoices, ExportFile
-    from storage.migrate import upgrade
-
-    deps = build_deps(settings)
-    upgrade(deps.engine)
-    services = build_services(settings, deps)
-    choices = CsvChoices(
+    return CsvChoices(
         date_format=args.date_format,
         currency=args.currency,
         date_column=args.date_column,
@@ -118,6 +118,21 @@ def _import(settings: Settings, args: argparse.Namespace) -> int:
         header_row=args.header_row,
         encoding=args.encoding,
     )
+
+
+def _import(settings: Settings, args: argparse.Namespace) -> int:
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from bot.bootstrap import build_deps, build_services
+    from bot.errors import DomainError
+    from bot.imports.importer import Importer, ProgressBar
+    from bot.imports.sources import ExportFile
+    from storage.migrate import upgrade
+
+    deps = build_deps(settings)
+    upgrade(deps.engine)
+    services = build_services(settings, deps)
+    choices = _csv_choices(args)
     importer = Importer(uow=deps.uow, ingest=services.ingest)
     try:
         workspace_id = services.workspaces.for_incoming(args.team, choose_with="--team")

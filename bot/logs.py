@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 from collections.abc import Iterable
+from datetime import UTC, datetime
 from typing import Any, TextIO
 
 # Slack tokens, authorization headers, and OAuth fields (tokens, codes, the single-use `state`) wherever they
@@ -65,17 +67,50 @@ def redact_every_record(redactor: RedactingFilter) -> None:
     logging.setLogRecordFactory(make)
 
 
-def configure_logging(level: str, secrets: Iterable[str] = (), stream: TextIO | None = None) -> RedactingFilter:
-    """Log to stderr (or `stream`); every record is redacted where it is made, and the handler redacts too."""
+class JsonFormatter(logging.Formatter):
+    """One JSON object a line, for log shippers: time, level, logger, message (and the traceback, if any)."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        entry: dict[str, Any] = {
+            "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        if record.exc_info and not record.exc_text:
+            record.exc_text = self.formatException(record.exc_info)
+        if record.exc_text:
+            entry["exception"] = record.exc_text
+        if record.stack_info:
+            entry["stack"] = record.stack_info
+        return json.dumps(entry, ensure_ascii=False)
+
+
+# Libraries whose INFO lines are about their own machinery, not the bot's work: APScheduler logs every job run
+# (one line every few seconds), Alembic its context set-up. Our jobs log what they did themselves.
+QUIET_LOGGERS = ("apscheduler", "alembic")
+
+
+def configure_logging(
+    level: str, secrets: Iterable[str] = (), stream: TextIO | None = None, fmt: str = "text"
+) -> RedactingFilter:
+    """Log to stderr (or `stream`) as text or JSON lines; every record is redacted where it is made, and the
+    handler redacts too. Below DEBUG, the libraries in QUIET_LOGGERS only say what went wrong."""
     redactor = RedactingFilter(secrets)
     redact_every_record(redactor)
     handler = logging.StreamHandler(stream)
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    if fmt.lower() == "json":
+        handler.setFormatter(JsonFormatter())
+    else:
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     handler.addFilter(redactor)
     root = logging.getLogger()
     for existing in list(root.handlers):
         root.removeHandler(existing)
     root.addHandler(handler)
     root.setLevel(level.upper())
+    quiet = logging.NOTSET if root.level <= logging.DEBUG else logging.WARNING
+    for name in QUIET_LOGGERS:
+        logging.getLogger(name).setLevel(quiet)
     logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
     return redactor

@@ -13,7 +13,7 @@ from datetime import timedelta
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.background import BackgroundScheduler
 
-from bot.connection.connect import tenant_ref
+from bot.connection.tenants import tenant_ref
 from bot.services import Services
 from bot.xero.errors import XeroError
 
@@ -134,5 +134,5 @@ def create_scheduler(services: Services) -> BackgroundScheduler:
         timezone="UTC",
     )
     for name, job, interval in JOBS:
-        scheduler.add_job(_guarded(name, services, job), "interval", id=name, **interval)
+        scheduler.add_job(_guarded(name, services, job), "interval", id=name, name=name, **interval)
     return scheduler

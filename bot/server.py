@@ -124,7 +124,7 @@ def serve(settings: Settings, *, port: int | None = None) -> None:
     settings.require_serving()
     deps = build_deps(settings)
     upgrade(deps.engine)
-    server = BotServer(settings, deps, port=port)
+    server = BotServer(settings, deps, host=settings.host, port=port)
 
     def on_signal(signum: int, _frame: FrameType | None) -> None:
         logger.info("received %s; shutting down", signal.Signals(signum).name)

@@ -31,9 +31,15 @@ EXAMPLES: dict[str, str] = {
     "finance_channel": "C0123456789",
     "receipt_max_mb": "10",
     "log_level": "INFO",
+    "log_format": "text or json",
+    "host": "0.0.0.0, or 127.0.0.1 behind a proxy on the same machine",
     "sync_lease_seconds": "60",
     "xero_minute_limit": "60",
 }
+
+
+# Read from the working directory, as the README says; `doctor` prints its absolute path.
+ENV_FILE = ".env"
 
 
 class ConfigError(Exception):
@@ -41,12 +47,17 @@ class ConfigError(Exception):
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore", case_sensitive=False)
+    model_config = SettingsConfigDict(
+        env_file=ENV_FILE, env_file_encoding="utf-8", extra="ignore", case_sensitive=False
+    )
 
     database_url: str = "sqlite:///xero-expense-bot.db"
     encryption_key: SecretStr | None = None
     public_url: AnyHttpUrl = AnyHttpUrl("http://localhost:3000")
     port: int = Field(default=3000, ge=1, le=65535)
+    host: str = Field(default="0.0.0.0", min_length=1)
+    # When set, GET /metrics answers only `Authorization: Bearer <token>`.
+    metrics_token: SecretStr | None = None
 
     slack_signing_secret: SecretStr | None = None
     slack_bot_token: SecretStr | None = None
@@ -67,6 +78,7 @@ class Settings(BaseSettings):
     payments_webhook_secret: SecretStr | None = None
     receipt_max_mb: float = Field(default=10, gt=0, le=100)
     log_level: str = Field(default="INFO", pattern=r"(?i)^(DEBUG|INFO|WARNING|ERROR|CRITICAL)$")
+    log_format: str = Field(default="text", pattern=r"(?i)^(text|json)$")
     # Calls a minute the bot allows itself per Xero organisation (Xero's limit is 60; some tiers allow more).
     xero_minute_limit: int = Field(default=60, ge=1, le=100_000)
     # How long a sync claim lives without a heartbeat before another instance settles it (a live sync renews

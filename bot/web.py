@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import hmac
 import time
 from typing import Any
 
 from flask import Flask, Response, g, jsonify, request
+from pydantic import SecretStr
 from slack_bolt import App
 from slack_bolt.adapter.flask import SlackRequestHandler
 from slack_bolt.adapter.flask.handler import to_bolt_request
@@ -27,6 +29,15 @@ def create_web_app(deps: Deps, services: Services, slack_app: App | None) -> Fla
     """Routes that exist so far; `slack_app` is None in Socket Mode, where Slack does not call us."""
     web = Flask("xero-expense-bot")
     web.config["MAX_CONTENT_LENGTH"] = 6 * 1024 * 1024
+    _measure(web, deps)
+    _add_bot_routes(web, deps, services)
+    if slack_app is not None:
+        _add_slack_routes(web, slack_app)
+    return web
+
+
+def _measure(web: Flask, deps: Deps) -> None:
+    """Count every request and its latency by route, for /metrics."""
     metrics = deps.metrics
 
     @web.before_request
@@ -40,6 +51,10 @@ def create_web_app(deps: Deps, services: Services, slack_app: App | None) -> Fla
         metrics.http_latency.labels(route=route).observe(time.perf_counter() - g.get("started", time.perf_counter()))
         return response
 
+
+def _add_bot_routes(web: Flask, deps: Deps, services: Services) -> None:
+    """Health, metrics, Xero's OAuth redirect and the payments webhook."""
+
     @web.get("/healthz")
     def healthz() -> Any:
         try:
@@ -50,7 +65,14 @@ def create_web_app(deps: Deps, services: Services, slack_app: App | None) -> Fla
 
     @web.get("/metrics")
     def prometheus() -> Response:
-        return Response(metrics.render(), content_type=CONTENT_TYPE)
+        if not _metrics_allowed(services.settings.metrics_token, request.headers.get("Authorization", "")):
+            return Response(
+                "metrics need Authorization: Bearer <METRICS_TOKEN>\n",
+                status=401,
+                content_type="text/plain",
+                headers={"WWW-Authenticate": 'Bearer realm="metrics"'},
+            )
+        return Response(deps.metrics.render(), content_type=CONTENT_TYPE)
 
     @web.get("/xero/callback")
     def xero_callback() -> Any:
@@ -76,32 +98,42 @@ def create_web_app(deps: Deps, services: Services, slack_app: App | None) -> Fla
             services.wake("post_new_payments")
         return jsonify(answer.body), answer.status
 
-    if slack_app is not None:
-        handler = SlackRequestHandler(slack_app)
 
-        @web.post("/slack/events")
-        def slack_events() -> Any:
-            if (request.content_length or 0) > SLACK_BODY_LIMIT:
-                return jsonify(error="request body too large"), 413
-            if _unreadable_by_bolt():
-                return jsonify(error="the request body is not one Slack sends"), 400
-            return handler.handle(request)
+def _add_slack_routes(web: Flask, slack_app: App) -> None:
+    """What Slack calls over HTTP: events and interactions, and the install flow in multi-workspace mode."""
+    handler = SlackRequestHandler(slack_app)
 
-        if slack_app.oauth_flow is not None:
+    @web.post("/slack/events")
+    def slack_events() -> Any:
+        if (request.content_length or 0) > SLACK_BODY_LIMIT:
+            return jsonify(error="request body too large"), 413
+        if _unreadable_by_bolt():
+            return jsonify(error="the request body is not one Slack sends"), 400
+        return handler.handle(request)
 
-            @web.get("/slack/install")
-            def slack_install() -> Any:
-                if _unreadable_by_bolt():
-                    return jsonify(error="the request is not one Slack sends"), 400
-                return handler.handle(request)
+    if slack_app.oauth_flow is None:
+        return
 
-            @web.get("/slack/oauth_redirect")
-            def slack_oauth_redirect() -> Any:
-                if _unreadable_by_bolt():
-                    return jsonify(error="the request is not one Slack sends"), 400
-                return handler.handle(request)
+    @web.get("/slack/install")
+    def slack_install() -> Any:
+        if _unreadable_by_bolt():
+            return jsonify(error="the request is not one Slack sends"), 400
+        return handler.handle(request)
 
-    return web
+    @web.get("/slack/oauth_redirect")
+    def slack_oauth_redirect() -> Any:
+        if _unreadable_by_bolt():
+            return jsonify(error="the request is not one Slack sends"), 400
+        return handler.handle(request)
+
+
+def _metrics_allowed(token: SecretStr | None, authorization: str) -> bool:
+    """Open when no METRICS_TOKEN is set; otherwise the bearer token must match, compared in constant time."""
+    if token is None:
+        return True
+    scheme, _, given = authorization.partition(" ")
+    expected = token.get_secret_value().encode()
+    return scheme.lower() == "bearer" and hmac.compare_digest(given.strip().encode(), expected)
 
 
 def _unreadable_by_bolt() -> bool:

@@ -1,4 +1,4 @@
-"""Pure Block Kit builders: data in, blocks out. No database, no clients."""
+"""Messages about the bot itself: help, connecting to Xero, its status, and refusals."""
 
 from __future__ import annotations
 
@@ -7,7 +7,10 @@ from typing import Any
 
 from handlers.ids import Ids
 
-Block = dict[str, Any]
+# Listeners use these two as blocks.Block and blocks.mrkdwn_escape.
+from handlers.kit import Block as Block
+from handlers.kit import actions, button, date_text, modal, section
+from handlers.kit import mrkdwn_escape as mrkdwn_escape
 
 # (subcommand, who may use it, what it does) for the subcommands that exist.
 HELP_ROWS: list[tuple[str, str, str]] = [
@@ -18,23 +21,6 @@ HELP_ROWS: list[tuple[str, str, str]] = [
     ("role @user finance|admin|none", "admins", "let someone code and approve payments, or manage the bot"),
     ("help", "anyone", "this message"),
 ]
-
-
-def mrkdwn_escape(text: str) -> str:
-    """Make outside text literal in mrkdwn: no mention, link or formatting takes effect."""
-    escaped = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    # A zero-width space after each formatting character stops *bold*, _italic_, ~strike~ and `code`.
-    for char in "*_~`":
-        escaped = escaped.replace(char, char + "\u200b")
-    return escaped
-
-
-def section(text: str) -> Block:
-    return {"type": "section", "text": {"type": "mrkdwn", "text": text[:3000]}}
-
-
-def context(text: str) -> Block:
-    return {"type": "context", "elements": [{"type": "mrkdwn", "text": text[:3000]}]}
 
 
 def help_message(rows: list[tuple[str, str, str]] | None = None) -> tuple[str, list[Block]]:
@@ -48,31 +34,6 @@ def help_message(rows: list[tuple[str, str, str]] | None = None) -> tuple[str, l
     lines = "\n".join(f"`/xero {name}` ({who}): {what}" for name, who, what in rows)
     text = f"{intro}\n\n*Commands*\n{lines}"
     return text, [section(intro), section(f"*Commands*\n{lines}")]
-
-
-def button(text: str, action_id: str, value: str = "", *, style: str | None = None, url: str | None = None) -> Block:
-    element: Block = {"type": "button", "text": {"type": "plain_text", "text": text[:75]}, "action_id": action_id}
-    if value:
-        element["value"] = value[:2000]
-    if style:
-        element["style"] = style
-    if url:
-        element["url"] = url
-    return element
-
-
-def actions(*elements: Block, block_id: str | None = None) -> Block:
-    block: Block = {"type": "actions", "elements": list(elements)}
-    if block_id:
-        block["block_id"] = block_id
-    return block
-
-
-def date_text(when: datetime | None) -> str:
-    """A date Slack shows in each reader's own time zone."""
-    if when is None:
-        return "never"
-    return f"<!date^{int(when.timestamp())}^{{date_short_pretty}} {{time}}|{when:%Y-%m-%d %H:%M} UTC>"
 
 
 def connect_prompt(url: str, *, reconnect: bool = False) -> tuple[str, list[Block]]:
@@ -125,7 +86,7 @@ STATE_LABELS = {
 
 
 def status_message(status: Any, *, is_admin: bool, now: datetime) -> tuple[str, list[Block]]:
-    """`/xero status`; `status` is a bot.connection.connect.ConnectionStatus."""
+    """`/xero status`; `status` is a bot.connection.status.ConnectionStatus."""
     label = STATE_LABELS.get(status.state, status.state)
     title = f"*Xero:* {label}"
     if status.tenant_name:
@@ -195,10 +156,5 @@ def refusal_notice(message: str) -> Block:
     return block
 
 
-def refusal_modal(message: str) -> dict[str, Any]:
-    return {
-        "type": "modal",
-        "title": {"type": "plain_text", "text": REFUSAL_TITLE},
-        "close": {"type": "plain_text", "text": "Close"},
-        "blocks": [refusal_notice(message)],
-    }
+def refusal_modal(message: str) -> Block:
+    return modal(REFUSAL_TITLE, [refusal_notice(message)], close="Close")

@@ -3,18 +3,16 @@
 from __future__ import annotations
 
 import json
-from typing import Any
 
 from bot.slack.clients import SlackClients
 from bot.sync.bulk import BulkPlan, BulkStatus
-from handlers.blocks import context, mrkdwn_escape, section
 from handlers.ids import Ids
-from handlers.payment_blocks import escape_clip
+from handlers.kit import Block, context, escape_clip, modal, mrkdwn_escape, section
 
 MAX_ERRORS_LISTED = 40
 
 
-def confirm_modal(plan: BulkPlan, home_metadata: str) -> dict[str, Any]:
+def confirm_modal(plan: BulkPlan, home_metadata: str) -> Block:
     count = len(plan.payment_ids)
     noun = "payment" if count == 1 else "payments"
     text = (
@@ -24,18 +22,17 @@ def confirm_modal(plan: BulkPlan, home_metadata: str) -> dict[str, Any]:
         f"{plan.minutes} minute{'s' if plan.minutes != 1 else ''}. Transactions go first, receipts follow; "
         "a progress message keeps you posted."
     )
-    return {
-        "type": "modal",
-        "callback_id": Ids.BULK_CONFIRM_MODAL,
-        "private_metadata": json.dumps({"ids": plan.payment_ids, "home": json.loads(home_metadata or "{}")}),
-        "title": {"type": "plain_text", "text": "Sync to Xero"},
-        "submit": {"type": "plain_text", "text": f"Sync {count}"[:24]},
-        "close": {"type": "plain_text", "text": "Cancel"},
-        "blocks": [section(text)],
-    }
+    metadata = json.dumps({"ids": plan.payment_ids, "home": json.loads(home_metadata or "{}")})
+    return modal(
+        "Sync to Xero",
+        [section(text)],
+        callback_id=Ids.BULK_CONFIRM_MODAL,
+        private_metadata=metadata,
+        submit=f"Sync {count}",
+    )
 
 
-def progress_text(status: BulkStatus) -> tuple[str, list[dict[str, Any]]]:
+def progress_text(status: BulkStatus) -> tuple[str, list[Block]]:
     if status.finished:
         head = f"Bulk sync finished: {status.synced} of {status.total} synced, {len(status.errors)} errors."
     else:

@@ -6,9 +6,9 @@ from decimal import Decimal
 
 from bot.payments.coding import Changed
 from bot.slack.clients import SLACK_FAILURES, SlackClients
-from bot.slack.outbox import Marker
+from bot.slack.outbox_items import Marker
 from handlers.own_messages import OwnMessages
-from handlers.payment_blocks import burst_summary, payment_message
+from handlers.payment_card import burst_summary, payment_message
 
 
 class SlackCardPublisher:

@@ -9,7 +9,7 @@ from slack_bolt import App
 from slack_bolt.listener.builtins import TokenRevocationListeners
 from slack_sdk import WebClient
 
-from bot.receipts.service import SharedFile
+from bot.receipts.ports import SharedFile
 from bot.services import Services
 from handlers.common import actor_from
 from handlers.exports import export_shared

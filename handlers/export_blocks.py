@@ -3,29 +3,31 @@
 from __future__ import annotations
 
 import json
-from typing import Any
 
 from bot.imports.importer import ImportSummary
 from bot.imports.uploads import Reading
-from handlers.blocks import actions, button, context, mrkdwn_escape, section
 from handlers.ids import Ids
+from handlers.kit import (
+    Block,
+    actions,
+    button,
+    context,
+    input_block,
+    modal,
+    mrkdwn_escape,
+    option,
+    section,
+    static_select,
+    text_input,
+)
 
-Block = dict[str, Any]
-OPTION_LIMIT = 100
 SIGN_CHOICES = {
     "negative-is-out": "Negative amounts are money out",
     "positive-is-out": "Positive amounts are money out (a card statement)",
 }
 DATE_FORMATS = {"DMY": "Day first (31/12/2026)", "MDY": "Month first (12/31/2026)", "YMD": "Year first (2026/12/31)"}
 SUMMARY_DETAILS = 10
-
-
-def _plain(text: str, limit: int = 75) -> dict[str, Any]:
-    return {"type": "plain_text", "text": (text[: limit - 1] + "…") if len(text) > limit else (text or " ")}
-
-
-def _option(value: str, label: str) -> dict[str, Any]:
-    return {"text": _plain(label), "value": value[:150]}
+TEXT_INPUT_MAX = 128
 
 
 def preview_message(reading: Reading) -> tuple[str, list[Block]]:
@@ -40,32 +42,57 @@ def preview_message(reading: Reading) -> tuple[str, list[Block]]:
     ]
 
 
-def _select(block_id: str, label: str, options: list[dict[str, Any]], initial: str | None) -> Block:
-    element: dict[str, Any] = {"type": "static_select", "action_id": "value", "options": options[:OPTION_LIMIT]}
-    chosen = next((option for option in options[:OPTION_LIMIT] if option["value"] == initial), None)
-    if chosen is not None:
-        element["initial_option"] = chosen
-    return {"type": "input", "block_id": block_id, "label": _plain(label), "element": element, "optional": True}
+def _select(block_id: str, label: str, options: list[Block], initial: str | None) -> Block:
+    return input_block(block_id, label, static_select("value", options, initial), optional=True)
 
 
 def _text_input(block_id: str, label: str, initial: str | None, hint: str) -> Block:
-    element: dict[str, Any] = {"type": "plain_text_input", "action_id": "value", "max_length": 128}
-    if initial:
-        element["initial_value"] = initial[:128]
-    return {
-        "type": "input",
-        "block_id": block_id,
-        "label": _plain(label),
-        "hint": _plain(hint, 150),
-        "element": element,
-        "optional": True,
-    }
+    element = text_input(initial=initial, max_length=TEXT_INPUT_MAX)
+    return input_block(block_id, label, element, optional=True, hint=hint)
 
 
-def import_form(reading: Reading, metadata: dict[str, str]) -> dict[str, Any]:
-    """The detected mapping, to confirm or correct; columns are offered by their header."""
+def _sign_select(reading: Reading) -> Block:
+    """Which amounts are money out: by sign, or by a column that says debit or credit."""
+    mapping = reading.mapping
+    signs = [option(label, key) for key, label in SIGN_CHOICES.items()] + [
+        option(f"{header} says debit or credit", f"column:{number}")
+        for number, header in enumerate(reading.headers or [], start=1)
+    ]
+    sign = mapping.get("sign")
+    initial = (
+        f"column:{int(mapping['indicator']) + 1}"
+        if sign == "indicator" and mapping.get("indicator") is not None
+        else sign
+    )
+    return _select(Ids.EXPORT_SIGN, "Money out is", signs, initial)
+
+
+def _column_selects(reading: Reading) -> list[Block]:
+    """A CSV's columns, offered by their header, with the detected ones chosen."""
     mapping = reading.mapping
     columns = mapping.get("columns") or {}
+    headers = [option(header, str(number)) for number, header in enumerate(reading.headers or [], start=1)]
+
+    def column(name: str) -> str | None:
+        position = columns.get(name)
+        return str(position + 1) if isinstance(position, int) else None
+
+    date_formats = [option(label, key) for key, label in DATE_FORMATS.items()]
+    blocks = [
+        _select(
+            Ids.EXPORT_DATE_FORMAT, "Dates are written", date_formats, mapping.get("date_order") if mapping else None
+        ),
+        _select(Ids.EXPORT_DATE_COLUMN, "Date column", headers, column("date")),
+    ]
+    if "debit" not in columns:
+        blocks.append(_select(Ids.EXPORT_AMOUNT_COLUMN, "Amount column", headers, column("amount")))
+        blocks.append(_sign_select(reading))
+    blocks.append(_select(Ids.EXPORT_PAYEE_COLUMN, "Payee column", headers, column("payee") or column("description")))
+    return blocks
+
+
+def import_form(reading: Reading, metadata: dict[str, str]) -> Block:
+    """The detected mapping, to confirm or correct; columns are offered by their header."""
     blocks: list[Block] = [section(f"*{mrkdwn_escape(reading.file_name)}*")]
     if reading.problem is not None:
         blocks.append(context(mrkdwn_escape(reading.problem)))
@@ -74,46 +101,14 @@ def import_form(reading: Reading, metadata: dict[str, str]) -> dict[str, Any]:
     )
     blocks.append(_text_input(Ids.EXPORT_CURRENCY, "Currency", reading.currency, "ISO code, such as EUR or USD"))
     if reading.kind == "csv" and reading.headers:
-        headers = [_option(str(number), header) for number, header in enumerate(reading.headers, start=1)]
-
-        def column(name: str) -> str | None:
-            position = columns.get(name)
-            return str(position + 1) if isinstance(position, int) else None
-
-        blocks.append(
-            _select(
-                Ids.EXPORT_DATE_FORMAT,
-                "Dates are written",
-                [_option(key, label) for key, label in DATE_FORMATS.items()],
-                mapping.get("date_order") if mapping else None,
-            )
-        )
-        blocks.append(_select(Ids.EXPORT_DATE_COLUMN, "Date column", headers, column("date")))
-        if "debit" not in columns:
-            blocks.append(_select(Ids.EXPORT_AMOUNT_COLUMN, "Amount column", headers, column("amount")))
-            signs = [_option(key, label) for key, label in SIGN_CHOICES.items()] + [
-                _option(f"column:{number}", f"{header} says debit or credit")
-                for number, header in enumerate(reading.headers, start=1)
-            ]
-            sign = mapping.get("sign")
-            initial = (
-                f"column:{int(mapping['indicator']) + 1}"
-                if sign == "indicator" and mapping.get("indicator") is not None
-                else sign
-            )
-            blocks.append(_select(Ids.EXPORT_SIGN, "Money out is", signs, initial))
-        blocks.append(
-            _select(Ids.EXPORT_PAYEE_COLUMN, "Payee column", headers, column("payee") or column("description"))
-        )
-    return {
-        "type": "modal",
-        "callback_id": Ids.EXPORT_MODAL,
-        "title": _plain("Import bank export", 24),
-        "submit": _plain("Import", 24),
-        "close": _plain("Cancel", 24),
-        "private_metadata": json.dumps(metadata),
-        "blocks": blocks[:100],
-    }
+        blocks += _column_selects(reading)
+    return modal(
+        "Import bank export",
+        blocks,
+        callback_id=Ids.EXPORT_MODAL,
+        private_metadata=json.dumps(metadata),
+        submit="Import",
+    )
 
 
 def progress_text(file_name: str, done: int, total: int) -> str:

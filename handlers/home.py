@@ -14,13 +14,14 @@ from slack_sdk import WebClient
 from bot.connection.roles import Access, Actor
 from bot.errors import DomainError
 from bot.home.view import HomeFilter
+from bot.payments.money import money_text
 from bot.services import Services
-from handlers.blocks import section
 from handlers.bulk_messages import confirm_modal
 from handlers.common import actor_from
-from handlers.home_blocks import home_view, payment_modal
+from handlers.home_blocks import home_view
 from handlers.ids import Ids
-from handlers.payment_blocks import edit_modal, exclude_modal, money_text
+from handlers.kit import section
+from handlers.payment_modals import edit_modal, exclude_modal, payment_modal
 from handlers.receipt_messages import no_receipt_modal
 from handlers.settings_blocks import settings_modal
 from handlers.sync_log_blocks import sync_log_modal

@@ -9,7 +9,7 @@ from slack_bolt import Ack, App
 from bot.services import Services
 from handlers.common import actor_from
 from handlers.ids import Ids
-from handlers.payment_blocks import account_options, contact_options
+from handlers.payment_options import account_options, contact_options
 
 
 def register(app: App, services: Services) -> None:

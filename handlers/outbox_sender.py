@@ -8,7 +8,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot.payments.coding import Changed
 from bot.slack.clients import SlackClients
-from bot.slack.outbox import Marker
+from bot.slack.outbox_items import Marker
 from handlers.cards import SlackCardPublisher
 from handlers.receipt_messages import ask_message, digest_message, reminder_message
 

@@ -7,7 +7,7 @@ import threading
 from typing import Any
 
 from bot.slack.clients import SlackClients
-from bot.slack.outbox import Marker
+from bot.slack.outbox_items import Marker
 
 PAGE = 200
 PAGES = 5  # the newest 1000 messages of the conversation (or thread): a retry comes within the hour

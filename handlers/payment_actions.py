@@ -12,11 +12,14 @@ from slack_sdk import WebClient
 from bot.connection.roles import Access, Actor
 from bot.errors import DomainError
 from bot.payments.coding import Changed, Conflict
+from bot.payments.money import money_text
 from bot.services import Services
 from handlers.common import actor_from
-from handlers.home_blocks import payment_modal
 from handlers.ids import Ids
-from handlers.payment_blocks import category_offer, edit_modal, escape_clip, exclude_modal, money_text, parse_versioned
+from handlers.kit import escape_clip
+from handlers.payment_card import category_offer
+from handlers.payment_modals import edit_modal, exclude_modal, payment_modal
+from handlers.payment_refs import parse_versioned
 from handlers.receipt_messages import no_receipt_modal
 from handlers.sync_log_blocks import sync_log_modal
 

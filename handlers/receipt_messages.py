@@ -3,14 +3,26 @@
 from __future__ import annotations
 
 import json
-from typing import Any
 
 from bot.payments.coding import Changed
-from handlers.blocks import actions, button, context, mrkdwn_escape, section
+from bot.payments.money import money_text
+from bot.receipts.service import NO_RECEIPT_REASONS
 from handlers.ids import Ids
-from handlers.payment_blocks import day_text, escape_clip, money_text
+from handlers.kit import (
+    Block,
+    actions,
+    button,
+    context,
+    day_text,
+    escape_clip,
+    input_block,
+    modal,
+    mrkdwn_escape,
+    option,
+    section,
+    text_input,
+)
 
-Block = dict[str, Any]
 ASK = "reply in this thread with a photo or PDF of the receipt"
 
 
@@ -55,33 +67,20 @@ def digest_message(missing: dict[str, list[Changed]]) -> tuple[str, list[Block]]
     return text, blocks
 
 
-def no_receipt_modal(payment_id: int, what: str) -> dict[str, Any]:
-    reasons = [("lost", "Lost"), ("never_issued", "Never issued"), ("other", "Other")]
-    return {
-        "type": "modal",
-        "callback_id": Ids.NO_RECEIPT_MODAL,
-        "private_metadata": json.dumps({"payment_id": payment_id}),
-        "title": {"type": "plain_text", "text": "No receipt"},
-        "submit": {"type": "plain_text", "text": "Save"},
-        "close": {"type": "plain_text", "text": "Cancel"},
-        "blocks": [
-            section(f"Why is there no receipt for {what}? Finance sees your answer, and it goes into Xero's history."),
-            {
-                "type": "input",
-                "block_id": Ids.NO_RECEIPT_REASON,
-                "label": {"type": "plain_text", "text": "Reason"},
-                "element": {
-                    "type": "radio_buttons",
-                    "action_id": "value",
-                    "options": [{"text": {"type": "plain_text", "text": t}, "value": v} for v, t in reasons],
-                },
-            },
-            {
-                "type": "input",
-                "block_id": Ids.NO_RECEIPT_NOTE,
-                "optional": True,
-                "label": {"type": "plain_text", "text": "Note"},
-                "element": {"type": "plain_text_input", "action_id": "value", "max_length": 500},
-            },
-        ],
+NOTE_MAX = 500
+
+
+def no_receipt_modal(payment_id: int, what: str) -> Block:
+    reasons = {
+        "type": "radio_buttons",
+        "action_id": "value",
+        "options": [option(words.capitalize(), value) for value, words in NO_RECEIPT_REASONS.items()],
     }
+    intro = f"Why is there no receipt for {what}? Finance sees your answer, and it goes into Xero's history."
+    blocks = [
+        section(intro),
+        input_block(Ids.NO_RECEIPT_REASON, "Reason", reasons, optional=False),
+        input_block(Ids.NO_RECEIPT_NOTE, "Note", text_input(initial=None, max_length=NOTE_MAX), optional=True),
+    ]
+    metadata = json.dumps({"payment_id": payment_id})
+    return modal("No receipt", blocks, callback_id=Ids.NO_RECEIPT_MODAL, private_metadata=metadata, submit="Save")

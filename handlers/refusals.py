@@ -25,10 +25,11 @@ from slack_sdk.errors import SlackApiError
 from bot.errors import DomainError
 from bot.home.view import HomeFilter
 from bot.services import Services
+from bot.slack.replays import REPLAY_CHECK, ReplayedRequest
 from handlers.blocks import Block, refusal_modal, refusal_text
 from handlers.common import actor_from
 from handlers.home_blocks import home_view
-from handlers.payment_blocks import OPTION_TEXT_MAX, clip
+from handlers.kit import OPTION_TEXT_MAX, clip
 
 logger = logging.getLogger(__name__)
 
@@ -38,6 +39,7 @@ APOLOGY = (
 )
 REFUSED_OPTION = "refused"  # the value of the one option an options load answers when it is refused
 MODAL_STACK_MAX = 3
+ANSWERED = "_answered_by_refusals"  # marks a listener already wrapped by `answered`
 # views.push cannot be used (three views open already, or the trigger is spent): the modal is updated instead.
 CANNOT_PUSH = frozenset({"push_limit_reached", "expired_trigger_id", "invalid_trigger_id", "trigger_exchanged"})
 
@@ -217,14 +219,27 @@ def answered(listener: Callable[..., Any], refusals: Refusals) -> Callable[..., 
     Bolt passes a listener the arguments its parameters name; the wrapper asks for those plus `body` and
     `context`, and passes the listener only its own.
     """
+    if getattr(listener, ANSWERED, False):
+        return listener  # stacked `@app.action` decorators hand Bolt the already wrapped listener
     own = inspect.getfullargspec(inspect.unwrap(listener)).args
     if inspect.ismethod(listener):
         own = own[1:]  # Bolt skips `self` the same way
-    wanted = own + [name for name in ("body", "context") if name not in own]
+    wanted = own + [name for name in ("ack", "body", "context") if name not in own]
 
     def run(**arguments: Any) -> Any:
+        given = {name: arguments[name] for name in own}
+        check = arguments["context"].get(REPLAY_CHECK)
         try:
-            return listener(**{name: arguments[name] for name in own})
+            if check is not None and arguments["body"].get("type") == "block_actions" and "ack" in given:
+                given["ack"] = _then(arguments["ack"], check)  # a click acks first: record right after the ack
+            elif check is not None:
+                check()  # a command or submission does its work before answering in its ack
+            return listener(**given)
+        except ReplayedRequest:
+            logger.warning("dropped a replayed Slack request (another instance had handled it)")
+            if arguments["ack"].response is None:
+                arguments["ack"]()
+            return None
         except Exception as error:
             try:
                 refusals.from_listener(error, arguments["body"], arguments["context"])
@@ -232,6 +247,7 @@ def answered(listener: Callable[..., Any], refusals: Refusals) -> Callable[..., 
                 logger.exception("could not tell a user about an error")
             return None
 
+    setattr(run, ANSWERED, True)
     run.__name__ = getattr(listener, "__name__", "listener")
     run.__qualname__ = getattr(listener, "__qualname__", run.__name__)
     run.__doc__ = listener.__doc__
@@ -239,3 +255,14 @@ def answered(listener: Callable[..., Any], refusals: Refusals) -> Callable[..., 
         [inspect.Parameter(name, inspect.Parameter.POSITIONAL_OR_KEYWORD) for name in wanted]
     )
     return run
+
+
+def _then(ack: Ack, check: Callable[[], None]) -> Callable[..., Any]:
+    """`ack` that, once Slack has its answer, runs the check middleware left (in this listener's thread)."""
+
+    def acknowledge(*args: Any, **kwargs: Any) -> Any:
+        answer = ack(*args, **kwargs)
+        check()
+        return answer
+
+    return acknowledge

@@ -3,43 +3,33 @@
 from __future__ import annotations
 
 import json
-from typing import Any
 
 from bot.connection.workspace_settings import WorkspaceSettingsView
-from handlers.blocks import context, mrkdwn_escape, section
 from handlers.ids import Ids
-from handlers.payment_blocks import account_option, clip, tax_option
+from handlers.kit import (
+    Block,
+    clip,
+    context,
+    header,
+    input_block,
+    modal,
+    mrkdwn_escape,
+    option,
+    section,
+    static_select,
+)
+from handlers.payment_options import account_option, tax_option
 
-Block = dict[str, Any]
 NOT_MAPPED = "none"
 MAX_SOURCE_ACCOUNTS = 40
 CHECKBOX_OPTIONS = 10
+INTRO = (
+    "Where new payments are posted, which Xero bank account each bank account pays from, and how "
+    "card or bank categories are coded by default."
+)
 
 
-def _plain(text: str, limit: int = 75) -> Block:
-    return {"type": "plain_text", "text": clip(text, limit)}
-
-
-def _input(block_id: str, label: str, element: Block, *, optional: bool = True, hint: str | None = None) -> Block:
-    block: Block = {
-        "type": "input",
-        "block_id": block_id,
-        "label": _plain(label, 2000),
-        "element": element,
-        "optional": optional,
-    }
-    if hint:
-        block["hint"] = _plain(hint, 2000)
-    return block
-
-
-def settings_modal(view: WorkspaceSettingsView) -> Block:
-    blocks: list[Block] = [
-        section(
-            "Where new payments are posted, which Xero bank account each bank account pays from, and how "
-            "card or bank categories are coded by default."
-        ),
-    ]
+def _channel_input(view: WorkspaceSettingsView) -> Block:
     channel: Block = {
         "type": "conversations_select",
         "action_id": "value",
@@ -47,9 +37,13 @@ def settings_modal(view: WorkspaceSettingsView) -> Block:
     }
     if view.finance_channel:
         channel["initial_conversation"] = view.finance_channel
-    blocks.append(_input(Ids.SETTINGS_CHANNEL, "Finance channel", channel, hint="Invite the bot to it first."))
+    return input_block(
+        Ids.SETTINGS_CHANNEL, "Finance channel", channel, optional=True, hint="Invite the bot to it first."
+    )
 
-    blocks.append({"type": "header", "text": _plain("Bank accounts", 150)})
+
+def _bank_blocks(view: WorkspaceSettingsView) -> list[Block]:
+    blocks = [header("Bank accounts")]
     if not view.source_accounts:
         blocks.append(context("No bank accounts yet: they appear here when their first payment arrives."))
     for source in view.source_accounts[:MAX_SOURCE_ACCOUNTS]:
@@ -63,61 +57,55 @@ def settings_modal(view: WorkspaceSettingsView) -> Block:
                 )
             )
             continue
-        options = [{"text": _plain("Not mapped"), "value": NOT_MAPPED}] + [
-            {"text": _plain(f"{b.name} ({b.code})" if b.code else b.name), "value": b.account_id} for b in matching[:99]
+        options = [option("Not mapped", NOT_MAPPED)] + [
+            option(f"{b.name} ({b.code})" if b.code else b.name, b.account_id) for b in matching[:99]
         ]
-        select: Block = {"type": "static_select", "action_id": "value", "options": options}
-        chosen = next((o for o in options if o["value"] == source.mapped_to), None)
-        if chosen is not None:
-            select["initial_option"] = chosen
-        blocks.append(_input(f"{Ids.SETTINGS_BANK}:{source.source_account_id}", clip(label, 2000), select))
+        select = static_select("value", options, source.mapped_to)
+        blocks.append(input_block(f"{Ids.SETTINGS_BANK}:{source.source_account_id}", label, select, optional=True))
+    return blocks
 
-    blocks.append({"type": "header", "text": _plain("Category mapping", 150)})
-    if view.categories:
-        rows = "\n".join(
-            f"• {mrkdwn_escape(c.category)} → {mrkdwn_escape(c.account_code)}"
-            + (f" ({mrkdwn_escape(c.tax_type)})" if c.tax_type else "")
-            for c in view.categories
-        )
-        blocks.append(section(rows))
-        for start in range(0, min(len(view.categories), 50), CHECKBOX_OPTIONS):
-            chunk = view.categories[start : start + CHECKBOX_OPTIONS]
-            boxes = {
-                "type": "checkboxes",
-                "action_id": "value",
-                "options": [{"text": _plain(f"Remove “{c.category}”"), "value": clip(c.category, 150)} for c in chunk],
-            }
-            blocks.append(_input(f"{Ids.SETTINGS_REMOVE_CATEGORY}:{start}", "Remove mappings", boxes))
-    else:
-        blocks.append(context("No category mappings yet. Finance users can also add one from a payment message."))
-    if view.accounts:
-        blocks.append(
-            _input(
-                Ids.SETTINGS_NEW_CATEGORY,
-                "Add a category",
-                {"type": "plain_text_input", "action_id": "value", "max_length": 255},
-                hint="As your bank export or card provider names it, e.g. Software",
-            )
-        )
-        account: Block = {"type": "external_select", "action_id": Ids.PAYMENT_ACCOUNT, "min_query_length": 0}
-        if len(view.accounts) <= 100:
-            account = {
-                "type": "static_select",
-                "action_id": Ids.PAYMENT_ACCOUNT,
-                "options": [account_option(a) for a in view.accounts],
-            }
-        blocks.append(_input(Ids.SETTINGS_NEW_CATEGORY_ACCOUNT, "Its Xero account", account))
-        if view.tax_rates:
-            tax = {
-                "type": "static_select",
-                "action_id": "value",
-                "options": [tax_option(t) for t in view.tax_rates[:100]],
-            }
-            blocks.append(_input(Ids.SETTINGS_NEW_CATEGORY_TAX, "Its tax rate", tax))
-    else:
-        blocks.append(context("Connect Xero (`/xero connect`) to map categories to Xero accounts."))
 
-    blocks.append({"type": "header", "text": _plain("Receipt reminders", 150)})
+def _category_blocks(view: WorkspaceSettingsView) -> list[Block]:
+    blocks = [header("Category mapping")]
+    if not view.categories:
+        return [*blocks, context("No category mappings yet. Finance users can also add one from a payment message.")]
+    rows = "\n".join(
+        f"• {mrkdwn_escape(c.category)} → {mrkdwn_escape(c.account_code)}"
+        + (f" ({mrkdwn_escape(c.tax_type)})" if c.tax_type else "")
+        for c in view.categories
+    )
+    blocks.append(section(rows))
+    for start in range(0, min(len(view.categories), 50), CHECKBOX_OPTIONS):
+        chunk = view.categories[start : start + CHECKBOX_OPTIONS]
+        boxes = {
+            "type": "checkboxes",
+            "action_id": "value",
+            "options": [option(f"Remove “{c.category}”", clip(c.category, 150)) for c in chunk],
+        }
+        blocks.append(input_block(f"{Ids.SETTINGS_REMOVE_CATEGORY}:{start}", "Remove mappings", boxes, optional=True))
+    return blocks
+
+
+def _new_category_blocks(view: WorkspaceSettingsView) -> list[Block]:
+    if not view.accounts:
+        return [context("Connect Xero (`/xero connect`) to map categories to Xero accounts.")]
+    name = {"type": "plain_text_input", "action_id": "value", "max_length": 255}
+    hint = "As your bank export or card provider names it, e.g. Software"
+    account: Block = {"type": "external_select", "action_id": Ids.PAYMENT_ACCOUNT, "min_query_length": 0}
+    if len(view.accounts) <= 100:
+        account = static_select(Ids.PAYMENT_ACCOUNT, [account_option(a) for a in view.accounts])
+    blocks = [
+        input_block(Ids.SETTINGS_NEW_CATEGORY, "Add a category", name, optional=True, hint=hint),
+        input_block(Ids.SETTINGS_NEW_CATEGORY_ACCOUNT, "Its Xero account", account, optional=True),
+    ]
+    if view.tax_rates:
+        tax = static_select("value", [tax_option(t) for t in view.tax_rates[:100]])
+        blocks.append(input_block(Ids.SETTINGS_NEW_CATEGORY_TAX, "Its tax rate", tax, optional=True))
+    return blocks
+
+
+def _reminder_blocks(view: WorkspaceSettingsView) -> list[Block]:
+    blocks = [header("Receipt reminders")]
     reminders = view.reminders
     for block_id, label, value in (
         (Ids.SETTINGS_REMINDER_FIRST, "First reminder after (days)", reminders.first_after_days),
@@ -130,24 +118,15 @@ def settings_modal(view: WorkspaceSettingsView) -> Block:
             "action_id": "value",
             "initial_value": str(value),
         }
-        blocks.append(_input(block_id, label, number, optional=False))
+        blocks.append(input_block(block_id, label, number, optional=False))
     zone = {"type": "plain_text_input", "action_id": "value", "initial_value": reminders.timezone, "max_length": 64}
-    blocks.append(
-        _input(
-            Ids.SETTINGS_TIMEZONE,
-            "Time zone",
-            zone,
-            optional=False,
-            hint="Reminders go out on weekdays between 09:00 and 18:00 here; the digest on Monday mornings.",
-        )
-    )
+    hint = "Reminders go out on weekdays between 09:00 and 18:00 here; the digest on Monday mornings."
+    blocks.append(input_block(Ids.SETTINGS_TIMEZONE, "Time zone", zone, optional=False, hint=hint))
+    return blocks
 
-    return {
-        "type": "modal",
-        "callback_id": Ids.SETTINGS_MODAL,
-        "title": _plain("Settings", 24),
-        "submit": _plain("Save", 24),
-        "close": _plain("Cancel", 24),
-        "private_metadata": json.dumps({"sources": [s.source_account_id for s in view.source_accounts]}),
-        "blocks": blocks[:100],
-    }
+
+def settings_modal(view: WorkspaceSettingsView) -> Block:
+    blocks = [section(INTRO), _channel_input(view)]
+    blocks += _bank_blocks(view) + _category_blocks(view) + _new_category_blocks(view) + _reminder_blocks(view)
+    metadata = json.dumps({"sources": [s.source_account_id for s in view.source_accounts]})
+    return modal("Settings", blocks, callback_id=Ids.SETTINGS_MODAL, private_metadata=metadata, submit="Save")

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from bot.payments.approve import LogEntry
 from bot.payments.coding import Changed
-from handlers.blocks import context, mrkdwn_escape, section
-from handlers.payment_blocks import escape_clip, money_text
+from bot.payments.money import money_text
+from handlers.kit import Block, context, date_text, escape_clip, modal, mrkdwn_escape, section
 
 OPERATIONS = {
     "create": "Create Spend Money",
@@ -18,17 +16,16 @@ OPERATIONS = {
 OUTCOMES = {"ok": ":white_check_mark:", "error": ":x:", "unknown": ":grey_question:", "started": ":hourglass:"}
 
 
-def sync_log_modal(changed: Changed, entries: list[LogEntry]) -> dict[str, Any]:
+def sync_log_modal(changed: Changed, entries: list[LogEntry]) -> Block:
     card = changed.card
-    blocks: list[dict[str, Any]] = [
+    blocks: list[Block] = [
         section(f"*{money_text(card.amount, card.currency)}* to {escape_clip(card.payee, 500)}"),
     ]
     if not entries:
         blocks.append(context("Nothing has been sent to Xero for this payment yet."))
     for entry in entries[:45]:
         who = f" · approved by <@{entry.actor_user_id}>" if entry.actor_user_id else ""
-        stamp = int(entry.at.timestamp())
-        when = f"<!date^{stamp}^{{date_short_pretty}} {{time_secs}}|{entry.at:%Y-%m-%d %H:%M:%S} UTC>"
+        when = date_text(entry.at, seconds=True)
         operation = OPERATIONS.get(entry.operation, entry.operation)
         head = f"{OUTCOMES.get(entry.outcome, '')} *{operation}* · {when}{who}"
         details = []
@@ -41,9 +38,4 @@ def sync_log_modal(changed: Changed, entries: list[LogEntry]) -> dict[str, Any]:
         if entry.error:
             details.append(f"Xero said: {escape_clip(entry.error, 1200)}")
         blocks.append(section(head + ("\n" + "\n".join(details) if details else "")))
-    return {
-        "type": "modal",
-        "title": {"type": "plain_text", "text": "Sync log"},
-        "close": {"type": "plain_text", "text": "Close"},
-        "blocks": blocks[:100],
-    }
+    return modal("Sync log", blocks, close="Close")

@@ -79,6 +79,19 @@ class KeyRing:
     def needs_rotation(self, ciphertext: bytes) -> bool:
         return ciphertext[2 : 2 + _KEY_ID_LEN] != self._primary_id
 
+    def rotate(self, ciphertext: bytes) -> bytes:
+        """The same plaintext sealed under the first key (raises DecryptionError if no key opens it)."""
+        return self.encrypt(self.decrypt(ciphertext))
+
+    @property
+    def primary_key_id(self) -> bytes:
+        """What every ciphertext sealed by the first key carries after its version (bytes 3 to 10)."""
+        return self._primary_id
+
+    @property
+    def key_count(self) -> int:
+        return len(self._by_id)
+
 
 # The encrypted column types find their key ring through the engine's dialect, so two engines
 # (say, two tests with different keys) never share one and nothing is configured at import time.

@@ -1,4 +1,4 @@
-"""The outbox's rows: record an intent in the caller's transaction, claim due ones, finish or reschedule them.
+"""Recording an outbox intent (the repository is storage.repositories.outbox).
 
 Redraws need no caller at all: `watch_card_changes` records one, in the same transaction, whenever a posted
 payment's version changes (the version changes exactly when what its message shows changes).
@@ -6,12 +6,11 @@ payment's version changes (the version changes exactly when what its message sho
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, event, func, inspect, select, update
+from sqlalchemy import event, inspect
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session, sessionmaker
@@ -25,16 +24,7 @@ def redraw_key(payment_id: int) -> str:
     return f"{CARD_REDRAW}:{payment_id}"
 
 
-@dataclass(frozen=True)
-class Waiting:
-    """What Slack has not taken yet in a workspace, for /xero status."""
-
-    count: int
-    failing_since: datetime | None
-    last_error: str | None
-
-
-def _record(
+def record_intent(
     connection: Connection,
     *,
     kind: str,
@@ -65,101 +55,6 @@ def _record(
     connection.execute(statement)
 
 
-class OutboxRepository:
-    def __init__(self, session: Session) -> None:
-        self.session = session
-
-    def add(
-        self,
-        *,
-        kind: str,
-        key: str,
-        workspace_id: int,
-        due: datetime,
-        payment_id: int | None = None,
-        payload: dict[str, Any] | None = None,
-    ) -> None:
-        self.session.flush()
-        _record(
-            self.session.connection(),
-            kind=kind,
-            key=key,
-            workspace_id=workspace_id,
-            payment_id=payment_id,
-            payload=payload or {},
-            due=due,
-        )
-
-    def claim_due(self, now: datetime, lease: timedelta, *, limit: int) -> Sequence[OutboxItem]:
-        """Due rows no sender holds, held for `lease`; another instance skips them (SKIP LOCKED)."""
-        query = (
-            select(OutboxItem)
-            .where(OutboxItem.next_attempt_at <= now, _free(now))
-            .order_by(OutboxItem.next_attempt_at, OutboxItem.id)
-            .limit(limit)
-        )
-        if self.session.get_bind().dialect.name == "postgresql":
-            query = query.with_for_update(skip_locked=True)
-        rows = self.session.scalars(query.execution_options(populate_existing=True)).all()
-        for row in rows:
-            _hold(row, now, lease)
-        return rows
-
-    def claim_key(self, key: str, now: datetime, lease: timedelta) -> OutboxItem | None:
-        """The row for `key`, due or not (someone is waiting for it), unless a sender holds it."""
-        query = select(OutboxItem).where(OutboxItem.dedupe_key == key, _free(now))
-        if self.session.get_bind().dialect.name == "postgresql":
-            query = query.with_for_update(skip_locked=True)
-        row = self.session.scalars(query.execution_options(populate_existing=True)).first()
-        if row is not None:
-            _hold(row, now, lease)
-        return row
-
-    def finish(self, row_id: int, generation: int, now: datetime) -> bool:
-        """Delivered: forget the row, unless the intent was repeated meanwhile (then it is due again now)."""
-        deleted = self.session.execute(
-            delete(OutboxItem).where(OutboxItem.id == row_id, OutboxItem.generation == generation)
-        )
-        if int(getattr(deleted, "rowcount", 0) or 0):
-            return True
-        self.session.execute(
-            update(OutboxItem)
-            .where(OutboxItem.id == row_id)
-            .values(locked_until=None, next_attempt_at=now, attempts=0, last_error=None, failing_since=None)
-        )
-        return False
-
-    def retry(self, row_id: int, error: str, at: datetime, now: datetime) -> None:
-        self.session.execute(
-            update(OutboxItem)
-            .where(OutboxItem.id == row_id)
-            .values(
-                locked_until=None,
-                next_attempt_at=at,
-                last_error=error[:1000],
-                failing_since=func.coalesce(OutboxItem.failing_since, now),
-            )
-        )
-
-    def waiting(self, workspace_id: int) -> Waiting:
-        """Rows Slack has refused or not answered at least once."""
-        failing = select(OutboxItem).where(
-            OutboxItem.workspace_id == workspace_id, OutboxItem.failing_since.is_not(None)
-        )
-        count = int(self.session.scalar(failing.with_only_columns(func.count())) or 0)
-        oldest = self.session.scalars(failing.order_by(OutboxItem.failing_since, OutboxItem.id).limit(1)).first()
-        return Waiting(count, oldest.failing_since if oldest else None, oldest.last_error if oldest else None)
-
-
-def _free(now: datetime) -> Any:
-    return (OutboxItem.locked_until.is_(None)) | (OutboxItem.locked_until <= now)
-
-
-def _hold(row: OutboxItem, now: datetime, lease: timedelta) -> None:
-    row.locked_until = now + lease
-    row.attempts += 1
-
-
 def watch_card_changes(sessions: sessionmaker[Session], now: Callable[[], datetime]) -> None:
     """Record a redraw of a payment's message in the transaction that changes what the message shows.
 
@@ -174,7 +69,7 @@ def watch_card_changes(sessions: sessionmaker[Session], now: Callable[[], dateti
                 continue
             if not inspect(payment).attrs.version.history.has_changes():
                 continue
-            _record(
+            record_intent(
                 session.connection(),
                 kind=CARD_REDRAW,
                 key=redraw_key(payment.id),

@@ -8,9 +8,6 @@ from typing import Self
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from storage.import_profiles import ImportProfiles
-from storage.outbox import OutboxRepository
-from storage.reference import ReferenceData
 from storage.repositories import (
     AuditLog,
     ConnectionRepository,
@@ -19,6 +16,9 @@ from storage.repositories import (
     RoleRepository,
     WorkspaceRepository,
 )
+from storage.repositories.import_profiles import ImportProfiles
+from storage.repositories.outbox import OutboxRepository
+from storage.repositories.reference import ReferenceData
 
 _open = threading.local()
 

@@ -2,103 +2,36 @@
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import secrets
-from dataclasses import dataclass
-from datetime import datetime, timedelta
-from typing import Any
+from datetime import timedelta
 
 from bot.clock import Clock
+from bot.connection.linking import link_tenant
 from bot.connection.roles import Access, Actor, Roles
+from bot.connection.status import ConnectionStatus, connection_status
+from bot.connection.tenants import (
+    CallbackRefused,
+    ChoiceNeeded,
+    Connected,
+    Disconnected,
+    Tenant,
+    auth_event_id,
+    hash_state,
+    tenant_ref,
+)
 from bot.errors import DomainError
 from bot.settings import Settings
 from bot.xero.errors import XeroAuthError, XeroError, XeroUnavailable
 from bot.xero.gateway import TenantRef, XeroGateway
 from bot.xero.oauth import XeroOAuth
 from bot.xero.reference import ReferenceDataSync
-from storage.models import ConnectionState, PaymentState, XeroConnection, XeroOAuthState, XeroTokenSet
+from storage.models import ConnectionState, XeroOAuthState, XeroTokenSet
 from storage.uow import UnitOfWork, UnitOfWorkFactory
 
 logger = logging.getLogger(__name__)
 
 STATE_LIFETIME = timedelta(minutes=10)
-
-
-class CallbackRefused(DomainError):
-    """The Xero redirect cannot be accepted; nothing was stored."""
-
-
-@dataclass(frozen=True)
-class Tenant:
-    connection_id: str
-    tenant_id: str
-    tenant_name: str
-
-
-@dataclass(frozen=True)
-class Connected:
-    workspace_id: int
-    team_id: str
-    user_id: str
-    connection_id: int
-    tenant_name: str
-    reconnected: bool
-
-
-@dataclass(frozen=True)
-class ChoiceNeeded:
-    workspace_id: int
-    team_id: str
-    user_id: str
-    token_set_id: int
-    tenants: list[Tenant]
-
-
-@dataclass(frozen=True)
-class ConnectionStatus:
-    state: str  # connected | needs_reconnect | disconnected | never
-    tenant_name: str | None = None
-    connected_by: str | None = None
-    connected_at: datetime | None = None
-    reference_synced_at: datetime | None = None
-    last_sync_at: datetime | None = None
-    access_expires_at: datetime | None = None
-    refresh_token_issued_at: datetime | None = None
-    day_limit_remaining: int | None = None
-    minute_limit_remaining: int | None = None
-    limits_seen_at: datetime | None = None
-    last_error: str | None = None
-    pending: int = 0
-    synced: int = 0
-    errors: int = 0
-    finance_channel: str | None = None
-    check_failed: str | None = None
-    slack_waiting: int = 0  # messages, redraws and replies Slack has not taken yet (the bot keeps trying)
-    slack_failing_since: datetime | None = None
-    slack_last_error: str | None = None
-
-
-@dataclass(frozen=True)
-class Disconnected:
-    tenant_name: str
-    revoked_at_xero: bool
-
-
-def tenant_ref(connection: XeroConnection) -> TenantRef:
-    if connection.token_set_id is None:
-        raise XeroAuthError("This Xero connection has no sign-in any more. An admin can run `/xero connect`.")
-    return TenantRef(
-        connection_id=connection.id,
-        workspace_id=connection.workspace_id,
-        tenant_id=connection.tenant_id,
-        tenant_name=connection.tenant_name,
-        token_set_id=connection.token_set_id,
-    )
-
-
-def _hash_state(state: str) -> str:
-    return hashlib.sha256(state.encode()).hexdigest()
 
 
 class ConnectionService:
@@ -133,7 +66,7 @@ class ConnectionService:
         with self._uow() as work:
             work.connections.add_state(
                 XeroOAuthState(
-                    state_hash=_hash_state(state),
+                    state_hash=hash_state(state),
                     workspace_id=actor.workspace_id,
                     user_id=actor.user_id,
                     created_at=now,
@@ -168,21 +101,21 @@ class ConnectionService:
             )
             work.commit()
             token_set_id = token_set.id
-        auth_event_id = _auth_event_id(token.access_token)
-        granted = self._gateway.connections(token_set_id, auth_event_id)
-        if auth_event_id and not granted:
+        event_id = auth_event_id(token.access_token)
+        granted = self._gateway.connections(token_set_id, event_id)
+        if event_id and not granted:
             granted = self._gateway.connections(token_set_id)
         tenants = [
-            Tenant(str(c.id), str(c.tenant_id), str(c.tenant_name or "Xero organisation"))
+            Tenant(c.connection_id, c.tenant_id, c.tenant_name or "Xero organisation")
             for c in granted
-            if str(getattr(c, "tenant_type", "ORGANISATION") or "ORGANISATION").upper() == "ORGANISATION"
+            if c.tenant_type == "ORGANISATION"
         ]
         if not tenants:
             raise CallbackRefused("Xero granted access to no organisation. Run `/xero connect` again and pick one.")
         with self._uow() as work:
             stored = work.connections.token_set(token_set_id)
             assert stored is not None
-            stored.auth_event_id = auth_event_id
+            stored.auth_event_id = event_id
             if len(tenants) > 1:
                 stored.pending_tenants = [t.__dict__ for t in tenants]
             work.commit()
@@ -205,39 +138,12 @@ class ConnectionService:
         return self._connect(actor.workspace_id, actor.team_id, actor.user_id, token_set_id, chosen)
 
     def _connect(self, workspace_id: int, team_id: str, user_id: str, token_set_id: int, tenant: Tenant) -> Connected:
-        now = self._clock.now()
         with self._uow() as work:
-            token_set = work.connections.token_set(token_set_id)
-            assert token_set is not None
-            token_set.pending_tenants = None
-            connection = work.connections.by_tenant(workspace_id, tenant.tenant_id)
-            reconnected = connection is not None
-            if connection is None:
-                connection = work.connections.add(
-                    XeroConnection(
-                        workspace_id=workspace_id,
-                        tenant_id=tenant.tenant_id,
-                        tenant_name=tenant.tenant_name,
-                        connected_by_user_id=user_id,
-                    )
-                )
-            replaced_token_set = connection.token_set
-            connection.token_set_id = token_set_id
-            connection.tenant_name = tenant.tenant_name
-            connection.xero_connection_id = tenant.connection_id
-            connection.state = ConnectionState.CONNECTED
-            connection.connected_by_user_id = user_id
-            connection.connected_at = now
-            connection.disconnected_at = None
-            connection.last_error = None
-            connection.reconnect_notified_at = None
-            for other in work.connections.others_connected(workspace_id, connection.id):
-                other.state = ConnectionState.DISCONNECTED
-                other.disconnected_at = now
-            work.session.flush()
-            orphaned = replaced_token_set is not None and replaced_token_set.id != token_set_id
-            if orphaned and replaced_token_set and not work.connections.of_token_set(replaced_token_set.id):
-                self._wipe(work, replaced_token_set)
+            connection, reconnected, orphaned = link_tenant(
+                work, workspace_id, user_id, token_set_id, tenant, self._clock.now()
+            )
+            if orphaned is not None:
+                self._wipe(work, orphaned)
             work.audit.record(
                 workspace_id=workspace_id,
                 actor_user_id=user_id,
@@ -263,7 +169,7 @@ class ConnectionService:
             raise refused
         now = self._clock.now()
         with self._uow() as work:
-            stored = work.connections.state_by_hash(_hash_state(state))
+            stored = work.connections.state_by_hash(hash_state(state))
             if stored is None or stored.consumed_at is not None or stored.expires_at <= now:
                 raise refused
             stored.consumed_at = now
@@ -296,7 +202,7 @@ class ConnectionService:
     def check_live(self, ref: TenantRef) -> None:
         """Ask Xero whether the organisation is still connected; a missing one needs a reconnect."""
         granted = self._gateway.connections(ref.token_set_id)
-        if not any(str(c.tenant_id) == ref.tenant_id for c in granted):
+        if not any(c.tenant_id == ref.tenant_id for c in granted):
             self._gateway.lose_access(ref.connection_id, "the organisation is no longer connected in Xero")
             raise XeroAuthError(
                 f"{ref.tenant_name} was disconnected from Xero's side. An admin needs to reconnect with "
@@ -310,44 +216,8 @@ class ConnectionService:
 
     def describe(self, workspace_id: int, check_failed: str | None = None) -> ConnectionStatus:
         with self._uow() as work:
-            workspace = work.workspaces.get(workspace_id)
-            channel = (workspace.finance_channel_id if workspace else None) or self._settings.finance_channel
-            counts = work.payments.count_by_state(workspace_id)
-            connection = work.connections.active_for(workspace_id) or work.connections.latest_for(workspace_id)
-            slack = work.outbox.waiting(workspace_id)
-            unposted = work.payments.failed_posts(workspace_id)
-            tallies: dict[str, Any] = {
-                "pending": counts.get(PaymentState.PENDING, 0)
-                + counts.get(PaymentState.APPROVED, 0)
-                + counts.get(PaymentState.SYNCING, 0)
-                + counts.get(PaymentState.UPDATED, 0),
-                "synced": counts.get(PaymentState.SYNCED, 0),
-                "errors": counts.get(PaymentState.SYNC_ERROR, 0),
-                "finance_channel": channel,
-                "check_failed": check_failed,
-                "slack_waiting": slack.count + unposted.count,
-                "slack_failing_since": min(
-                    (t for t in (slack.failing_since, unposted.failing_since) if t is not None), default=None
-                ),
-                "slack_last_error": slack.last_error or unposted.last_error,
-            }
-            if connection is None:
-                return ConnectionStatus(state="never", **tallies)
-            token_set = connection.token_set
-            return ConnectionStatus(
-                state=connection.state.value,
-                tenant_name=connection.tenant_name,
-                connected_by=connection.connected_by_user_id,
-                connected_at=connection.connected_at,
-                reference_synced_at=connection.reference_synced_at,
-                last_sync_at=connection.last_sync_at,
-                access_expires_at=token_set.access_expires_at if token_set and token_set.token else None,
-                refresh_token_issued_at=token_set.refresh_token_issued_at if token_set and token_set.token else None,
-                day_limit_remaining=connection.day_limit_remaining,
-                minute_limit_remaining=connection.minute_limit_remaining,
-                limits_seen_at=connection.limits_seen_at,
-                last_error=connection.last_error,
-                **tallies,
+            return connection_status(
+                work, workspace_id, default_channel=self._settings.finance_channel, check_failed=check_failed
             )
 
     # --- losing access -----------------------------------------------------------------------
@@ -421,20 +291,3 @@ class ConnectionService:
     def connected_refs(self) -> list[TenantRef]:
         with self._uow() as work:
             return [tenant_ref(c) for c in work.connections.all_connected() if c.token_set_id is not None]
-
-
-def _auth_event_id(access_token: str) -> str | None:
-    """Xero access tokens are JWTs carrying `authentication_event_id`; None when it is not one."""
-    import base64
-    import json
-
-    parts = access_token.split(".")
-    if len(parts) != 3:
-        return None
-    try:
-        padded = parts[1] + "=" * (-len(parts[1]) % 4)
-        claims = json.loads(base64.urlsafe_b64decode(padded))
-    except ValueError:
-        return None
-    value = claims.get("authentication_event_id") if isinstance(claims, dict) else None
-    return str(value) if value else None

@@ -7,7 +7,7 @@ import logging
 
 from flask import Response
 
-from bot.connection.connect import CallbackRefused, ChoiceNeeded, Connected
+from bot.connection.tenants import CallbackRefused, ChoiceNeeded, Connected
 from bot.services import Services
 from bot.xero.errors import XeroError
 

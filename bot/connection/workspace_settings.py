@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy.exc import IntegrityError
@@ -15,7 +16,7 @@ from bot.settings import Settings
 from bot.text_input import NAME_MAX, is_decimal_digits, is_slack_channel_id, text_problem
 from storage.models import CategoryMapping
 from storage.repositories import category_key
-from storage.uow import UnitOfWorkFactory
+from storage.uow import UnitOfWork, UnitOfWorkFactory
 
 
 @dataclass(frozen=True)
@@ -192,38 +193,13 @@ class WorkspaceSettingsService:
                 assert workspace is not None
                 if change.finance_channel != workspace.finance_channel_id and change.finance_channel:
                     workspace.finance_channel_id = change.finance_channel
-                mapping_of = change.bank_mapping
-                for source in work.payments.source_accounts(actor.workspace_id):
-                    if source.id in mapping_of and source.xero_bank_account_id != mapping_of[source.id]:
-                        source.xero_bank_account_id = None
-                work.session.flush()
-                for source in work.payments.source_accounts(actor.workspace_id):
-                    if change.bank_mapping.get(source.id):
-                        source.xero_bank_account_id = change.bank_mapping[source.id]
-                        source.mapped_by_user_id = actor.user_id
-                        source.mapped_at = now
+                _map_bank_accounts(work, actor, change.bank_mapping, now)
                 if change.reminders:
                     workspace.reminder_first_after_days = int(change.reminders["first_after_days"])
                     workspace.reminder_every_days = int(change.reminders["every_days"])
                     workspace.reminder_max = int(change.reminders["max_reminders"])
                     workspace.timezone = change.reminders["timezone"].strip()
-                for name in change.remove_categories:
-                    mapping = work.payments.category_mapping(actor.workspace_id, name)
-                    if mapping is not None:
-                        work.session.delete(mapping)
-                if change.new_category and change.new_category_account:
-                    mapping = work.payments.category_mapping(actor.workspace_id, change.new_category)
-                    if mapping is None:
-                        mapping = CategoryMapping(
-                            workspace_id=actor.workspace_id,
-                            category_key=category_key(change.new_category),
-                            category=change.new_category.strip(),
-                        )
-                        work.session.add(mapping)
-                    mapping.account_code = change.new_category_account
-                    mapping.tax_type = change.new_category_tax
-                    mapping.tracking = []
-                    mapping.updated_by_user_id = actor.user_id
+                _change_categories(work, actor, change)
                 work.audit.record(
                     workspace_id=actor.workspace_id,
                     actor_user_id=actor.user_id,
@@ -238,6 +214,40 @@ class WorkspaceSettingsService:
             raise DomainError(
                 "Another admin mapped that Xero bank account at the same moment. Open settings again and retry."
             ) from None
+
+
+def _map_bank_accounts(work: UnitOfWork, actor: Actor, mapping_of: dict[int, str | None], now: datetime) -> None:
+    """Unmap what changes first, so two accounts can swap Xero bank accounts without breaking the unique index."""
+    for source in work.payments.source_accounts(actor.workspace_id):
+        if source.id in mapping_of and source.xero_bank_account_id != mapping_of[source.id]:
+            source.xero_bank_account_id = None
+    work.session.flush()
+    for source in work.payments.source_accounts(actor.workspace_id):
+        if mapping_of.get(source.id):
+            source.xero_bank_account_id = mapping_of[source.id]
+            source.mapped_by_user_id = actor.user_id
+            source.mapped_at = now
+
+
+def _change_categories(work: UnitOfWork, actor: Actor, change: SettingsChange) -> None:
+    for name in change.remove_categories:
+        mapping = work.payments.category_mapping(actor.workspace_id, name)
+        if mapping is not None:
+            work.session.delete(mapping)
+    if not (change.new_category and change.new_category_account):
+        return
+    mapping = work.payments.category_mapping(actor.workspace_id, change.new_category)
+    if mapping is None:
+        mapping = CategoryMapping(
+            workspace_id=actor.workspace_id,
+            category_key=category_key(change.new_category),
+            category=change.new_category.strip(),
+        )
+        work.session.add(mapping)
+    mapping.account_code = change.new_category_account
+    mapping.tax_type = change.new_category_tax
+    mapping.tracking = []
+    mapping.updated_by_user_id = actor.user_id
 
 
 REMINDER_LIMITS = {"first_after_days": (0, 60), "every_days": (1, 60), "max_reminders": (0, 20)}

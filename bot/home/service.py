@@ -6,8 +6,9 @@ from typing import Any
 
 from bot.connection.roles import Access, Actor, Roles
 from bot.home.view import PAGE_SIZE, BulkProgress, HomeFilter, HomeRow, HomeView, SourceAccountOption
+from bot.payments.card_view import payment_card
 from bot.payments.cards import CodingChoices
-from bot.payments.coding import CodingService, payment_card
+from bot.payments.coding import CodingService
 from storage.models import Payment, PaymentState, ReceiptState
 from storage.uow import UnitOfWork, UnitOfWorkFactory
 

@@ -10,8 +10,8 @@ from bot.connection.roles import Access, Actor, Roles
 from bot.errors import DomainError, NotAllowed
 from bot.payments import lifecycle
 from bot.payments.coding import Changed, CodingService, Conflict, not_yours
-from storage.models import ConnectionState
-from storage.uow import UnitOfWorkFactory
+from storage.models import ConnectionState, Payment
+from storage.uow import UnitOfWork, UnitOfWorkFactory
 
 
 @dataclass(frozen=True)
@@ -45,44 +45,16 @@ class ApprovalService:
                 raise Conflict(payment_id)
             if payment.state not in lifecycle.APPROVABLE:
                 raise DomainError("Only pending, updated or failed payments can be approved.")
-            missing = []
-            if not payment.account_code:
-                missing.append("choose a Xero account")
-            if not payment.tax_type:
-                missing.append("choose a tax rate")
-            connection = work.connections.active_for(actor.workspace_id)
-            source = payment.source_account
-            if connection is None or connection.state is not ConnectionState.CONNECTED:
-                missing.append("an admin must (re)connect Xero with /xero connect")
-            elif not source.xero_bank_account_id:
-                missing.append(
-                    f"an admin must map {source.name} ({source.currency}) to a Xero bank account in /xero settings"
-                )
-            else:
-                bank = next(
-                    (
-                        a
-                        for a in work.reference.bank_accounts(connection.id)
-                        if a.account_id == source.xero_bank_account_id
-                    ),
-                    None,
-                )
-                if bank is None or bank.status != "ACTIVE":
-                    missing.append(f"the Xero bank account mapped to {source.name} is gone or archived; map another")
-                elif (bank.currency_code or source.currency) != source.currency:
-                    missing.append(
-                        f"{source.name} pays in {source.currency} but its Xero bank account is in {bank.currency_code}"
-                    )
+            missing = _missing_for_sync(work, payment, actor.workspace_id)
             if missing:
                 raise DomainError("This payment can't sync yet: " + "; ".join(missing) + ".")
             resync = payment.xero_bank_transaction_id is not None
             lifecycle.approve(payment, actor.user_id, self._clock.now())
-            work.audit.record(
+            work.audit.payment_event(
                 workspace_id=actor.workspace_id,
                 actor_user_id=actor.user_id,
                 action="payment.resync_requested" if resync else "payment.approved",
-                subject_type="payment",
-                subject_id=str(payment.id),
+                payment_id=payment.id,
             )
             work.session.flush()
             changed = self._coding.changed(work, payment)
@@ -111,3 +83,28 @@ class ApprovalService:
                 for a in work.payments.sync_attempts(payment_id)
             ]
             return self._coding.changed(work, payment), entries
+
+
+def _missing_for_sync(work: UnitOfWork, payment: Payment, workspace_id: int) -> list[str]:
+    """What must be done before the payment can be sent to Xero, in words for the person approving."""
+    missing = []
+    if not payment.account_code:
+        missing.append("choose a Xero account")
+    if not payment.tax_type:
+        missing.append("choose a tax rate")
+    connection = work.connections.active_for(workspace_id)
+    source = payment.source_account
+    if connection is None or connection.state is not ConnectionState.CONNECTED:
+        missing.append("an admin must (re)connect Xero with /xero connect")
+    elif not source.xero_bank_account_id:
+        missing.append(f"an admin must map {source.name} ({source.currency}) to a Xero bank account in /xero settings")
+    else:
+        accounts = work.reference.bank_accounts(connection.id)
+        bank = next((a for a in accounts if a.account_id == source.xero_bank_account_id), None)
+        if bank is None or bank.status != "ACTIVE":
+            missing.append(f"the Xero bank account mapped to {source.name} is gone or archived; map another")
+        elif (bank.currency_code or source.currency) != source.currency:
+            missing.append(
+                f"{source.name} pays in {source.currency} but its Xero bank account is in {bank.currency_code}"
+            )
+    return missing

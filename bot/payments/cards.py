@@ -1,6 +1,6 @@
 """Plain data the Slack builders render: a payment as finance sees it, and the coding choices on offer.
 
-Services build these from storage; `handlers.payment_blocks` turns them into Block Kit without touching
+Services build these from storage; the builders in `handlers/` turn them into Block Kit without touching
 the database, so the builders can be tested as data.
 """
 
@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+
+from bot.payments.lifecycle import PaymentState
 
 STATIC_SELECT_LIMIT = 100
 
@@ -58,7 +60,7 @@ class CodingChoices:
 class PaymentCard:
     payment_id: int
     version: int
-    state: str  # a storage.models.PaymentState value
+    state: PaymentState
     amount: Decimal
     currency: str
     date: date

@@ -12,16 +12,14 @@ from bot.clock import Clock
 from bot.connection.roles import Access, Actor, Roles
 from bot.errors import DomainError, NotAllowed, NotFound
 from bot.payments import lifecycle
+from bot.payments.card_view import coding_choices, payment_card
 from bot.payments.cards import (
     AccountChoice,
     CodingChoices,
     PaymentCard,
-    TaxChoice,
-    TrackingChoice,
-    TrackingOptionChoice,
 )
 from bot.text_input import DESCRIPTION_MAX, NAME_MAX, NOTE_MAX, checked_text, search_text
-from storage.models import CategoryMapping, ConnectionState, Payment, PaymentState, ReceiptState, XeroConnection
+from storage.models import CategoryMapping, Payment, PaymentState
 from storage.repositories import category_key
 from storage.uow import UnitOfWork, UnitOfWorkFactory
 
@@ -75,26 +73,7 @@ class CodingService:
             return self.changed(work, payment)
 
     def choices(self, work: UnitOfWork, workspace_id: int) -> CodingChoices:
-        connection = work.connections.active_for(workspace_id)
-        if connection is None:
-            return CodingChoices()
-        return CodingChoices(
-            accounts=[
-                AccountChoice(account.code or "", account.name, account.tax_type)
-                for account in work.reference.usable_line_accounts(connection.id)
-            ],
-            tax_rates=[
-                TaxChoice(r.tax_type, r.name, r.effective_rate) for r in work.reference.usable_tax_rates(connection.id)
-            ],
-            tracking=[
-                TrackingChoice(
-                    c.tracking_category_id,
-                    c.name,
-                    [TrackingOptionChoice(o.tracking_option_id, o.name) for o in c.options if o.status == "ACTIVE"],
-                )
-                for c in work.reference.active_tracking(connection.id)
-            ],
-        )
+        return coding_choices(work, workspace_id)
 
     def account_choices(self, actor: Actor) -> list[AccountChoice]:
         """Only the accounts, read as plain rows: the external select asks for them on every keystroke."""
@@ -197,12 +176,11 @@ class CodingService:
             if payment.state not in lifecycle.EXCLUDABLE:
                 raise DomainError("Only payments not yet in Xero can be excluded.")
             lifecycle.exclude(payment, reason, actor.user_id)
-            work.audit.record(
+            work.audit.payment_event(
                 workspace_id=actor.workspace_id,
                 actor_user_id=actor.user_id,
                 action="payment.excluded",
-                subject_type="payment",
-                subject_id=str(payment.id),
+                payment_id=payment.id,
                 reason=reason,
                 note=note,
             )
@@ -215,12 +193,11 @@ class CodingService:
             if payment.state is not PaymentState.EXCLUDED:
                 raise DomainError("This payment is not excluded.")
             lifecycle.include(payment)
-            work.audit.record(
+            work.audit.payment_event(
                 workspace_id=actor.workspace_id,
                 actor_user_id=actor.user_id,
                 action="payment.included",
-                subject_type="payment",
-                subject_id=str(payment.id),
+                payment_id=payment.id,
             )
             return self._save(work, payment)
 
@@ -301,63 +278,3 @@ def _not_editable(state: PaymentState) -> str:
     if state is PaymentState.EXCLUDED:
         return "This payment is excluded; undo the exclusion first."
     return "This payment is being synced to Xero right now; try again in a moment."
-
-
-def payment_card(payment: Payment, choices: CodingChoices, connection: XeroConnection | None) -> PaymentCard:
-    account = next((a for a in choices.accounts if a.code == payment.account_code), None)
-    if account is None and payment.account_code:
-        account = AccountChoice(payment.account_code, payment.account_code)
-    tax = next((t for t in choices.tax_rates if t.tax_type == payment.tax_type), None)
-    if tax is None and payment.tax_type:
-        tax = TaxChoice(payment.tax_type, payment.tax_type)
-    return PaymentCard(
-        payment_id=payment.id,
-        version=payment.version,
-        state=payment.state.value,
-        amount=payment.amount,
-        currency=payment.currency,
-        date=payment.date,
-        payee=payment.payee,
-        source_account_name=payment.source_account.name,
-        source_account_currency=payment.source_account.currency,
-        description=payment.description,
-        reference=payment.reference,
-        category=payment.category,
-        spender_user_id=payment.spender_user_id,
-        spender_email=payment.spender_email,
-        account=account,
-        tax_rate=tax,
-        tracking={t["category_id"]: t["option_id"] for t in payment.tracking if t.get("option_id")},
-        contact_name=payment.contact_name,
-        receipts=sum(1 for r in payment.receipts if r.state.value != "rejected"),
-        no_receipt_reason=payment.no_receipt_reason,
-        exclusion_reason=payment.exclusion_reason,
-        excluded_by_user_id=payment.excluded_by_user_id,
-        xero_url=xero_deep_link(connection, payment.xero_bank_transaction_id),
-        sync_error=_sync_note(payment),
-        can_approve=connection is not None and connection.state is ConnectionState.CONNECTED,
-    )
-
-
-def _sync_note(payment: Payment) -> str | None:
-    """Xero's words for a failed sync, why an approved payment waits, or receipts Xero did not take."""
-    if payment.state in (PaymentState.SYNC_ERROR, PaymentState.APPROVED):
-        return payment.sync_last_error
-    if payment.state in (PaymentState.SYNCED, PaymentState.UPDATED):
-        failed = [r for r in payment.receipts if r.state is ReceiptState.STORED and r.attach_last_error]
-        if failed:
-            names = ", ".join(r.file_name for r in failed[:3])
-            return f"receipt {names} not attached yet: {failed[0].attach_last_error}"
-    return None
-
-
-def xero_deep_link(connection: XeroConnection | None, bank_transaction_id: str | None) -> str | None:
-    """Xero's deep link to a Spend Money transaction, through the organisation's short code."""
-    if connection is None or not bank_transaction_id:
-        return None
-    target = f"/Bank/ViewTransaction.aspx?bankTransactionID={bank_transaction_id}"
-    if connection.short_code:
-        return (
-            f"https://go.xero.com/organisationlogin/default.aspx?shortcode={connection.short_code}&redirecturl={target}"
-        )
-    return f"https://go.xero.com{target}"

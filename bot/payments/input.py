@@ -8,12 +8,9 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from babel.numbers import get_currency_precision, list_currencies
-
+from bot.payments.money import CURRENCIES, minor_units
 from bot.text_input import DESCRIPTION_MAX, NAME_MAX, text_problem
 
-# ISO 4217 codes, less the testing and "no currency" codes.
-CURRENCIES = frozenset(code for code in list_currencies() if re.fullmatch(r"[A-Z]{3}", code)) - {"XXX", "XTS"}
 LIMITS = {
     "id": 128,
     "payee": NAME_MAX,
@@ -60,10 +57,6 @@ class FieldError:
         return {"index": self.index, "field": self.field, "message": self.message}
 
 
-def minor_units(currency: str) -> int:
-    return int(get_currency_precision(currency))
-
-
 def parse_amount(raw: Any, currency: str | None) -> Decimal | str:
     """A positive amount with at most the currency's minor units, or the reason it is not one."""
     if not isinstance(raw, str):
@@ -87,85 +80,108 @@ def parse_amount(raw: Any, currency: str | None) -> Decimal | str:
     return amount
 
 
-def validate_payment(raw: Any, index: int) -> PaymentIn | list[FieldError]:
-    """Every problem with one payment, or the payment."""
-    errors: list[FieldError] = []
+class _Fields:
+    """Reads one raw payment field by field, collecting every problem in the order the fields are read."""
 
-    def error(field: str, message: str) -> None:
-        errors.append(FieldError(index, field, message))
+    def __init__(self, raw: dict[str, Any], index: int) -> None:
+        self.raw = raw
+        self.index = index
+        self.errors: list[FieldError] = []
 
-    if not isinstance(raw, dict):
-        return [FieldError(index, "", "must be a JSON object")]
+    def error(self, field: str, message: str) -> None:
+        self.errors.append(FieldError(self.index, field, message))
 
     def text(
-        field: str, *, required: bool, limit: int, container: dict[str, Any] | None = None, prefix: str = ""
+        self, field: str, *, required: bool, limit: int, container: dict[str, Any] | None = None, prefix: str = ""
     ) -> str | None:
-        source = raw if container is None else container
+        source = self.raw if container is None else container
         value = source.get(field)
         name = f"{prefix}{field}"
         if value is None or (isinstance(value, str) and not value.strip()):
             if required:
-                error(name, "is required")
+                self.error(name, "is required")
             return None
         if not isinstance(value, str):
-            error(name, "must be a string")
+            self.error(name, "must be a string")
             return None
         value = value.strip()
         problem = text_problem(value, limit=limit, multiline=name == "description")
         if problem is not None:
-            error(name, problem)
+            self.error(name, problem)
             return None
         return value
 
-    payment_id = text("id", required=True, limit=LIMITS["id"])
-    account_raw = raw.get("account")
-    account: SourceAccountIn | None = None
-    if not isinstance(account_raw, dict):
-        error("account", 'is required: an object {"id", "name", "currency"}')
-    else:
-        account_id = text("id", required=True, limit=ACCOUNT_LIMITS["id"], container=account_raw, prefix="account.")
-        account_name = text(
-            "name", required=True, limit=ACCOUNT_LIMITS["name"], container=account_raw, prefix="account."
+    def account(self) -> SourceAccountIn | None:
+        account_raw = self.raw.get("account")
+        if not isinstance(account_raw, dict):
+            self.error("account", 'is required: an object {"id", "name", "currency"}')
+            return None
+
+        def part(field: str, limit: int) -> str | None:
+            return self.text(field, required=True, limit=limit, container=account_raw, prefix="account.")
+
+        account_id, name, currency = (
+            part("id", ACCOUNT_LIMITS["id"]),
+            part("name", ACCOUNT_LIMITS["name"]),
+            part("currency", 3),
         )
-        account_currency = text("currency", required=True, limit=3, container=account_raw, prefix="account.")
-        if account_currency is not None and account_currency not in CURRENCIES:
-            error("account.currency", "must be an ISO 4217 currency code such as SGD")
-        if account_id and account_name and account_currency in CURRENCIES:
-            account = SourceAccountIn(account_id, account_name, str(account_currency))
-    currency = text("currency", required=True, limit=3)
-    if currency is not None and currency not in CURRENCIES:
-        error("currency", "must be an ISO 4217 currency code such as SGD")
-    elif currency is not None and account is not None and currency != account.currency:
-        error("currency", f"must be the account's currency ({account.currency})")
-    amount: Decimal | None = None
-    if raw.get("amount") is None:
-        error("amount", "is required")
-    else:
-        parsed = parse_amount(raw.get("amount"), currency)
+        if currency is not None and currency not in CURRENCIES:
+            self.error("account.currency", "must be an ISO 4217 currency code such as SGD")
+        if account_id and name and currency in CURRENCIES:
+            return SourceAccountIn(account_id, name, str(currency))
+        return None
+
+    def currency(self, account: SourceAccountIn | None) -> str | None:
+        currency = self.text("currency", required=True, limit=3)
+        if currency is not None and currency not in CURRENCIES:
+            self.error("currency", "must be an ISO 4217 currency code such as SGD")
+        elif currency is not None and account is not None and currency != account.currency:
+            self.error("currency", f"must be the account's currency ({account.currency})")
+        return currency
+
+    def amount(self, currency: str | None) -> Decimal | None:
+        if self.raw.get("amount") is None:
+            self.error("amount", "is required")
+            return None
+        parsed = parse_amount(self.raw.get("amount"), currency)
         if isinstance(parsed, str):
-            error("amount", parsed)
-        else:
-            amount = parsed
-    when: date | None = None
-    date_text = text("date", required=True, limit=10)
-    if date_text is not None:
-        try:
-            # fromisoformat alone also takes week dates (2026-W47-1) and compact forms (20261120).
-            if not ISO_DATE.fullmatch(date_text):
-                raise ValueError
-            when = date.fromisoformat(date_text)
-        except ValueError:
-            error("date", "must be an ISO date written YYYY-MM-DD, such as 2026-11-20")
-            when = None
-    payee = text("payee", required=True, limit=LIMITS["payee"])
-    description = text("description", required=False, limit=LIMITS["description"])
-    category = text("category", required=False, limit=LIMITS["category"])
-    reference = text("reference", required=False, limit=LIMITS["reference"])
-    email = text("spender_email", required=False, limit=LIMITS["spender_email"])
+            self.error("amount", parsed)
+            return None
+        return parsed
+
+    def date(self) -> date | None:
+        written = self.text("date", required=True, limit=10)
+        if written is None:
+            return None
+        # fromisoformat alone also takes week dates (2026-W47-1) and compact forms (20261120).
+        if ISO_DATE.fullmatch(written):
+            try:
+                return date.fromisoformat(written)
+            except ValueError:
+                pass
+        self.error("date", "must be an ISO date written YYYY-MM-DD, such as 2026-11-20")
+        return None
+
+
+def validate_payment(raw: Any, index: int) -> PaymentIn | list[FieldError]:
+    """Every problem with one payment, or the payment."""
+    if not isinstance(raw, dict):
+        return [FieldError(index, "", "must be a JSON object")]
+    fields = _Fields(raw, index)
+    payment_id = fields.text("id", required=True, limit=LIMITS["id"])
+    account = fields.account()
+    currency = fields.currency(account)
+    amount = fields.amount(currency)
+    when = fields.date()
+    payee = fields.text("payee", required=True, limit=LIMITS["payee"])
+    description = fields.text("description", required=False, limit=LIMITS["description"])
+    category = fields.text("category", required=False, limit=LIMITS["category"])
+    reference = fields.text("reference", required=False, limit=LIMITS["reference"])
+    email = fields.text("spender_email", required=False, limit=LIMITS["spender_email"])
     if email is not None and not EMAIL.fullmatch(email):
-        error("spender_email", "must be an email address")
-    if errors:
-        return errors
+        fields.error("spender_email", "must be an email address")
+    if fields.errors:
+        return fields.errors
     assert payment_id and account and amount is not None and currency and when and payee
     return PaymentIn(
         id=payment_id,

@@ -23,7 +23,8 @@ from bot.payments.coding import Changed, CodingService
 from bot.settings import Settings
 from bot.slack.clients import SLACK_OR_INSTALL_FAILURES, slack_error_code
 from bot.slack.directory import SlackDirectory
-from bot.slack.outbox import Marker, backoff
+from bot.slack.outbox import backoff
+from bot.slack.outbox_items import Marker
 from storage.models import ConnectionState, Payment
 from storage.outbox import CARD_REDRAW, redraw_key
 from storage.uow import UnitOfWorkFactory

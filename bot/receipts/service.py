@@ -8,64 +8,40 @@ from __future__ import annotations
 
 import logging
 import uuid
-from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
-from typing import Any, Protocol
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from typing import Any
 
 from bot.clock import Clock
 from bot.connection.roles import Access, Actor, Roles
 from bot.errors import DomainError, NotAllowed
 from bot.payments import lifecycle
 from bot.payments.coding import Changed, CodingService
-from bot.receipts.files import ReceiptRefused, check_receipt
+from bot.receipts.errors import ReceiptRefused
+from bot.receipts.files import check_receipt
+from bot.receipts.ports import ReceiptMessenger, SharedFile
+from bot.receipts.schedule import digest_day, in_working_hours, reminder_due, zone
 from bot.slack.clients import SlackClients
 from bot.slack.files import DownloadFailed, SlackFiles
-from bot.slack.outbox import DIGEST, RECEIPT_ASK, REMINDER, SlackOutbox
+from bot.slack.outbox import SlackOutbox
+from bot.slack.outbox_items import DIGEST, RECEIPT_ASK, REMINDER
 from bot.text_input import NOTE_MAX, checked_text, is_slack_user_id
 from bot.workers import BoundedWorkers
-from storage.models import Payment, Receipt, ReceiptState, Workspace
+from storage.models import Payment, Receipt, ReceiptState
 from storage.uow import UnitOfWork, UnitOfWorkFactory
 
 logger = logging.getLogger(__name__)
 
 MAX_RECEIPTS = 10
 NO_RECEIPT_REASONS = {"lost": "lost", "never_issued": "never issued", "other": "other"}
-WORK_STARTS, WORK_ENDS = time(9, 0), time(18, 0)
 # One worker downloads and converts files, so one image's pixels are in memory at a time (and in one malloc
 # arena: with two, freed pixels of one thread were not reused by the other and memory doubled); up to 50 more
 # messages with files wait their turn, each a few kilobytes of Slack's file descriptions.
 RECEIPT_WORKERS, RECEIPT_BACKLOG = 1, 50
+FULL = f"This payment already has {MAX_RECEIPTS} receipts, the most Xero keeps on one transaction."
 BUSY = "I'm reading a lot of receipts right now and couldn't take this one. Please send it again in a few minutes."
 FAILED = (
     "Sorry, something went wrong on my side while reading that file (reference {ref}). "
     "Please send it again; if it keeps happening, tell your admin the reference."
 )
-
-
-class ReceiptMessenger(Protocol):
-    """What receiving a receipt says back in Slack (the outbox, bot.slack.outbox.SlackOutbox, in the running bot)."""
-
-    def reply(self, team_id: str, channel: str, thread_ts: str, text: str) -> None: ...
-
-    def react(self, team_id: str, channel: str, ts: str, name: str) -> None: ...
-
-    def tell(self, team_id: str, channel: str, user_id: str, text: str, thread_ts: str | None) -> None: ...
-
-    def update_card(self, team_id: str, changed: Changed) -> None: ...
-
-
-@dataclass(frozen=True)
-class SharedFile:
-    """A file shared in a thread, as the Events API describes it."""
-
-    team_id: str
-    workspace_id: int
-    user_id: str
-    channel: str
-    thread_ts: str
-    message_ts: str
-    files: list[dict[str, Any]]
 
 
 class ReceiptService:
@@ -158,7 +134,7 @@ class ReceiptService:
                 if work.payments.receipt_by_file(payment_id, str(full.get("id"))) is not None:
                     return ""
                 if work.payments.receipt_count(payment_id) >= MAX_RECEIPTS:
-                    return f"This payment already has {MAX_RECEIPTS} receipts, the most Xero keeps on one transaction."
+                    return FULL
             content = self._files.download(client, full)
             checked = check_receipt(content, str(full.get("name") or "receipt"), max_bytes=self._max_bytes)
         except (DownloadFailed, ReceiptRefused) as refused:
@@ -170,7 +146,7 @@ class ReceiptService:
             if any(r.sha256 == checked.sha256 for r in payment.receipts if r.state is not ReceiptState.REJECTED):
                 return ""
             if work.payments.receipt_count(payment_id) >= MAX_RECEIPTS:
-                return f"This payment already has {MAX_RECEIPTS} receipts, the most Xero keeps on one transaction."
+                return FULL
             payment.receipts.append(
                 Receipt(
                     slack_file_id=str(full.get("id")),
@@ -200,12 +176,11 @@ class ReceiptService:
             payment.no_receipt_reason = reason
             payment.no_receipt_note = note
             lifecycle.changed(payment)
-            work.audit.record(
+            work.audit.payment_event(
                 workspace_id=actor.workspace_id,
                 actor_user_id=actor.user_id,
                 action="payment.no_receipt",
-                subject_type="payment",
-                subject_id=str(payment.id),
+                payment_id=payment.id,
                 reason=reason,
             )
             work.session.flush()
@@ -263,12 +238,12 @@ class ReceiptService:
         now = self._clock.now()
         keys = []
         with self._uow() as work:
-            workspaces = [w for w in work.workspaces.all_active() if _in_working_hours(now, w)]
+            workspaces = [w for w in work.workspaces.all_active() if in_working_hours(now, w)]
         for workspace in workspaces:
-            today = now.astimezone(_zone(workspace)).date()
+            today = now.astimezone(zone(workspace)).date()
             with self._uow() as work:
                 for payment in work.payments.claim_reminder_candidates(workspace.id, today):
-                    if not _reminder_due(payment, workspace, today) or not payment.dm_channel_id or not payment.dm_ts:
+                    if not reminder_due(payment, workspace, today) or not payment.dm_channel_id or not payment.dm_ts:
                         continue
                     payment.reminders_sent += 1
                     payment.last_reminded_on = today
@@ -293,39 +268,14 @@ class ReceiptService:
                 workspace = work.workspaces.lock(workspace_id)
                 if workspace is None:
                     continue
-                local = now.astimezone(_zone(workspace))
                 channel = workspace.finance_channel_id or finance_channel_default
-                if local.weekday() != 0 or local.time() < WORK_STARTS or not channel:
+                day = digest_day(workspace, now)
+                if day is None or not channel:
                     continue
-                if workspace.digest_sent_on == local.date():
-                    continue
-                workspace.digest_sent_on = local.date()
-                key = f"{DIGEST}:{workspace_id}:{local.date().isoformat()}"
+                workspace.digest_sent_on = day
+                key = f"{DIGEST}:{workspace_id}:{day.isoformat()}"
                 self._outbox.record(work, DIGEST, key, workspace_id=workspace_id, payload={"channel": channel})
                 keys.append(key)
                 work.commit()
         self._outbox.deliver(*keys)
         return len(keys)
-
-
-def _zone(workspace: Workspace) -> ZoneInfo:
-    try:
-        return ZoneInfo(workspace.timezone or "UTC")
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo("UTC")
-
-
-def _in_working_hours(now: datetime, workspace: Workspace) -> bool:
-    local = now.astimezone(_zone(workspace))
-    return local.weekday() < 5 and WORK_STARTS <= local.time() < WORK_ENDS
-
-
-def _reminder_due(payment: Payment, workspace: Workspace, today: date) -> bool:
-    if payment.receipt_asked_at is None or payment.reminders_sent >= workspace.reminder_max:
-        return False
-    if payment.last_reminded_on == today:
-        return False
-    asked_on = payment.receipt_asked_at.astimezone(_zone(workspace)).date()
-    waited = workspace.reminder_first_after_days + workspace.reminder_every_days * payment.reminders_sent
-    due_on = asked_on + timedelta(days=waited)
-    return today >= due_on

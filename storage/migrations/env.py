@@ -1,15 +1,15 @@
-"""Alembic environment: the engine comes from `storage.migrate`, never from a URL in a file."""
+"""Alembic environment: the engine (or the connection holding the migration lock) comes from `storage.migrate`,
+never from a URL in a file."""
 
 from __future__ import annotations
 
 from alembic import context
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 
 from storage.models import Base
 
-engine: Engine = context.config.attributes["engine"]
 
-with engine.connect() as connection:
+def run(connection: Connection) -> None:
     context.configure(
         connection=connection,
         target_metadata=Base.metadata,
@@ -19,3 +19,12 @@ with engine.connect() as connection:
     with context.begin_transaction():
         context.run_migrations()
     connection.commit()
+
+
+given: Connection | None = context.config.attributes.get("connection")
+if given is not None:
+    run(given)
+else:
+    engine: Engine = context.config.attributes["engine"]
+    with engine.connect() as connection:
+        run(connection)

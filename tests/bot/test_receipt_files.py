@@ -14,14 +14,9 @@ import pillow_heif
 import pytest
 from PIL import Image
 
-from bot.receipts.files import (
-    WORKING_LONGEST_SIDE,
-    AcceptedReceipt,
-    ReceiptDownloadFailed,
-    ReceiptRefused,
-    check_receipt,
-    safe_file_name,
-)
+from bot.receipts.errors import ReceiptDownloadFailed, ReceiptRefused
+from bot.receipts.files import AcceptedReceipt, check_receipt, safe_file_name
+from bot.receipts.images import WORKING_LONGEST_SIDE
 
 MB = 1024 * 1024
 LIMIT = 10 * MB

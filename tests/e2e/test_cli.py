@@ -98,21 +98,40 @@ def test_serve_answers_health_metrics_and_slack_then_stops_cleanly_on_sigterm(
         assert secret not in stderr
 
 
-def test_doctor_reports_one_line_per_check(
+def test_doctor_reports_one_line_per_check_and_fails_what_cannot_work(
     clean_env: dict[str, str], tmp_path: Path, fakes: tuple[FakeSlack, XeroEmulator]
 ) -> None:
     slack, xero = fakes
-    env = serving_env(clean_env, slack, xero, tmp_path)
+    env = serving_env(clean_env, slack, xero, tmp_path)  # HTTP mode on http://localhost, no Xero app, no channel
     assert run_cli("migrate", env=env, cwd=tmp_path).returncode == 0
-    healthy = run_cli("doctor", env=env, cwd=tmp_path)
-    assert healthy.returncode == 0, healthy.stdout
-    assert [line.split(":")[0] for line in healthy.stdout.splitlines()] == [
-        "ok    configuration",
+    report = run_cli("doctor", env=env, cwd=tmp_path)
+    assert report.returncode == 1, report.stdout
+    assert [line.split(":")[0] for line in report.stdout.splitlines()] == [
+        "ok    settings",
+        "ok    encryption key",
         "ok    database",
+        "ok    slack mode",
+        "FAIL  public URL",
         "ok    slack",
+        "warn  finance channel",
+        "FAIL  xero app",
+        "ok    xero redirect",
         "ok    xero",
+        "warn  payments webhook",
     ]
-    broken = run_cli("doctor", env=env | {"SLACK_BOT_TOKEN": "xoxb-revoked"}, cwd=tmp_path)
+    assert "FAIL  public URL: http://localhost:3000: Slack only calls HTTPS URLs" in report.stdout
+    assert "FAIL  xero app: XERO_CLIENT_ID and XERO_CLIENT_SECRET not set" in report.stdout
+    assert f"ok    settings: no {tmp_path / '.env'}: settings come from the environment only" in report.stdout
+
+    ready = env | {
+        "PUBLIC_URL": "https://books.acme.test",
+        "XERO_CLIENT_ID": "X",
+        "XERO_CLIENT_SECRET": "Y",
+        "FINANCE_CHANNEL": FINANCE_CHANNEL,
+    }
+    warned = run_cli("doctor", env=ready, cwd=tmp_path)
+    assert warned.returncode == 3, warned.stdout  # warnings only: no webhook secret
+    broken = run_cli("doctor", env=ready | {"SLACK_BOT_TOKEN": "xoxb-revoked"}, cwd=tmp_path)
     assert broken.returncode == 1
     assert "FAIL  slack: auth.test refused the bot token: invalid_auth" in broken.stdout
     assert "xoxb-revoked" not in broken.stdout + broken.stderr

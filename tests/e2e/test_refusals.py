@@ -8,6 +8,7 @@ import time
 from typing import Any
 
 import pytest
+from sqlalchemy import event as sqlalchemy_event
 from sqlalchemy.exc import OperationalError
 
 from sandbox.slack import FakeSlack
@@ -198,17 +199,19 @@ def test_a_submission_that_fails_unexpectedly_keeps_the_form_open_and_says_so(
 
 
 def test_with_the_database_down_every_request_is_still_answered_and_told(
-    connected: RunningBot, slack: FakeSlack, monkeypatch: pytest.MonkeyPatch
+    connected: RunningBot, slack: FakeSlack, request: pytest.FixtureRequest
 ) -> None:
     send(connected, payment())
     [card] = wait_for_cards(slack, 1)
     connected.sender.click(FINANCE, FINANCE_CHANNEL, card["ts"], "payment_edit")
     [form] = slack.wait_for(lambda: slack.modals(FINANCE) or None)
 
-    def database_down() -> Any:
+    def database_down(*_: Any, **__: Any) -> Any:
         raise OperationalError("SELECT 1", {}, Exception("connection refused"))
 
-    monkeypatch.setattr(connected.server.services, "uow", database_down)  # what every request's middleware uses
+    engine = connected.deps.engine
+    sqlalchemy_event.listen(engine, "before_cursor_execute", database_down)  # every statement fails
+    request.addfinalizer(lambda: sqlalchemy_event.remove(engine, "before_cursor_execute", database_down))
     answered_in_time(connected.sender.click(FINANCE, FINANCE_CHANNEL, card["ts"], "payment_approve"))
     eventually(lambda: shown(slack, FINANCE, "Sorry, something went wrong"))
     submitted = connected.sender.submit_view(FINANCE, form["id"], {"edit_description": {"value": "Q4 seats"}})

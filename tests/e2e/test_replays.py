@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sandbox.slack import FakeSlack
+from sandbox.xero import XeroEmulator
 from storage.models import AuditEntry, Role, SeenSlackRequest, UserRole
-from tests.e2e.conftest import ADMIN, FINANCE, FINANCE_CHANNEL, RunningBot
+from storage.uow import UnitOfWorkFactory
+from tests.e2e.conftest import ADMIN, FINANCE, FINANCE_CHANNEL, RunningBot, eventually, running_bot
 from tests.e2e.payments_flow import payment, send, wait_for_cards
 from tests.e2e.xero_flow import connect
 
@@ -13,6 +17,11 @@ def role_of(bot: RunningBot, user_id: str) -> Role | None:
     with bot.uow() as work:
         found = work.session.query(UserRole).filter_by(user_id=user_id).one_or_none()
         return found.role if found else None
+
+
+def seen(bot: RunningBot) -> int:
+    with bot.uow() as work:
+        return work.session.query(SeenSlackRequest).count()
 
 
 def role_changes(bot: RunningBot) -> int:
@@ -51,13 +60,35 @@ def test_a_replayed_click_is_refused(bot: RunningBot, slack: FakeSlack) -> None:
 
 def test_signatures_are_forgotten_once_too_old_to_replay(bot: RunningBot, slack: FakeSlack) -> None:
     bot.sender.slash_command("help", ADMIN, FINANCE_CHANNEL)
-    with bot.uow() as work:
-        assert work.session.query(SeenSlackRequest).count() == 1
+    eventually(lambda: seen(bot) == 1)  # recorded right after the ack
     bot.clock.advance(minutes=14)
     bot.server.run_job("purge_stale_records")
-    with bot.uow() as work:
-        assert work.session.query(SeenSlackRequest).count() == 1, "still within reach of a replay"
+    assert seen(bot) == 1, "still within reach of a replay"
     bot.clock.advance(minutes=2)
     bot.server.run_job("purge_stale_records")
-    with bot.uow() as work:
-        assert work.session.query(SeenSlackRequest).count() == 0
+    assert seen(bot) == 0
+
+
+def test_a_request_replayed_to_another_instance_is_acknowledged_and_dropped(
+    bot: RunningBot,
+    slack: FakeSlack,
+    xero: XeroEmulator,
+    database_url: str,
+    encryption_key: str,
+    engine: Any,
+    uow: UnitOfWorkFactory,
+) -> None:
+    """The first instance refuses a replay from memory, before its ack; another instance learns of it from
+    the database after its ack, and carries nothing out."""
+    bot.sender.slash_command(f"role <@{FINANCE}|fiona> finance", ADMIN, FINANCE_CHANNEL)
+    captured = bot.sender.last_request
+    assert captured is not None
+    bot.sender.slash_command(f"role <@{FINANCE}|fiona> none", ADMIN, FINANCE_CHANNEL)
+    eventually(lambda: seen(bot) == 2)
+
+    with running_bot(slack, xero, database_url, encryption_key, engine, uow) as other:
+        replayed = other.sender.replay(captured)
+        assert replayed.status == 200, "acknowledged: this instance only learns it is a replay after the ack"
+
+    assert role_of(bot, FINANCE) is None, "the removed role stays removed"
+    assert role_changes(bot) == 2

@@ -13,9 +13,11 @@ from slack_sdk.models.views import View
 
 from bot.home.view import PAGE_SIZE, BulkProgress, HomeFilter, HomeRow, HomeView, SourceAccountOption
 from bot.payments.cards import AccountChoice, CodingChoices, PaymentCard, TaxChoice
-from handlers.home_blocks import home_view, parse_row_action, payment_modal
+from handlers.home_blocks import home_view
 from handlers.ids import Ids
-from handlers.payment_blocks import payment_message
+from handlers.payment_card import payment_message
+from handlers.payment_modals import payment_modal
+from handlers.payment_refs import parse_row_action
 
 NASTY = "<!channel> *x* <@U123> & _y_ ~z~ `w` <https://evil.example|click>"
 ROLES = ["employee", "finance", "admin"]

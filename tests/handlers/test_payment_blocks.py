@@ -21,18 +21,12 @@ from bot.payments.cards import (
     TrackingChoice,
     TrackingOptionChoice,
 )
+from bot.payments.money import money_text
 from handlers.ids import Ids
-from handlers.payment_blocks import (
-    account_options,
-    burst_summary,
-    category_offer,
-    contact_options,
-    edit_modal,
-    exclude_modal,
-    money_text,
-    parse_versioned,
-    payment_message,
-)
+from handlers.payment_card import burst_summary, category_offer, payment_message
+from handlers.payment_modals import edit_modal, exclude_modal
+from handlers.payment_options import account_options, contact_options
+from handlers.payment_refs import parse_versioned
 
 NASTY = "<!channel> *x* <@U123> & _y_ ~z~ `w` <https://evil.example|click>"
 ALL_STATES = ["pending", "approved", "syncing", "synced", "sync_error", "updated", "excluded"]

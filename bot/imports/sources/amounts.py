@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
-from bot.payments.input import CURRENCIES, minor_units
+from bot.payments.money import CURRENCIES, minor_units
 
 MINUS_SIGNS = dict.fromkeys(map(ord, "\u2212\u2012\u2013\u2014\u2010\u2011\ufe63\uff0d"), "-")
 GROUP_SPACES = dict.fromkeys(map(ord, "\u00a0\u202f\u2009\u2007"), " ")

@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass, field
 
 from bot.imports.sources.text import folded
-from bot.payments.input import CURRENCIES
+from bot.payments.money import CURRENCIES
 
 # Each field with the header names it is recognised by, most preferred first; the first is the documented one.
 COLUMN_ALIASES: dict[str, tuple[str, ...]] = {

@@ -13,15 +13,14 @@ from bot.imports.sources.amounts import quantised
 from bot.imports.sources.text import SUSPECT, flattened, forbidden_character, shown
 from bot.payments.input import (
     ACCOUNT_LIMITS,
-    CURRENCIES,
     DECIMAL,
     EMAIL,
     LIMITS,
     PaymentIn,
     SourceAccountIn,
-    minor_units,
     validate_payment,
 )
+from bot.payments.money import CURRENCIES, minor_units
 
 FIELD_ORDER = (
     "id",

@@ -30,7 +30,8 @@ from bot.imports.sources.ofx_reader import (
 )
 from bot.imports.sources.parsed import ExportProblem, ExportReader, Line, Outcome
 from bot.imports.sources.text import shown
-from bot.payments.input import CURRENCIES, LIMITS, SourceAccountIn
+from bot.payments.input import LIMITS, SourceAccountIn
+from bot.payments.money import CURRENCIES
 
 OFX_DATE = re.compile(r"^(?P<year>[0-9]{4})(?P<month>[0-9]{2})(?P<day>[0-9]{2})")
 LETTER = re.compile(r"[^\W\d_]")
@@ -197,16 +198,19 @@ def _line(
         problems["date"] = "is not a date (YYYYMMDD…)"
     if payee is None:
         problems["payee"] = "is empty or missing, and so are MEMO and CHECKNUM: nothing says who was paid"
-    written = {
-        "id": Written("FITID", fitid),
-        "amount": Written("TRNAMT", written_amount),
-        "date": Written("DTPOSTED", written_date),
-        "currency": Written("CURRENCY/CURSYM" if field.get("CURRENCY/CURSYM") else "CURDEF", currency),
-        "payee": Written(payee_tag, payee),
-        "description": Written("MEMO", memo),
-        "reference": Written(reference_tag, reference),
-    }
-    judged = judge(RawLine(ordinal, fields, written, problems))
+
+    def explain() -> dict[str, Written]:
+        return {
+            "id": Written("FITID", fitid),
+            "amount": Written("TRNAMT", written_amount),
+            "date": Written("DTPOSTED", written_date),
+            "currency": Written("CURRENCY/CURSYM" if field.get("CURRENCY/CURSYM") else "CURDEF", currency),
+            "payee": Written(payee_tag, payee),
+            "description": Written("MEMO", memo),
+            "reference": Written(reference_tag, reference),
+        }
+
+    judged = judge(RawLine(ordinal, fields, problems=problems, explain=explain))
     if isinstance(judged, str):
         return Line(ordinal, Outcome.INVALID, reason=judged)
     return Line(ordinal, Outcome.PAYMENT, payment=judged)

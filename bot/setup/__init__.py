@@ -1,0 +1,1 @@
+"""Setting a deployment up: `init` writes `.env`, `manifest` prints the Slack app, `rotate-key` re-encrypts."""

@@ -1,0 +1,116 @@
+"""Xero connections, their token sets and the sign-in states of the OAuth flow (models/xero.py)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, select
+
+from storage.models import ConnectionState, XeroConnection, XeroOAuthState, XeroTokenSet
+from storage.repositories.base import SessionRepository, skip_locked
+
+
+class ConnectionRepository(SessionRepository):
+    def active_for(self, workspace_id: int) -> XeroConnection | None:
+        """The workspace's current Xero organisation (connected or waiting for a reconnect)."""
+        return self.session.scalar(
+            select(XeroConnection)
+            .where(
+                XeroConnection.workspace_id == workspace_id,
+                XeroConnection.state != ConnectionState.DISCONNECTED,
+            )
+            .order_by(XeroConnection.connected_at.desc(), XeroConnection.id.desc())
+            .limit(1)
+        )
+
+    def latest_for(self, workspace_id: int) -> XeroConnection | None:
+        """The newest connection in any state, for status after a disconnect."""
+        return self.session.scalar(
+            select(XeroConnection)
+            .where(XeroConnection.workspace_id == workspace_id)
+            .order_by(XeroConnection.updated_at.desc(), XeroConnection.id.desc())
+            .limit(1)
+        )
+
+    def get(self, connection_id: int) -> XeroConnection | None:
+        return self.session.get(XeroConnection, connection_id)
+
+    def by_tenant(self, workspace_id: int, tenant_id: str) -> XeroConnection | None:
+        return self.session.scalar(
+            select(XeroConnection).where(
+                XeroConnection.workspace_id == workspace_id, XeroConnection.tenant_id == tenant_id
+            )
+        )
+
+    def add(self, connection: XeroConnection) -> XeroConnection:
+        self.session.add(connection)
+        self.session.flush()
+        return connection
+
+    def of_token_set(self, token_set_id: int) -> Sequence[XeroConnection]:
+        return self.session.scalars(select(XeroConnection).where(XeroConnection.token_set_id == token_set_id)).all()
+
+    def all_connected(self) -> Sequence[XeroConnection]:
+        return self.session.scalars(
+            select(XeroConnection).where(XeroConnection.state == ConnectionState.CONNECTED)
+        ).all()
+
+    def others_connected(self, workspace_id: int, keep_id: int) -> Sequence[XeroConnection]:
+        return self.session.scalars(
+            select(XeroConnection).where(
+                XeroConnection.workspace_id == workspace_id,
+                XeroConnection.id != keep_id,
+                XeroConnection.state != ConnectionState.DISCONNECTED,
+            )
+        ).all()
+
+    def claim_due_reference(self, now: datetime, lease: timedelta, limit: int = 20) -> list[int]:
+        """Connected organisations whose reference data is due; leased so other instances skip them."""
+        query = (
+            select(XeroConnection)
+            .where(
+                XeroConnection.state == ConnectionState.CONNECTED,
+                (XeroConnection.reference_next_at.is_(None)) | (XeroConnection.reference_next_at <= now),
+            )
+            .order_by(XeroConnection.id)
+            .limit(limit)
+            .with_for_update(**skip_locked(self.session))
+        )
+        due = list(self.session.scalars(query))
+        for connection in due:
+            connection.reference_next_at = now + lease
+        return [connection.id for connection in due]
+
+    # Token sets: one consent's tokens, shared by the organisations granted in it.
+    def token_set(self, token_set_id: int, *, lock: bool = False) -> XeroTokenSet | None:
+        """With `lock`, hold the row until commit so one refresh at a time rotates the refresh token."""
+        query = select(XeroTokenSet).where(XeroTokenSet.id == token_set_id)
+        if lock:
+            query = query.with_for_update()
+        return self.session.scalars(query.execution_options(populate_existing=True)).first()
+
+    def add_token_set(self, token_set: XeroTokenSet) -> XeroTokenSet:
+        self.session.add(token_set)
+        self.session.flush()
+        return token_set
+
+    def token_sets_refreshed_before(self, cutoff: datetime) -> Sequence[XeroTokenSet]:
+        return self.session.scalars(
+            select(XeroTokenSet).where(
+                XeroTokenSet.token.is_not(None),
+                XeroTokenSet.refresh_token_issued_at < cutoff,
+            )
+        ).all()
+
+    # OAuth `state` values for the Xero sign-in.
+    def add_state(self, state: XeroOAuthState) -> None:
+        self.session.add(state)
+
+    def state_by_hash(self, state_hash: str) -> XeroOAuthState | None:
+        query = select(XeroOAuthState).where(XeroOAuthState.state_hash == state_hash).with_for_update()
+        return self.session.scalar(query)
+
+    def purge_expired_states(self, now: datetime) -> int:
+        result = self.session.execute(delete(XeroOAuthState).where(XeroOAuthState.expires_at < now))
+        return int(getattr(result, "rowcount", 0) or 0)

@@ -1,0 +1,121 @@
+"""What the sync engine claims and renews: approved payments, lapsed claims, receipts to upload, bulk runs.
+
+Mirrors the sync half of models/payments.py (SyncAttempt, BulkRun).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import func, select, update
+
+from storage.models import BulkRun, Payment, PaymentState, Receipt, ReceiptState, SyncAttempt
+from storage.repositories.base import SessionRepository, skip_locked
+
+
+class SyncQueries(SessionRepository):
+    """Claims for the sync engine, locked so no other instance sends the same payment."""
+
+    def claim_approved(
+        self, workspace_id: int, now: datetime, *, limit: int, only: set[int] | None = None
+    ) -> Sequence[Payment]:
+        """Approved payments due for sync, locked so no other instance sends them too."""
+        query = select(Payment).where(
+            Payment.workspace_id == workspace_id,
+            Payment.state == PaymentState.APPROVED,
+            (Payment.sync_next_attempt_at.is_(None)) | (Payment.sync_next_attempt_at <= now),
+        )
+        if only is not None:
+            query = query.where(Payment.id.in_(only))
+        query = query.order_by(Payment.approved_at, Payment.id).limit(limit)
+        return self.session.scalars(query.with_for_update(**skip_locked(self.session))).all()
+
+    def claim_stale_syncing(self, now: datetime) -> Sequence[Payment]:
+        """Payments whose sync claim lapsed: the instance syncing them stopped before it finished."""
+        query = (
+            select(Payment)
+            .where(Payment.state == PaymentState.SYNCING, Payment.sync_next_attempt_at <= now)
+            .order_by(Payment.id)
+        )
+        return self.session.scalars(query.with_for_update(**skip_locked(self.session))).all()
+
+    def renew_sync_claims(self, idempotency_keys: Sequence[str], held_until: datetime, until: datetime) -> None:
+        """Extend sync claims still held as claimed (`held_until`); one finished, failed or taken over since
+        has another deadline, or none, and is left alone."""
+        self.session.execute(
+            update(Payment)
+            .where(
+                Payment.idempotency_key.in_(list(idempotency_keys)),
+                Payment.state == PaymentState.SYNCING,
+                Payment.sync_next_attempt_at == held_until,
+            )
+            .values(sync_next_attempt_at=until)
+            .execution_options(synchronize_session=False)
+        )
+
+    def renew_upload_claims(self, receipt_ids: Sequence[int], held_until: datetime, until: datetime) -> None:
+        self.session.execute(
+            update(Receipt)
+            .where(
+                Receipt.id.in_(list(receipt_ids)),
+                Receipt.state == ReceiptState.STORED,
+                Receipt.attach_next_attempt_at == held_until,
+            )
+            .values(attach_next_attempt_at=until)
+            .execution_options(synchronize_session=False)
+        )
+
+    def claim_unattached_receipts(
+        self, workspace_id: int, now: datetime, *, limit: int, only: set[int] | None = None
+    ) -> Sequence[Receipt]:
+        """Stored receipts of payments already in Xero, due for upload."""
+        query = (
+            select(Receipt)
+            .join(Payment, Receipt.payment_id == Payment.id)
+            .where(
+                Payment.workspace_id == workspace_id,
+                Payment.xero_bank_transaction_id.is_not(None),
+                Payment.state.in_([PaymentState.SYNCED, PaymentState.UPDATED]),
+                Receipt.state == ReceiptState.STORED,
+                (Receipt.attach_next_attempt_at.is_(None)) | (Receipt.attach_next_attempt_at <= now),
+            )
+        )
+        if only is not None:
+            query = query.where(Payment.id.in_(only))
+        query = query.order_by(Receipt.id).limit(limit)
+        return self.session.scalars(query.with_for_update(of=Receipt, **skip_locked(self.session))).all()
+
+    def sync_attempts(self, payment_id: int, limit: int = 40) -> Sequence[SyncAttempt]:
+        return self.session.scalars(
+            select(SyncAttempt)
+            .where(SyncAttempt.payment_id == payment_id)
+            .order_by(SyncAttempt.started_at.desc(), SyncAttempt.id.desc())
+            .limit(limit)
+        ).all()
+
+    def unattached_count(self, payment_ids: Sequence[int]) -> int:
+        """Receipts still to upload: of these payments, stored here and not in Xero yet (a payment Xero
+        refused has nothing to attach them to, so its receipts do not count)."""
+        if not payment_ids:
+            return 0
+        query = (
+            select(func.count())
+            .select_from(Receipt)
+            .join(Payment, Receipt.payment_id == Payment.id)
+            .where(
+                Receipt.payment_id.in_(payment_ids),
+                Receipt.state == ReceiptState.STORED,
+                Payment.state != PaymentState.SYNC_ERROR,
+                (Receipt.attach_next_attempt_at.is_(None)) | (Receipt.attach_attempts < 5),
+            )
+        )
+        return int(self.session.scalar(query) or 0)
+
+    def running_bulk_run(self, workspace_id: int) -> BulkRun | None:
+        return self.session.scalar(
+            select(BulkRun).where(BulkRun.workspace_id == workspace_id, BulkRun.finished_at.is_(None))
+        )
+
+    def unfinished_bulk_runs(self) -> Sequence[BulkRun]:
+        return self.session.scalars(select(BulkRun).where(BulkRun.finished_at.is_(None))).all()
