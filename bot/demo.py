@@ -6,6 +6,7 @@ at `http://127.0.0.1:{port}/` plays Slack's part. See sandbox/demo/.
 
 from __future__ import annotations
 
+import logging
 import shutil
 import signal
 import sys
@@ -29,6 +30,7 @@ def start_demo(port: int, folder: Path | None = None, *, configure_logs: bool = 
     world = build_world(port, folder)
     if configure_logs:
         configure_logging("WARNING", _secrets(world.settings))
+        logging.getLogger("apscheduler").setLevel(logging.ERROR)  # "job skipped: still running" is no news here
     register_demo_page(world.server.web, world)
     world.start()
     return world
