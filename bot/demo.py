@@ -6,6 +6,8 @@ at `http://127.0.0.1:{port}/` plays Slack's part. See sandbox/demo/.
 
 from __future__ import annotations
 
+import logging
+import shutil
 import signal
 import sys
 import threading
@@ -28,6 +30,7 @@ def start_demo(port: int, folder: Path | None = None, *, configure_logs: bool = 
     world = build_world(port, folder)
     if configure_logs:
         configure_logging("WARNING", _secrets(world.settings))
+        logging.getLogger("apscheduler").setLevel(logging.ERROR)  # "job skipped: still running" is no news here
     register_demo_page(world.server.web, world)
     world.start()
     return world
@@ -49,13 +52,14 @@ def run_demo(*, port: int = 3000) -> int:
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGINT, on_signal)
     print(
-        f"Ready in {time.monotonic() - started:.0f} s. Open {world.url}/ in your browser "
-        f"(its data is in {world.folder}; Ctrl-C stops it).",
+        f"Ready in {time.monotonic() - started:.0f} s. Open {world.url}/ in your browser. "
+        f"Ctrl-C stops it (its database, in {world.folder}, is removed then: each demo starts afresh).",
         flush=True,
     )
     stopped.wait()
     print("Stopping…", flush=True)
     world.stop()
+    shutil.rmtree(world.folder, ignore_errors=True)
     return 0
 
 

@@ -21,6 +21,7 @@ from sandbox.slack import SenderResponse
 
 Json = dict[str, Any]
 SAMPLE_RECEIPTS = ("coffee-receipt.jpg", "taxi-receipt.jpg", "software-invoice.pdf")
+UPLOAD_LIMIT = 60 * 1024 * 1024  # over the bot's 50 MB download limit, so the bot is the one that refuses
 MIME = {"jpg": "image/jpeg", "jpeg": "image/jpeg", "png": "image/png", "pdf": "application/pdf", "heic": "image/heic"}
 
 
@@ -34,6 +35,7 @@ def register_demo_page(web: Flask, world: DemoWorld) -> None:
     """Adds `/` and `/demo/…` to the bot's own web app (served by the same waitress server as `/slack/events`)."""
     page = DemoPage(world)
     blueprint = Blueprint("demo", __name__, static_folder="static", static_url_path="/demo/static")
+    blueprint.before_request(_room_for_photos)
     blueprint.add_url_rule("/", view_func=page.index)
     blueprint.add_url_rule("/demo/state", view_func=page.state)
     blueprint.add_url_rule("/demo/act", view_func=page.act, methods=["POST"])
@@ -342,6 +344,11 @@ class DemoPage:
             f"<table><tr><th>Description</th><th>Account</th><th>Tax</th><th>Tracking</th><th>Amount</th></tr>{lines}</table>"
             f'<ul class="attachments">{files or "<li class=empty>no attachments</li>"}</ul></div>'
         )
+
+
+def _room_for_photos() -> None:
+    """A phone's photo can be larger than the bot's own request limit; Slack takes files far larger."""
+    request.max_content_length = UPLOAD_LIMIT
 
 
 def _answer(answer: SenderResponse) -> Response:

@@ -20,9 +20,13 @@ from sandbox.demo.payments import demo_payments, send_payments
 from sandbox.demo.render import BlockRenderer, mrkdwn
 from sandbox.demo.world import ADMIN, EMPLOYEE, FINANCE, FINANCE_CHANNEL, DemoWorld
 from sandbox.slack import FakeSlack
+from tests.conftest import POSTGRES_URL
 from tests.demo.conftest import connect_over_http, free_port
 
 ROOT = Path(__file__).resolve().parents[2]
+pytestmark = pytest.mark.skipif(
+    bool(POSTGRES_URL), reason="the demo runs on SQLite only (no test database involved): tested in the SQLite run"
+)
 DEV_ONLY = ("yaml", "openapi_core", "openapi_schema_validator", "referencing", "jsonschema", "websockets", "selenium")
 
 

@@ -167,4 +167,4 @@ $("#new-payment").addEventListener("click", () => post("/demo/payments", { count
 $("#new-payments-20").addEventListener("click", () => post("/demo/payments", { count: 20 }));
 $("#person").value = ui.person;
 refresh();
-setInterval(refresh, 1000);
+setInterval(refresh, 500);
