@@ -118,7 +118,13 @@ def build_services(settings: Settings, deps: Deps) -> Services:
         lease=timedelta(seconds=settings.sync_lease_seconds),
     )
     home = HomeService(uow=deps.uow, roles=roles, coding=coding)
-    bulk = BulkSyncService(uow=deps.uow, clock=deps.clock, roles=roles, calls_per_minute=settings.xero_minute_limit)
+    bulk = BulkSyncService(
+        uow=deps.uow,
+        clock=deps.clock,
+        roles=roles,
+        calls_per_minute=settings.xero_minute_limit,
+        day_limit=settings.xero_day_limit,
+    )
     ingest = IngestService(uow=deps.uow, clock=deps.clock)
     exports = ExportUploads(
         importer=Importer(uow=deps.uow, ingest=ingest),
