@@ -107,6 +107,7 @@ class BulkSyncService:
         uow: UnitOfWorkFactory,
         clock: Clock,
         roles: Roles,
+        messenger: ProgressMessenger,
         calls_per_minute: int = CALLS_PER_MINUTE,
         day_limit: int = DAY_LIMIT,
     ) -> None:
@@ -115,7 +116,7 @@ class BulkSyncService:
         self._roles = roles
         self._per_minute = calls_per_minute
         self._day_limit = day_limit
-        self.messenger: ProgressMessenger | None = None
+        self._messenger = messenger
 
     def plan(self, actor: Actor, selected: list[int] | None, filters: dict[str, Any]) -> BulkPlan:
         """Which payments a "Sync all ready" (or "Sync selected") would send, and how many calls that takes."""
@@ -214,7 +215,6 @@ class BulkSyncService:
 
     def report_progress(self) -> int:
         """Post or refresh each run's progress message, at most every few seconds; finish runs that are done."""
-        assert self.messenger is not None
         touched = 0
         now = self._clock.now()
         with self._uow() as work:
@@ -230,11 +230,11 @@ class BulkSyncService:
                 if not (due or status.finished):
                     continue
                 if run.progress_ts is None or run.progress_channel_id is None:
-                    run.progress_channel_id, run.progress_ts = self.messenger.post(
+                    run.progress_channel_id, run.progress_ts = self._messenger.post(
                         workspace.team_id, run.started_by_user_id, status
                     )
                     run.progress_text = None
-                text = self.messenger.update(workspace.team_id, run.progress_channel_id, run.progress_ts, status)
+                text = self._messenger.update(workspace.team_id, run.progress_channel_id, run.progress_ts, status)
                 run.progress_text = text
                 run.progress_updated_at = now
                 if status.finished:

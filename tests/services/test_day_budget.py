@@ -25,7 +25,14 @@ class AdminsOnly:
 
 def bulk_service(uow: UnitOfWorkFactory, clock: FrozenClock, day_limit: int = 5000) -> BulkSyncService:
     roles = Roles(uow=uow, directory=AdminsOnly())  # type: ignore[arg-type]
-    return BulkSyncService(uow=uow, clock=clock, roles=roles, calls_per_minute=60, day_limit=day_limit)
+    return BulkSyncService(
+        uow=uow,
+        clock=clock,
+        roles=roles,
+        messenger=None,
+        calls_per_minute=60,
+        day_limit=day_limit,  # type: ignore[arg-type]
+    )
 
 
 def ready(books: Books, count: int, *, receipts: bool = True) -> list[int]:
