@@ -156,15 +156,17 @@ class Statements:
 
 
 def explain(engine: Engine, statements: list[tuple[str, object]]) -> list[str]:
-    """Print each statement's plan; the statements that read the whole payments table."""
+    """Print each statement's plan as PostgreSQL ran it (EXPLAIN ANALYZE), the slowest last; the statements that
+    read the whole payments table."""
     scans: list[str] = []
+    timed: list[tuple[float, str]] = []
     with engine.connect() as connection:
         raw = connection.connection.dbapi_connection
         assert raw is not None
         for statement, parameters in dict.fromkeys((s, repr(p)) for s, p in statements):
             found = next(p for s, p in statements if s == statement and repr(p) == parameters)
             cursor = raw.cursor()
-            cursor.execute("EXPLAIN " + statement, found)
+            cursor.execute("EXPLAIN (ANALYZE) " + statement, found)
             plan = [row[0] for row in cursor.fetchall()]
             cursor.close()
             first = " ".join(statement.split())[:110]
@@ -173,6 +175,11 @@ def explain(engine: Engine, statements: list[tuple[str, object]]) -> list[str]:
                 print(f"    {line}")
             if any("Seq Scan on payments" in line for line in plan):
                 scans.append(first)
+            took = next((float(line.split()[2]) for line in plan if line.startswith("Execution Time")), 0.0)
+            timed.append((took, first))
+    print("\nslowest statements (execution time in PostgreSQL):")
+    for took, first in sorted(timed)[-5:]:
+        print(f"  {took:7.1f} ms  {first}…")
     return scans
 
 
