@@ -75,8 +75,14 @@ def seed(uow: UnitOfWorkFactory, count: int) -> int:
                     tax_type="INPUT2",
                 )
             )
-        sources = [
-            SourceAccount(workspace_id=workspace.id, external_id=f"acc-{n}", name=f"Account {n}", currency="GBP")
+        sources = [  # four of the five mapped to a Xero bank account, so their coded pending payments are ready
+            SourceAccount(
+                workspace_id=workspace.id,
+                external_id=f"acc-{n}",
+                name=f"Account {n}",
+                currency="GBP",
+                xero_bank_account_id=str(uuid.uuid4()) if n else None,
+            )
             for n in range(5)
         ]
         work.session.add_all(sources)
