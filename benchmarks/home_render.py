@@ -161,9 +161,19 @@ class Statements:
             self.seen.append((statement, parameters))
 
 
-def explain(engine: Engine, statements: list[tuple[str, object]]) -> list[str]:
+def rows_scanned(plan: list[str]) -> int | None:
+    """Rows a Seq Scan on payments read (kept plus filtered out), or None when the plan has none."""
+    for n, line in enumerate(plan):
+        if "Seq Scan on payments" in line:
+            kept = int(line.split("rows=")[-1].split()[0]) if "actual" in line else 0
+            removed = next((int(x.split(":")[1]) for x in plan[n + 1 : n + 3] if "Rows Removed by Filter" in x), 0)
+            return kept + removed
+    return None
+
+
+def explain(engine: Engine, statements: list[tuple[str, object]], payments: int) -> list[str]:
     """Print each statement's plan as PostgreSQL ran it (EXPLAIN ANALYZE), the slowest last; the statements that
-    read the whole payments table."""
+    read a tenth or more of the payments table row by row."""
     scans: list[str] = []
     timed: list[tuple[float, str]] = []
     with engine.connect() as connection:
@@ -179,8 +189,11 @@ def explain(engine: Engine, statements: list[tuple[str, object]]) -> list[str]:
             print(f"\n  {first}…")
             for line in plan:
                 print(f"    {line}")
-            if any("Seq Scan on payments" in line for line in plan):
+            read = rows_scanned(plan)
+            if read is not None and read * 10 >= payments:
                 scans.append(first)
+            elif read is not None:
+                print(f"    (a sequential scan stopped by its LIMIT after {read} of {payments} rows)")
             took = next((float(line.split()[2]) for line in plan if line.startswith("Execution Time")), 0.0)
             timed.append((took, first))
     print("\nslowest statements (execution time in PostgreSQL):")
@@ -237,9 +250,9 @@ def main() -> None:
         print(f"target (p99 < 300 ms, <= 100 blocks): {'met' if p99 < 300 and most_blocks <= 100 else 'NOT met'}")
         if engine.dialect.name == "postgresql":
             print(f"query plans of the {len(statements.seen)} statements one render of each tab makes:")
-            scans = explain(engine, statements.seen)
+            scans = explain(engine, statements.seen, args.payments)
             verdict = "none" if not scans else f"{len(scans)}: " + "; ".join(scans)
-            print(f"\nstatements reading the whole payments table (Seq Scan on payments): {verdict}")
+            print(f"\nstatements reading a tenth or more of payments row by row (Seq Scan on payments): {verdict}")
             print(f"index use target: {'met' if not scans else 'NOT met'}")
 
 
