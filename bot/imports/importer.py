@@ -20,7 +20,7 @@ from bot.payments.ingest import AccountCurrencyMismatch, IngestService
 from bot.payments.input import PaymentIn, SourceAccountIn
 from storage.uow import UnitOfWorkFactory
 
-BATCH = 2000
+BATCH = 5000
 DETAIL_LIMIT = 200
 PREVIEW_LINES = 10
 

@@ -42,7 +42,8 @@ def test_an_approved_payment_becomes_one_spend_money_with_its_coding_and_marker(
     [attempt] = books.attempts(payment_id)
     assert (attempt.operation, attempt.outcome, attempt.xero_id) == ("create", "ok", spend.xero_id)
     assert (attempt.actor_user_id, attempt.idempotency_key) == (FINANCE, row.idempotency_key)
-    assert attempt.request_summary["amount"] == "120.00" and attempt.request_summary["contact"] == "Figma Inc"
+    assert Decimal(attempt.request_summary["amount"]) == Decimal("120.00")
+    assert attempt.request_summary["contact"] == "Figma Inc"
     assert attempt.finished_at is not None
     assert (books.workspace_id, payment_id) in cards.redrawn
 
