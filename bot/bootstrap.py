@@ -229,6 +229,7 @@ def _payment_work(
             roles=slack.roles,
             messenger=SlackProgressMessenger(slack.clients),
             calls_per_minute=settings.xero_minute_limit,
+            day_limit=settings.xero_day_limit,
         ),
         exports=ExportUploads(
             importer=Importer(uow=uow, ingest=ingest),

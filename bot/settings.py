@@ -81,6 +81,9 @@ class Settings(BaseSettings):
     log_format: str = Field(default="text", pattern=r"(?i)^(text|json)$")
     # Calls a minute the bot allows itself per Xero organisation (Xero's limit is 60; some tiers allow more).
     xero_minute_limit: int = Field(default=60, ge=1, le=100_000)
+    # Calls a day per Xero organisation (Xero's standard limit is 5,000; the Starter tier allows far fewer). Bulk
+    # sync confirmations say when a run finishes or that it resumes tomorrow; receipts never spend the last calls.
+    xero_day_limit: int = Field(default=5000, ge=1, le=1_000_000)
     # How long a sync claim lives without a heartbeat before another instance settles it (a live sync renews
     # its claims every few seconds, so only a stopped instance's claims ever lapse).
     sync_lease_seconds: int = Field(default=60, ge=1, le=86400)

@@ -16,11 +16,11 @@ def confirm_modal(plan: BulkPlan, home_metadata: str) -> Block:
     count = len(plan.payment_ids)
     noun = "payment" if count == 1 else "payments"
     text = (
-        f"Sync {count} {noun} to Xero? They need about {plan.calls} calls to Xero ({plan.calls - plan.receipts} for "
+        f"Sync {count} {noun} to Xero? They need about {plan.calls} calls to Xero ({plan.transaction_calls} for "
         f"the transactions, {plan.receipts} for receipts). Xero allows {plan.calls_per_minute} calls a minute, "
         f"so this takes about "
-        f"{plan.minutes} minute{'s' if plan.minutes != 1 else ''}. Transactions go first, receipts follow; "
-        "a progress message keeps you posted."
+        f"{plan.minutes} minute{'s' if plan.minutes != 1 else ''}{finish_words(plan)}. Transactions go first, "
+        "receipts follow; a progress message keeps you posted."
     )
     metadata = json.dumps({"ids": plan.payment_ids, "home": json.loads(home_metadata or "{}")})
     return modal(
@@ -29,6 +29,22 @@ def confirm_modal(plan: BulkPlan, home_metadata: str) -> Block:
         callback_id=Ids.BULK_CONFIRM_MODAL,
         private_metadata=metadata,
         submit=f"Sync {count}",
+    )
+
+
+def finish_words(plan: BulkPlan) -> str:
+    """ ", finishes today at 16:40 (Europe/London)", or what of the run waits for tomorrow's budget."""
+    finish = plan.finishes_at
+    if finish is not None and plan.starts_at is not None:
+        start = plan.starts_at.astimezone(finish.tzinfo)
+        day = "today" if finish.date() == start.date() else "tomorrow"
+        return f" and finishes {day} at {finish:%H:%M} ({finish.tzinfo})"
+    if plan.day_remaining is None:
+        return ""
+    today = plan.day_remaining
+    return (
+        f", but it needs more than the {today} calls left in this organisation's Xero budget for today: "
+        f"{today} calls today (transactions before receipts), then it resumes tomorrow after 00:00 UTC"
     )
 
 

@@ -54,7 +54,7 @@ class HomeService:
                 payments = work.payments.page(actor.workspace_id, states, offset=offset, limit=PAGE_SIZE, **filters)
                 rows = [self._row(payment, choices, connection) for payment in payments]
                 if home_filter.tab == "pending" and not employee:
-                    ready = len(work.payments.ready_ids(actor.workspace_id, limit=1000, **filters))
+                    ready = work.payments.ready_count(actor.workspace_id, limit=1000, **filters)
             return HomeView(
                 user_id=actor.user_id,
                 access=ACCESS_NAMES[access],

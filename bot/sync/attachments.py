@@ -1,11 +1,16 @@
 """Uploading stored receipts of synced payments to their Xero transaction, several at once within Xero's
-concurrency limit; a failed upload is retried later, alone, and a refused one is not retried."""
+concurrency limit; a failed upload is retried later, alone, and a refused one is not retried.
+
+Receipts never spend the last calls of the organisation's day while transactions wait: uploads stop short of
+a reserve (two calls per waiting batch of 50: its contacts and itself) and the rest wait for tomorrow's budget.
+"""
 
 from __future__ import annotations
 
+import math
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from bot.payments import lifecycle
 from bot.sync.leases import heartbeat, renew_uploads
@@ -18,6 +23,12 @@ MAX_ATTACH_ATTEMPTS = 5
 UPLOADS_AT_ONCE = 5  # Xero allows 5 calls at once per organisation; the limiter enforces it too
 CLAIM_AT_ONCE = 100
 NEVER = timedelta(days=3650)
+BATCH = 50  # transactions a sync request carries (bot.sync.engine.BATCH_SIZE)
+
+
+def reserve_for(waiting_transactions: int) -> int:
+    """Calls kept back from receipts for waiting transactions: each batch and its contacts."""
+    return 2 * math.ceil(waiting_transactions / BATCH)
 
 
 @dataclass(frozen=True)
@@ -35,10 +46,15 @@ class ReceiptUploader:
     def attach_pending(self, tenant: TenantRef, report: RunReport, *, only: set[int] | None = None) -> None:
         """Upload every due receipt of the organisation's synced payments (or just those of `only`)."""
         now = self._parts.clock.now()
+        allowance = self.allowance(tenant, now)
         while True:
-            jobs = self._claim(tenant, only, now)
+            if allowance is not None and allowance <= 0:
+                return  # the rest of today's budget is the waiting transactions'; receipts wait for tomorrow
+            jobs = self._claim(tenant, only, now, CLAIM_AT_ONCE if allowance is None else min(CLAIM_AT_ONCE, allowance))
             if not jobs:
                 return
+            if allowance is not None:
+                allowance -= len(jobs)
             renew = renew_uploads(self._parts.uow, [job.receipt_id for job in jobs])
             with (
                 heartbeat(self._parts.clock, self._parts.lease, renew, now + self._parts.lease),
@@ -52,9 +68,21 @@ class ReceiptUploader:
             if not all(outcomes):
                 return  # what failed waits for its own retry time
 
-    def _claim(self, tenant: TenantRef, only: set[int] | None, now: datetime) -> list[Upload]:
+    def allowance(self, tenant: TenantRef, now: datetime) -> int | None:
+        """Uploads today's budget leaves room for, after the reserve for waiting transactions; None when Xero
+        has not said today how much is left."""
         with self._parts.uow() as work:
-            receipts = work.payments.claim_unattached_receipts(tenant.workspace_id, now, limit=CLAIM_AT_ONCE, only=only)
+            connection = work.connections.get(tenant.connection_id)
+            if connection is None or connection.day_limit_remaining is None or connection.limits_seen_at is None:
+                return None
+            if connection.limits_seen_at.astimezone(UTC).date() != now.astimezone(UTC).date():
+                return None  # yesterday's figure: a new day's budget
+            waiting = work.payments.transactions_waiting(tenant.workspace_id)
+            return connection.day_limit_remaining - reserve_for(waiting)
+
+    def _claim(self, tenant: TenantRef, only: set[int] | None, now: datetime, limit: int) -> list[Upload]:
+        with self._parts.uow() as work:
+            receipts = work.payments.claim_unattached_receipts(tenant.workspace_id, now, limit=limit, only=only)
             jobs = [Upload(r.id, r.payment_id, r.file_name, r.payment.xero_bank_transaction_id or "") for r in receipts]
             for receipt in receipts:
                 receipt.attach_next_attempt_at = now + self._parts.lease

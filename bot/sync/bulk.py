@@ -3,25 +3,31 @@
 A run only approves its payments and records them; the sync engine sends them (transactions first,
 in batches of 50, then receipts) within Xero's limits. Progress is read back from the payments, so a
 run survives a restart of the bot and simply continues.
+
+The confirmation says when a run finishes: its calls (transaction batches, contacts to create, one per
+receipt) at Xero's per-minute limit, or, when they exceed what is left of the organisation's daily budget
+(XERO_DAY_LIMIT, or less when Xero's X-DayLimit-Remaining says so), that the rest waits for tomorrow.
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.clock import Clock
 from bot.connection.roles import Access, Actor, Roles
 from bot.errors import DomainError
 from bot.payments import lifecycle
-from storage.models import BulkRun, PaymentState
+from storage.models import BulkRun, PaymentState, XeroConnection
 from storage.uow import UnitOfWorkFactory
 
 MAX_PER_RUN = 1000
 BATCH = 50
 CALLS_PER_MINUTE = 60
+DAY_LIMIT = 5000  # Xero's calls a day per organisation (the Starter tier allows far fewer: see XERO_DAY_LIMIT)
 PROGRESS_EVERY = timedelta(seconds=3)
 
 
@@ -30,14 +36,49 @@ class BulkPlan:
     payment_ids: list[int]
     receipts: int
     calls_per_minute: int = CALLS_PER_MINUTE
+    contacts: int = 0  # calls to create payees Xero does not have yet (at most one per batch)
+    starts_at: datetime | None = None
+    day_remaining: int | None = None  # calls left in today's budget; None when not known
+    zone: str = "UTC"  # the workspace's time zone, for the finish time
+
+    @property
+    def transaction_calls(self) -> int:
+        return math.ceil(len(self.payment_ids) / BATCH) + self.contacts
 
     @property
     def calls(self) -> int:
-        return math.ceil(len(self.payment_ids) / BATCH) + self.receipts
+        return self.transaction_calls + self.receipts
 
     @property
     def minutes(self) -> int:
         return max(1, math.ceil(self.calls / self.calls_per_minute))
+
+    @property
+    def fits_today(self) -> bool:
+        return self.day_remaining is None or self.calls <= self.day_remaining
+
+    @property
+    def finishes_at(self) -> datetime | None:
+        """When the last call is made, in the workspace's time zone; None when the run outlasts today's budget."""
+        if self.starts_at is None or not self.fits_today:
+            return None
+        return (self.starts_at + timedelta(minutes=self.minutes)).astimezone(zone_of(self.zone))
+
+
+def zone_of(name: str | None) -> ZoneInfo:
+    try:
+        return ZoneInfo(name or "UTC")
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")
+
+
+def day_remaining(connection: XeroConnection | None, day_limit: int, now: datetime) -> int:
+    """Calls left today: the budget, or less when Xero said so today (its day ends at 00:00 UTC)."""
+    if connection is None or connection.day_limit_remaining is None or connection.limits_seen_at is None:
+        return day_limit
+    if connection.limits_seen_at.astimezone(UTC).date() != now.astimezone(UTC).date():
+        return day_limit
+    return max(0, min(day_limit, connection.day_limit_remaining))
 
 
 @dataclass(frozen=True)
@@ -68,11 +109,13 @@ class BulkSyncService:
         roles: Roles,
         messenger: ProgressMessenger,
         calls_per_minute: int = CALLS_PER_MINUTE,
+        day_limit: int = DAY_LIMIT,
     ) -> None:
         self._uow = uow
         self._clock = clock
         self._roles = roles
         self._per_minute = calls_per_minute
+        self._day_limit = day_limit
         self._messenger = messenger
 
     def plan(self, actor: Actor, selected: list[int] | None, filters: dict[str, Any]) -> BulkPlan:
@@ -83,7 +126,19 @@ class BulkSyncService:
                 actor.workspace_id, limit=MAX_PER_RUN if selected is None else 100_000, **filters
             )
             ids = ready if selected is None else [p for p in ready if p in set(selected)][:MAX_PER_RUN]
-            return BulkPlan(ids, work.payments.unattached_count(ids), self._per_minute)
+            connection = work.connections.active_for(actor.workspace_id)
+            workspace = work.workspaces.get(actor.workspace_id)
+            now = self._clock.now()
+            new_payees = 0 if connection is None else work.payments.payees_without_contact(connection.id, ids)
+            return BulkPlan(
+                ids,
+                work.payments.unattached_count(ids),
+                self._per_minute,
+                contacts=min(new_payees, math.ceil(len(ids) / BATCH)),
+                starts_at=now,
+                day_remaining=day_remaining(connection, self._day_limit, now),
+                zone=workspace.timezone if workspace is not None else "UTC",
+            )
 
     def start(self, actor: Actor, payment_ids: list[int]) -> tuple[int, bool]:
         """Approve the payments and start a run, or join the run already going. (run id, joined)."""

@@ -75,6 +75,9 @@ class Payment(Timestamped, Base):
     __table_args__ = (
         UniqueConstraint("workspace_id", "source_account_id", "external_id"),
         Index(None, "workspace_id", "state", "date"),
+        # The App Home at 100,000 payments: a tab of several states newest first, and an employee's own payments.
+        Index(None, "workspace_id", "date", "id"),
+        Index(None, "workspace_id", "spender_user_id", "state", "date"),
         Index(None, "state", "post_next_attempt_at"),
         Index(None, "state", "sync_next_attempt_at"),
     )

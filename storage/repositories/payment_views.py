@@ -51,9 +51,9 @@ class ViewQueries(SessionRepository):
         query = self._in_view(workspace_id, states, **filters).with_only_columns(func.count())
         return int(self.session.scalar(query) or 0)
 
-    def ready_ids(self, workspace_id: int, *, limit: int, **filters: Any) -> list[int]:
-        """Pending payments with complete coding and a mapped bank account, oldest first."""
-        query = (
+    def _ready(self, workspace_id: int, **filters: Any) -> Any:
+        """Pending payments with complete coding and a mapped bank account."""
+        return (
             self._in_view(workspace_id, [PaymentState.PENDING], **filters)
             .join(SourceAccount, Payment.source_account_id == SourceAccount.id)
             .where(
@@ -62,10 +62,17 @@ class ViewQueries(SessionRepository):
                 SourceAccount.xero_bank_account_id.is_not(None),
             )
             .with_only_columns(Payment.id)
-            .order_by(Payment.date, Payment.id)
-            .limit(limit)
         )
+
+    def ready_ids(self, workspace_id: int, *, limit: int, **filters: Any) -> list[int]:
+        """Pending payments with complete coding and a mapped bank account, oldest first."""
+        query = self._ready(workspace_id, **filters).order_by(Payment.date, Payment.id).limit(limit)
         return [int(row) for row in self.session.scalars(query)]
+
+    def ready_count(self, workspace_id: int, *, limit: int, **filters: Any) -> int:
+        """How many payments `ready_ids` would give, counted without ordering them (the App Home's button)."""
+        found = self._ready(workspace_id, **filters).limit(limit).subquery()
+        return int(self.session.scalar(select(func.count()).select_from(found)) or 0)
 
     def states_of(self, payment_ids: Sequence[int]) -> dict[int, PaymentState]:
         if not payment_ids:

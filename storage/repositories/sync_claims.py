@@ -10,7 +10,7 @@ from datetime import datetime
 
 from sqlalchemy import func, select, update
 
-from storage.models import BulkRun, Payment, PaymentState, Receipt, ReceiptState, SyncAttempt
+from storage.models import BulkRun, Payment, PaymentState, Receipt, ReceiptState, SyncAttempt, XeroContact
 from storage.repositories.base import SessionRepository, skip_locked
 
 
@@ -109,6 +109,38 @@ class SyncQueries(SessionRepository):
                 Payment.state != PaymentState.SYNC_ERROR,
                 (Receipt.attach_next_attempt_at.is_(None)) | (Receipt.attach_attempts < 5),
             )
+        )
+        return int(self.session.scalar(query) or 0)
+
+    def payees_without_contact(self, connection_id: int, payment_ids: Sequence[int]) -> int:
+        """How many of these payments' contacts (one spelling each) our copy of Xero's contacts lacks."""
+        if not payment_ids:
+            return 0
+        names: set[str] = set()
+        for start in range(0, len(payment_ids), 1000):
+            rows = self.session.execute(
+                select(Payment.contact_name, Payment.payee).where(Payment.id.in_(payment_ids[start : start + 1000]))
+            )
+            names.update((contact or payee)[:255].casefold() for contact, payee in rows)
+        known: set[str] = set()
+        ordered = sorted(names)
+        for start in range(0, len(ordered), 1000):
+            known.update(
+                self.session.scalars(
+                    select(XeroContact.name_key).where(
+                        XeroContact.connection_id == connection_id,
+                        XeroContact.status == "ACTIVE",
+                        XeroContact.name_key.in_(ordered[start : start + 1000]),
+                    )
+                )
+            )
+        return len(names - known)
+
+    def transactions_waiting(self, workspace_id: int) -> int:
+        """Approved payments not yet sent (or being sent): the transactions the day's last calls are kept for."""
+        query = select(func.count()).where(
+            Payment.workspace_id == workspace_id,
+            Payment.state.in_([PaymentState.APPROVED, PaymentState.SYNCING]),
         )
         return int(self.session.scalar(query) or 0)
 
