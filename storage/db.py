@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sqlite3
+import time
 from typing import Any
 
 import sqlalchemy
@@ -34,10 +36,24 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     # up front: SQLite's equivalent of the row locks PostgreSQL takes with FOR UPDATE.
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=30000")
+    _switch_to_wal(cursor)
+    cursor.execute("PRAGMA foreign_keys=ON")
     cursor.close()
+
+
+def _switch_to_wal(cursor: Any) -> None:
+    """Turning a new database file to WAL needs it to itself, and SQLite answers "database is locked" at once,
+    without waiting out the busy timeout, when another process opens it at that instant (instances started
+    together): try again for a few seconds."""
+    for attempt in range(50):
+        try:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as error:
+            if "locked" not in str(error) or attempt == 49:
+                raise
+            time.sleep(0.1)
 
 
 def _sqlite_begin_immediate(connection: Any) -> None:

@@ -1,4 +1,4 @@
-"""Migration 0011 gives the App Home the indexes its pages need at 100,000 payments, as the models declare them."""
+"""Migration 0009 gives the App Home the indexes its pages need at 100,000 payments, as the models declare them."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ HOME_INDEXES = {
 }
 
 
-def test_migration_0011_creates_the_home_indexes_the_models_declare(tmp_path: Path, keyring: KeyRing) -> None:
+def test_migration_0009_creates_the_home_indexes_the_models_declare(tmp_path: Path, keyring: KeyRing) -> None:
     declared = {index.name: [c.name for c in index.columns] for index in Payment.__table__.indexes}
     assert {name: declared.get(name) for name in HOME_INDEXES} == HOME_INDEXES
     engine = create_engine(f"sqlite:///{tmp_path / 'bot.db'}", keyring)
