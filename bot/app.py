@@ -88,8 +88,6 @@ def create_app(settings: Settings, deps: Deps, services: Services | None = None)
         services.posting.publisher = SlackCardPublisher(services.slack)
     if services.bulk.messenger is None:
         services.bulk.messenger = SlackProgressMessenger(services.slack)
-    if services.sync.on_changed is None:
-        services.sync.on_changed = services.outbox.redraw_card
     if services.notices is None:
         services.notices = SlackNotices(services)
         services.tokens.on_auth_lost = services.notices.reconnect_needed

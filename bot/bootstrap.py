@@ -113,6 +113,7 @@ def build_services(settings: Settings, deps: Deps) -> Services:
         uow=deps.uow,
         clock=deps.clock,
         gateway=gateway,
+        cards=outbox,
         public_url=settings.base_url,
         lease=timedelta(seconds=settings.sync_lease_seconds),
     )

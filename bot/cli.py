@@ -26,6 +26,8 @@ def _parser() -> argparse.ArgumentParser:
     commands.add_parser("migrate", help="bring the database schema up to date")
     commands.add_parser("keygen", help="print a new ENCRYPTION_KEY")
     commands.add_parser("doctor", help="check configuration, database, Slack and Xero")
+    demo = commands.add_parser("demo", help="the real bot on a built-in Slack and Xero, with a page to try it")
+    demo.add_argument("--port", type=int, default=3000, help="HTTP port of the demo page (default: 3000)")
     importing = commands.add_parser(
         "import",
         help="import outbound payments from a bank export (CSV, OFX, QFX)",
@@ -58,6 +60,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "keygen":
         print(generate_key())
         return 0
+    if args.command == "demo":  # needs no settings: it makes its own
+        from bot.demo import run_demo
+
+        return run_demo(port=args.port)
     try:
         return run_setup_command(args) if args.command in SETUP_COMMANDS else _run(args)
     except ConfigError as error:

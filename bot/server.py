@@ -33,7 +33,7 @@ class BotServer:
         self.services = build_services(settings, deps)
         self.slack_app = create_app(settings, deps, self.services)
         self.socket_mode = settings.slack_app_token is not None
-        web = create_web_app(deps, self.services, None if self.socket_mode else self.slack_app)
+        self.web = web = create_web_app(deps, self.services, None if self.socket_mode else self.slack_app)
         self.http: BaseWSGIServer | MultiSocketServer = create_server(
             web, host=host, port=settings.port if port is None else port, threads=8, ident="xero-expense-bot"
         )

@@ -1,13 +1,18 @@
 """Many rows into one table at once (COPY on PostgreSQL, one `executemany` elsewhere): each value converted by its
-column type's own bind processor, so both store exactly what the ORM would; constants are converted once."""
+column type's own bind processor, so both store exactly what the ORM would; constants are converted once, and so is
+each distinct date of a batch (an export repeats its dates thousands of times)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from datetime import date
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import Table, insert
 from sqlalchemy.orm import Session
+
+Processor = Callable[[Any], Any]
 
 
 def insert_rows(
@@ -26,36 +31,63 @@ def insert_rows(
         if key not in names and key in table.c:  # a column with a Python-side default the ORM would fill in
             constants[key] = _default_of(table, key)
             names.append(key)
-    processors = {name: table.c[name].type._cached_bind_processor(dialect) for name in names}
-    fixed = {
-        name: processors[name](value) if processors[name] is not None else value  # type: ignore[misc]
-        for name, value in constants.items()
+    processors: dict[str, Processor | None] = {
+        name: table.c[name].type._cached_bind_processor(dialect) for name in names
     }
-    converters = [(name, processors[name]) for name in varying]
+    fixed = [
+        processor(value) if (processor := processors[name]) is not None and value is not None else value
+        for name, value in constants.items()
+    ]
+    get = itemgetter(*varying)
+    single = len(varying) == 1
+    converting = [
+        (index, _memoised(processor)) for index, name in enumerate(varying) if (processor := processors[name])
+    ]
 
-    def converted(row: dict[str, Any]) -> dict[str, Any]:
-        out = dict(fixed)
-        for name, processor in converters:
-            value = row[name]
-            out[name] = processor(value) if processor is not None and value is not None else value
+    def values(row: dict[str, Any]) -> list[Any]:
+        out = [get(row)] if single else list(get(row))
+        for index, processor in converting:
+            value = out[index]
+            if value is not None:
+                out[index] = processor(value)
+        out += fixed
         return out
 
     cursor: Any = connection.connection.cursor()
+    quote = dialect.identifier_preparer.quote
+    columns = ", ".join(quote(name) for name in names)
     try:
         if dialect.name == "postgresql":  # COPY: the fastest way into PostgreSQL, and still in this transaction
-            columns = ", ".join(f'"{name}"' for name in names)
-            with cursor.copy(f'COPY "{table.name}" ({columns}) FROM STDIN') as copy:
+            with cursor.copy(f"COPY {quote(table.name)} ({columns}) FROM STDIN") as copy:
                 for row in rows:
-                    values = converted(row)
-                    copy.write_row(tuple(values[name] for name in names))
+                    copy.write_row(values(row))
             return
-        params: list[Any] = [converted(row) for row in rows]
-        if compiled.positional:
-            order = list(compiled.positiontup or ())
-            params = [tuple(row[name] for name in order) for row in params]
-        cursor.executemany(str(compiled), params)
+        marks = ", ".join("?" if dialect.paramstyle == "qmark" else "%s" for _ in names)
+        cursor.executemany(f"INSERT INTO {quote(table.name)} ({columns}) VALUES ({marks})", [values(r) for r in rows])
     finally:
         cursor.close()
+
+
+def _memoised(processor: Processor) -> Processor:
+    """The processor, remembering what it made of each date and of an empty list (equal ones always convert alike;
+    equal decimals or datetimes in other time zones need not, so those are converted each time)."""
+    seen: dict[date, Any] = {}
+    empty: list[Any] = []
+
+    def convert(value: Any) -> Any:
+        kind = type(value)
+        if kind is date:
+            found = seen.get(value)
+            if found is None:
+                found = seen[value] = processor(value)
+            return found
+        if kind is list and not value:
+            if not empty:
+                empty.append(processor(value))
+            return empty[0]
+        return processor(value)
+
+    return convert
 
 
 def _default_of(table: Table, name: str) -> Any:

@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
 import jsonschema
-import pytest
 import yaml
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT7
 
-ROOT = Path(__file__).resolve().parents[1]
-SCHEMAS = ROOT.parent / "shared" / "specs" / "slack"
+from tests.specs import ROOT, require_slack_schemas
+
 PUBLISHED = "https://raw.githubusercontent.com/slackapi/manifest-schema/v0.5.0/schemas"
 
 
@@ -24,15 +22,14 @@ def manifest() -> dict[str, Any]:
 
 
 def validator() -> jsonschema.protocols.Validator:
-    if not SCHEMAS.is_dir():
-        pytest.skip(f"Slack's manifest schema is not at {SCHEMAS}")
+    schemas = require_slack_schemas()
     resources = []
     for version in ("1.0.0", "2.0.0"):
-        schema = json.loads((SCHEMAS / f"manifest.schema.{version}.json").read_text())
+        schema = json.loads((schemas / f"manifest.schema.{version}.json").read_text())
         resource = Resource.from_contents(schema, default_specification=DRAFT7)
-        # The router refers to the published copies; these are the same files, kept in shared/specs.
+        # The router refers to the published copies; these are the same files.
         resources.append((f"{PUBLISHED}/manifest.schema.{version}.json", resource))
-    router = json.loads((SCHEMAS / "manifest.schema.json").read_text())
+    router = json.loads((schemas / "manifest.schema.json").read_text())
     registry: Registry[Any] = Registry().with_resources(resources)
     return jsonschema.Draft7Validator(router, registry=registry)
 

@@ -106,9 +106,9 @@ class ConnectionService:
         if event_id and not granted:
             granted = self._gateway.connections(token_set_id)
         tenants = [
-            Tenant(str(c.id), str(c.tenant_id), str(c.tenant_name or "Xero organisation"))
+            Tenant(c.connection_id, c.tenant_id, c.tenant_name or "Xero organisation")
             for c in granted
-            if str(getattr(c, "tenant_type", "ORGANISATION") or "ORGANISATION").upper() == "ORGANISATION"
+            if c.tenant_type == "ORGANISATION"
         ]
         if not tenants:
             raise CallbackRefused("Xero granted access to no organisation. Run `/xero connect` again and pick one.")
@@ -202,7 +202,7 @@ class ConnectionService:
     def check_live(self, ref: TenantRef) -> None:
         """Ask Xero whether the organisation is still connected; a missing one needs a reconnect."""
         granted = self._gateway.connections(ref.token_set_id)
-        if not any(str(c.tenant_id) == ref.tenant_id for c in granted):
+        if not any(c.tenant_id == ref.tenant_id for c in granted):
             self._gateway.lose_access(ref.connection_id, "the organisation is no longer connected in Xero")
             raise XeroAuthError(
                 f"{ref.tenant_name} was disconnected from Xero's side. An admin needs to reconnect with "

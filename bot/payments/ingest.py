@@ -119,16 +119,37 @@ class IngestService:
             mappings = work.payments.category_mappings_for(workspace_id, {p.category for p in payments if p.category})
             rows: list[dict[str, Any]] = []
             seen: set[tuple[int, str]] = set()
+            row_ids = {account_id: account.id for account_id, account in accounts.items()}
+            coded = {key: _coding(mapping) for key, mapping in mappings.items()}
+            uncoded = _coding(None)
             for payment in payments:
-                account_row_id = accounts[payment.account.id].id
+                account_row_id = row_ids[payment.account.id]
                 key = (account_row_id, payment.id)
                 if key in known or key in seen:
                     result.duplicates.append(payment.id)
                     continue
                 seen.add(key)
-                rows.append(_payment_row(workspace_id, account_row_id, payment, mappings))
+                category = payment.category
+                account_code, tax_type, tracking = coded.get(category_key(category), uncoded) if category else uncoded
+                rows.append(
+                    {
+                        "source_account_id": account_row_id,
+                        "external_id": payment.id,
+                        "amount": payment.amount,
+                        "currency": payment.currency,
+                        "date": payment.date,
+                        "payee": payment.payee,
+                        "description": payment.description,
+                        "category": category,
+                        "reference": payment.reference,
+                        "spender_email": payment.spender_email,
+                        "account_code": account_code,
+                        "tax_type": tax_type,
+                        "tracking": list(tracking),
+                    }
+                )
                 result.created.append(payment.id)
-            insert_rows(work.session, PAYMENTS, rows, _new_payment_constants())
+            insert_rows(work.session, PAYMENTS, rows, {"workspace_id": workspace_id, **_new_payment_constants()})
             work.commit()
         return result
 
@@ -208,6 +229,13 @@ def _payment_row(
         "tax_type": mapping.tax_type if mapping else None,
         "tracking": list(mapping.tracking) if mapping else [],
     }
+
+
+def _coding(mapping: CategoryMapping | None) -> tuple[str | None, str | None, list[dict[str, str]]]:
+    """The Xero coding a category's mapping pre-fills (account code, tax type, tracking), as `_payment_row` does."""
+    if mapping is None:
+        return None, None, []
+    return mapping.account_code, mapping.tax_type, list(mapping.tracking)
 
 
 def _new_payment_constants() -> dict[str, Any]:

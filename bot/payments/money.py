@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal
+from functools import lru_cache
 
 from babel.numbers import get_currency_precision, list_currencies
 
@@ -12,8 +13,10 @@ from babel.numbers import get_currency_precision, list_currencies
 CURRENCIES = frozenset(code for code in list_currencies() if re.fullmatch(r"[A-Z]{3}", code)) - {"XXX", "XTS"}
 
 
+@lru_cache(maxsize=512)
 def minor_units(currency: str) -> int:
-    """How many decimals an amount in `currency` has (2 for an unknown code)."""
+    """How many decimals an amount in `currency` has (2 for an unknown code); remembered, as Babel's look-up is slow
+    and an import asks once a line."""
     return int(get_currency_precision(currency))
 
 

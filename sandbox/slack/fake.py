@@ -30,7 +30,7 @@ from sandbox.slack.rate_limits import RateLimits
 from sandbox.slack.rendering import rendered_text
 from sandbox.slack.response_urls import issue_response_url, show_acknowledgement
 from sandbox.slack.server import LoopbackServer, Router
-from sandbox.slack.socket_mode import SocketModeServer
+from sandbox.slack.socket_mode import SOCKET_MODE_AVAILABLE, SocketModeServer
 from sandbox.slack.surfaces import Surface, message_key
 from sandbox.slack.web_api import WebApi
 from sandbox.slack.workspace import OAuthSettings, Workspace
@@ -110,9 +110,10 @@ class FakeSlack:
             self._server = LoopbackServer(Router(self._ws, WebApi(self._ws, self._rate_limits, self._outage)))
             self._ws.base_url = f"http://127.0.0.1:{self._server.port}"
             self._server.start()
-            self._socket_mode = SocketModeServer(self._ws, ack_timeout=self._socket_ack_timeout)
-            self._ws.socket_mode_url = self._socket_mode.url
-            self._socket_mode.start()
+            if SOCKET_MODE_AVAILABLE:
+                self._socket_mode = SocketModeServer(self._ws, ack_timeout=self._socket_ack_timeout)
+                self._ws.socket_mode_url = self._socket_mode.url
+                self._socket_mode.start()
         return self
 
     def stop(self) -> None:
@@ -145,7 +146,7 @@ class FakeSlack:
     def socket_mode(self) -> SocketModeServer:
         """Where apps connected over Socket Mode get envelopes (SlackSender.socket_mode delivers through it)."""
         if self._socket_mode is None:
-            raise RuntimeError("FakeSlack is not started")
+            raise RuntimeError("FakeSlack is not started, or websockets (the dev extra) is not installed")
         return self._socket_mode
 
     @property

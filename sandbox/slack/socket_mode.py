@@ -21,9 +21,14 @@ from http import HTTPStatus
 from typing import Literal, TypeVar
 from urllib.parse import parse_qs, urlsplit
 
-from websockets.exceptions import ConnectionClosed
-from websockets.http11 import Request, Response
-from websockets.sync.server import Server, ServerConnection, serve
+try:  # the dev extra; without it the fake serves the Web API only (the demo needs no Socket Mode)
+    from websockets.exceptions import ConnectionClosed
+    from websockets.http11 import Request, Response
+    from websockets.sync.server import Server, ServerConnection, serve
+except ImportError:
+    SOCKET_MODE_AVAILABLE = False
+else:
+    SOCKET_MODE_AVAILABLE = True
 
 from sandbox.slack.model import Json
 from sandbox.slack.workspace import Workspace

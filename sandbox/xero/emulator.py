@@ -14,7 +14,7 @@ from sandbox.xero.faults import Fault
 from sandbox.xero.limits import InjectedLimit, RateLimiter, RateLimitStats
 from sandbox.xero.messages import EmulatorRequest, EmulatorResponse
 from sandbox.xero.oauth import IdentityService
-from sandbox.xero.openapi_check import SpecChecker, default_spec_path, spec_checker
+from sandbox.xero.openapi_check import VALIDATION_AVAILABLE, SpecChecker, default_spec_path, spec_checker
 from sandbox.xero.pipeline import EmulatorCore, RecordedRequest
 from sandbox.xero.seed import build_tenant, new_contact
 from sandbox.xero.server import LoopbackServer
@@ -47,7 +47,9 @@ class XeroEmulator:
         self.client_secret = client_secret
         self._tenants: dict[str, Tenant] = {}
         self._server = LoopbackServer(self._handle, port)
-        resolved_spec = default_spec_path() if spec_path is _UNSET else spec_path
+        # without the dev extra there is nothing to check with (the demo's case)
+        unset_spec = default_spec_path() if VALIDATION_AVAILABLE else None
+        resolved_spec = unset_spec if spec_path is _UNSET else spec_path
         self.spec_path: Path | None = resolved_spec if resolved_spec and resolved_spec.is_file() else None
         checker = spec_checker(self.spec_path) if validate and self.spec_path else None
         self._core = EmulatorCore(
@@ -268,6 +270,15 @@ class XeroEmulator:
         if unknown:
             raise KeyError(f"unknown tenant ids {unknown}")
         self._core.identity.consent_tenants = list(tenant_ids) if tenant_ids is not None else None
+
+    @property
+    def consent_page(self) -> bool:
+        """On, the authorize endpoint shows an "Allow access" page a person clicks (the demo) before redirecting."""
+        return self._core.identity.consent_page
+
+    @consent_page.setter
+    def consent_page(self, shown: bool) -> None:
+        self._core.identity.consent_page = shown
 
     @property
     def next_authorize_error(self) -> str | None:

@@ -24,6 +24,18 @@ from sandbox.xero.state import (
     Tenant,
 )
 
+CONSENT_PAGE = """<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>Xero | Allow access</title>
+<style>body{{font-family:sans-serif;background:#f2f4f5;margin:0}}main{{max-width:420px;margin:60px auto;
+background:#fff;padding:24px 32px;border-radius:8px}}h1{{font-size:20px}}button{{font-size:15px;padding:8px 18px;
+margin-right:8px;border-radius:4px;border:1px solid #13b5ea}}#allow{{background:#13b5ea;color:#fff}}</style></head>
+<body><main><p>xero <small>(emulator)</small></p><h1>Allow access to your organisation</h1>
+<p>The app will connect to:</p><ul id="organisations">{organisations}</ul>
+<p>and be able to:</p><ul>{scopes}</ul>
+<form method="get" action="/identity/connect/authorize">{hidden}
+<button id="allow" name="consent" value="allow">Allow access</button>
+<button id="deny" name="consent" value="deny">Cancel</button></form></main></body></html>
+"""
 ACCESS_TOKEN_SECONDS = 30 * 60
 CODE_SECONDS = 5 * 60
 REFRESH_GRACE = timedelta(minutes=30)
@@ -72,6 +84,7 @@ class IdentityService:
         self.tenants = tenants
         self.issuer = issuer
         self.consent_tenants: list[str] | None = None
+        self.consent_page = False  # off: authorize consents at once (tests); on: a page to click (the demo)
         self.next_authorize_error: str | None = None
         self.refresh_count = 0
         self.user = {
@@ -104,8 +117,30 @@ class IdentityService:
         if self.next_authorize_error:
             error, self.next_authorize_error = self.next_authorize_error, None
             return _redirect(redirect_uri, {"error": error, "state": state})
+        if self.consent_page:
+            decision = request.query_value("consent")
+            if decision == "deny":
+                return _redirect(redirect_uri, {"error": "access_denied", "state": state})
+            if decision != "allow":
+                return self._consent_form(request, scope)
         code = self._consent(client_id, redirect_uri, scope)
         return _redirect(redirect_uri, {"code": code.code, "scope": scope, "state": state})
+
+    def _consent_form(self, request: EmulatorRequest, scope: str) -> EmulatorResponse:
+        """Xero's "allow access" page: the organisation to connect and what the app asks for."""
+        hidden = "".join(
+            f'<input type="hidden" name="{html.escape(key)}" value="{html.escape(value)}">'
+            for key, values in request.query.items()
+            if key != "consent"
+            for value in values
+        )
+        organisations = "".join(
+            f"<li>{html.escape(str(self.tenants[t].organisation.get('Name', '')))}</li>"
+            for t in self._tenants_to_connect()
+        )
+        scopes = "".join(f"<li><code>{html.escape(item)}</code></li>" for item in scope.split())
+        page = CONSENT_PAGE.format(hidden=hidden, organisations=organisations, scopes=scopes)
+        return EmulatorResponse(status=200, body=page.encode(), content_type="text/html; charset=utf-8")
 
     def _consent(self, client_id: str, redirect_uri: str, scope: str) -> AuthorizationCode:
         grant = Grant(auth_event_id=str(uuid.uuid4()), client_id=client_id, scope=scope)

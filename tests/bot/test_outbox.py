@@ -17,7 +17,7 @@ from bot.payments.coding import Changed, CodingService
 from bot.slack.directory import SlackDirectory
 from bot.slack.outbox import FIRST_RETRY, LAST_RETRY, SlackOutbox, backoff
 from bot.slack.outbox_items import RECEIPT_ASK, Marker
-from bot.sync.engine import marked_url, markers_in
+from bot.sync.items import marked_url, markers_in
 from storage.models import OutboxItem, Payment, PaymentState, SourceAccount
 from storage.outbox import redraw_key, watch_card_changes
 from storage.uow import UnitOfWorkFactory

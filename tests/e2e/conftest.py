@@ -21,6 +21,7 @@ from bot.settings import Settings, load_settings
 from sandbox.slack import FakeSlack, SlackSender
 from sandbox.xero import XeroEmulator
 from storage.uow import UnitOfWorkFactory
+from tests.specs import require_xero_spec
 
 T = TypeVar("T")
 SIGNING_SECRET = "test-signing-secret"
@@ -44,8 +45,10 @@ def slack() -> Iterator[FakeSlack]:
 
 @pytest.fixture
 def xero(request: pytest.FixtureRequest) -> Iterator[XeroEmulator]:
-    """The Xero emulator; a test may pass constructor arguments with `indirect` parametrization."""
-    emulator = XeroEmulator(**getattr(request, "param", {}))
+    """The Xero emulator checking every request and answer against Xero's OpenAPI spec (the test is skipped
+    without the spec, see tests/specs.py); a test may pass constructor arguments with `indirect` parametrization."""
+    emulator = XeroEmulator(spec_path=require_xero_spec(), **getattr(request, "param", {}))
+    assert emulator.validating
     emulator.start()
     yield emulator
     emulator.stop()
@@ -189,7 +192,7 @@ def clean_env(tmp_path: Path) -> dict[str, str]:
 
 @pytest.fixture
 def fakes() -> Iterator[tuple[FakeSlack, XeroEmulator]]:
-    slack, xero = FakeSlack(), XeroEmulator()
+    slack, xero = FakeSlack(), XeroEmulator(spec_path=require_xero_spec())
     slack.start()
     xero.start()
     slack.add_user(EMPLOYEE, "ana", "ana@example.com")

@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from bot.sync.engine import RunReport
 from sandbox.slack import FakeSlack
 from sandbox.xero import XeroEmulator
 from storage.models import BulkRun, Payment, PaymentState, Receipt, SourceAccount
@@ -213,11 +214,10 @@ def test_a_restart_in_the_middle_of_a_run_finishes_it_without_duplicates(
 
     # The first batch reaches Xero and the connection drops as it answers; then the bot stops.
     xero.inject_fault(method="PUT", path_prefix="/api.xro/2.0/BankTransactions", kind="commit_then_drop", count=1)
-    coded.server.services.sync.batch_size = 50
     first = coded.server.services.sync
-    tenant = first._connected_tenants()[0]
-    items, _ = first._claim(tenant, None)
-    first._send(tenant, items, __import__("bot.sync.engine", fromlist=["RunReport"]).RunReport())
+    tenant = first.claims.connected_tenants()[0]
+    items, _ = first.claims.claim(tenant, None, limit=50)
+    first.sender.send(tenant, items, RunReport())
     coded.server.run_job("report_bulk_progress")
     coded.server.stop()
 

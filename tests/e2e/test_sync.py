@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -231,22 +230,6 @@ def test_editing_after_sync_shows_updated_and_resync_updates_the_same_transactio
     assert stored(ready, "pay_1").state is PaymentState.SYNCED
 
 
-def test_a_reconciled_transaction_must_be_changed_in_xero(
-    ready: RunningBot, slack: FakeSlack, xero: XeroEmulator
-) -> None:
-    card = post_coded(ready, slack, xero)
-    approve_and_sync(ready, slack, card)
-    xero.reconcile(xero.default_tenant_id, stored(ready, "pay_1").xero_bank_transaction_id or "")
-    select(ready, slack, card["ts"], "payment_account", "429")
-    eventually(lambda: stored(ready, "pay_1").state is PaymentState.UPDATED)
-    click(ready, slack, card["ts"], "payment_resync")
-    eventually(lambda: stored(ready, "pay_1").state is PaymentState.APPROVED)
-    ready.server.run_job("sync_payments")
-    failed = stored(ready, "pay_1")
-    assert failed.state is PaymentState.SYNC_ERROR
-    assert "Change it in Xero directly" in (failed.sync_last_error or "")
-
-
 def test_the_sync_log_lists_the_attempts(ready: RunningBot, slack: FakeSlack, xero: XeroEmulator) -> None:
     card = post_coded(ready, slack, xero)
     reply_with_file(ready, slack, FINANCE, FINANCE_CHANNEL, card["ts"], "photo.jpg", jpeg(), "image/jpeg")
@@ -273,37 +256,6 @@ def test_an_incomplete_payment_says_what_is_missing(ready: RunningBot, slack: Fa
     text = refusal[-1]["text"]
     assert "choose a Xero account" in text and "choose a tax rate" in text and "Operating GBP (GBP)" in text
     assert stored(ready, "pay_raw").state is PaymentState.PENDING
-
-
-def test_dates_are_not_shifted(ready: RunningBot, slack: FakeSlack, xero: XeroEmulator) -> None:
-    card = post_coded(ready, slack, xero, date="2026-01-01")
-    approve_and_sync(ready, slack, card)
-    [spend] = spends(xero)
-    assert spend["DateString"].startswith(date(2026, 1, 1).isoformat())
-
-
-def test_two_bot_instances_sync_a_payment_once(
-    ready: RunningBot, slack: FakeSlack, xero: XeroEmulator, engine: Any, uow: Any
-) -> None:
-    from bot.bootstrap import Deps
-    from bot.server import BotServer
-
-    cards_posted = [post_coded(ready, slack, xero, f"pay_{n}") for n in range(3)]
-    for card in cards_posted:
-        approve(ready, slack, card)
-    eventually(lambda: all(stored(ready, f"pay_{n}").state is PaymentState.APPROVED for n in range(3)))
-    second = BotServer(ready.settings, Deps(engine=engine, uow=uow, clock=ready.clock), host="127.0.0.1", port=0)
-    runs = [
-        threading.Thread(target=server.run_job, args=("sync_payments",))
-        for server in (ready.server, second, ready.server, second)
-    ]
-    for run in runs:
-        run.start()
-    for run in runs:
-        run.join()
-    assert len(spends(xero)) == 3
-    assert {stored(ready, f"pay_{n}").state for n in range(3)} == {PaymentState.SYNCED}
-    assert len(xero.requests_to("PUT", "/api.xro/2.0/BankTransactions")) <= 3
 
 
 def test_the_daily_limit_shows_when_sync_resumes(ready: RunningBot, slack: FakeSlack, xero: XeroEmulator) -> None:

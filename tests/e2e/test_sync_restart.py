@@ -1,30 +1,24 @@
 """Killing the bot in the middle of a sync and starting it again gives one transaction per payment, settled
-within a lease; a sync that is alive keeps its claim however long Xero takes."""
+within a lease. (That a sync which is alive keeps its claim however long Xero takes is a service test:
+tests/services/test_sync_claims.py.)"""
 
 from __future__ import annotations
 
 import signal
 import subprocess
-import threading
 import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from bot.bootstrap import Deps
-from bot.server import BotServer
 from sandbox.slack import FakeSlack
 from sandbox.xero import XeroEmulator
 from storage.models import PaymentState
-from storage.uow import UnitOfWorkFactory
 from tests.e2e.cli_support import SCRIPT, free_port
-from tests.e2e.conftest import ADMIN, FINANCE, FINANCE_CHANNEL, SIGNING_SECRET, WEBHOOK_SECRET, RunningBot, eventually
-from tests.e2e.conftest import running_bot as running_bot_with
+from tests.e2e.conftest import FINANCE_CHANNEL, SIGNING_SECRET, WEBHOOK_SECRET, RunningBot, eventually
 from tests.e2e.test_sync import approve, post_coded, ready, spends, stored  # noqa: F401 - the fixture
 from tests.e2e.test_sync_markers import code_and_approve, own_transaction, post_many
-from tests.e2e.xero_flow import connect
 
 LEASE_SECONDS = 3
 
@@ -92,50 +86,6 @@ def test_payment_1_killed_mid_sync_leaves_syncing_within_a_lease_with_its_own_tr
 
 def card_text(slack: FakeSlack, ts: str) -> str:
     return FakeSlack.rendered_text(slack.message(FINANCE_CHANNEL, ts))
-
-
-def test_a_sync_slower_than_the_lease_keeps_its_claim_and_another_instance_leaves_it_alone(
-    slack: FakeSlack,
-    xero: XeroEmulator,
-    database_url: str,
-    encryption_key: str,
-    engine: Any,
-    uow: UnitOfWorkFactory,
-) -> None:
-    with running_bot_with(slack, xero, database_url, encryption_key, engine, uow, sync_lease_seconds=1) as bot:
-        connect(bot, slack)
-        bot.sender.slash_command(f"role <@{FINANCE}|x> finance", ADMIN, FINANCE_CHANNEL)
-        bot.server.scheduler.pause()
-        card = post_coded(bot, slack, xero)
-        approve(bot, slack, card)
-        eventually(lambda: stored(bot, "pay_1").state is PaymentState.APPROVED)
-        xero.inject_fault(method="PUT", path_prefix="/api.xro/2.0/BankTransactions", kind="latency", seconds=4)
-        syncing = threading.Thread(target=bot.server.run_job, args=("sync_payments",))
-        syncing.start()
-        eventually(lambda: xero.in_flight() > 0)
-        bot.clock.advance(seconds=30)  # the create takes far longer than the 1-second lease
-        within(3, lambda: claim_outlives(bot, bot.clock.now()))  # the heartbeat renews the claim meanwhile
-        other = BotServer(bot.settings, Deps(engine=engine, uow=uow, clock=bot.clock), host="127.0.0.1", port=0)
-        other.run_job("sync_payments")  # another instance looks while the first is still waiting for Xero
-        syncing.join()
-        [spend] = spends(xero)
-        row = stored(bot, "pay_1")
-        assert row.state is PaymentState.SYNCED and row.xero_bank_transaction_id == spend["BankTransactionID"]
-
-
-def claim_outlives(bot: RunningBot, moment: Any) -> bool:
-    held_until = stored(bot, "pay_1").sync_next_attempt_at
-    return held_until is not None and held_until > moment
-
-
-def within(seconds: float, check: Callable[[], bool]) -> bool:
-    """Whether `check` comes true within `seconds` (the heartbeat's renewal; its absence is what a test shows)."""
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if check():
-            return True
-        time.sleep(0.05)
-    return False
 
 
 pytestmark = pytest.mark.timeout(240)

@@ -27,6 +27,7 @@ from xero_python.exceptions import AccountingBadRequestException, HTTPStatusExce
 from sandbox.xero import XeroEmulator
 from sandbox.xero.consent import DEFAULT_REDIRECT_URI, consent_redirect, exchange_code
 from tests.sandbox.xero_fixtures import RawClient, SdkSession, connected_session, form_post, wire_sdk_to
+from tests.specs import require_xero_spec
 
 JAN_5 = date(2024, 1, 5)
 
@@ -34,8 +35,8 @@ JAN_5 = date(2024, 1, 5)
 @pytest.fixture
 def emulator(monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest) -> Iterator[XeroEmulator]:
     options: dict[str, Any] = getattr(request, "param", {})
-    with XeroEmulator(**options) as running:
-        assert running.validating, "the OpenAPI spec was not found; validation must be on in these tests"
+    with XeroEmulator(spec_path=require_xero_spec(), **options) as running:
+        assert running.validating
         wire_sdk_to(running, monkeypatch)
         yield running
         running.assert_no_spec_violations()

@@ -8,6 +8,7 @@ import io
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from itertools import islice
+from typing import NamedTuple
 
 from bot.imports.sources.csv_columns import Columns, header_key, match_columns
 from bot.imports.sources.dates import readable_in
@@ -29,8 +30,7 @@ COLUMN_FLAGS = {
 csv.field_size_limit(1 << 20)
 
 
-@dataclass(frozen=True)
-class Row:
+class Row(NamedTuple):
     line: int
     cells: list[str]
 
@@ -72,17 +72,15 @@ def rows(file: ExportFile, encoding: Encoding, delimiter: str) -> Iterator[Row |
         previous_end = 0
         while True:
             try:
-                cells = next(reader)
-            except StopIteration:
+                for cells in reader:  # the loop stays in C until a row is handed out
+                    start = previous_end + 1
+                    previous_end = reader.line_num
+                    if any(map(str.strip, cells)):
+                        yield Row(start, cells)
                 return
             except csv.Error as error:
                 yield BadRow(previous_end + 1, shown(str(error), 80))
                 previous_end = reader.line_num
-                continue
-            start = previous_end + 1
-            previous_end = reader.line_num
-            if any(cell.strip() for cell in cells):
-                yield Row(line=start, cells=cells)
 
 
 def first_rows(file: ExportFile, encoding: Encoding, delimiter: str, count: int) -> list[Row]:

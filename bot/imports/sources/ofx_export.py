@@ -198,16 +198,19 @@ def _line(
         problems["date"] = "is not a date (YYYYMMDD…)"
     if payee is None:
         problems["payee"] = "is empty or missing, and so are MEMO and CHECKNUM: nothing says who was paid"
-    written = {
-        "id": Written("FITID", fitid),
-        "amount": Written("TRNAMT", written_amount),
-        "date": Written("DTPOSTED", written_date),
-        "currency": Written("CURRENCY/CURSYM" if field.get("CURRENCY/CURSYM") else "CURDEF", currency),
-        "payee": Written(payee_tag, payee),
-        "description": Written("MEMO", memo),
-        "reference": Written(reference_tag, reference),
-    }
-    judged = judge(RawLine(ordinal, fields, written, problems))
+
+    def explain() -> dict[str, Written]:
+        return {
+            "id": Written("FITID", fitid),
+            "amount": Written("TRNAMT", written_amount),
+            "date": Written("DTPOSTED", written_date),
+            "currency": Written("CURRENCY/CURSYM" if field.get("CURRENCY/CURSYM") else "CURDEF", currency),
+            "payee": Written(payee_tag, payee),
+            "description": Written("MEMO", memo),
+            "reference": Written(reference_tag, reference),
+        }
+
+    judged = judge(RawLine(ordinal, fields, problems=problems, explain=explain))
     if isinstance(judged, str):
         return Line(ordinal, Outcome.INVALID, reason=judged)
     return Line(ordinal, Outcome.PAYMENT, payment=judged)

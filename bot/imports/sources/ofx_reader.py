@@ -23,6 +23,14 @@ TOKEN = re.compile(
     rb"|(?P<text>[^<]+|<)",
     re.DOTALL,
 )
+# A whole transaction of plain leaves (`<NAME>value`, closed or not) up to its `</STMTTRN>`: read in one match, as
+# the token by token scan would read it. Anything else in it (an aggregate, CDATA, a comment, a stray "<", another
+# `<STMTTRN>`) makes it fail, within that one transaction, and the scan reads the transaction token by token.
+PLAIN_TRANSACTION = re.compile(
+    rb"(?:\s*<(?!STMTTRN\s*>)([A-Za-z][A-Za-z0-9._:-]*)\s*>[^<]*(?:</\1\s*>)?)*\s*</STMTTRN\s*>", re.IGNORECASE
+)
+PLAIN_LEAF = re.compile(rb"<([A-Za-z][A-Za-z0-9._:-]*)\s*>([^<]*)(?:</[^>]*>)?")
+LEAF_NAMES: dict[bytes, str] = {}
 OFX_START = re.compile(rb"<OFX\s*>", re.IGNORECASE)
 TRANSACTION_START = re.compile(rb"<STMTTRN\s*>", re.IGNORECASE)
 HEADER_CHARSET = re.compile(rb"CHARSET:\s*([A-Za-z0-9_-]+?)(?:\s|COMPRESSION|$)|encoding=\"([A-Za-z0-9_-]+)\"")
@@ -239,7 +247,12 @@ def _elements(source: OfxText, *, summary: bool) -> Iterator[tuple[str, object]]
             if top == name:
                 return
 
-    for match in TOKEN.finditer(source.data, source.start):
+    data = source.data
+    position, end = source.start, len(data)
+    while position < end:
+        match = TOKEN.match(data, position)
+        assert match is not None  # the text alternative matches whatever the others do not
+        position = match.end()
         tag = match.group("tag")
         if tag is None:
             if leaf is not None:
@@ -266,6 +279,13 @@ def _elements(source: OfxText, *, summary: bool) -> Iterator[tuple[str, object]]
             yield from close(name)
         if name == "STMTTRN" and statement is not None:
             ordinal += 1
+            plain = _plain_transaction(source, position)
+            if plain is not None:
+                fields, position = plain
+                statement.transactions += 1
+                if not summary:
+                    yield "transaction", Transaction(statement.number, ordinal, fields)
+                continue
             transaction = {}
         elif name in STATEMENTS:
             statements += 1
@@ -280,6 +300,26 @@ def _elements(source: OfxText, *, summary: bool) -> Iterator[tuple[str, object]]
     close_leaf()
     if stack:
         yield from close(stack[0])
+
+
+def _plain_transaction(source: OfxText, start: int) -> tuple[dict[str, str], int] | None:
+    """The fields of a transaction made of plain leaves only, and where it ends; None for any other transaction."""
+    block = PLAIN_TRANSACTION.match(source.data, start)
+    if block is None:
+        return None
+    fields: dict[str, str] = {}
+    for tag, raw in PLAIN_LEAF.findall(source.data, start, block.end()):
+        name = LEAF_NAMES.get(tag)
+        if name is None:
+            name = tag.decode("ascii").upper()
+            if len(LEAF_NAMES) < 1000:  # the names a file uses, not whatever a hostile one invents
+                LEAF_NAMES[tag] = name
+        if name in AGGREGATES:
+            return None
+        if name not in fields:
+            text = raw.decode(source.codec, errors="replace")
+            fields[name] = (decoded_entities(text) if "&" in text else text).strip()
+    return fields, block.end()
 
 
 def _inner(stack: list[str]) -> list[str]:

@@ -1,0 +1,125 @@
+"""The demo is the production bot: built by the same `create_app` as `serve`, reached through the same routes.
+
+And it needs nothing from the dev extra, and the page it serves shows outside text as text.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import bot.server
+from bot.demo import start_demo
+from sandbox.demo.payments import demo_payments, send_payments
+from sandbox.demo.render import BlockRenderer, mrkdwn
+from sandbox.demo.world import ADMIN, EMPLOYEE, FINANCE, FINANCE_CHANNEL, DemoWorld
+from sandbox.slack import FakeSlack
+from tests.demo.conftest import connect_over_http, free_port
+
+ROOT = Path(__file__).resolve().parents[2]
+DEV_ONLY = ("yaml", "openapi_core", "openapi_schema_validator", "referencing", "jsonschema", "websockets", "selenium")
+
+
+def test_the_demo_runs_the_app_serve_builds(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    built: list[Any] = []
+    real_create_app = bot.server.create_app
+
+    def create_app_spy(*args: Any, **kwargs: Any) -> Any:
+        built.append(real_create_app(*args, **kwargs))
+        return built[-1]
+
+    monkeypatch.setattr(bot.server, "create_app", create_app_spy)
+    world = start_demo(free_port(), tmp_path, configure_logs=False)
+    try:
+        assert type(world.server) is bot.server.BotServer
+        assert built == [world.server.slack_app]
+        assert world.settings.database_url.startswith("sqlite:///") and (tmp_path / "demo.db").is_file()
+        unsigned = urllib.request.Request(f"{world.url}/slack/events", data=b"command=/xero&text=help", method="POST")
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(unsigned, timeout=10)
+        assert refused.value.code == 401, "the page's requests are signed and checked, as Slack's are"
+    finally:
+        world.stop()
+
+
+def test_every_module_imports_without_the_dev_extra() -> None:
+    """An installed wheel without `[dev]` (the demo's case) imports every module and starts both fakes."""
+    script = f"""
+import importlib, importlib.abc, pkgutil, sys
+class Blocked(importlib.abc.MetaPathFinder):
+    def find_spec(self, name, path=None, target=None):
+        if name.split(".")[0] in {DEV_ONLY!r}:
+            raise ModuleNotFoundError(f"No module named {{name!r}} (blocked: dev extra)")
+        return None
+sys.meta_path.insert(0, Blocked())
+for package in ("bot", "handlers", "storage", "sandbox"):
+    root = importlib.import_module(package)
+    for module in pkgutil.walk_packages(root.__path__, package + "."):
+        if not module.name.startswith("storage.migrations"):  # Alembic's scripts, run by Alembic only
+            importlib.import_module(module.name)
+from sandbox.slack import FakeSlack
+from sandbox.xero import XeroEmulator
+slack = FakeSlack().start()
+xero = XeroEmulator().start()
+assert not xero.validating
+slack.stop(); xero.stop()
+print("ok")
+"""
+    done = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert done.stdout.strip() == "ok"
+
+
+def test_the_page_shows_outside_text_as_text(demo: DemoWorld) -> None:
+    connect_over_http(demo)
+    [hostile] = demo_payments(1, EMPLOYEE.email, seed=2)
+    hostile["payee"] = "<script>alert(1)</script>"
+    hostile["description"] = 'Lunch <img src=x onerror="alert(2)"> & <http://evil.example|click>'
+    assert send_payments(demo.url, demo.webhook_secret, [hostile])[0] == 201
+    demo.slack.wait_for(
+        lambda: any("alert(1)" in FakeSlack.rendered_text(m) for m in demo.slack.messages(FINANCE_CHANNEL)), timeout=20
+    )
+    with urllib.request.urlopen(f"{demo.url}/demo/state?as={FINANCE.user_id}&pane=channel", timeout=10) as answer:
+        main = json.loads(answer.read())["main"]
+    assert "<script>" not in main and "<img" not in main and "evil.example" not in main.split('href="')[-1][:30]
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in main
+    assert "&lt;img src=x onerror=&quot;alert(2)&quot;&gt;" in main
+
+
+def test_mrkdwn_formats_the_bots_markup_and_escapes_the_rest() -> None:
+    def names(user_id: str) -> str:
+        return {ADMIN.user_id: "Ada <Admin>"}.get(user_id, user_id)
+
+    shown = mrkdwn(f'*Paid* to <@{ADMIN.user_id}> &lt;b&gt;x&lt;/b&gt; <https://x.example/?a=1&amp;b="|Xero>', names)
+    assert shown.startswith("<b>Paid</b> to ")
+    assert '<span class="mention">@Ada &lt;Admin&gt;</span>' in shown
+    assert "&lt;b&gt;x&lt;/b&gt;" in shown
+    assert '<a href="https://x.example/?a=1&amp;b=&quot;" target="_blank" rel="noopener">Xero</a>' in shown
+    assert mrkdwn("<javascript:alert(1)|click>", names) == "click"
+
+
+def test_elements_carry_outside_values_only_as_escaped_attributes() -> None:
+    renderer = BlockRenderer({"kind": "view", "view_id": 'V"><script>'}, str)
+    html = renderer.blocks(
+        [
+            {
+                "type": "actions",
+                "block_id": 'b"1',
+                "elements": [
+                    {
+                        "type": "static_select",
+                        "action_id": "pick",
+                        "options": [{"text": {"type": "plain_text", "text": "</select><script>"}, "value": '"v'}],
+                    }
+                ],
+            }
+        ]
+    )
+    assert "<script>" not in html
+    assert "&lt;/select&gt;&lt;script&gt;" in html and 'value="&quot;v"' in html
