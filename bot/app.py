@@ -12,16 +12,12 @@ from slack_bolt.oauth.oauth_settings import OAuthSettings
 from slack_sdk import WebClient
 from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
 
-from bot.bootstrap import Deps, build_services
 from bot.services import Services
 from bot.settings import Settings
 from bot.slack.clients import BOT_SCOPES, slack_authorize_url, slack_client
 from bot.slack.replays import REPLAY_CHECK, ReplayGuard
 from handlers import actions, commands, events, exports, home, options, payment_actions, views
-from handlers.bulk_messages import SlackProgressMessenger
-from handlers.cards import SlackCardPublisher
-from handlers.notices import SlackNotices
-from handlers.outbox_sender import SlackOutboxSender
+from handlers.common import context_middleware
 from handlers.refusals import Refusals, answered
 from storage.models import SLACK_OAUTH_STATES_TABLE
 
@@ -42,7 +38,9 @@ class SlackApp(App):
     registers it means no listener, including one added later, can bring that back.
     """
 
-    refusals: Refusals | None = None
+    def __init__(self, *, refusals: Refusals, **bolt_settings: Any) -> None:
+        self.refusals = refusals  # before Bolt's own setup, which may register listeners
+        super().__init__(**bolt_settings)
 
     def _register_listener(
         self,
@@ -53,19 +51,19 @@ class SlackApp(App):
         auto_acknowledgement: bool = False,
         ack_timeout: int = 3,
     ) -> Callable[..., BoltResponse | None] | None:
-        assert self.refusals is not None, "set SlackApp.refusals before registering listeners"
         wrapped = [answered(function, self.refusals) for function in functions]
         return super()._register_listener(
             wrapped, primary_matcher, matchers, middleware, auto_acknowledgement, ack_timeout
         )
 
 
-def create_app(settings: Settings, deps: Deps, services: Services | None = None) -> App:
-    services = services or build_services(settings, deps)
+def create_app(settings: Settings, services: Services) -> App:
     bot_token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None
     signing_secret = settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else None
     client = slack_client(settings, bot_token)
+    refusals = Refusals(services)
     app = SlackApp(
+        refusals=refusals,
         signing_secret=signing_secret or "socket-mode-does-not-sign",
         client=client,
         oauth_settings=_oauth_settings(settings, services, client),
@@ -77,20 +75,9 @@ def create_app(settings: Settings, deps: Deps, services: Services | None = None)
     )
     app.middleware(_replay_middleware(services))
     app.middleware(_workspace_middleware(services))
+    app.middleware(context_middleware(services.roles))
     app.middleware(_dedupe_events_middleware(services))
-    app.refusals = Refusals(services)
-    app.error(_error_handler(app.refusals))
-    if services.outbox.sender is None:
-        services.outbox.sender = SlackOutboxSender(services.slack)
-    if services.receipts.messenger is None:
-        services.receipts.messenger = services.outbox
-    if services.posting.publisher is None:
-        services.posting.publisher = SlackCardPublisher(services.slack)
-    if services.bulk.messenger is None:
-        services.bulk.messenger = SlackProgressMessenger(services.slack)
-    if services.notices is None:
-        services.notices = SlackNotices(services)
-        services.tokens.on_auth_lost = services.notices.reconnect_needed
+    app.error(_error_handler(refusals))
     commands.register(app, services)
     actions.register(app, services)
     payment_actions.register(app, services)

@@ -1,14 +1,16 @@
-"""The one place the parts are built from settings and wired together."""
+"""The one place the parts are built from settings and wired together, the Slack side's ports included."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+from slack_sdk.oauth.installation_store import InstallationStore
 from sqlalchemy.engine import Engine
 
 from bot.clock import Clock, SystemClock
 from bot.connection.connect import ConnectionService
+from bot.connection.notices import NoticeRecipients
 from bot.connection.roles import Roles
 from bot.connection.workspace_settings import WorkspaceSettingsService
 from bot.connection.workspaces import WorkspaceService
@@ -21,6 +23,7 @@ from bot.payments.coding import CodingService
 from bot.payments.ingest import IngestService
 from bot.payments.posting import PostingService
 from bot.receipts.service import ReceiptService
+from bot.scheduler import SchedulerWake, new_scheduler, schedule_jobs
 from bot.services import Services
 from bot.settings import ConfigError, Settings
 from bot.slack.clients import SlackClients
@@ -34,6 +37,10 @@ from bot.xero.limiter import RateLimiter
 from bot.xero.oauth import XeroOAuth
 from bot.xero.reference import ReferenceDataSync
 from bot.xero.tokens import TokenManager
+from handlers.bulk_messages import SlackProgressMessenger
+from handlers.cards import SlackCardPublisher
+from handlers.notices import SlackNotices
+from handlers.outbox_sender import SlackOutboxSender
 from storage.crypto import KeyRing
 from storage.db import create_engine, session_factory
 from storage.outbox import watch_card_changes
@@ -64,7 +71,81 @@ def build_deps(settings: Settings, *, clock: Clock | None = None) -> Deps:
     return Deps(engine=engine, uow=UnitOfWorkFactory(session_factory(engine)), clock=clock or SystemClock())
 
 
+@dataclass(frozen=True)
+class _SlackSide:
+    """Slack's clients, and what reaches Slack on the services' behalf: the outbox and the notices."""
+
+    installations: InstallationStore | None
+    clients: SlackClients
+    directory: SlackDirectory
+    roles: Roles
+    coding: CodingService
+    outbox: SlackOutbox
+    notices: SlackNotices
+
+
+@dataclass(frozen=True)
+class _XeroSide:
+    tokens: TokenManager
+    gateway: XeroGateway
+    reference: ReferenceDataSync
+    connections: ConnectionService
+
+
+@dataclass(frozen=True)
+class _PaymentWork:
+    """What happens to a payment after it arrives: posted, its receipt collected, synced, alone or in bulk."""
+
+    posting: PostingService
+    receipts: ReceiptService
+    sync: SyncEngine
+    bulk: BulkSyncService
+    exports: ExportUploads
+
+
 def build_services(settings: Settings, deps: Deps) -> Services:
+    """Every part, each handed what it uses when it is built; nothing is attached afterwards."""
+    slack = _slack_side(settings, deps)
+    xero = _xero_side(settings, deps, slack)
+    ingest = IngestService(uow=deps.uow, clock=deps.clock)
+    work = _payment_work(settings, deps, slack, xero, ingest)
+    uow, clock, roles, coding = deps.uow, deps.clock, slack.roles, slack.coding
+    scheduler = new_scheduler()
+    services = Services(
+        settings=settings,
+        uow=uow,
+        clock=clock,
+        metrics=deps.metrics,
+        slack=slack.clients,
+        directory=slack.directory,
+        roles=roles,
+        tokens=xero.tokens,
+        gateway=xero.gateway,
+        reference=xero.reference,
+        connections=xero.connections,
+        workspaces=WorkspaceService(uow=uow, clock=clock, slack=slack.clients),
+        ingest=ingest,
+        coding=coding,
+        posting=work.posting,
+        receipts=work.receipts,
+        outbox=slack.outbox,
+        approvals=ApprovalService(uow=uow, clock=clock, roles=roles, coding=coding),
+        sync=work.sync,
+        home=HomeService(uow=uow, roles=roles, coding=coding),
+        bulk=work.bulk,
+        workspace_settings=WorkspaceSettingsService(settings=settings, uow=uow, clock=clock, roles=roles),
+        exports=work.exports,
+        notices=slack.notices,
+        wake=SchedulerWake(scheduler),
+        scheduler=scheduler,
+        engine=deps.engine,
+        installations=slack.installations,
+    )
+    schedule_jobs(scheduler, services)
+    return services
+
+
+def _slack_side(settings: Settings, deps: Deps) -> _SlackSide:
     installations = (
         EncryptedInstallationStore(
             client_id=settings.slack_client_id, engine=deps.engine, keyring=keyring_from(settings)
@@ -72,11 +153,23 @@ def build_services(settings: Settings, deps: Deps) -> Services:
         if settings.slack_client_id
         else None
     )
-    slack = SlackClients(settings, installations)
-    directory = SlackDirectory(slack.for_team)
+    clients = SlackClients(settings, installations)
+    directory = SlackDirectory(clients.for_team)
     roles = Roles(uow=deps.uow, directory=directory)
+    coding = CodingService(uow=deps.uow, clock=deps.clock, roles=roles)
+    watch_card_changes(deps.uow.sessions, deps.clock.now)
+    outbox = SlackOutbox(
+        uow=deps.uow, clock=deps.clock, coding=coding, directory=directory, sender=SlackOutboxSender(clients)
+    )
+    notices = SlackNotices(
+        recipients=NoticeRecipients(uow=deps.uow, clock=deps.clock, roles=roles, settings=settings), outbox=outbox
+    )
+    return _SlackSide(installations, clients, directory, roles, coding, outbox, notices)
+
+
+def _xero_side(settings: Settings, deps: Deps, slack: _SlackSide) -> _XeroSide:
     oauth = XeroOAuth(settings)
-    tokens = TokenManager(uow=deps.uow, oauth=oauth, clock=deps.clock)
+    tokens = TokenManager(uow=deps.uow, oauth=oauth, clock=deps.clock, on_auth_lost=slack.notices.reconnect_needed)
     gateway = XeroGateway(
         settings=settings,
         tokens=tokens,
@@ -89,67 +182,58 @@ def build_services(settings: Settings, deps: Deps) -> Services:
         settings=settings,
         uow=deps.uow,
         clock=deps.clock,
-        roles=roles,
+        roles=slack.roles,
         oauth=oauth,
         gateway=gateway,
         reference=reference,
     )
-    coding = CodingService(uow=deps.uow, clock=deps.clock, roles=roles)
-    watch_card_changes(deps.uow.sessions, deps.clock.now)
-    outbox = SlackOutbox(uow=deps.uow, clock=deps.clock, coding=coding, directory=directory)
-    posting = PostingService(settings=settings, uow=deps.uow, clock=deps.clock, coding=coding, directory=directory)
-    receipts = ReceiptService(
-        uow=deps.uow,
-        clock=deps.clock,
-        roles=roles,
-        coding=coding,
-        slack=slack,
-        files=SlackFiles(settings.slack_api_base, max_download_bytes=max(MAX_DOWNLOAD, 3 * settings.receipt_max_bytes)),
-        max_bytes=settings.receipt_max_bytes,
-        outbox=outbox,
-    )
-    approvals = ApprovalService(uow=deps.uow, clock=deps.clock, roles=roles, coding=coding)
-    sync = SyncEngine(
-        uow=deps.uow,
-        clock=deps.clock,
-        gateway=gateway,
-        cards=outbox,
-        public_url=settings.base_url,
-        lease=timedelta(seconds=settings.sync_lease_seconds),
-    )
-    home = HomeService(uow=deps.uow, roles=roles, coding=coding)
-    bulk = BulkSyncService(uow=deps.uow, clock=deps.clock, roles=roles, calls_per_minute=settings.xero_minute_limit)
-    ingest = IngestService(uow=deps.uow, clock=deps.clock)
-    exports = ExportUploads(
-        importer=Importer(uow=deps.uow, ingest=ingest),
-        roles=roles,
-        slack=slack,
-        files=SlackFiles(settings.slack_api_base, max_download_bytes=EXPORT_MAX_BYTES),
-    )
-    return Services(
-        settings=settings,
-        uow=deps.uow,
-        clock=deps.clock,
-        metrics=deps.metrics,
-        slack=slack,
-        directory=directory,
-        roles=roles,
-        tokens=tokens,
-        gateway=gateway,
-        reference=reference,
-        connections=connections,
-        workspaces=WorkspaceService(uow=deps.uow, clock=deps.clock, slack=slack),
-        ingest=ingest,
-        coding=coding,
-        posting=posting,
-        receipts=receipts,
-        outbox=outbox,
-        approvals=approvals,
-        sync=sync,
-        home=home,
-        bulk=bulk,
-        workspace_settings=WorkspaceSettingsService(settings=settings, uow=deps.uow, clock=deps.clock, roles=roles),
-        engine=deps.engine,
-        installations=installations,
-        exports=exports,
+    return _XeroSide(tokens, gateway, reference, connections)
+
+
+def _payment_work(
+    settings: Settings, deps: Deps, slack: _SlackSide, xero: _XeroSide, ingest: IngestService
+) -> _PaymentWork:
+    uow, clock = deps.uow, deps.clock
+    receipt_download_max = max(MAX_DOWNLOAD, 3 * settings.receipt_max_bytes)
+    return _PaymentWork(
+        posting=PostingService(
+            settings=settings,
+            uow=uow,
+            clock=clock,
+            coding=slack.coding,
+            directory=slack.directory,
+            publisher=SlackCardPublisher(slack.clients),
+        ),
+        receipts=ReceiptService(
+            uow=uow,
+            clock=clock,
+            roles=slack.roles,
+            coding=slack.coding,
+            slack=slack.clients,
+            files=SlackFiles(settings.slack_api_base, max_download_bytes=receipt_download_max),
+            max_bytes=settings.receipt_max_bytes,
+            outbox=slack.outbox,
+            messenger=slack.outbox,
+        ),
+        sync=SyncEngine(
+            uow=uow,
+            clock=clock,
+            gateway=xero.gateway,
+            cards=slack.outbox,
+            public_url=settings.base_url,
+            lease=timedelta(seconds=settings.sync_lease_seconds),
+        ),
+        bulk=BulkSyncService(
+            uow=uow,
+            clock=clock,
+            roles=slack.roles,
+            messenger=SlackProgressMessenger(slack.clients),
+            calls_per_minute=settings.xero_minute_limit,
+        ),
+        exports=ExportUploads(
+            importer=Importer(uow=uow, ingest=ingest),
+            roles=slack.roles,
+            slack=slack.clients,
+            files=SlackFiles(settings.slack_api_base, max_download_bytes=EXPORT_MAX_BYTES),
+        ),
     )

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.background import BackgroundScheduler
@@ -127,12 +127,26 @@ JOBS: list[tuple[str, Callable[[Services], None], dict[str, int]]] = [
 ]
 
 
-def create_scheduler(services: Services) -> BackgroundScheduler:
-    scheduler = BackgroundScheduler(
+def new_scheduler() -> BackgroundScheduler:
+    """Built before the services, so they can be handed a way to wake its jobs; the jobs are added after."""
+    return BackgroundScheduler(
         executors={"default": ThreadPoolExecutor(4)},
         job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 60},
         timezone="UTC",
     )
+
+
+def schedule_jobs(scheduler: BackgroundScheduler, services: Services) -> None:
     for name, job, interval in JOBS:
         scheduler.add_job(_guarded(name, services, job), "interval", id=name, name=name, **interval)
-    return scheduler
+
+
+class SchedulerWake:
+    """Runs a background job now rather than on its schedule (a click or a webhook just made work for it)."""
+
+    def __init__(self, scheduler: BackgroundScheduler) -> None:
+        self._scheduler = scheduler
+
+    def __call__(self, job_id: str) -> None:
+        if self._scheduler.get_job(job_id) is not None:
+            self._scheduler.modify_job(job_id, next_run_time=datetime.now(UTC))

@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 import signal
 import threading
-from datetime import UTC, datetime
 from types import FrameType
 
 from apscheduler.schedulers.background import BackgroundScheduler
@@ -16,7 +15,7 @@ from waitress.server import BaseWSGIServer, MultiSocketServer, create_server
 
 from bot.app import create_app
 from bot.bootstrap import Deps, build_deps, build_services
-from bot.scheduler import JOBS, create_scheduler
+from bot.scheduler import JOBS
 from bot.settings import ConfigError, Settings
 from bot.web import create_web_app
 from storage.migrate import upgrade
@@ -31,14 +30,13 @@ class BotServer:
         self.settings = settings
         self.deps = deps
         self.services = build_services(settings, deps)
-        self.slack_app = create_app(settings, deps, self.services)
+        self.slack_app = create_app(settings, self.services)
         self.socket_mode = settings.slack_app_token is not None
         self.web = web = create_web_app(deps, self.services, None if self.socket_mode else self.slack_app)
         self.http: BaseWSGIServer | MultiSocketServer = create_server(
             web, host=host, port=settings.port if port is None else port, threads=8, ident="xero-expense-bot"
         )
-        self.scheduler: BackgroundScheduler = create_scheduler(self.services)
-        self.services.wake = self._wake
+        self.scheduler: BackgroundScheduler = self.services.scheduler
         self._socket_handler: SocketModeHandler | None = None
         self._stopping = threading.Event()
 
@@ -66,10 +64,6 @@ class BotServer:
                 raise
         finally:
             self._shutdown()
-
-    def _wake(self, job_id: str) -> None:
-        if self.scheduler.get_job(job_id) is not None:
-            self.scheduler.modify_job(job_id, next_run_time=datetime.now(UTC))
 
     def run_job(self, job_id: str) -> None:
         """Run one background job now, in this thread (operators' and tests' "do it now")."""

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
+from apscheduler.schedulers.background import BackgroundScheduler
 from slack_sdk.oauth.installation_store import InstallationStore
 from sqlalchemy.engine import Engine
 
 from bot.clock import Clock
 from bot.connection.connect import ConnectionService
+from bot.connection.notices import Notices
 from bot.connection.roles import Roles
 from bot.connection.workspace_settings import WorkspaceSettingsService
 from bot.connection.workspaces import WorkspaceService
@@ -34,18 +35,10 @@ from bot.xero.tokens import TokenManager
 from storage.uow import UnitOfWorkFactory
 
 
-class Notices(Protocol):
-    """Messages the bot sends on its own initiative (implemented on the Slack side, in handlers.notices)."""
+class Wake(Protocol):
+    """Runs a background job now rather than on its schedule (bot.scheduler.SchedulerWake)."""
 
-    def connected(
-        self, *, team_id: str, user_id: str, workspace_id: int, tenant_name: str, reconnected: bool
-    ) -> None: ...
-
-    def choose_tenant(
-        self, *, team_id: str, user_id: str, token_set_id: int, tenants: list[tuple[str, str]]
-    ) -> None: ...
-
-    def reconnect_needed(self, connection_ids: list[int]) -> None: ...
+    def __call__(self, job_id: str) -> None: ...
 
 
 @dataclass
@@ -72,8 +65,9 @@ class Services:
     home: HomeService
     bulk: BulkSyncService
     workspace_settings: WorkspaceSettingsService
+    exports: ExportUploads
+    notices: Notices
+    wake: Wake
+    scheduler: BackgroundScheduler  # its jobs are handed these services; `serve` starts it
     engine: Engine
-    installations: InstallationStore | None = None
-    notices: Notices | None = None
-    exports: ExportUploads | None = None
-    wake: Callable[[str], None] = lambda _job: None  # run a background job now rather than on its schedule
+    installations: InstallationStore | None  # None with a single workspace's bot token

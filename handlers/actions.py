@@ -7,10 +7,10 @@ from typing import Any
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
+from bot.connection.roles import Actor
 from bot.errors import DomainError
 from bot.services import Services
 from handlers import blocks
-from handlers.common import actor_from
 from handlers.ids import Ids
 
 
@@ -21,9 +21,9 @@ def register(app: App, services: Services) -> None:
         ack()
 
     @app.action(Ids.RECONNECT)
-    def reconnect(ack: Ack, respond: Respond, context: Any, body: dict[str, Any], client: WebClient) -> None:
+    def reconnect(ack: Ack, respond: Respond, actor: Actor, body: dict[str, Any], client: WebClient) -> None:
         ack()
-        url = services.connections.start(actor_from(context))
+        url = services.connections.start(actor)
         text, prompt = blocks.connect_prompt(url, reconnect=True)
         if body.get("response_url"):
             respond(text=text, blocks=prompt, response_type="ephemeral", replace_original=False)
@@ -37,29 +37,28 @@ def register(app: App, services: Services) -> None:
             client.views_open(trigger_id=body["trigger_id"], view=view)
 
     @app.action(Ids.CHOOSE_TENANT)
-    def choose_tenant(ack: Ack, respond: Respond, action: dict[str, Any], context: Any) -> None:
+    def choose_tenant(ack: Ack, respond: Respond, action: dict[str, Any], actor: Actor) -> None:
         ack()
         token_set_id, _, tenant_id = str(action.get("value", "")).partition(":")
         if not token_set_id.isdigit():
             raise DomainError("That choice is not valid any more. Run `/xero connect` again.")
-        connected = services.connections.choose(actor_from(context), int(token_set_id), tenant_id)
+        connected = services.connections.choose(actor, int(token_set_id), tenant_id)
         respond(
             text=blocks.connected_notice(connected.tenant_name, reconnected=connected.reconnected),
             replace_original=True,
         )
-        if services.notices is not None:
-            services.notices.connected(
-                team_id=connected.team_id,
-                user_id=connected.user_id,
-                workspace_id=connected.workspace_id,
-                tenant_name=connected.tenant_name,
-                reconnected=connected.reconnected,
-            )
+        services.notices.connected(
+            team_id=connected.team_id,
+            user_id=connected.user_id,
+            workspace_id=connected.workspace_id,
+            tenant_name=connected.tenant_name,
+            reconnected=connected.reconnected,
+        )
 
     @app.action(Ids.DISCONNECT_CONFIRM)
-    def disconnect(ack: Ack, respond: Respond, context: Any) -> None:
+    def disconnect(ack: Ack, respond: Respond, actor: Actor) -> None:
         ack()
-        result = services.connections.disconnect(actor_from(context))
+        result = services.connections.disconnect(actor)
         name = blocks.mrkdwn_escape(result.tenant_name)
         if result.revoked_at_xero:
             text = f"Disconnected from {name}. The bot's access was revoked in Xero and its sign-in deleted here."

@@ -3,60 +3,70 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from slack_bolt import Ack, App, Respond
+from slack_sdk import WebClient
 
-from bot.connection.roles import Access
+from bot.connection.roles import Access, Actor
 from bot.services import Services
 from handlers import blocks
-from handlers.common import actor_from
+from handlers.common import ActorAccess
 from handlers.settings_blocks import settings_modal
 
-Subcommand = Callable[[Ack, Respond, Any, str], None]
+
+@dataclass(frozen=True)
+class Invocation:
+    """One `/xero …`: who ran it, the words after the subcommand, and how to answer."""
+
+    ack: Ack
+    respond: Respond
+    actor: Actor
+    access: ActorAccess
+    client: WebClient
+    trigger_id: str
+    argument: str
 
 
 def register(app: App, services: Services) -> None:
-    def show_help(ack: Ack, respond: Respond, context: Any, argument: str) -> None:
+    def show_help(run: Invocation) -> None:
         text, body = blocks.help_message()
-        ack(text=text, blocks=body, response_type="ephemeral")
+        run.ack(text=text, blocks=body, response_type="ephemeral")
 
-    def connect(ack: Ack, respond: Respond, context: Any, argument: str) -> None:
-        url = services.connections.start(actor_from(context))
-        text, body = blocks.connect_prompt(url)
-        ack(text=text, blocks=body, response_type="ephemeral")
+    def connect(run: Invocation) -> None:
+        text, body = blocks.connect_prompt(services.connections.start(run.actor))
+        run.ack(text=text, blocks=body, response_type="ephemeral")
 
-    def status(ack: Ack, respond: Respond, context: Any, argument: str) -> None:
-        ack(text="Checking the connection with Xero…", response_type="ephemeral")
-        actor = actor_from(context)
-        result = services.connections.status(actor, refresh_reference=argument.lower() == "refresh")
-        is_admin = services.roles.access_of(actor) >= Access.ADMIN
-        text, body = blocks.status_message(result, is_admin=is_admin, now=services.clock.now())
-        respond(text=text, blocks=body, response_type="ephemeral", replace_original=True)
+    def status(run: Invocation) -> None:
+        run.ack(text="Checking the connection with Xero…", response_type="ephemeral")
+        result = services.connections.status(run.actor, refresh_reference=run.argument.lower() == "refresh")
+        text, body = blocks.status_message(result, is_admin=run.access.is_admin, now=services.clock.now())
+        run.respond(text=text, blocks=body, response_type="ephemeral", replace_original=True)
 
-    def disconnect(ack: Ack, respond: Respond, context: Any, argument: str) -> None:
-        actor = actor_from(context)
-        services.roles.require(actor, Access.ADMIN, "disconnect Xero")
-        current = services.connections.describe(actor.workspace_id)
+    def disconnect(run: Invocation) -> None:
+        services.roles.require(run.actor, Access.ADMIN, "disconnect Xero")
+        current = services.connections.describe(run.actor.workspace_id)
         if current.state in ("never", "disconnected") or not current.tenant_name:
-            ack(text="No Xero organisation is connected, so there is nothing to disconnect.", response_type="ephemeral")
+            run.ack(
+                text="No Xero organisation is connected, so there is nothing to disconnect.", response_type="ephemeral"
+            )
             return
         text, body = blocks.disconnect_confirmation(current.tenant_name)
-        ack(text=text, blocks=body, response_type="ephemeral")
+        run.ack(text=text, blocks=body, response_type="ephemeral")
 
-    def settings(ack: Ack, respond: Respond, context: Any, argument: str) -> None:
-        actor = actor_from(context)
-        view = services.workspace_settings.view(actor)
-        ack()
-        context.client.views_open(trigger_id=context["trigger_id"], view=settings_modal(view))
+    def settings(run: Invocation) -> None:
+        view = services.workspace_settings.view(run.actor)
+        run.ack()
+        run.client.views_open(trigger_id=run.trigger_id, view=settings_modal(view))
 
-    def role(ack: Ack, respond: Respond, context: Any, argument: str) -> None:
-        target, _, role_name = argument.partition(" ")
-        user_id, granted = services.roles.grant(actor_from(context), target, role_name)
+    def role(run: Invocation) -> None:
+        target, _, role_name = run.argument.partition(" ")
+        user_id, granted = services.roles.grant(run.actor, target, role_name)
         what = f"now has the {granted.value} role" if granted else "no longer has a bot role"
-        ack(text=f"<@{user_id}> {what}.", response_type="ephemeral")
+        run.ack(text=f"<@{user_id}> {what}.", response_type="ephemeral")
 
-    subcommands: dict[str, Subcommand] = {
+    subcommands: dict[str, Callable[[Invocation], None]] = {
         "help": show_help,
         "": show_help,
         "connect": connect,
@@ -67,7 +77,9 @@ def register(app: App, services: Services) -> None:
     }
 
     @app.command("/xero")
-    def xero(ack: Ack, respond: Respond, command: dict[str, Any], context: Any) -> None:
+    def xero(
+        ack: Ack, respond: Respond, command: dict[str, Any], actor: Actor, access: ActorAccess, client: WebClient
+    ) -> None:
         name, _, argument = str(command.get("text", "")).strip().partition(" ")
         handler = subcommands.get(name.lower())
         if handler is None:
@@ -75,5 +87,5 @@ def register(app: App, services: Services) -> None:
             unknown = blocks.mrkdwn_escape(name[:40])
             ack(text=f"I don't know the subcommand “{unknown}”.\n\n{text}", response_type="ephemeral")
             return
-        context["trigger_id"] = command.get("trigger_id")
-        handler(ack, respond, context, argument.strip())
+        trigger_id = str(command.get("trigger_id") or "")
+        handler(Invocation(ack, respond, actor, access, client, trigger_id, argument.strip()))

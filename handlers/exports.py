@@ -14,7 +14,7 @@ from slack_sdk.errors import SlackApiError
 from bot.connection.roles import Actor
 from bot.errors import DomainError
 from bot.imports.sources import CsvChoices, ExportProblem
-from bot.imports.uploads import ExportUploads, UploadChoices, looks_like_export
+from bot.imports.uploads import UploadChoices, looks_like_export
 from bot.services import Services
 from handlers.common import actor_from
 from handlers.export_blocks import import_form, preview_message, progress_text, refusal_message, summary_message
@@ -26,8 +26,6 @@ PROGRESS_EVERY_SECONDS = 2.0
 
 def export_shared(services: Services, event: dict[str, Any], context: Any, client: WebClient) -> None:
     """A file posted at the top of the bot's DM (not in a receipt thread): each export gets a preview to confirm."""
-    if services.exports is None:
-        return
     actor = actor_from(context)
     channel, ts = str(event.get("channel")), str(event.get("ts"))
     for file in event.get("files") or []:
@@ -68,17 +66,16 @@ def choices_from(view: dict[str, Any]) -> UploadChoices:
 
 def register(app: App, services: Services) -> None:
     @app.action(Ids.EXPORT_REVIEW)
-    def review(ack: Ack, body: dict[str, Any], action: dict[str, Any], context: Any, client: WebClient) -> None:
+    def review(ack: Ack, body: dict[str, Any], action: dict[str, Any], actor: Actor, client: WebClient) -> None:
         ack()
-        exports = _exports(services)
-        reading = exports.read(actor_from(context), str(action.get("value") or ""))
+        reading = services.exports.read(actor, str(action.get("value") or ""))
         channel = str((body.get("channel") or {}).get("id") or "")
         thread = str((body.get("message") or {}).get("thread_ts") or (body.get("message") or {}).get("ts") or "")
         metadata = {"file": reading.file_id, "channel": channel, "thread": thread}
         client.views_open(trigger_id=body["trigger_id"], view=import_form(reading, metadata))
 
     @app.view(Ids.EXPORT_MODAL)
-    def confirmed(ack: Ack, view: dict[str, Any], context: Any, client: WebClient) -> None:
+    def confirmed(ack: Ack, view: dict[str, Any], actor: Actor, client: WebClient) -> None:
         try:
             metadata = json.loads(view.get("private_metadata") or "{}")
             file_id, channel, thread = str(metadata["file"]), str(metadata["channel"]), str(metadata["thread"])
@@ -89,13 +86,12 @@ def register(app: App, services: Services) -> None:
             )
             return
         ack()  # the import may take longer than Slack's 3 seconds: it reports in the thread
-        _import(services, actor_from(context), client, file_id, channel, thread, choices_from(view))
+        _import(services, actor, client, file_id, channel, thread, choices_from(view))
 
 
 def _import(
     services: Services, actor: Actor, client: WebClient, file_id: str, channel: str, thread: str, choices: UploadChoices
 ) -> None:
-    exports = _exports(services)
     started = client.chat_postMessage(channel=channel, thread_ts=thread, text="Importing…")
     ts = str(started["ts"])
     last = 0.0
@@ -112,7 +108,7 @@ def _import(
             logger.info("could not update the import's progress: %s", error.response.get("error"))
 
     try:
-        summary = exports.run(actor, file_id, choices, progress)
+        summary = services.exports.run(actor, file_id, choices, progress)
     except ExportProblem as problem:
         text, blocks = refusal_message("The export", problem.message, file_id)
         client.chat_update(channel=channel, ts=ts, text=text, blocks=blocks)
@@ -124,9 +120,3 @@ def _import(
     client.chat_update(channel=channel, ts=ts, text=text, blocks=blocks)
     if summary.new:
         services.wake("post_new_payments")
-
-
-def _exports(services: Services) -> ExportUploads:
-    if services.exports is None:
-        raise DomainError("Importing bank exports is not set up on this bot.")
-    return services.exports

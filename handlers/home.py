@@ -11,20 +11,17 @@ from typing import Any
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
-from bot.connection.roles import Access, Actor
+from bot.connection.roles import Actor
 from bot.errors import DomainError
 from bot.home.view import HomeFilter
-from bot.payments.money import money_text
 from bot.services import Services
 from handlers.bulk_messages import confirm_modal
-from handlers.common import actor_from
+from handlers.common import ActorAccess
 from handlers.home_blocks import home_view
-from handlers.ids import Ids
+from handlers.ids import Ids, PaymentRef
 from handlers.kit import section
-from handlers.payment_modals import edit_modal, exclude_modal, payment_modal
-from handlers.receipt_messages import no_receipt_modal
+from handlers.payment_actions import Click, PaymentClicks
 from handlers.settings_blocks import settings_modal
-from handlers.sync_log_blocks import sync_log_modal
 
 TAB_ACTIONS = {
     Ids.HOME_TAB_PENDING: "pending",
@@ -67,22 +64,29 @@ def info_modal(title: str, text: str) -> dict[str, Any]:
     }
 
 
+ATTACH_HELP = (
+    "Reply with a photo or PDF of the receipt in the thread of my direct message asking for it "
+    "(in the bot's Messages tab), or in the thread of the payment's message in the finance channel."
+)
+
+
 def register(app: App, services: Services) -> None:
+    clicks = PaymentClicks(services)
+
     def publish(client: WebClient, actor: Actor, home_filter: HomeFilter) -> None:
         client.views_publish(user_id=actor.user_id, view=home_view(services.home.view(actor, home_filter)))
 
     @app.event("app_home_opened")
-    def opened(event: dict[str, Any], context: Any, client: WebClient) -> None:
-        if event.get("tab", "home") != "home":
-            return
-        publish(client, actor_from(context), HomeFilter.from_json((event.get("view") or {}).get("private_metadata")))
+    def opened(event: dict[str, Any], actor: Actor, client: WebClient) -> None:
+        if event.get("tab", "home") == "home":
+            publish(client, actor, HomeFilter.from_json((event.get("view") or {}).get("private_metadata")))
 
     def navigate(change: Any) -> Any:
         """A listener that changes the tab, a filter or the page, then redraws the Home."""
 
-        def listener(ack: Ack, body: dict[str, Any], action: dict[str, Any], context: Any, client: WebClient) -> None:
+        def listener(ack: Ack, body: dict[str, Any], action: dict[str, Any], actor: Actor, client: WebClient) -> None:
             ack()
-            publish(client, actor_from(context), change(current_filter(body), action))
+            publish(client, actor, change(current_filter(body), action))
 
         return listener
 
@@ -111,48 +115,46 @@ def register(app: App, services: Services) -> None:
         """Slack reports each tick; the choice is read when "Sync selected" is pressed."""
         ack()
 
-    @app.action(Ids.HOME_ROW_ACTIONS)
-    def row_action(ack: Ack, body: dict[str, Any], action: dict[str, Any], context: Any, client: WebClient) -> None:
-        ack()
-        actor = actor_from(context)
-        what, _, rest = str(action["selected_option"]["value"]).partition(":")
-        payment_text, _, version_text = rest.partition(":")
-        if not payment_text.isdigit() or not version_text.isdigit():
-            raise DomainError("That row is out of date; reopen the Home tab.")
-        payment_id, version = int(payment_text), int(version_text)
-        trigger = body["trigger_id"]
-        current = services.coding.view_for(actor, payment_id)
-        if what == "open":
-            client.views_open(trigger_id=trigger, view=payment_modal(current.card, current.choices))
-        elif what in ("approve", "retry", "resync"):
-            changed = services.approvals.approve(actor, payment_id, version)
-            services.outbox.redraw_card(actor.workspace_id, changed.card.payment_id)
-            services.wake("sync_payments")
-            publish(client, actor, current_filter(body))
-        elif what == "edit":
-            employee = services.roles.access_of(actor) < Access.FINANCE
-            client.views_open(trigger_id=trigger, view=edit_modal(current.card, employee=employee))
-        elif what == "log":
-            changed, entries = services.approvals.sync_log(actor, payment_id)
-            client.views_open(trigger_id=trigger, view=sync_log_modal(changed, entries))
-        elif what == "exclude":
-            services.roles.require(actor, Access.FINANCE, "exclude payments")
-            client.views_open(trigger_id=trigger, view=exclude_modal(current.card))
-        elif what == "no_receipt":
-            amount = money_text(current.card.amount, current.card.currency)
-            client.views_open(trigger_id=trigger, view=no_receipt_modal(payment_id, f"{amount} to the payee"))
-        elif what == "attach_help":
-            client.views_open(
-                trigger_id=trigger,
-                view=info_modal(
-                    "Add a receipt",
-                    "Reply with a photo or PDF of the receipt in the thread of my direct message asking for it "
-                    "(in the bot's Messages tab), or in the thread of the payment's message in the finance channel.",
-                ),
-            )
+    def approve_from_row(
+        actor: Actor, access: ActorAccess, payment: PaymentRef, body: dict[str, Any], client: WebClient
+    ) -> None:
+        clicks.approve(actor, access, payment, body, client)
+        publish(client, actor, current_filter(body))
 
-    def confirm(body: dict[str, Any], context: Any, client: WebClient, selected: list[int] | None) -> None:
-        actor = actor_from(context)
+    def attach_help(
+        actor: Actor, access: ActorAccess, payment: PaymentRef, body: dict[str, Any], client: WebClient
+    ) -> None:
+        client.views_open(trigger_id=body["trigger_id"], view=info_modal("Add a receipt", ATTACH_HELP))
+
+    row_clicks: dict[str, Click] = {
+        "open": clicks.open_window,
+        "approve": approve_from_row,
+        "retry": approve_from_row,
+        "resync": approve_from_row,
+        "edit": clicks.open_edit,
+        "log": clicks.open_sync_log,
+        "exclude": clicks.open_exclude,
+        "no_receipt": clicks.open_no_receipt,
+        "attach_help": attach_help,
+    }
+
+    @app.action(Ids.HOME_ROW_ACTIONS)
+    def row_action(
+        ack: Ack,
+        actor: Actor,
+        access: ActorAccess,
+        payment: PaymentRef,
+        action: dict[str, Any],
+        body: dict[str, Any],
+        client: WebClient,
+    ) -> None:
+        """A row's menu does what the same button on the payment's message does."""
+        ack()
+        what, _ = PaymentRef.from_row_option(str(action["selected_option"]["value"]))
+        if what in row_clicks:
+            row_clicks[what](actor, access, payment, body, client)
+
+    def confirm(body: dict[str, Any], actor: Actor, client: WebClient, selected: list[int] | None) -> None:
         home_filter = current_filter(body)
         plan = services.bulk.plan(actor, selected, filters_of(home_filter))
         if not plan.payment_ids:
@@ -162,21 +164,20 @@ def register(app: App, services: Services) -> None:
         client.views_open(trigger_id=body["trigger_id"], view=confirm_modal(plan, home_filter.to_json()))
 
     @app.action(Ids.HOME_SYNC_READY)
-    def sync_all_ready(ack: Ack, body: dict[str, Any], context: Any, client: WebClient) -> None:
+    def sync_all_ready(ack: Ack, body: dict[str, Any], actor: Actor, client: WebClient) -> None:
         ack()
-        confirm(body, context, client, None)
+        confirm(body, actor, client, None)
 
     @app.action(Ids.HOME_SYNC_SELECTED)
-    def sync_selected(ack: Ack, body: dict[str, Any], context: Any, client: WebClient) -> None:
+    def sync_selected(ack: Ack, body: dict[str, Any], actor: Actor, client: WebClient) -> None:
         ack()
         chosen = selected_ids(body)
         if not chosen:
             raise DomainError("Tick the payments to sync first, or use “Sync all ready”.")
-        confirm(body, context, client, chosen)
+        confirm(body, actor, client, chosen)
 
     @app.view(Ids.BULK_CONFIRM_MODAL)
-    def start_bulk(ack: Ack, view: dict[str, Any], context: Any, client: WebClient) -> None:
-        actor = actor_from(context)
+    def start_bulk(ack: Ack, view: dict[str, Any], actor: Actor, client: WebClient) -> None:
         data = json.loads(view.get("private_metadata") or "{}")
         try:
             _, joined = services.bulk.start(actor, [int(i) for i in data.get("ids", [])])
@@ -190,15 +191,13 @@ def register(app: App, services: Services) -> None:
         publish(client, actor, HomeFilter.from_json(json.dumps(data.get("home") or {})))
 
     @app.action(Ids.HOME_EDIT_SETTINGS)
-    def edit_settings(ack: Ack, body: dict[str, Any], context: Any, client: WebClient) -> None:
+    def edit_settings(ack: Ack, body: dict[str, Any], actor: Actor, client: WebClient) -> None:
         ack()
-        view = services.workspace_settings.view(actor_from(context))
-        client.views_open(trigger_id=body["trigger_id"], view=settings_modal(view))
+        client.views_open(trigger_id=body["trigger_id"], view=settings_modal(services.workspace_settings.view(actor)))
 
     @app.action(Ids.HOME_DISCONNECT)
-    def disconnect(ack: Ack, body: dict[str, Any], context: Any, client: WebClient) -> None:
+    def disconnect(ack: Ack, body: dict[str, Any], actor: Actor, client: WebClient) -> None:
         ack()
-        actor = actor_from(context)
         result = services.connections.disconnect(actor)
         note = (
             ""

@@ -6,7 +6,7 @@ from bot.home.view import HomeRow
 from bot.payments.cards import PaymentCard
 from bot.payments.lifecycle import CODABLE, EXCLUDABLE, PaymentState
 from bot.payments.money import money_text
-from handlers.ids import Ids
+from handlers.ids import Ids, PaymentRef
 from handlers.kit import (
     OPTION_TEXT_MAX,
     Block,
@@ -21,7 +21,6 @@ from handlers.kit import (
     section,
 )
 from handlers.payment_card import LOGGED, no_receipt_text, state_label
-from handlers.payment_refs import row_action_value
 
 OVERFLOW_OPTIONS_MAX = 5
 CHECKBOX_OPTIONS_MAX = 10
@@ -117,7 +116,7 @@ def row_block(row: HomeRow, *, finance: bool) -> Block:
         "type": "overflow",
         "action_id": str(Ids.HOME_ROW_ACTIONS),
         "options": [
-            option(words, row_action_value(action, card.payment_id, card.version))
+            option(words, PaymentRef(card.payment_id, card.version).row_option(action))
             for words, action in row_actions(card, finance=finance)
         ],
     }

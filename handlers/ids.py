@@ -1,8 +1,14 @@
-"""Every action_id, block_id and callback_id the bot uses, in one place."""
+"""Every action_id, block_id and callback_id the bot uses, and the payment reference they carry, in one place."""
 
 from __future__ import annotations
 
 import enum
+import json
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from bot.errors import DomainError
 
 
 class Ids(enum.StrEnum):
@@ -83,3 +89,110 @@ class Ids(enum.StrEnum):
     HOME_PAGE_NEXT = "home_page_next"
     PAYMENT_MODAL = "payment_modal"
     BULK_CONFIRM_MODAL = "bulk_confirm_modal"
+
+
+# Where a payment reference travels: the listeners of these ids are handed it as `payment` (handlers.common).
+CARRIES_PAYMENT = frozenset(
+    {
+        Ids.PAYMENT_ACCOUNT,
+        Ids.PAYMENT_TAX,
+        Ids.PAYMENT_EDIT,
+        Ids.PAYMENT_EXCLUDE,
+        Ids.PAYMENT_UNDO_EXCLUDE,
+        Ids.PAYMENT_APPROVE,
+        Ids.PAYMENT_RETRY,
+        Ids.PAYMENT_RESYNC,
+        Ids.PAYMENT_SYNC_LOG,
+        Ids.PAYMENT_SPENDER,
+        Ids.USE_FOR_CATEGORY,
+        Ids.NO_RECEIPT,
+        Ids.HOME_ROW_ACTIONS,
+        Ids.EDIT_MODAL,
+        Ids.EXCLUDE_MODAL,
+        Ids.NO_RECEIPT_MODAL,
+    }
+)
+TRACKING_ACTION = re.compile(rf"^{Ids.PAYMENT_TRACKING}_\d+$")
+
+_VALUE = re.compile(r"([0-9]{1,18})(?::([0-9]{1,18}))?", re.ASCII)
+_BLOCK_ID = re.compile(
+    rf"(?:{Ids.PAYMENT_CODING_BLOCK}|{Ids.PAYMENT_BUTTONS_BLOCK}|{Ids.PAYMENT_SPENDER_BLOCK}):([0-9]{{1,18}}):([0-9]{{1,18}})",
+    re.ASCII,
+)
+
+
+def carries_payment(callback_or_action_id: str) -> bool:
+    return callback_or_action_id in CARRIES_PAYMENT or TRACKING_ACTION.match(callback_or_action_id) is not None
+
+
+OUT_OF_DATE = "This message is out of date; scroll to the latest one for this payment."
+
+
+class OutOfDate(DomainError):
+    """The message names a payment but not the version the person saw (one from before versions, or crafted)."""
+
+    def __init__(self) -> None:
+        super().__init__(OUT_OF_DATE)
+
+
+@dataclass(frozen=True)
+class PaymentRef:
+    """A payment as a Slack payload names it: its id, and the version the person saw (none where that does not
+    matter, as on "No receipt"). Each place a reference travels has its pair here: a button's value, a select's
+    block id, a Home row's option, a modal's private_metadata."""
+
+    payment_id: int
+    version: int | None = None
+
+    @property
+    def seen(self) -> int:
+        """The version the person acted on; a change based on it is refused if the payment moved on since."""
+        if self.version is None:
+            raise OutOfDate()
+        return self.version
+
+    @property
+    def value(self) -> str:
+        return str(self.payment_id) if self.version is None else f"{self.payment_id}:{self.version}"
+
+    def block_id(self, block: Ids) -> str:
+        return f"{block}:{self.value}"
+
+    def row_option(self, action: str) -> str:
+        return f"{action}:{self.value}"
+
+    def metadata(self) -> str:
+        fields: dict[str, int] = {"payment_id": self.payment_id}
+        if self.version is not None:
+            fields["version"] = self.version
+        return json.dumps(fields)
+
+    @classmethod
+    def from_value(cls, text: str) -> PaymentRef | None:
+        match = _VALUE.fullmatch(text)
+        if match is None:
+            return None
+        return cls(int(match.group(1)), int(match.group(2)) if match.group(2) else None)
+
+    @classmethod
+    def from_block_id(cls, text: str) -> PaymentRef | None:
+        match = _BLOCK_ID.fullmatch(text)
+        return cls(int(match.group(1)), int(match.group(2))) if match else None
+
+    @classmethod
+    def from_row_option(cls, text: str) -> tuple[str, PaymentRef | None]:
+        """("approve", the payment) from a Home row's option "approve:12:3"."""
+        action, _, ref = text.partition(":")
+        return action, cls.from_value(ref)
+
+    @classmethod
+    def from_metadata(cls, text: str | None) -> PaymentRef | None:
+        try:
+            data: Any = json.loads(text or "{}")
+            payment_id = data["payment_id"]
+            version = data.get("version")
+        except (ValueError, KeyError, TypeError, AttributeError):
+            return None
+        if type(payment_id) is not int or not (version is None or type(version) is int):
+            return None
+        return cls(payment_id, version)

@@ -6,22 +6,20 @@ from typing import Any
 
 from slack_bolt import Ack, App
 
+from bot.connection.roles import Actor
 from bot.services import Services
-from handlers.common import actor_from
 from handlers.ids import Ids
 from handlers.payment_options import account_options, contact_options
 
 
 def register(app: App, services: Services) -> None:
     @app.options(Ids.PAYMENT_ACCOUNT)
-    def accounts(ack: Ack, body: dict[str, Any], context: Any) -> None:
-        actor = actor_from(context)
+    def accounts(ack: Ack, body: dict[str, Any], actor: Actor) -> None:
         query = str(body.get("value") or "")
         ack(options=account_options(query, services.coding.account_choices(actor)))
 
     # Inputs in modals use the action id "value"; the contact select is told apart by its block.
     @app.options("value", matchers=[lambda body: body.get("block_id") == Ids.EDIT_CONTACT])
-    def contacts(ack: Ack, body: dict[str, Any], context: Any) -> None:
-        actor = actor_from(context)
+    def contacts(ack: Ack, body: dict[str, Any], actor: Actor) -> None:
         query = str(body.get("value") or "")
         ack(options=contact_options(query, services.coding.contact_names(actor, query)))

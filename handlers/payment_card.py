@@ -12,7 +12,7 @@ from bot.payments.cards import AccountChoice, CodingChoices, PaymentCard
 from bot.payments.lifecycle import APPROVABLE, CODABLE, IN_SYNC, PaymentState
 from bot.payments.money import money_text
 from bot.receipts.service import NO_RECEIPT_REASONS
-from handlers.ids import Ids
+from handlers.ids import Ids, PaymentRef
 from handlers.kit import (
     MESSAGE_BLOCKS_MAX,
     PLACEHOLDER_MAX,
@@ -30,7 +30,6 @@ from handlers.kit import (
     section,
 )
 from handlers.payment_options import coding_selects
-from handlers.payment_refs import versioned_value
 
 SHORTENED_NOTE = "_(shortened; full text in Edit)_"
 CONNECT_XERO_HINT = "Connect Xero to code this payment (/xero connect)"
@@ -66,6 +65,10 @@ def state_label(state: PaymentState) -> str:
 
 def no_receipt_text(reason: str, limit: int) -> str:
     return f"No receipt: {escape_clip(NO_RECEIPT_REASONS.get(reason, reason.replace('_', ' ')), limit)}"
+
+
+def _ref(card: PaymentCard) -> PaymentRef:
+    return PaymentRef(card.payment_id, card.version)
 
 
 def money(card: PaymentCard) -> str:
@@ -194,7 +197,7 @@ def _who_made_it(card: PaymentCard) -> Block:
     """Finance says who spent the money when the bank did not; that person is then asked for the receipt."""
     return {
         "type": "section",
-        "block_id": f"{Ids.PAYMENT_SPENDER_BLOCK}:{versioned_value(card.payment_id, card.version)}",
+        "block_id": _ref(card).block_id(Ids.PAYMENT_SPENDER_BLOCK),
         "text": {"type": "mrkdwn", "text": "*Who made this payment?* They will be asked for the receipt."},
         "accessory": {
             "type": "users_select",
@@ -208,7 +211,7 @@ def _who_made_it(card: PaymentCard) -> Block:
 
 
 def _buttons(card: PaymentCard) -> list[Block]:
-    value = versioned_value(card.payment_id, card.version)
+    value = _ref(card).value
     state = card.state
     result: list[Block] = []
     if state in APPROVABLE:
@@ -230,7 +233,7 @@ def _coding_block(card: PaymentCard, choices: CodingChoices) -> Block | None:
     if card.state in CODABLE:
         if not choices.accounts:
             return context(CONNECT_XERO_HINT)
-        coding_id = f"{Ids.PAYMENT_CODING_BLOCK}:{versioned_value(card.payment_id, card.version)}"
+        coding_id = _ref(card).block_id(Ids.PAYMENT_CODING_BLOCK)
         return actions(*coding_selects(card, choices), block_id=coding_id)
     if card.state in IN_SYNC:
         return context(_coding_text(card, choices))
@@ -254,7 +257,7 @@ def payment_message(card: PaymentCard, choices: CodingChoices) -> tuple[str, lis
         blocks.append(coding)
     buttons = _buttons(card)
     if buttons:
-        buttons_id = f"{Ids.PAYMENT_BUTTONS_BLOCK}:{versioned_value(card.payment_id, card.version)}"
+        buttons_id = _ref(card).block_id(Ids.PAYMENT_BUTTONS_BLOCK)
         blocks.append(actions(*buttons, block_id=buttons_id))
     return text, blocks[:MESSAGE_BLOCKS_MAX]
 
@@ -264,7 +267,7 @@ def category_offer(payment_id: int, version: int, category: str, account: Accoun
     account_words = escape_clip(f"{account.code} {account.name}", 500)
     text = f"Use {account_words} for all “{escape_clip(category, 500)}” payments?"
     label = clip(f"Use for all {category}", 75)
-    offer = button(label, str(Ids.USE_FOR_CATEGORY), versioned_value(payment_id, version), style="primary")
+    offer = button(label, str(Ids.USE_FOR_CATEGORY), PaymentRef(payment_id, version).value, style="primary")
     return text, [section(text), actions(offer)]
 
 

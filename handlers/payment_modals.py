@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import json
-
 from bot.payments.cards import CodingChoices, PaymentCard
-from handlers.ids import Ids
+from handlers.ids import Ids, PaymentRef
 from handlers.kit import (
     INPUT_VALUE_MAX,
     PLACEHOLDER_MAX,
@@ -29,7 +27,7 @@ CONTACT_HINT = "Search your Xero contacts, or type a new name to create it on sy
 
 
 def _metadata(card: PaymentCard) -> str:
-    return json.dumps({"payment_id": card.payment_id, "version": card.version})
+    return PaymentRef(card.payment_id, card.version).metadata()
 
 
 def _bank_facts(card: PaymentCard) -> str:

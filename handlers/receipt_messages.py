@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import json
-
 from bot.payments.coding import Changed
 from bot.payments.money import money_text
 from bot.receipts.service import NO_RECEIPT_REASONS
-from handlers.ids import Ids
+from handlers.ids import Ids, PaymentRef
 from handlers.kit import (
     Block,
     actions,
@@ -35,7 +33,7 @@ def _what(changed: Changed) -> str:
 
 
 def _no_receipt_button(changed: Changed) -> Block:
-    return actions(button("No receipt", Ids.NO_RECEIPT, str(changed.card.payment_id)))
+    return actions(button("No receipt", Ids.NO_RECEIPT, PaymentRef(changed.card.payment_id).value))
 
 
 def ask_message(changed: Changed) -> tuple[str, list[Block]]:
@@ -82,5 +80,5 @@ def no_receipt_modal(payment_id: int, what: str) -> Block:
         input_block(Ids.NO_RECEIPT_REASON, "Reason", reasons, optional=False),
         input_block(Ids.NO_RECEIPT_NOTE, "Note", text_input(initial=None, max_length=NOTE_MAX), optional=True),
     ]
-    metadata = json.dumps({"payment_id": payment_id})
+    metadata = PaymentRef(payment_id).metadata()
     return modal("No receipt", blocks, callback_id=Ids.NO_RECEIPT_MODAL, private_metadata=metadata, submit="Save")

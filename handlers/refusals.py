@@ -27,7 +27,7 @@ from bot.home.view import HomeFilter
 from bot.services import Services
 from bot.slack.replays import REPLAY_CHECK, ReplayedRequest
 from handlers.blocks import Block, refusal_modal, refusal_text
-from handlers.common import actor_from
+from handlers.common import actor_from, missing_context
 from handlers.home_blocks import home_view
 from handlers.kit import clip, option
 
@@ -217,7 +217,8 @@ def answered(listener: Callable[..., Any], refusals: Refusals) -> Callable[..., 
     """`listener` as Bolt runs it, but an exception it raises is handed to `refusals` instead of Bolt's runner.
 
     Bolt passes a listener the arguments its parameters name; the wrapper asks for those plus `body` and
-    `context`, and passes the listener only its own.
+    `context`, and passes the listener only its own. One that asks for an `actor` or a `payment` the request does
+    not carry is refused without running.
     """
     if getattr(listener, ANSWERED, False):
         return listener  # stacked `@app.action` decorators hand Bolt the already wrapped listener
@@ -234,6 +235,9 @@ def answered(listener: Callable[..., Any], refusals: Refusals) -> Callable[..., 
                 given["ack"] = _then(arguments["ack"], check)  # a click acks first: record right after the ack
             elif check is not None:
                 check()  # a command or submission does its work before answering in its ack
+            missing = missing_context(own, arguments)
+            if missing is not None:
+                raise missing
             return listener(**given)
         except ReplayedRequest:
             logger.warning("dropped a replayed Slack request (another instance had handled it)")

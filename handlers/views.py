@@ -2,27 +2,18 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from slack_bolt import Ack, App
 
+from bot.connection.roles import Actor
 from bot.connection.workspace_settings import SettingsChange, SettingsRefused
 from bot.errors import DomainError
 from bot.payments.coding import Conflict
 from bot.services import Services
 from bot.text_input import InvalidInput
-from handlers.common import actor_from
-from handlers.ids import Ids
+from handlers.ids import Ids, PaymentRef
 from handlers.settings_blocks import NOT_MAPPED
-
-
-def _metadata(view: dict[str, Any]) -> tuple[int, int]:
-    try:
-        data = json.loads(view.get("private_metadata") or "{}")
-        return int(data["payment_id"]), int(data["version"])
-    except (ValueError, KeyError, TypeError):
-        raise DomainError("This form is out of date; open it again from the payment.") from None
 
 
 def _value(view: dict[str, Any], block_id: str) -> Any:
@@ -74,18 +65,15 @@ EDIT_ERROR_BLOCKS = {"contact_name": Ids.EDIT_CONTACT, "reference": Ids.EDIT_REF
 
 def register(app: App, services: Services) -> None:
     @app.view(Ids.EDIT_MODAL)
-    def save_edit(ack: Ack, view: dict[str, Any], context: Any) -> None:
-        actor = actor_from(context)
-        payment_id, version = _metadata(view)
-        description = _value(view, Ids.EDIT_DESCRIPTION)
+    def save_edit(ack: Ack, view: dict[str, Any], actor: Actor, payment: PaymentRef) -> None:
         contact = _value(view, Ids.EDIT_CONTACT)
         contact_name = str(contact).split(":", 1)[1] if contact and ":" in str(contact) else None
         try:
             changed = services.coding.edit(
                 actor,
-                payment_id,
-                version,
-                description=description,
+                payment.payment_id,
+                payment.seen,
+                description=_value(view, Ids.EDIT_DESCRIPTION),
                 contact_name=contact_name,
                 reference=_value(view, Ids.EDIT_REFERENCE),
             )
@@ -100,8 +88,7 @@ def register(app: App, services: Services) -> None:
         services.outbox.redraw_card(actor.workspace_id, changed.card.payment_id)
 
     @app.view(Ids.SETTINGS_MODAL)
-    def save_settings(ack: Ack, view: dict[str, Any], context: Any) -> None:
-        actor = actor_from(context)
+    def save_settings(ack: Ack, view: dict[str, Any], actor: Actor) -> None:
         try:
             services.workspace_settings.save(actor, _settings_change(view))
         except SettingsRefused as refused:
@@ -117,16 +104,10 @@ def register(app: App, services: Services) -> None:
         ack()
 
     @app.view(Ids.NO_RECEIPT_MODAL)
-    def save_no_receipt(ack: Ack, view: dict[str, Any], context: Any) -> None:
-        actor = actor_from(context)
+    def save_no_receipt(ack: Ack, view: dict[str, Any], actor: Actor, payment: PaymentRef) -> None:
+        reason, note = str(_value(view, Ids.NO_RECEIPT_REASON) or ""), _value(view, Ids.NO_RECEIPT_NOTE)
         try:
-            payment_id = int(json.loads(view.get("private_metadata") or "{}")["payment_id"])
-            changed = services.receipts.no_receipt(
-                actor, payment_id, str(_value(view, Ids.NO_RECEIPT_REASON) or ""), _value(view, Ids.NO_RECEIPT_NOTE)
-            )
-        except (ValueError, KeyError):
-            ack(response_action="errors", errors={Ids.NO_RECEIPT_REASON: "This form is out of date; open it again."})
-            return
+            changed = services.receipts.no_receipt(actor, payment.payment_id, reason, note)
         except DomainError as refused:
             block = Ids.NO_RECEIPT_NOTE if isinstance(refused, InvalidInput) else Ids.NO_RECEIPT_REASON
             ack(response_action="errors", errors={block: refused.message})
@@ -135,13 +116,10 @@ def register(app: App, services: Services) -> None:
         services.outbox.redraw_card(actor.workspace_id, changed.card.payment_id)
 
     @app.view(Ids.EXCLUDE_MODAL)
-    def save_exclusion(ack: Ack, view: dict[str, Any], context: Any) -> None:
-        actor = actor_from(context)
-        payment_id, version = _metadata(view)
+    def save_exclusion(ack: Ack, view: dict[str, Any], actor: Actor, payment: PaymentRef) -> None:
+        reason, note = str(_value(view, Ids.EXCLUDE_REASON) or ""), _value(view, Ids.EXCLUDE_NOTE)
         try:
-            changed = services.coding.exclude(
-                actor, payment_id, version, str(_value(view, Ids.EXCLUDE_REASON) or ""), _value(view, Ids.EXCLUDE_NOTE)
-            )
+            changed = services.coding.exclude(actor, payment.payment_id, payment.seen, reason, note)
         except DomainError as refused:
             block = Ids.EXCLUDE_NOTE if isinstance(refused, InvalidInput) else Ids.EXCLUDE_REASON
             ack(response_action="errors", errors={block: refused.message})

@@ -220,21 +220,6 @@ class ConnectionService:
                 work, workspace_id, default_channel=self._settings.finance_channel, check_failed=check_failed
             )
 
-    # --- losing access -----------------------------------------------------------------------
-
-    def claim_reconnect_notice(self, connection_id: int) -> tuple[int, str, str] | None:
-        """(workspace id, team id, organisation) if the admins were not told yet; marks them told."""
-        with self._uow() as work:
-            connection = work.connections.get(connection_id)
-            if connection is None or connection.reconnect_notified_at is not None:
-                return None
-            if connection.state is not ConnectionState.NEEDS_RECONNECT:
-                return None
-            connection.reconnect_notified_at = self._clock.now()
-            workspace = work.workspaces.get(connection.workspace_id)
-            work.commit()
-            return (connection.workspace_id, workspace.team_id if workspace else "", connection.tenant_name)
-
     # --- disconnect --------------------------------------------------------------------------
 
     def disconnect(self, actor: Actor) -> Disconnected:

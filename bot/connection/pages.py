@@ -35,15 +35,13 @@ def xero_callback_page(services: Services, state: str | None, code: str | None, 
     except XeroError as problem:
         logger.warning("Xero callback failed: %s", problem.message)
         return page("Not connected", f"{problem.message} Nothing was connected; run /xero connect to try again.", 502)
-    notices = services.notices
     if isinstance(outcome, ChoiceNeeded):
-        if notices is not None:
-            notices.choose_tenant(
-                team_id=outcome.team_id,
-                user_id=outcome.user_id,
-                token_set_id=outcome.token_set_id,
-                tenants=[(t.tenant_id, t.tenant_name) for t in outcome.tenants],
-            )
+        services.notices.choose_tenant(
+            team_id=outcome.team_id,
+            user_id=outcome.user_id,
+            token_set_id=outcome.token_set_id,
+            tenants=[(t.tenant_id, t.tenant_name) for t in outcome.tenants],
+        )
         names = ", ".join(t.tenant_name for t in outcome.tenants)
         return page(
             "Choose the organisation in Slack",
@@ -52,12 +50,11 @@ def xero_callback_page(services: Services, state: str | None, code: str | None, 
             200,
         )
     assert isinstance(outcome, Connected)
-    if notices is not None:
-        notices.connected(
-            team_id=outcome.team_id,
-            user_id=outcome.user_id,
-            workspace_id=outcome.workspace_id,
-            tenant_name=outcome.tenant_name,
-            reconnected=outcome.reconnected,
-        )
+    services.notices.connected(
+        team_id=outcome.team_id,
+        user_id=outcome.user_id,
+        workspace_id=outcome.workspace_id,
+        tenant_name=outcome.tenant_name,
+        reconnected=outcome.reconnected,
+    )
     return page(f"Connected to {outcome.tenant_name}", "The bot can now sync payments to this organisation.", 200)

@@ -75,6 +75,7 @@ class PostingService:
         clock: Clock,
         coding: CodingService,
         directory: SlackDirectory,
+        publisher: CardPublisher,
         interval_seconds: float = 1.0,
     ) -> None:
         self._settings = settings
@@ -83,7 +84,7 @@ class PostingService:
         self._coding = coding
         self._directory = directory
         self.interval_seconds = interval_seconds
-        self.publisher: CardPublisher | None = None
+        self._publisher = publisher
 
     def waiting_reason(self, workspace_id: int) -> str | None:
         """Why new payments are not being posted in this workspace, or None when they are."""
@@ -109,8 +110,6 @@ class PostingService:
 
     def post_due(self) -> int:
         """Post what is waiting in every ready workspace; returns how many payments were announced."""
-        if self.publisher is None:
-            return 0
         posted = 0
         for destination in self.destinations():
             try:
@@ -149,13 +148,12 @@ class PostingService:
         return started
 
     def _post_card(self, destination: Destination, payment_id: int, outcome_unknown: bool) -> None:
-        assert self.publisher is not None
         marker = card_marker(payment_id)
         try:
-            ts = self.publisher.find_own(destination.team_id, destination.channel, marker) if outcome_unknown else None
+            ts = self._publisher.find_own(destination.team_id, destination.channel, marker) if outcome_unknown else None
             changed = self._with_spender(destination, payment_id)
             if ts is None:
-                ts = self.publisher.post_card(destination.team_id, destination.channel, changed, marker)
+                ts = self._publisher.post_card(destination.team_id, destination.channel, changed, marker)
         except SLACK_OR_INSTALL_FAILURES as failure:
             self._failed([payment_id], failure)
             raise PostFailed(slack_error_code(failure)) from None
@@ -198,8 +196,7 @@ class PostingService:
     def _keep_permalink(self, destination: Destination, payment_ids: list[int], ts: str) -> None:
         """The link Xero shows back to the message; without it the redraw tries again (Xero's link to the
         payment never depends on it: bot.sync.engine marks the transaction itself)."""
-        assert self.publisher is not None
-        link = self.publisher.permalink(destination.team_id, destination.channel, ts)
+        link = self._publisher.permalink(destination.team_id, destination.channel, ts)
         if not link:
             return
         with self._uow() as work:
@@ -221,7 +218,6 @@ class PostingService:
             work.commit()
 
     def _post_summary(self, destination: Destination) -> int:
-        assert self.publisher is not None
         with self._uow() as work:
             claimed = work.payments.claim_unposted(destination.workspace_id, self._clock.now(), limit=None)
             if not claimed:
@@ -237,9 +233,9 @@ class PostingService:
         try:
             ts = None
             if any(unknown for _, unknown in started):
-                ts = self.publisher.find_own(destination.team_id, destination.channel, marker)
+                ts = self._publisher.find_own(destination.team_id, destination.channel, marker)
             if ts is None:
-                ts = self.publisher.post_summary(destination.team_id, destination.channel, len(ids), totals, marker)
+                ts = self._publisher.post_summary(destination.team_id, destination.channel, len(ids), totals, marker)
         except SLACK_OR_INSTALL_FAILURES as failure:
             self._failed(ids, failure)
             raise PostFailed(slack_error_code(failure)) from None

@@ -57,6 +57,7 @@ class ReceiptService:
         max_bytes: int,
         workers: BoundedWorkers | None = None,
         outbox: SlackOutbox,
+        messenger: ReceiptMessenger,
     ) -> None:
         self._uow = uow
         self._clock = clock
@@ -67,14 +68,13 @@ class ReceiptService:
         self._max_bytes = max_bytes
         self.workers = workers or BoundedWorkers(workers=RECEIPT_WORKERS, backlog=RECEIPT_BACKLOG, name="receipts")
         self._outbox = outbox
-        self.messenger: ReceiptMessenger | None = None
+        self._messenger = messenger
 
     # --- receiving ---------------------------------------------------------------------------
 
     def receive(self, shared: SharedFile) -> None:
         """Files replied in the thread of a payment's message or of its receipt request. Who may attach is decided
         here; downloading and converting happen on the receipt workers, so no thread that answers Slack waits."""
-        assert self.messenger is not None
         with self._uow() as work:
             payment = work.payments.by_thread(shared.workspace_id, shared.channel, shared.thread_ts)
             if payment is None:
@@ -82,7 +82,7 @@ class ReceiptService:
             payment_id, spender = payment.id, payment.spender_user_id
         actor = Actor(shared.workspace_id, shared.team_id, shared.user_id)
         if shared.user_id != spender and self._roles.access_of(actor) < Access.FINANCE:
-            self.messenger.tell(
+            self._messenger.tell(
                 shared.team_id,
                 shared.channel,
                 shared.user_id,
@@ -91,7 +91,7 @@ class ReceiptService:
             )
             return
         if not self.workers.offer(lambda: self._take(shared, payment_id)):
-            self.messenger.reply(shared.team_id, shared.channel, shared.thread_ts, BUSY)
+            self._messenger.reply(shared.team_id, shared.channel, shared.thread_ts, BUSY)
 
     def shutdown(self) -> None:
         """Finish the files already accepted (serve's graceful stop)."""
@@ -99,7 +99,6 @@ class ReceiptService:
 
     def _take(self, shared: SharedFile, payment_id: int) -> None:
         """On a receipt worker: store each file or say why not, then react, reply and redraw once."""
-        assert self.messenger is not None
         try:
             accepted = 0
             for file in shared.files:
@@ -107,23 +106,23 @@ class ReceiptService:
                 if outcome is None:
                     accepted += 1
                 elif outcome:
-                    self.messenger.reply(shared.team_id, shared.channel, shared.thread_ts, outcome)
+                    self._messenger.reply(shared.team_id, shared.channel, shared.thread_ts, outcome)
             if accepted:
                 changed = self._coding.view(shared.workspace_id, payment_id)
                 count = changed.card.receipts
-                self.messenger.react(shared.team_id, shared.channel, shared.message_ts, "white_check_mark")
+                self._messenger.react(shared.team_id, shared.channel, shared.message_ts, "white_check_mark")
                 noun = "receipt" if count == 1 else "receipts"
-                self.messenger.reply(
+                self._messenger.reply(
                     shared.team_id,
                     shared.channel,
                     shared.thread_ts,
                     f"Got it, thank you: this payment now has {count} {noun}.",
                 )
-                self.messenger.update_card(shared.team_id, changed)
+                self._messenger.update_card(shared.team_id, changed)
         except Exception as error:  # nobody else would tell the person: the event was acknowledged long ago
             ref = uuid.uuid4().hex[:8]
             logger.error("taking a receipt failed (reference %s)", ref, exc_info=error)
-            self.messenger.reply(shared.team_id, shared.channel, shared.thread_ts, FAILED.format(ref=ref))
+            self._messenger.reply(shared.team_id, shared.channel, shared.thread_ts, FAILED.format(ref=ref))
 
     def _receive_one(self, shared: SharedFile, payment_id: int, file: dict[str, Any]) -> str | None:
         """None when stored; "" when already stored (a retried event or the same file again); else why not."""

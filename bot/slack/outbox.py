@@ -47,13 +47,17 @@ def backoff(attempts: int) -> timedelta:
 
 class SlackOutbox:
     def __init__(
-        self, *, uow: UnitOfWorkFactory, clock: Clock, coding: CodingService, directory: SlackDirectory
+        self,
+        *,
+        uow: UnitOfWorkFactory,
+        clock: Clock,
+        coding: CodingService,
+        directory: SlackDirectory,
+        sender: OutboxSender,
     ) -> None:
         self.uow = uow
         self.clock = clock
-        self.coding = coding
-        self.directory = directory
-        self.sender: OutboxSender | None = None
+        self._deliveries = Deliveries(uow=uow, clock=clock, coding=coding, directory=directory, sender=sender)
 
     # --- recording -----------------------------------------------------------------------------
 
@@ -153,7 +157,6 @@ class SlackOutbox:
 
     def _attempt(self, item: Claimed) -> bool:
         """Send one claimed item; True when it must be sent again because its intent was repeated meanwhile."""
-        assert self.sender is not None
         try:
             self._send(item)
         except Undeliverable as gone:
@@ -198,11 +201,7 @@ class SlackOutbox:
             logger.warning("Slack %s (%s) not delivered: %s; retrying at %s", item.kind, item.key, reason, retry_at)
 
     def _send(self, item: Claimed) -> None:
-        assert self.sender is not None
-        deliveries = Deliveries(
-            uow=self.uow, clock=self.clock, coding=self.coding, directory=self.directory, sender=self.sender
-        )
-        deliveries.send(self._team_of(item.workspace_id), item)
+        self._deliveries.send(self._team_of(item.workspace_id), item)
 
     def _team_of(self, workspace_id: int) -> str:
         with self.uow() as work:

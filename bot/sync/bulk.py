@@ -61,13 +61,19 @@ class ProgressMessenger(Protocol):
 
 class BulkSyncService:
     def __init__(
-        self, *, uow: UnitOfWorkFactory, clock: Clock, roles: Roles, calls_per_minute: int = CALLS_PER_MINUTE
+        self,
+        *,
+        uow: UnitOfWorkFactory,
+        clock: Clock,
+        roles: Roles,
+        messenger: ProgressMessenger,
+        calls_per_minute: int = CALLS_PER_MINUTE,
     ) -> None:
         self._uow = uow
         self._clock = clock
         self._roles = roles
         self._per_minute = calls_per_minute
-        self.messenger: ProgressMessenger | None = None
+        self._messenger = messenger
 
     def plan(self, actor: Actor, selected: list[int] | None, filters: dict[str, Any]) -> BulkPlan:
         """Which payments a "Sync all ready" (or "Sync selected") would send, and how many calls that takes."""
@@ -154,7 +160,6 @@ class BulkSyncService:
 
     def report_progress(self) -> int:
         """Post or refresh each run's progress message, at most every few seconds; finish runs that are done."""
-        assert self.messenger is not None
         touched = 0
         now = self._clock.now()
         with self._uow() as work:
@@ -170,11 +175,11 @@ class BulkSyncService:
                 if not (due or status.finished):
                     continue
                 if run.progress_ts is None or run.progress_channel_id is None:
-                    run.progress_channel_id, run.progress_ts = self.messenger.post(
+                    run.progress_channel_id, run.progress_ts = self._messenger.post(
                         workspace.team_id, run.started_by_user_id, status
                     )
                     run.progress_text = None
-                text = self.messenger.update(workspace.team_id, run.progress_channel_id, run.progress_ts, status)
+                text = self._messenger.update(workspace.team_id, run.progress_channel_id, run.progress_ts, status)
                 run.progress_text = text
                 run.progress_updated_at = now
                 if status.finished:

@@ -25,7 +25,7 @@ AuthLostListener = Callable[[list[int]], None]
 
 class TokenManager:
     def __init__(
-        self, *, uow: UnitOfWorkFactory, oauth: XeroOAuth, clock: Clock, on_auth_lost: AuthLostListener | None = None
+        self, *, uow: UnitOfWorkFactory, oauth: XeroOAuth, clock: Clock, on_auth_lost: AuthLostListener
     ) -> None:
         self._uow = uow
         self._oauth = oauth

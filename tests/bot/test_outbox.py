@@ -107,9 +107,7 @@ def outbox(uow: UnitOfWorkFactory, clock: FrozenClock, sender: FakeSender) -> Sl
 
     directory = SlackDirectory(no_slack)
     coding = CodingService(uow=uow, clock=clock, roles=Roles(uow=uow, directory=directory))
-    service = SlackOutbox(uow=uow, clock=clock, coding=coding, directory=directory)
-    service.sender = sender
-    return service
+    return SlackOutbox(uow=uow, clock=clock, coding=coding, directory=directory, sender=sender)
 
 
 def posted_payment(uow: UnitOfWorkFactory, *, message_ts: str | None = "1700000000.000100") -> tuple[int, int]:

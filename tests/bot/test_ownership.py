@@ -73,7 +73,15 @@ def world(uow: UnitOfWorkFactory) -> World:
     coding = CodingService(uow=uow, clock=clock, roles=roles)
     nothing: Any = None  # receipts from Slack are not needed to say there is no receipt
     receipts = ReceiptService(
-        uow=uow, clock=clock, roles=roles, coding=coding, slack=nothing, files=nothing, max_bytes=1, outbox=nothing
+        uow=uow,
+        clock=clock,
+        roles=roles,
+        coding=coding,
+        slack=nothing,
+        files=nothing,
+        max_bytes=1,
+        outbox=nothing,
+        messenger=nothing,
     )
     approvals = ApprovalService(uow=uow, clock=clock, roles=roles, coding=coding)
     return World(coding, approvals, receipts, workspace_id, ids[0], ids[1])

@@ -39,6 +39,7 @@ def main(argv: list[str]) -> None:
         uow=UnitOfWorkFactory(session_factory(engine)),
         oauth=XeroOAuth(settings),
         clock=FrozenClock(datetime.fromisoformat(now)),
+        on_auth_lost=lambda _connection_ids: None,  # this process only refreshes; the bot under test tells people
     )
     print("ready", flush=True)
     while not Path(go_file).exists():

@@ -14,10 +14,9 @@ from slack_sdk.models.views import View
 from bot.home.view import PAGE_SIZE, BulkProgress, HomeFilter, HomeRow, HomeView, SourceAccountOption
 from bot.payments.cards import AccountChoice, CodingChoices, PaymentCard, TaxChoice
 from handlers.home_blocks import home_view
-from handlers.ids import Ids
+from handlers.ids import Ids, PaymentRef
 from handlers.payment_card import payment_message
 from handlers.payment_modals import payment_modal
-from handlers.payment_refs import parse_row_action
 
 NASTY = "<!channel> *x* <@U123> & _y_ ~z~ `w` <https://evil.example|click>"
 ROLES = ["employee", "finance", "admin"]
@@ -84,6 +83,12 @@ def elements(view: Block, block_id: str) -> list[Block]:
 
 def all_text(view: Block) -> str:
     return json.dumps(view["blocks"], ensure_ascii=False)
+
+
+def row_payment(option_value: str) -> int:
+    _, ref = PaymentRef.from_row_option(option_value)
+    assert ref is not None
+    return ref.payment_id
 
 
 def row_blocks(view: Block) -> list[Block]:
@@ -401,7 +406,7 @@ def test_payees_and_account_names_are_escaped() -> None:
 def test_rows_keep_their_order_and_stop_at_a_page() -> None:
     rows = [make_row(payment_id=i, version=1) for i in (30, 5, 22, *range(100, 130))]
     view = home_view(make_view(rows=rows, total=len(rows)))
-    found = [parse_row_action(b["accessory"]["options"][0]["value"])[1] for b in row_blocks(view)]
+    found = [row_payment(b["accessory"]["options"][0]["value"]) for b in row_blocks(view)]
     assert found == [30, 5, 22, *range(100, 117)]
     assert len(found) == PAGE_SIZE
 
@@ -424,10 +429,10 @@ def test_rows_keep_their_order_and_stop_at_a_page() -> None:
 def test_overflow_for_finance(access: str, state: str, can_approve: bool, actions: list[str]) -> None:
     card = make_card(payment_id=987654, version=42, state=state, can_approve=can_approve)
     options = overflow(card, access)
-    assert [parse_row_action(value) for _, value in options] == [(a, 987654, 42) for a in actions]
+    assert [PaymentRef.from_row_option(value) for _, value in options] == [(a, PaymentRef(987654, 42)) for a in actions]
     assert {words for words, _ in options} <= FIXED_WORDS
     assert 2 <= len(options) <= 5
-    words = dict((parse_row_action(v)[0], w) for w, v in options)
+    words = dict((PaymentRef.from_row_option(v)[0], w) for w, v in options)
     expected_words = {
         "open": "Open",
         "approve": "Approve & sync",
@@ -452,7 +457,7 @@ def test_overflow_for_finance(access: str, state: str, can_approve: bool, action
 )
 def test_overflow_for_employees(changes: dict[str, Any], actions: list[str]) -> None:
     options = overflow(make_card(**changes), "employee")
-    assert [parse_row_action(value) for _, value in options] == [(a, 12, 3) for a in actions]
+    assert [PaymentRef.from_row_option(value) for _, value in options] == [(a, PaymentRef(12, 3)) for a in actions]
     assert {words for words, _ in options} <= EMPLOYEE_WORDS
     assert 2 <= len(options) <= 5
 

@@ -26,7 +26,6 @@ from handlers.ids import Ids
 from handlers.payment_card import burst_summary, category_offer, payment_message
 from handlers.payment_modals import edit_modal, exclude_modal
 from handlers.payment_options import account_options, contact_options
-from handlers.payment_refs import parse_versioned
 
 NASTY = "<!channel> *x* <@U123> & _y_ ~z~ `w` <https://evil.example|click>"
 ALL_STATES = ["pending", "approved", "syncing", "synced", "sync_error", "updated", "excluded"]
@@ -616,45 +615,6 @@ def test_ids_come_from_the_enum() -> None:
         if prefix.startswith("payment_tracking_"):
             prefix = "payment_tracking"
         assert item == "value" or prefix in values, item
-
-
-# ---------------------------------------------------------------- versioned ids
-
-
-@pytest.mark.parametrize("text", ["payment_coding:12:3", "payment_buttons:12:3", "12:3"])
-def test_parse_versioned_reads_block_ids_and_values(text: str) -> None:
-    assert parse_versioned(text) == (12, 3)
-
-
-def test_parse_versioned_round_trips_what_the_message_carries() -> None:
-    card = make_card(payment_id=987654, version=42, can_approve=True)
-    _, blocks = payment_message(card, make_choices())
-    assert parse_versioned(coding_block(blocks)["block_id"]) == (987654, 42)
-    assert parse_versioned(buttons_block(blocks)["block_id"]) == (987654, 42)
-    for button in buttons_block(blocks)["elements"]:
-        assert parse_versioned(button["value"]) == (987654, 42)
-
-
-@pytest.mark.parametrize(
-    "garbage",
-    [
-        "",
-        "12",
-        "12:",
-        ":3",
-        "a:b",
-        "12:3:4",
-        "other:12:3",
-        "payment_coding:12",
-        "-1:3",
-        "12:3 ",
-        "\uff11\uff12:3",
-        "1" * 30 + ":1",
-    ],
-)
-def test_parse_versioned_refuses_garbage(garbage: str) -> None:
-    with pytest.raises(ValueError):
-        parse_versioned(garbage)
 
 
 # ---------------------------------------------------------------- category offer and burst summary
