@@ -29,7 +29,7 @@ from bot.slack.replays import REPLAY_CHECK, ReplayedRequest
 from handlers.blocks import Block, refusal_modal, refusal_text
 from handlers.common import actor_from, missing_context
 from handlers.home_blocks import home_view
-from handlers.kit import OPTION_TEXT_MAX, clip
+from handlers.kit import clip, option
 
 logger = logging.getLogger(__name__)
 
@@ -198,7 +198,7 @@ def _stack_depth(view: dict[str, Any]) -> int:
 
 def refusal_option(text: str) -> Block:
     """An options load can only answer options: the refusal is the one option offered."""
-    return {"text": {"type": "plain_text", "text": clip(text, OPTION_TEXT_MAX)}, "value": REFUSED_OPTION}
+    return option(text, REFUSED_OPTION)
 
 
 VIEW_FIELDS = ("type", "callback_id", "title", "submit", "close", "private_metadata", "clear_on_close")

@@ -4,7 +4,7 @@ batches of an import stored with one indexed look-up and one bulk insert each.""
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -45,27 +45,13 @@ class IngestService:
 
     def ingest(self, workspace_id: int, payments: Sequence[PaymentIn]) -> IngestResult:
         """Store the new payments of a batch in one transaction; a concurrent duplicate retries once."""
-        for attempt in (1, 2):
-            try:
-                return self._ingest_once(workspace_id, payments)
-            except IntegrityError:
-                if attempt == 2:
-                    raise
-                logger.info("a concurrent request stored some of these payments first; retrying as duplicates")
-        raise AssertionError("unreachable")
+        return _twice_on_conflict(lambda: self._ingest_once(workspace_id, payments), "a concurrent request")
 
     def store(self, workspace_id: int, payments: Sequence[PaymentIn]) -> IngestResult:
         """An import's batch: the new payments inserted in bulk, the known ones counted as duplicates.
 
         Raises AccountCurrencyMismatch when an account is registered in another currency (nothing is stored)."""
-        for attempt in (1, 2):
-            try:
-                return self._store_once(workspace_id, payments)
-            except IntegrityError:
-                if attempt == 2:
-                    raise
-                logger.info("a concurrent import stored some of these payments first; retrying as duplicates")
-        raise AssertionError("unreachable")
+        return _twice_on_conflict(lambda: self._store_once(workspace_id, payments), "a concurrent import")
 
     def refresh_statistics(self) -> None:
         """Once an import has stored its first batch, so the look-ups of the next batches use the index."""
@@ -241,3 +227,13 @@ def _coding(mapping: CategoryMapping | None) -> tuple[str | None, str | None, li
 def _new_payment_constants() -> dict[str, Any]:
     now = utcnow()
     return {"state": PaymentState.PENDING, "version": 1, "created_at": now, "updated_at": now}
+
+
+def _twice_on_conflict(attempt: Callable[[], IngestResult], who: str) -> IngestResult:
+    """A concurrent writer of the same payments makes the first try fail on the unique index; the second try
+    then finds them stored and counts them as duplicates."""
+    try:
+        return attempt()
+    except IntegrityError:
+        logger.info("%s stored some of these payments first; retrying as duplicates", who)
+    return attempt()

@@ -153,19 +153,7 @@ def _setup(args: argparse.Namespace, env_file: Path) -> Path:
         LAPTOP_URL if socket_mode else None,
         check=lambda url: _public_url(url, socket_mode),
     )
-    values["SLACK_BOT_TOKEN"] = ask.value(
-        "SLACK_BOT_TOKEN",
-        "Bot User OAuth Token (xoxb-…, OAuth & Permissions)",
-        check=lambda token: check_bot_token(api_url, _shaped(token, "xoxb-", "SLACK_BOT_TOKEN")),
-    )
-    if socket_mode:
-        values["SLACK_APP_TOKEN"] = ask.value(
-            "SLACK_APP_TOKEN",
-            "App-level token with connections:write (xapp-…, Basic Information → App-Level Tokens)",
-            check=lambda token: check_app_token(api_url, _shaped(token, "xapp-", "SLACK_APP_TOKEN")),
-        )
-    else:
-        values["SLACK_SIGNING_SECRET"] = ask.value("SLACK_SIGNING_SECRET", "Signing Secret (Basic Information)")
+    values.update(_slack_tokens(ask, api_url, socket_mode))
     if ask.interactive:
         print("Xero: at https://developer.xero.com/app/manage create a Web app (or open yours).")
     values["XERO_CLIENT_ID"] = ask.value("XERO_CLIENT_ID", "Xero client id")
@@ -183,6 +171,26 @@ def _setup(args: argparse.Namespace, env_file: Path) -> Path:
     _write(env_file, values, current)
     print("PAYMENTS_WEBHOOK_SECRET is in the file: give it to the system that sends payments to /payments")
     return env_file
+
+
+def _slack_tokens(ask: Prompter, api_url: str, socket_mode: bool) -> dict[str, str]:
+    """The bot token, then the app-level token (Socket Mode) or the signing secret (HTTP), each checked."""
+    values = {
+        "SLACK_BOT_TOKEN": ask.value(
+            "SLACK_BOT_TOKEN",
+            "Bot User OAuth Token (xoxb-…, OAuth & Permissions)",
+            check=lambda token: check_bot_token(api_url, _shaped(token, "xoxb-", "SLACK_BOT_TOKEN")),
+        )
+    }
+    if socket_mode:
+        values["SLACK_APP_TOKEN"] = ask.value(
+            "SLACK_APP_TOKEN",
+            "App-level token with connections:write (xapp-…, Basic Information → App-Level Tokens)",
+            check=lambda token: check_app_token(api_url, _shaped(token, "xapp-", "SLACK_APP_TOKEN")),
+        )
+    else:
+        values["SLACK_SIGNING_SECRET"] = ask.value("SLACK_SIGNING_SECRET", "Signing Secret (Basic Information)")
+    return values
 
 
 def _socket_mode(args: argparse.Namespace, ask: Prompter, current: dict[str, str]) -> bool:

@@ -39,22 +39,10 @@ def slack_manifest(url: str | None, *, socket_mode: bool) -> dict[str, Any]:
         raise ValueError("an HTTP deployment needs its public URL (PUBLIC_URL or --url)")
     base = url.rstrip("/") if url else None
     events_url = f"{base}/slack/events" if base and not socket_mode else None
-    command: dict[str, Any] = {
-        "command": "/xero",
-        "description": "Connect Xero, check its status, and manage settings and roles",
-        "usage_hint": "help | connect | status | settings | role @user finance|admin|none | disconnect",
-        "should_escape": True,
-    }
-    event_subscriptions: dict[str, Any] = {"bot_events": list(BOT_EVENTS)}
-    interactivity: dict[str, Any] = {"is_enabled": True}
-    if events_url:
-        command["url"] = events_url
-        event_subscriptions["request_url"] = events_url
-        interactivity["request_url"] = events_url
-        interactivity["message_menu_options_url"] = events_url
     oauth_config: dict[str, Any] = {"scopes": {"bot": list(BOT_SCOPES)}}
     if base:
         oauth_config = {"redirect_urls": [f"{base}/slack/oauth_redirect"], **oauth_config}
+    event_subscriptions, interactivity = _subscriptions(events_url)
     return {
         "_metadata": {"major_version": 1, "minor_version": 1},
         "display_information": {
@@ -70,7 +58,7 @@ def slack_manifest(url: str | None, *, socket_mode: bool) -> dict[str, Any]:
                 "messages_tab_read_only_enabled": False,
             },
             "bot_user": {"display_name": "expense-bot", "always_online": True},
-            "slash_commands": [command],
+            "slash_commands": [_slash_command(events_url)],
         },
         "oauth_config": oauth_config,
         "settings": {
@@ -81,6 +69,29 @@ def slack_manifest(url: str | None, *, socket_mode: bool) -> dict[str, Any]:
             "token_rotation_enabled": False,
         },
     }
+
+
+def _slash_command(events_url: str | None) -> dict[str, Any]:
+    command: dict[str, Any] = {
+        "command": "/xero",
+        "description": "Connect Xero, check its status, and manage settings and roles",
+        "usage_hint": "help | connect | status | settings | role @user finance|admin|none | disconnect",
+        "should_escape": True,
+    }
+    if events_url:
+        command["url"] = events_url
+    return command
+
+
+def _subscriptions(events_url: str | None) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The event subscriptions and interactivity settings; over HTTP all of them go to `events_url`."""
+    event_subscriptions: dict[str, Any] = {"bot_events": list(BOT_EVENTS)}
+    interactivity: dict[str, Any] = {"is_enabled": True}
+    if events_url:
+        event_subscriptions["request_url"] = events_url
+        interactivity["request_url"] = events_url
+        interactivity["message_menu_options_url"] = events_url
+    return event_subscriptions, interactivity
 
 
 def render(manifest: dict[str, Any]) -> str:
