@@ -62,23 +62,15 @@ class XeroGateway:
 
     def create_spend_money(self, tenant: TenantRef, spends: Sequence[SpendMoney], key: str) -> list[SpendAnswer]:
         """Create the transactions in one request; the answers come in the order sent (possibly fewer)."""
-        answer = self._client.accounting(
-            tenant,
-            "create_bank_transactions",
-            models.bank_transactions(list(spends)),
-            summarize_errors=False,
-            idempotency_key=key,
-        )
-        return [models.spend_answer(a) for a in answer.bank_transactions or []]
+        return self._send_spends(tenant, "create_bank_transactions", spends, key)
 
     def update_spend_money(self, tenant: TenantRef, spends: Sequence[SpendMoney], key: str) -> list[SpendAnswer]:
         """Replace the transactions Xero has (each carries its `xero_id`), in one request."""
+        return self._send_spends(tenant, "update_or_create_bank_transactions", spends, key)
+
+    def _send_spends(self, tenant: TenantRef, method: str, spends: Sequence[SpendMoney], key: str) -> list[SpendAnswer]:
         answer = self._client.accounting(
-            tenant,
-            "update_or_create_bank_transactions",
-            models.bank_transactions(list(spends)),
-            summarize_errors=False,
-            idempotency_key=key,
+            tenant, method, models.bank_transactions(list(spends)), summarize_errors=False, idempotency_key=key
         )
         return [models.spend_answer(a) for a in answer.bank_transactions or []]
 
