@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-import bot.imports.sources.csv_export as csv_export
+import bot.imports.sources.csv_lines as csv_lines
 from bot.imports.sources import CsvChoices, ParsedExport, parse_export
 from bot.payments.input import SourceAccountIn
 
@@ -44,7 +44,7 @@ HEADER = "Date,Payee,Description,Amount,Currency,Reference,Category,Email\n"
 def both_ways(path: Path, monkeypatch: pytest.MonkeyPatch, **kwargs: object) -> tuple[ParsedExport, ParsedExport]:
     fast = parse_export(path, **kwargs)  # type: ignore[arg-type]
     with monkeypatch.context() as patched:
-        patched.setattr(csv_export, "_plain_account", lambda plan: False)
+        patched.setattr(csv_lines, "_plain_account", lambda plan: False)
         full = parse_export(path, **kwargs)  # type: ignore[arg-type]
     return fast, full
 

@@ -14,14 +14,14 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 
-from bot.imports.sources.amounts import as_decimal_text, read_amount, without_extra_zeros
+from bot.imports.sources.amounts import as_decimal_text, exact_amount, read_amount, without_extra_zeros
 from bot.imports.sources.files import ExportFile
 from bot.imports.sources.lines import RawLine, Written, judge
 from bot.imports.sources.ofx_reader import Transaction, ofx_text, transactions
 from bot.imports.sources.parsed import Line, Outcome
 from bot.imports.sources.text import SUSPECT, shown
 from bot.payments.input import ACCOUNT_LIMITS, LIMITS, PaymentIn, SourceAccountIn
-from bot.payments.money import CURRENCIES, minor_units
+from bot.payments.money import CURRENCIES
 
 OFX_DATE = re.compile(r"^(?P<year>[0-9]{4})(?P<month>[0-9]{2})(?P<day>[0-9]{2})")
 LETTER = re.compile(r"[^\W\d_]")
@@ -100,12 +100,8 @@ def _plain_payment(
         or len(reference or "") > LIMITS["reference"]
     ):
         return None
-    paid = -amount
-    exponent = paid.as_tuple().exponent
-    if not isinstance(exponent, int) or exponent > 0:
-        return None
-    exact = paid.quantize(_quantum(account.currency))
-    if exact != paid:  # more decimals than the currency has: the full path says so
+    exact = exact_amount(-amount, account.currency)
+    if exact is None:  # more decimals than the currency has: the full path says so
         return None
     return PaymentIn(
         id=payment_id,
@@ -217,8 +213,3 @@ def _date_of(digits: str) -> date | None:
         return date(int(match["year"]), int(match["month"]), int(match["day"]))
     except ValueError:
         return None
-
-
-@lru_cache(maxsize=64)
-def _quantum(currency: str) -> Decimal:
-    return Decimal(1).scaleb(-minor_units(currency))
