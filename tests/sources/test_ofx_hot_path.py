@@ -107,3 +107,22 @@ def test_every_ofx_of_the_corpus_reads_the_same_both_ways(monkeypatch: pytest.Mo
         assert fast == full, path.name
         compared += 1
     assert compared >= 10
+
+
+def test_a_statement_in_a_multibyte_charset_reads_the_same_both_ways(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "tokyo.ofx"
+    body = "".join(
+        f"<STMTTRN><TRNAMT>-{n}.00<FITID>J{n}<DTPOSTED>20261103<NAME>東京 Store {n}<MEMO>領収書</STMTTRN>\n"
+        for n in range(1, 4)
+    )
+    header = HEADER.replace("CHARSET:1252", "CHARSET:SHIFT_JIS")
+    path.write_bytes((header + STATEMENT.format(body=body)).encode("shift_jis"))
+
+    fast, full, _ = both_ways(path, monkeypatch)
+
+    assert fast == full
+    assert [(payment.payee, payment.description) for _, payment in fast.payments] == [
+        (f"東京 Store {n}", "領収書") for n in range(1, 4)
+    ]

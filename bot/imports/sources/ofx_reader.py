@@ -51,6 +51,8 @@ PLAIN_LEAF = re.compile(rb"<(" + NAME + rb")\s*>([^<]*)(?:</[^>]*>)?")
 PLAIN_LEAF_TEXT = re.compile(PLAIN_LEAF.pattern.decode(), re.ASCII)
 NEXT_TRANSACTION = re.compile(rb"[^<]*<STMTTRN\s*>", re.IGNORECASE)
 LEAF_NAMES: dict[str | bytes, str] = {}
+CAPITAL_LEAVES: set[str] = set()
+"""Leaf names seen written in capitals, such as NAME: a transaction whose leaves all are needs no renaming."""
 
 Element = tuple[str, object]
 Scanning = Generator[Element, None, int]
@@ -243,21 +245,29 @@ def _plain_transaction(source: OfxText, start: int, *, fields: bool = True) -> t
     block = PLAIN_TRANSACTION.match(source.data, start)
     if block is None:
         return None
-    if source.bytewise:  # one decoding for the whole transaction
-        leaves: list[tuple[str, str]] | list[tuple[bytes, bytes]] = PLAIN_LEAF_TEXT.findall(
-            source.data[start : block.end()].decode(source.codec, errors="replace")
-        )
-    else:
-        leaves = PLAIN_LEAF.findall(source.data, start, block.end())
+    end = block.end()
+    if not source.bytewise:
+        read = _leaves(source, PLAIN_LEAF.findall(source.data, start, end))
+    else:  # one decoding for the whole transaction
+        text = source.data[start:end].decode(source.codec, errors="replace")
+        leaves: list[tuple[str, str]] = PLAIN_LEAF_TEXT.findall(text)
+        read = {tag: value.strip() for tag, value in leaves}
+        if len(read) != len(leaves) or "&" in text or not CAPITAL_LEAVES.issuperset(read):
+            read = _leaves(source, leaves)  # not the usual: each leaf once, in capitals, without entities
+    return None if read is None else (read, end)
+
+
+def _leaves(source: OfxText, leaves: list[tuple[str, str]] | list[tuple[bytes, bytes]]) -> dict[str, str] | None:
+    """Each leaf's value by its name in capitals, the first of a name kept; None when one is an aggregate."""
     read: dict[str, str] = {}
     for tag, raw in leaves:
         name = LEAF_NAMES.get(tag) or _name(tag)
         if name in AGGREGATES:
             return None
         if name not in read:
-            text = raw if isinstance(raw, str) else raw.decode(source.codec, errors="replace")
-            read[name] = (decoded_entities(text) if "&" in text else text).strip()
-    return read, block.end()
+            value = raw if isinstance(raw, str) else raw.decode(source.codec, errors="replace")
+            read[name] = (decoded_entities(value) if "&" in value else value).strip()
+    return read
 
 
 def _name(tag: str | bytes) -> str:
@@ -267,6 +277,8 @@ def _name(tag: str | bytes) -> str:
         name = (tag if isinstance(tag, str) else tag.decode("ascii")).upper()
         if len(LEAF_NAMES) < 1000:
             LEAF_NAMES[tag] = name
+            if name == tag and name not in AGGREGATES:
+                CAPITAL_LEAVES.add(name)
     return name
 
 
