@@ -50,6 +50,7 @@ TRANSACTIONS = [
     "<STMTTRN><TRNAMT>-26.00<FITID>A26<DTPOSTED>20261103<NAME>&#32;Spaced entity&#32;<REFNUM>R26</STMTTRN>",
     "<STMTTRN><TRNAMT>abc<FITID>A27<DTPOSTED>20261103<NAME>Not a number</STMTTRN>",
     "<STMTTRN><TRNAMT>-28.00<FITID>A28<DTPOSTED>20261103<NAME>Tab\there</STMTTRN>",
+    "<STMTTRN><TRNAMT>-999999999999999.99<FITID>A29<DTPOSTED>20261103<NAME>More than the webhook takes</STMTTRN>",
 ]
 
 
@@ -84,7 +85,7 @@ def test_plain_and_quirky_transactions_read_the_same_in_one_match_and_token_by_t
     payees = {line: payment.payee for line, payment in fast.payments}
     assert payees[17] == "A zero past the minor units" and payees[25] == "Cheque 1000"
     assert payees[26] == "Spaced entity" and payees[28] == "Tab here"
-    assert [line for line, _ in fast.invalid] == [15, 16, 18, 20, 21, 23, 27]
+    assert [line for line, _ in fast.invalid] == [15, 16, 18, 20, 21, 23, 27, 29]
 
 
 def test_every_ofx_of_the_corpus_reads_the_same_both_ways(monkeypatch: pytest.MonkeyPatch) -> None:
