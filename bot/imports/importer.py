@@ -6,14 +6,12 @@ import profile. Used by `xero-expense-bot import` and by an export uploaded to t
 
 from __future__ import annotations
 
-import queue
 import sys
-import threading
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TextIO
 
+from bot.imports.batch_writer import BatchWriter, Progress
 from bot.imports.sources import CsvChoices, ExportFile, ExportProblem, ExportReader, Line, Outcome, open_export
 from bot.imports.sources.text import shown
 from bot.payments.ingest import AccountCurrencyMismatch, IngestService
@@ -23,8 +21,6 @@ from storage.uow import UnitOfWorkFactory
 BATCH = 5000
 DETAIL_LIMIT = 200
 PREVIEW_LINES = 10
-
-Progress = Callable[[int, int], None]
 
 
 @dataclass
@@ -111,48 +107,6 @@ class ProgressBar:
         self._stream.flush()
 
 
-class BatchWriter:
-    """Stores batches on a second thread while the next batch is parsed; at most two batches wait, so memory stays
-    bounded, and a failure to store stops the import with that failure."""
-
-    def __init__(self, store: Callable[[list[PaymentIn]], None]) -> None:
-        self._store = store
-        self._queue: queue.Queue[tuple[list[PaymentIn], int, int, Progress | None] | None] = queue.Queue(maxsize=2)
-        self._failure: BaseException | None = None
-        self._thread = threading.Thread(target=self._work, name="import-writer", daemon=True)
-
-    def __enter__(self) -> BatchWriter:
-        self._thread.start()
-        return self
-
-    def put(self, batch: list[PaymentIn], done: int, total: int, progress: Progress | None) -> None:
-        self._raise_failure()
-        self._queue.put((batch, done, total, progress))
-
-    def __exit__(self, *exc: object) -> None:
-        self._queue.put(None)
-        self._thread.join()
-        if exc[0] is None:
-            self._raise_failure()
-
-    def _work(self) -> None:
-        while (item := self._queue.get()) is not None:
-            if self._failure is not None:
-                continue
-            batch, done, total, progress = item
-            try:
-                self._store(batch)
-            except BaseException as failure:  # handed to the parsing thread, which raises it
-                self._failure = failure
-                continue
-            if progress is not None:
-                progress(done, total)
-
-    def _raise_failure(self) -> None:
-        if self._failure is not None:
-            raise self._failure
-
-
 class StoredAccounts:
     """The book an export is read against: the workspace's accounts and their import profiles, in the database."""
 
@@ -212,23 +166,24 @@ class Importer:
         if progress is not None:
             progress(0, reader.total_lines)
         with BatchWriter(lambda stored: self._store(summary, workspace_id, stored, dry_run)) as writer:
+            accepted: SourceAccountIn | None = None  # the account of the last payment taken: checked already
             for line in reader.lines():
                 summary.total += 1
-                if line.outcome is Outcome.PAYMENT and line.payment is not None:
+                payment = line.payment
+                if line.outcome is not Outcome.PAYMENT or payment is None:
+                    _count(summary, line)
+                    continue
+                if payment.account is not accepted:
                     line = _checked_account(line, registered, book)
-                if line.outcome is Outcome.PAYMENT and line.payment is not None:
-                    batch.append(line.payment)
-                    if dry_run and len(summary.preview) < PREVIEW_LINES:
-                        summary.preview.append((line.line, line.payment))
-                    if line.payment.account not in summary.accounts:
-                        summary.accounts.append(line.payment.account)
-                elif line.outcome is Outcome.CREDIT:
-                    summary.credits += 1
-                else:
-                    kind = "skipped" if line.outcome is Outcome.SKIPPED else "invalid"
-                    setattr(summary, kind, getattr(summary, kind) + 1)
-                    if len(summary.details) < DETAIL_LIMIT:
-                        summary.details.append((line.line, kind, str(line.reason)))
+                    if line.outcome is not Outcome.PAYMENT:
+                        _count(summary, line)
+                        continue
+                    accepted = payment.account
+                    if accepted not in summary.accounts:
+                        summary.accounts.append(accepted)
+                batch.append(payment)
+                if dry_run and len(summary.preview) < PREVIEW_LINES:
+                    summary.preview.append((line.line, payment))
                 if len(batch) >= BATCH:
                     writer.put(batch, summary.total, reader.total_lines, progress)
                     batch = []
@@ -270,6 +225,17 @@ class Importer:
             work.import_profiles.keep(workspace_id, reader.account.id, reader.layout, dict(reader.mapping), by)
             work.commit()
         return True
+
+
+def _count(summary: ImportSummary, line: Line) -> None:
+    """A line that is not a payment to store: a credit, or skipped or invalid with its reason."""
+    if line.outcome is Outcome.CREDIT:
+        summary.credits += 1
+        return
+    kind = "skipped" if line.outcome is Outcome.SKIPPED else "invalid"
+    setattr(summary, kind, getattr(summary, kind) + 1)
+    if len(summary.details) < DETAIL_LIMIT:
+        summary.details.append((line.line, kind, str(line.reason)))
 
 
 def _checked_account(line: Line, registered: dict[str, str | None], book: StoredAccounts) -> Line:
