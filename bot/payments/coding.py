@@ -72,6 +72,11 @@ class CodingService:
                 raise NotFound("That payment no longer exists in this workspace.")
             return self.changed(work, payment)
 
+    def view_to_exclude(self, actor: Actor, payment_id: int) -> Changed:
+        """The payment for the exclusion form, which only finance users and admins may open."""
+        self._roles.require(actor, Access.FINANCE, "exclude payments")
+        return self.view_for(actor, payment_id)
+
     def choices(self, work: UnitOfWork, workspace_id: int) -> CodingChoices:
         return coding_choices(work, workspace_id)
 
