@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from slack_bolt import Ack, App
@@ -77,6 +78,14 @@ def _settings_errors(refused: SettingsRefused) -> dict[str, str]:
     }
 
 
+@dataclass(frozen=True)
+class ReasonForm:
+    """A modal asking why ("No receipt", Exclude): the block of its reason select and of its note."""
+
+    reason: Ids
+    note: Ids
+
+
 class Submissions:
     """A refused submission keeps its modal open with the refusal under the input it is about."""
 
@@ -115,36 +124,25 @@ class Submissions:
         ack()
 
     def save_no_receipt(self, ack: Ack, view: dict[str, Any], actor: Actor, payment: PaymentRef) -> None:
-        reason, note = str(_value(view, Ids.NO_RECEIPT_REASON) or ""), _value(view, Ids.NO_RECEIPT_NOTE)
         receipts = self._services.receipts
-        self._save_reason(
-            ack,
-            actor,
-            lambda: receipts.no_receipt(actor, payment.payment_id, reason, note),
-            reason_block=Ids.NO_RECEIPT_REASON,
-            note_block=Ids.NO_RECEIPT_NOTE,
-        )
+        no_receipt = ReasonForm(Ids.NO_RECEIPT_REASON, Ids.NO_RECEIPT_NOTE)
+        self._save(ack, actor, no_receipt, view, lambda r, n: receipts.no_receipt(actor, payment.payment_id, r, n))
 
     def save_exclusion(self, ack: Ack, view: dict[str, Any], actor: Actor, payment: PaymentRef) -> None:
-        reason, note = str(_value(view, Ids.EXCLUDE_REASON) or ""), _value(view, Ids.EXCLUDE_NOTE)
         coding = self._services.coding
-        self._save_reason(
-            ack,
-            actor,
-            lambda: coding.exclude(actor, payment.payment_id, payment.seen, reason, note),
-            reason_block=Ids.EXCLUDE_REASON,
-            note_block=Ids.EXCLUDE_NOTE,
+        exclusion = ReasonForm(Ids.EXCLUDE_REASON, Ids.EXCLUDE_NOTE)
+        self._save(
+            ack, actor, exclusion, view, lambda r, n: coding.exclude(actor, payment.payment_id, payment.seen, r, n)
         )
 
-    def _save_reason(
-        self, ack: Ack, actor: Actor, save: Callable[[], Changed], *, reason_block: Ids, note_block: Ids
+    def _save(
+        self, ack: Ack, actor: Actor, form: ReasonForm, view: dict[str, Any], save: Callable[[str, Any], Changed]
     ) -> None:
-        """A reason-and-note form ("No receipt", Exclude): a bad note is shown under the note, anything else under
-        the reason."""
+        """A bad note is shown under the note, any other refusal under the reason."""
         try:
-            changed = save()
+            changed = save(str(_value(view, form.reason) or ""), _value(view, form.note))
         except DomainError as refused:
-            block = note_block if isinstance(refused, InvalidInput) else reason_block
+            block = form.note if isinstance(refused, InvalidInput) else form.reason
             ack(response_action="errors", errors={block: refused.message})
             return
         ack()

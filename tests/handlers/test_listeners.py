@@ -128,3 +128,9 @@ def test_block_and_input_ids_have_no_listener_of_their_own(app: App, never_sent:
 def test_the_command_reaches_one_listener(app: App) -> None:
     body = {"command": "/xero", "text": "help", "team_id": "T1", "user_id": "U1"}
     assert listeners_for(app, body) == 1
+
+
+@pytest.mark.parametrize("event_type", ["app_uninstalled", "message", "tokens_revoked"])
+def test_each_event_the_bot_handles_reaches_one_listener(app: App, event_type: str) -> None:
+    body = {"type": "event_callback", "team_id": "T1", "event": {"type": event_type}}
+    assert listeners_for(app, body) == 1
