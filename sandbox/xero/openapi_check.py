@@ -6,9 +6,11 @@ Requests are validated as if sent to the spec's own server, whatever port the em
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
+import tempfile
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,7 +20,7 @@ from werkzeug.datastructures import Headers, ImmutableMultiDict
 
 try:  # the dev extra; an installed bot without it (the demo) runs the emulator without validation
     import yaml
-    from openapi_core import OpenAPI
+    from openapi_core import Config, OpenAPI
     from openapi_core.datatypes import RequestParameters
     from openapi_core.validation.request.validators import V30RequestParametersValidator
     from openapi_schema_validator import OAS30ReadValidator, oas30_format_checker
@@ -91,7 +93,9 @@ def _template_regex(template: str) -> re.Pattern[str]:
 class SpecChecker:
     def __init__(self, spec: dict[str, Any]) -> None:
         self._spec = spec
-        self._openapi = OpenAPI.from_dict(spec)
+        # Requests and answers are checked against the spec; the spec document itself is Xero's to get right,
+        # and validating it as OpenAPI took seconds at every start.
+        self._openapi = OpenAPI.from_dict(spec, config=Config(spec_validator_cls=None))
         self._parameters_validator = V30RequestParametersValidator(self._openapi.spec)
         self._templates = [(_template_regex(template), template) for template in spec["paths"]]
         self._lock = threading.Lock()
@@ -290,9 +294,28 @@ def spec_checker(path: Path) -> SpecChecker:
     resolved = path.resolve()
     with _CHECKERS_LOCK:
         if resolved not in _CHECKERS:
-            with resolved.open(encoding="utf-8") as spec_file:
-                loaded = yaml.load(spec_file, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
-            # YAML timestamps in examples become datetimes; JSON round-trip turns them back into strings.
-            spec = _booleans_as_booleans(_without_security(json.loads(json.dumps(loaded, default=str))))
-            _CHECKERS[resolved] = SpecChecker(spec)
+            _CHECKERS[resolved] = SpecChecker(_booleans_as_booleans(_without_security(_spec_as_json(resolved))))
         return _CHECKERS[resolved]
+
+
+def _spec_as_json(path: Path) -> Any:
+    """The YAML spec as JSON values, kept as a JSON file in the temporary folder: parsing the YAML takes
+    seconds, and every test process (one per pytest-xdist worker) would do it again."""
+    stat = path.stat()
+    key = hashlib.sha256(f"{path}|{stat.st_size}|{stat.st_mtime_ns}".encode()).hexdigest()[:16]
+    cached = Path(tempfile.gettempdir()) / f"xero-openapi-{key}.json"
+    try:
+        return json.loads(cached.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        pass
+    with path.open(encoding="utf-8") as spec_file:
+        loaded = yaml.load(spec_file, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    # YAML timestamps in examples become datetimes; JSON round-trip turns them back into strings.
+    text = json.dumps(loaded, default=str)
+    partial = cached.with_name(f"{cached.name}.{os.getpid()}.{threading.get_ident()}")
+    try:
+        partial.write_text(text, encoding="utf-8")
+        os.replace(partial, cached)  # whole or absent, whichever process writes it
+    except OSError:
+        partial.unlink(missing_ok=True)
+    return json.loads(text)
