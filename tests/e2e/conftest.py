@@ -7,7 +7,7 @@ import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
@@ -158,10 +158,30 @@ def running_bot(
     try:
         yield RunningBot(settings, deps, server, sender, clock)
     finally:
-        server.stop()
-        thread.join(timeout=10)
+        with pinging(slack) if transport == "socket_mode" else nullcontext():
+            server.stop()
+            thread.join(timeout=10)
     if transport == "socket_mode":
         assert slack.socket_mode.unacknowledged() == [], "every envelope is acked within Slack's 3 seconds"
+
+
+@contextmanager
+def pinging(slack: FakeSlack) -> Iterator[None]:
+    """Slack pings the Socket Mode connections while the block runs: the bot's client reads with a 3-second
+    timeout and can close its connection only between two reads; a ping ends each read at once."""
+    done = threading.Event()
+
+    def ping() -> None:
+        while not done.wait(0.05):
+            slack.socket_mode.ping()
+
+    pinger = threading.Thread(target=ping, name="slack-pings", daemon=True)
+    pinger.start()
+    try:
+        yield
+    finally:
+        done.set()
+        pinger.join(timeout=5)
 
 
 @pytest.fixture
