@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import socket
 import threading
@@ -131,20 +132,26 @@ def running_bot(
     """
     if transport == "socket_mode":
         settings_overrides = {"slack_app_token": slack.app_token, "slack_signing_secret": None, **settings_overrides}
-    port = free_port()
-    settings = bot_settings(
-        slack,
-        xero,
-        database_url,
-        encryption_key,
-        port=port,
-        public_url=f"http://127.0.0.1:{port}",
-        xero_minute_limit=xero.minute_limit,
-        **settings_overrides,
-    )
     clock = FrozenClock(xero.clock.now())
     deps = Deps(engine=engine, uow=uow, clock=clock)
-    server = BotServer(settings, deps, host="127.0.0.1", port=port)
+    for attempt in range(3):
+        port = free_port()
+        settings = bot_settings(
+            slack,
+            xero,
+            database_url,
+            encryption_key,
+            port=port,
+            public_url=f"http://127.0.0.1:{port}",
+            xero_minute_limit=xero.minute_limit,
+            **settings_overrides,
+        )
+        try:
+            server = BotServer(settings, deps, host="127.0.0.1", port=port)
+            break
+        except OSError as error:  # another test process took the port between the probe and the bind
+            if error.errno != errno.EADDRINUSE or attempt == 2:
+                raise
     server.services.posting.interval_seconds = 0
     opened_before = slack.socket_mode.connections_opened
     thread = threading.Thread(target=server.run, name="bot-under-test", daemon=True)
