@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import signal
 import threading
@@ -77,12 +78,13 @@ class BotServer:
             return
         self._stopping.set()
         trigger = getattr(self.http, "trigger", None)
-        if trigger is None or self._serving_thread in (None, threading.get_ident()):
-            self.http.close()
-        else:
+        if trigger is not None and self._serving_thread not in (None, threading.get_ident()):
             # Closed by the serving loop itself, woken now: from another thread, the loop would only
             # notice the closed socket at its next poll, up to a second later.
-            trigger.pull_trigger(self.http.close)
+            with contextlib.suppress(OSError):  # the wake-up pipe is gone: close from here, as before
+                trigger.pull_trigger(self.http.close)
+                return
+        self.http.close()
 
     def _shutdown(self) -> None:
         logger.info("finishing in-flight requests and jobs")
