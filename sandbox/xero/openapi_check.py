@@ -107,10 +107,34 @@ class SpecChecker:
         )
         self._validators: dict[str, Any] = {}
         self._valid_items: set[tuple[str, str]] = set()
+        self._header_parameters = _header_parameter_names(spec)
+        self._valid_reads: set[tuple[Any, ...]] = set()
 
     def request_problem(self, request: EmulatorRequest) -> str | None:
         if _is_attachment_download_by_name(request):
             return None
+        read = self._read_fingerprint(request)
+        if read is not None and read in self._valid_reads:
+            return None
+        problem = self._request_problem(request)
+        if problem is None and read is not None:
+            with self._lock:
+                if len(self._valid_reads) > _VALID_ITEMS_CACHE_LIMIT:
+                    self._valid_reads.clear()
+                self._valid_reads.add(read)
+        return problem
+
+    def _read_fingerprint(self, request: EmulatorRequest) -> tuple[Any, ...] | None:
+        """What a GET's validity depends on (its path, query and the headers the spec declares), ids and times
+        made generic; None for a request with a body."""
+        if request.method != "GET" or request.body:
+            return None
+        query = sorted((name, _generic(value)) for name, value in _query_pairs(request))
+        declared = self._header_parameters
+        headers = sorted((name, _generic(value)) for name, value in request.headers.items() if name in declared)
+        return (_generic(request.path), tuple(query), tuple(headers))
+
+    def _request_problem(self, request: EmulatorRequest) -> str | None:
         is_upload = "/Attachments/" in request.path and request.method in ("PUT", "POST")
         spec_request = _SpecRequest(
             method=request.method.lower(),
@@ -169,8 +193,7 @@ class SpecChecker:
     def _item_errors(self, item: Any, ref: str) -> list[str]:
         # Items that differ only in their ids and times are equally valid: every emulator seeds the same
         # objects with new ids, at its own time.
-        text = _A_TIME.sub("/Date(0", _AN_ID.sub(_ANY_ID, json.dumps(item, sort_keys=True)))
-        fingerprint = (ref, text)
+        fingerprint = (ref, _generic(json.dumps(item, sort_keys=True)))
         if fingerprint in self._valid_items:
             return []
         messages = [_schema_error_text(e) for e in self._validator(ref.removeprefix("#")).iter_errors(item)]
@@ -273,6 +296,34 @@ def _escape(template: str) -> str:
 def _schema_error_text(error: Any) -> str:
     location = "/".join(str(part) for part in error.absolute_path) or "<root>"
     return f"{location}: {error.message}"
+
+
+def _generic(text: str) -> str:
+    """`text` with every id and Xero time replaced by the same one: what is valid with one is valid with any."""
+    return _A_TIME.sub("/Date(0", _AN_ID.sub(_ANY_ID, text))
+
+
+def _header_parameter_names(spec: dict[str, Any]) -> frozenset[str]:
+    """Every header the spec declares as a parameter, lower-cased (the only headers a request is checked on)."""
+    names = set()
+    for path in spec["paths"].values():
+        declared = list(path.get("parameters", []))  # for every operation of the path
+        declared += [
+            p for operation in path.values() if isinstance(operation, dict) for p in operation.get("parameters", [])
+        ]
+        for parameter in declared:
+            if "$ref" in parameter:
+                parameter = _pointer_value(spec, parameter["$ref"])
+            if parameter.get("in") == "header":
+                names.add(str(parameter["name"]).lower())
+    return frozenset(names)
+
+
+def _pointer_value(spec: dict[str, Any], ref: str) -> Any:
+    node: Any = spec
+    for part in ref.removeprefix("#/").split("/"):
+        node = node[part.replace("~1", "/").replace("~0", "~")]
+    return node
 
 
 def _query_pairs(request: EmulatorRequest) -> list[tuple[str, str]]:
