@@ -33,14 +33,16 @@ from bot.slack.outbox import SlackOutbox
 from bot.sync.bulk import BulkSyncService
 from bot.sync.engine import SyncEngine
 from bot.xero.gateway import XeroGateway
-from bot.xero.limiter import RateLimiter
+from bot.xero.limiter import CallLimiter, RateLimiter
 from bot.xero.oauth import XeroOAuth
 from bot.xero.reference import ReferenceDataSync
+from bot.xero.shared_limiter import SharedRateLimiter
 from bot.xero.tokens import TokenManager
 from handlers.bulk_messages import SlackProgressMessenger
 from handlers.cards import SlackCardPublisher
 from handlers.notices import SlackNotices
 from handlers.outbox_sender import SlackOutboxSender
+from storage.call_ledger import CallLedger
 from storage.crypto import KeyRing
 from storage.db import create_engine, session_factory
 from storage.outbox import watch_card_changes
@@ -167,6 +169,15 @@ def _slack_side(settings: Settings, deps: Deps) -> _SlackSide:
     return _SlackSide(installations, clients, directory, roles, coding, outbox, notices)
 
 
+def call_limiter(settings: Settings, engine: Engine) -> CallLimiter:
+    """Xero's limits for all instances together on PostgreSQL; in this process alone on SQLite (one instance)."""
+    if engine.dialect.name == "postgresql":
+        return SharedRateLimiter(
+            CallLedger(engine), per_minute=settings.xero_minute_limit, day_limit=settings.xero_day_limit
+        )
+    return RateLimiter(per_minute=settings.xero_minute_limit)
+
+
 def _xero_side(settings: Settings, deps: Deps, slack: _SlackSide) -> _XeroSide:
     oauth = XeroOAuth(settings)
     tokens = TokenManager(uow=deps.uow, oauth=oauth, clock=deps.clock, on_auth_lost=slack.notices.reconnect_needed)
@@ -175,7 +186,7 @@ def _xero_side(settings: Settings, deps: Deps, slack: _SlackSide) -> _XeroSide:
         tokens=tokens,
         uow=deps.uow,
         clock=deps.clock,
-        limiter=RateLimiter(per_minute=settings.xero_minute_limit),
+        limiter=call_limiter(settings, deps.engine),
     )
     reference = ReferenceDataSync(gateway=gateway, uow=deps.uow, clock=deps.clock)
     connections = ConnectionService(

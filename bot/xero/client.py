@@ -32,7 +32,7 @@ from bot.xero.errors import (
     XeroUnavailable,
     XeroValidationError,
 )
-from bot.xero.limiter import RateLimiter
+from bot.xero.limiter import CallLimiter
 from bot.xero.tokens import TokenManager
 from bot.xero.types import TenantRef
 from storage.uow import UnitOfWorkFactory
@@ -56,7 +56,7 @@ class XeroClient:
         tokens: TokenManager,
         uow: UnitOfWorkFactory,
         clock: Clock,
-        limiter: RateLimiter,
+        limiter: CallLimiter,
         lose_access: LoseAccess,
     ) -> None:
         self._settings = settings
