@@ -18,6 +18,7 @@ from bot.home.service import HomeService
 from bot.imports.importer import Importer
 from bot.imports.uploads import EXPORT_MAX_BYTES, ExportUploads
 from bot.metrics import Metrics
+from bot.pacing import channel_pace
 from bot.payments.approve import ApprovalService
 from bot.payments.coding import CodingService
 from bot.payments.ingest import IngestService
@@ -214,6 +215,7 @@ def _payment_work(
             coding=slack.coding,
             directory=slack.directory,
             publisher=SlackCardPublisher(slack.clients),
+            pace=channel_pace(deps.engine),
         ),
         receipts=ReceiptService(
             uow=uow,

@@ -137,19 +137,27 @@ class SlackOutbox:
                     break
 
     def deliver_due(self) -> int:
-        """The job: send what is due, oldest first, one claim at a time (a claim's lease covers one send, so
-        another instance never takes an item this one is still sending); returns how many were attempted."""
+        """The job: send what is due, the workspaces taking turns an item each (oldest first within each), one
+        claim at a time (a claim's lease covers one send, so another instance never takes an item this one is
+        still sending); returns how many were attempted."""
         attempted = 0
         while True:
             with self.uow() as work:
-                rows = work.outbox.claim_due(self.clock.now(), LEASE, limit=1)
-                item = claimed(rows[0]) if rows else None
-                work.commit()
-            if item is None:
+                workspaces = work.outbox.due_workspaces(self.clock.now())
+            sent = 0
+            for workspace_id in workspaces:
+                with self.uow() as work:
+                    rows = work.outbox.claim_due(self.clock.now(), LEASE, limit=1, workspace_id=workspace_id)
+                    item = claimed(rows[0]) if rows else None
+                    work.commit()
+                if item is None:
+                    continue
+                sent += 1
+                if self._attempt(item):
+                    self.deliver(item.key)
+            attempted += sent
+            if not sent:
                 return attempted
-            attempted += 1
-            if self._attempt(item):
-                self.deliver(item.key)
 
     def waiting(self, workspace_id: int) -> Waiting:
         with self.uow() as work:

@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy.engine import Engine
 
 from bot.bootstrap import call_limiter
+from bot.pacing import SharedPace
 from bot.settings import load_settings
 from bot.xero.errors import XeroRateLimited
 from bot.xero.limiter import RateLimiter
@@ -128,3 +129,13 @@ def test_instances_on_postgresql_share_the_ledger_and_one_on_sqlite_keeps_its_ow
     limiter = call_limiter(settings, engine)
     expected = SharedRateLimiter if engine.dialect.name == "postgresql" else RateLimiter
     assert isinstance(limiter, expected)
+
+
+def test_a_channels_posting_pace_is_kept_across_instances(engine: Engine, other_engine: Engine) -> None:
+    if engine.dialect.name != "postgresql":
+        pytest.skip("the shared call ledger is PostgreSQL's: on SQLite one instance paces posts in process")
+    first, second = SharedPace(CallLedger(engine), burst=3), SharedPace(CallLedger(other_engine), burst=3)
+
+    assert [first.ready(1, "C1"), second.ready(1, "C1"), first.ready(1, "C1")] == [0.0, 0.0, 0.0]
+    assert second.ready(1, "C1") > 2.5, "the fourth post to the channel in three seconds waits, whoever sends it"
+    assert second.ready(1, "C2") == 0.0
