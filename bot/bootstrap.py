@@ -162,7 +162,12 @@ def _slack_side(settings: Settings, deps: Deps) -> _SlackSide:
     coding = CodingService(uow=deps.uow, clock=deps.clock, roles=roles)
     watch_card_changes(deps.uow.sessions, deps.clock.now)
     outbox = SlackOutbox(
-        uow=deps.uow, clock=deps.clock, coding=coding, directory=directory, sender=SlackOutboxSender(clients)
+        uow=deps.uow,
+        clock=deps.clock,
+        coding=coding,
+        directory=directory,
+        sender=SlackOutboxSender(clients),
+        pace=channel_pace(deps.engine),
     )
     notices = SlackNotices(
         recipients=NoticeRecipients(uow=deps.uow, clock=deps.clock, roles=roles, settings=settings), outbox=outbox

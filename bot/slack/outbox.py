@@ -14,11 +14,13 @@ from __future__ import annotations
 
 import logging
 import random
+import time
 import uuid
 from datetime import timedelta
 from typing import Any
 
 from bot.clock import Clock
+from bot.pacing import ChannelPace, LocalPace
 from bot.payments.coding import Changed, CodingService
 from bot.slack.clients import SLACK_OR_INSTALL_FAILURES, slack_error_code
 from bot.slack.deliveries import Deliveries
@@ -34,6 +36,7 @@ logger = logging.getLogger(__name__)
 LEASE = timedelta(seconds=60)  # how long a sender holds an item before another may take it
 FIRST_RETRY = timedelta(seconds=5)
 LAST_RETRY = timedelta(hours=1)
+PACE_WAIT_MAX = 3.0  # seconds: a channel's turn at Slack's pace comes within its burst window
 STUCK_AFTER = timedelta(hours=1)  # failing this long: logged as an error at every further attempt
 # Slack errors after which an item can never be delivered: the message it redraws is gone, or the person is.
 GONE = frozenset({"message_not_found", "cant_update_message", "user_not_found", "user_disabled", "cannot_dm_bot"})
@@ -54,9 +57,11 @@ class SlackOutbox:
         coding: CodingService,
         directory: SlackDirectory,
         sender: OutboxSender,
+        pace: ChannelPace | None = None,
     ) -> None:
         self.uow = uow
         self.clock = clock
+        self._pace = pace or LocalPace()
         self._deliveries = Deliveries(uow=uow, clock=clock, coding=coding, directory=directory, sender=sender)
 
     # --- recording -----------------------------------------------------------------------------
@@ -153,11 +158,20 @@ class SlackOutbox:
                 if item is None:
                     continue
                 sent += 1
+                self._keep_pace(item)
                 if self._attempt(item):
                     self.deliver(item.key)
             attempted += sent
             if not sent:
                 return attempted
+
+    def _keep_pace(self, item: Claimed) -> None:
+        """A message into a channel (a thread reply, a notice) waits for the channel's turn at Slack's pace."""
+        channel = item.payload.get("channel") if item.kind in (REPLY, NOTICE) else None
+        if not isinstance(channel, str) or channel.startswith(("U", "W", "D")):
+            return
+        while wait := self._pace.ready(item.workspace_id, channel):
+            time.sleep(min(wait, PACE_WAIT_MAX))
 
     def waiting(self, workspace_id: int) -> Waiting:
         with self.uow() as work:

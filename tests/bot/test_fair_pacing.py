@@ -30,7 +30,9 @@ def test_the_outbox_serves_workspaces_in_turn_not_oldest_first(uow: UnitOfWorkFa
     sender = NoticeSender()
     directory = SlackDirectory(no_slack)
     coding = CodingService(uow=uow, clock=clock, roles=Roles(uow=uow, directory=directory))
-    outbox = SlackOutbox(uow=uow, clock=clock, coding=coding, directory=directory, sender=sender)
+    outbox = SlackOutbox(
+        uow=uow, clock=clock, coding=coding, directory=directory, sender=sender, pace=LocalPace(burst=10)
+    )
     with uow() as work:
         busy, quiet = work.workspaces.ensure("TBUSY").id, work.workspaces.ensure("TQUIET").id
         work.commit()
