@@ -30,13 +30,14 @@ TOKEN_KEEP_ALIVE_AGE = timedelta(days=1)
 
 
 def purge_stale_records(services: Services) -> None:
-    """Forget Slack event ids older than Slack's retry window, request signatures too old to be replayed, and
-    expired Xero sign-in states."""
+    """Forget Slack event ids older than Slack's retry window, request signatures too old to be replayed,
+    expired Xero sign-in states, and the call ledger's counts of days gone."""
     now = services.clock.now()
     with services.uow() as uow:
         forgotten = uow.events.forget_before(now - PROCESSED_EVENT_RETENTION)
         signatures = uow.events.forget_requests_before(now - SIGNED_REQUEST_RETENTION)
         expired = uow.connections.purge_expired_states(now)
+        uow.connections.forget_call_days_before(now.astimezone(UTC).date() - timedelta(days=2))
         uow.commit()
     if forgotten or signatures or expired:
         logger.info(
