@@ -3,8 +3,9 @@ a minute each, with two bot instances sharing one PostgreSQL database.
 
 50 workspaces (multi-workspace mode), each connected to its own organisation in the Xero emulator, which
 enforces Xero's limits as Xero does (60 calls a minute and 5 at once per organisation, 10,000 a minute for the
-app, 429 with Retry-After). Each instance is the bot's own services with their own engine and limiter, and runs
-the sync job as `serve` does: every 5 seconds, and at once when an approval wakes it (approvals alternate
+app, 429 with Retry-After). Each instance is the bot's own services with their own engine and limiter (both
+in this process: they share the database, the emulator and the interpreter, nothing else), and runs the
+sync job as `serve` does: every 5 seconds, and at once when an approval wakes it (approvals alternate
 between the instances). Real time, no scaled clock: the emulator's and the bot's minutes are 60 seconds.
 Slack is not part of these figures (the payments are not posted, so no message is redrawn).
 
@@ -222,7 +223,10 @@ def report(
         f"organisations:             {len(orgs)} (1 bulk of {args.bulk} payments with receipts, "
         f"{len(orgs) - 1} approving one payment a minute)"
     )
-    print(f"instances:                 {len(instances)} on PostgreSQL, sync job every {JOB_EVERY:.0f} s and on wake")
+    print(
+        f"instances:                 {len(instances)} on PostgreSQL (each its own services, engine and limiter, "
+        f"in one process), sync job every {JOB_EVERY:.0f} s and on wake"
+    )
     print(
         f"run:                       {wall:.0f} s, real time (60-second minutes), {args.latency * 1000:.0f} ms a call"
     )
