@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from slack_bolt import App, BoltContext, BoltRequest, BoltResponse
@@ -15,6 +14,7 @@ from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
 from bot.services import Services
 from bot.settings import Settings
 from bot.slack.clients import BOT_SCOPES, slack_authorize_url, slack_client
+from bot.slack.listener_pool import ListenerPool, for_request, forget_request
 from bot.slack.replays import REPLAY_CHECK, ReplayGuard
 from handlers import actions, commands, events, exports, home, options, payment_actions, views
 from handlers.common import context_middleware
@@ -23,11 +23,11 @@ from storage.models import SLACK_OAUTH_STATES_TABLE
 
 logger = logging.getLogger(__name__)
 
-# Bolt runs each listener on this pool and holds the HTTP answer until the listener calls ack(); the work a
-# listener does after its ack (a database write, a redraw) keeps its thread. Bolt's default of 5 threads let
-# five slow listeners delay every other click's ack by seconds; with 32, fifty clicks at once all get a
-# thread at once, while the database and the Slack outbox bound the work itself.
-LISTENER_THREADS = 32
+# Requests whose ack carries nothing Slack shows: acknowledged by `_ack_first_middleware` on the request thread
+# before any listener runs, so Slack's answer never waits for a listener thread. Slash commands, view
+# submissions and options loads answer with content (a reply, `response_action`, options), computed by their
+# listener without a Slack or Xero call or a database write before it (tests/e2e/test_ack_first.py).
+ACK_FIRST = frozenset({"block_actions", "shortcut", "message_action", "event_callback", "view_closed"})
 
 
 class SlackApp(App):
@@ -41,6 +41,12 @@ class SlackApp(App):
     def __init__(self, *, refusals: Refusals, **bolt_settings: Any) -> None:
         self.refusals = refusals  # before Bolt's own setup, which may register listeners
         super().__init__(**bolt_settings)
+
+    def dispatch(self, req: BoltRequest) -> BoltResponse:
+        try:
+            return super().dispatch(req)
+        finally:
+            forget_request()  # the listener pool's lane was for this request only
 
     def _register_listener(
         self,
@@ -71,12 +77,13 @@ def create_app(settings: Settings, services: Services) -> App:
         request_verification_enabled=signing_secret is not None,
         raise_error_for_unhandled_request=False,
         logger=logging.getLogger("bot.bolt"),
-        listener_executor=ThreadPoolExecutor(LISTENER_THREADS, thread_name_prefix="slack-listener"),
+        listener_executor=ListenerPool(),  # its lanes and sizes: bot/slack/listener_pool.py
     )
     app.middleware(_replay_middleware(services))
     app.middleware(_workspace_middleware(services))
     app.middleware(context_middleware(services.roles))
     app.middleware(_dedupe_events_middleware(services))
+    app.middleware(_ack_first_middleware())  # last: what runs before it reads memory (events: see dedupe)
     app.error(_error_handler(refusals))
     commands.register(app, services)
     actions.register(app, services)
@@ -146,8 +153,26 @@ def _workspace_middleware(services: Services) -> Any:
     return workspace
 
 
+def _ack_first_middleware() -> Any:
+    """Acknowledge a click, a shortcut or an event here, on the request thread, before any listener runs: the
+    middleware before this one reads memory only (the replay check, the workspace id, the actor; a workspace seen
+    for the first time is written once per process, an event's id is recorded). Then tell the listener pool which
+    workspace's queue the listener's work joins, and whether Slack already has its answer."""
+
+    def ack_first(body: dict[str, Any], context: BoltContext, next: Any) -> Any:
+        answered = body.get("type") in ACK_FIRST
+        if answered:
+            context.ack()
+        for_request(str(context.team_id or context.enterprise_id or ""), answered=answered)
+        return next()
+
+    return ack_first
+
+
 def _dedupe_events_middleware(services: Services) -> Any:
-    """Slack re-delivers events it thinks were lost; each event id is handled once."""
+    """Slack re-delivers events it thinks were lost; each event id is handled once. The id is recorded before
+    the ack, the one write an event waits for: with the database down the event is answered 500 and Slack
+    delivers it again later, instead of it being acknowledged and lost."""
 
     def dedupe(body: dict[str, Any], context: Any, next: Any) -> Any:
         event_id = body.get("event_id") if body.get("type") == "event_callback" else None

@@ -13,7 +13,15 @@ from bot.connection.roles import Access, Actor
 from bot.services import Services
 from handlers import blocks
 from handlers.common import ActorAccess
+from handlers.refusals import acks_before_writing
 from handlers.settings_blocks import settings_modal
+
+# Subcommands that write nothing before their ack (help; status acks first; settings and disconnect only read).
+ACK_BEFORE_WRITING = frozenset({"", "help", "status", "settings", "disconnect"})
+
+
+def answers_before_writing(command: dict[str, Any]) -> bool:
+    return str(command.get("text", "")).strip().partition(" ")[0].lower() in ACK_BEFORE_WRITING
 
 
 @dataclass(frozen=True)
@@ -77,6 +85,7 @@ def register(app: App, services: Services) -> None:
     }
 
     @app.command("/xero")
+    @acks_before_writing(answers_before_writing)
     def xero(
         ack: Ack, respond: Respond, command: dict[str, Any], actor: Actor, access: ActorAccess, client: WebClient
     ) -> None:

@@ -44,13 +44,17 @@ class Roles:
     def access_of(self, actor: Actor) -> Access:
         if self._directory.is_workspace_admin(actor.team_id, actor.user_id):
             return Access.ADMIN
+        return self._granted(actor)
+
+    def require(self, actor: Actor, needed: Access, doing: str) -> None:
+        """The bot role first: a finance user's options load or click asks Slack nothing (users.info)."""
+        if self._granted(actor) < needed and self.access_of(actor) < needed:
+            raise NotAllowed(f"Only {WHO[needed]} can {doing}. Ask an admin (`/xero role`) if you need to.")
+
+    def _granted(self, actor: Actor) -> Access:
         with self._uow() as work:
             role = work.roles.role_of(actor.workspace_id, actor.user_id)
         return {Role.ADMIN: Access.ADMIN, Role.FINANCE: Access.FINANCE, None: Access.EMPLOYEE}[role]
-
-    def require(self, actor: Actor, needed: Access, doing: str) -> None:
-        if self.access_of(actor) < needed:
-            raise NotAllowed(f"Only {WHO[needed]} can {doing}. Ask an admin (`/xero role`) if you need to.")
 
     def grant(self, actor: Actor, target: str, role_name: str) -> tuple[str, Role | None]:
         """`/xero role @user finance|admin|none`; returns the target's user id and new role."""
