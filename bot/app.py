@@ -14,7 +14,7 @@ from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
 from bot.services import Services
 from bot.settings import Settings
 from bot.slack.clients import BOT_SCOPES, slack_authorize_url, slack_client
-from bot.slack.listener_pool import ListenerPool, for_request, forget_request
+from bot.slack.listener_pool import Answer, ListenerPool, for_request, forget_request
 from bot.slack.replays import REPLAY_CHECK, ReplayGuard
 from handlers import actions, commands, events, exports, home, options, payment_actions, views
 from handlers.common import context_middleware
@@ -160,10 +160,13 @@ def _ack_first_middleware() -> Any:
     workspace's queue the listener's work joins, and whether Slack already has its answer."""
 
     def ack_first(body: dict[str, Any], context: BoltContext, next: Any) -> Any:
-        answered = body.get("type") in ACK_FIRST
-        if answered:
+        workspace = str(context.team_id or context.enterprise_id or "")
+        if body.get("type") in ACK_FIRST:
             context.ack()
-        for_request(str(context.team_id or context.enterprise_id or ""), answered=answered)
+            for_request(workspace, answer=None)
+        else:
+            context["ack"] = answer = Answer()  # its listener answers: the pool waits for that, not Bolt's poll
+            for_request(workspace, answer=answer)
         return next()
 
     return ack_first

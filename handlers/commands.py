@@ -16,8 +16,9 @@ from handlers.common import ActorAccess
 from handlers.refusals import acks_before_writing
 from handlers.settings_blocks import settings_modal
 
-# Subcommands that write nothing before their ack (help; status acks first; settings and disconnect only read).
-ACK_BEFORE_WRITING = frozenset({"", "help", "status", "settings", "disconnect"})
+# Subcommands whose answer needs nothing but the words typed: their replay record is written after the answer.
+# The others record it first, so that with the database down their answer is the apology (test_refusals.py).
+ACK_BEFORE_WRITING = frozenset({"", "help"})
 
 
 def answers_before_writing(command: dict[str, Any]) -> bool:

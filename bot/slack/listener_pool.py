@@ -14,7 +14,9 @@ queues behind them. So this executor has two lanes:
   CPython's one interpreter lock, more than that share of the CPU the acks need).
 
 The middleware says which lane (and which workspace) a request belongs to through `for_request`, on the request
-thread, just before Bolt calls `submit` on that same thread.
+thread, just before Bolt calls `submit` on that same thread. For a request not yet answered it also hands over
+the request's `Answer` (an `ack` that says when it was called): `submit` returns once the listener has acked, so
+Bolt's request thread, which checks for the ack every 10 ms, finds it at its first look instead of sleeping.
 """
 
 from __future__ import annotations
@@ -26,6 +28,8 @@ from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
+from slack_bolt import Ack
+
 # Commands, submissions and options loads compute their answer here: as many at once as waitress (8) and
 # Socket Mode (10) can deliver, so none waits for a thread; what they do after answering is small.
 ANSWER_THREADS = 18
@@ -34,18 +38,34 @@ ANSWER_THREADS = 18
 # request threads still get the interpreter within a few milliseconds.
 WORK_THREADS = 4
 
+ACK_WAIT_SECONDS = 3.0  # Slack's deadline; Bolt's own wait gives up then too
+
 _current = threading.local()
+
+
+class Answer(Ack):
+    """Bolt's `ack`, which also tells whoever waits that it was called."""
+
+    def __init__(self) -> None:
+        super().__init__()  # type: ignore[no-untyped-call]
+        self.given = threading.Event()
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return super().__call__(*args, **kwargs)
+        finally:
+            self.given.set()
 
 
 @dataclass(frozen=True)
 class Lane:
     workspace: str
-    answered: bool
+    answer: Answer | None  # None: Slack already has its answer
 
 
-def for_request(workspace: str, *, answered: bool) -> None:
-    """The request this thread is dispatching: its workspace, and whether Slack already has its answer."""
-    _current.lane = Lane(workspace, answered)
+def for_request(workspace: str, *, answer: Answer | None) -> None:
+    """The request this thread is dispatching: its workspace, and its `Answer` unless Slack already has one."""
+    _current.lane = Lane(workspace, answer)
 
 
 def forget_request() -> None:
@@ -69,8 +89,13 @@ class ListenerPool(Executor):
 
     def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
         lane: Lane | None = getattr(_current, "lane", None)
-        if lane is None or not lane.answered:
-            return self._answers.submit(fn, *args, **kwargs)
+        answer = lane.answer if lane is not None else None
+        if lane is None or answer is not None:
+            started = self._answers.submit(fn, *args, **kwargs)
+            if answer is not None:  # back to Bolt once the listener has acked (or has finished without)
+                started.add_done_callback(lambda _: answer.given.set())
+                answer.given.wait(ACK_WAIT_SECONDS)
+            return started
         future: Future[Any] = Future()
         with self._ready:
             if self._closing:
