@@ -222,7 +222,7 @@ def main() -> None:
         slack.add_user(EMPLOYEE, "ana", "ana@example.com")
         slack.add_channel(FINANCE_CHANNEL, "finance", members=[ADMIN, FINANCE, EMPLOYEE, slack.bot_user_id])
         xero_stop, xero_answers = spawn.Event(), spawn.Queue()
-        xero = spawn.Process(target=xero_process, args=(args.limit, xero_answers, xero_stop), name="xero")
+        xero = spawn.Process(target=xero_process, args=(args.limit, xero_answers, xero_stop), name="xero", daemon=True)
         xero.start()
         xero_config = xero_answers.get(timeout=120)
         config = {
@@ -233,7 +233,7 @@ def main() -> None:
             "team_id": slack.team_id,
         }
         orders, answers = spawn.Queue(), spawn.Queue()
-        bot = spawn.Process(target=bot_process, args=(config, orders, answers), name="bot")
+        bot = spawn.Process(target=bot_process, args=(config, orders, answers), name="bot", daemon=True)
         bare_answers = spawn.Queue()
         bare = spawn.Process(
             target=bare_process, args=(slack.bot_token, slack.api_url, bare_answers), name="bare", daemon=True
