@@ -23,6 +23,12 @@ from storage.migrate import upgrade
 
 logger = logging.getLogger(__name__)
 
+# Waitress threads only parse, verify and answer: a click's ack is given before any listener runs and a
+# command's or submission's answer is computed on the listener pool's answer lane (bot/slack/listener_pool.py),
+# so a thread is held for milliseconds. 8 keep 50 requests at once answered without queueing for long on 2 cores;
+# more would only compete for the interpreter lock with the threads doing the work.
+HTTP_THREADS = 8
+
 
 class BotServer:
     """Everything `serve` runs, built from settings: the HTTP server, the scheduler, Socket Mode."""
@@ -35,7 +41,11 @@ class BotServer:
         self.socket_mode = settings.slack_app_token is not None
         self.web = web = create_web_app(deps, self.services, None if self.socket_mode else self.slack_app)
         self.http: BaseWSGIServer | MultiSocketServer = create_server(
-            web, host=host, port=settings.port if port is None else port, threads=8, ident="xero-expense-bot"
+            web,
+            host=host,
+            port=settings.port if port is None else port,
+            threads=HTTP_THREADS,
+            ident="xero-expense-bot",
         )
         self.scheduler: BackgroundScheduler = self.services.scheduler
         self._socket_handler: SocketModeHandler | None = None
