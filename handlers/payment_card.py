@@ -9,9 +9,10 @@ from __future__ import annotations
 from decimal import Decimal
 
 from bot.payments.cards import AccountChoice, CodingChoices, PaymentCard
-from bot.payments.lifecycle import APPROVABLE, CODABLE, IN_SYNC, PaymentState
+from bot.payments.lifecycle import APPROVABLE, CODABLE, EXCLUDABLE, IN_SYNC, PaymentState
 from bot.payments.money import money_text
 from bot.receipts.service import NO_RECEIPT_REASONS
+from handlers.coding_lines import coding_lines
 from handlers.ids import Ids, PaymentRef
 from handlers.kit import (
     MESSAGE_BLOCKS_MAX,
@@ -24,6 +25,7 @@ from handlers.kit import (
     context,
     day_text,
     escape_clip,
+    linked,
     mention,
     mrkdwn_escape,
     plain,
@@ -119,8 +121,7 @@ def _description(description: str) -> Block:
 def _xero_link(url: str | None) -> str | None:
     if not url or not url.startswith(("https://", "http://")):
         return None
-    safe = url.replace("&", "&amp;").replace("<", "%3C").replace(">", "%3E").replace("|", "%7C")
-    return f"<{safe}|View in Xero>"
+    return linked(url, "View in Xero")
 
 
 # ---------------------------------------------------------------- state and receipts
@@ -214,7 +215,11 @@ def _buttons(card: PaymentCard) -> list[Block]:
     value = _ref(card).value
     state = card.state
     result: list[Block] = []
-    if state in APPROVABLE:
+    if card.duplicate_of is not None and state in EXCLUDABLE:
+        result.append(button("Not a duplicate", str(Ids.PAYMENT_NOT_DUPLICATE), value))
+        result.append(button("Exclude this one", str(Ids.PAYMENT_EXCLUDE_DUPLICATE), value, style="danger"))
+        result.append(button("Edit", str(Ids.PAYMENT_EDIT), value))
+    elif state in APPROVABLE:
         if card.can_approve:
             words, action_id = PRIMARY_BUTTONS[state]
             result.append(button(words, str(action_id), value, style="primary"))
@@ -249,6 +254,7 @@ def payment_message(card: PaymentCard, choices: CodingChoices) -> tuple[str, lis
     if card.description:
         blocks.append(_description(card.description))
     blocks.append(context(_state_line(card, label)))
+    blocks.extend(context(line) for line in coding_lines(card))
     blocks.append(context(_receipt_line(card)))
     if card.spender_user_id is None and card.state != PaymentState.EXCLUDED:
         blocks.append(_who_made_it(card))

@@ -1,0 +1,89 @@
+"""Coding a new payment the way earlier payments to the same merchant were approved.
+
+The newest approved coding wins once it is consistent: it is suggested when the two newest payments agree (or
+there is only one). When they disagree the payment arrives uncoded, with a line saying how it was coded
+before, so a person decides; once they approve the new coding twice, it is the one suggested. Payments by the
+same spender are preferred when there are any, since tracking often follows the person (their department).
+A suggestion is only made of what Xero still accepts: an archived account or tax rate is never suggested.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from bot.payments.cards import CodingChoices
+from storage.models import Payment
+from storage.repositories.coding_history import CodedPayment
+
+HISTORY_DEPTH = 10  # earlier payments read per merchant
+Tracking = list[dict[str, str]]
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    account_code: str | None = None
+    tax_type: str | None = None
+    tracking: Tracking = field(default_factory=list)
+    contact_id: str | None = None
+    contact_name: str | None = None
+    earlier: int = 0  # how many earlier payments were coded so; 0 when nothing is suggested
+    note: str | None = None  # "Coded differently before: …" when the history disagrees
+
+
+def _coding(row: CodedPayment) -> tuple[str | None, str | None, frozenset[tuple[str, str]]]:
+    pairs = frozenset((t.get("category_id", ""), t.get("option_id", "")) for t in row.tracking if t.get("option_id"))
+    return row.account_code, row.tax_type, pairs
+
+
+def from_history(history: Sequence[CodedPayment], spender_email: str | None, choices: CodingChoices) -> Suggestion:
+    """What earlier payments to this merchant (newest first) say the new one should be coded as."""
+    rows = list(history)
+    if spender_email:
+        own = [row for row in rows if (row.spender_email or "").casefold() == spender_email.casefold()]
+        rows = own or rows
+    if not rows or not choices.accounts:
+        return Suggestion()
+    newest = _coding(rows[0])
+    if len(rows) > 1 and _coding(rows[1]) != newest:
+        return Suggestion(note=_differently(rows, choices))
+    return _usable(rows[0], sum(1 for row in rows if _coding(row) == newest), choices)
+
+
+def _usable(row: CodedPayment, earlier: int, choices: CodingChoices) -> Suggestion:
+    """The row's coding as Xero takes it today; nothing when its account or tax rate is archived or gone."""
+    if not any(a.code == row.account_code for a in choices.accounts):
+        return Suggestion()
+    if row.tax_type and not any(t.tax_type == row.tax_type for t in choices.tax_rates):
+        return Suggestion()
+    active = {(c.category_id, o.option_id) for c in choices.tracking for o in c.options}
+    tracking = [dict(t) for t in row.tracking if (t.get("category_id"), t.get("option_id")) in active]
+    return Suggestion(
+        account_code=row.account_code,
+        tax_type=row.tax_type,
+        tracking=tracking,
+        contact_id=row.contact_id,
+        contact_name=row.contact_name,
+        earlier=earlier,
+    )
+
+
+def _differently(rows: Sequence[CodedPayment], choices: CodingChoices) -> str:
+    names = {a.code: f"{a.code} {a.name}" for a in choices.accounts}
+    seen: list[str] = []
+    for row in rows:
+        words = names.get(row.account_code or "", row.account_code or "no account")
+        if row.tax_type:
+            words += f" ({row.tax_type})"
+        if words not in seen:
+            seen.append(words)
+    if len(seen) == 1:  # same account and tax, different tracking
+        seen = [f"{seen[0]} with other tracking"]
+    return "Coded differently before: " + "; ".join(f"{w} (newest)" if i == 0 else w for i, w in enumerate(seen[:3]))
+
+
+def person_coded(payment: Payment) -> None:
+    """A person chose the coding: the card no longer says it was suggested, and the choice teaches the next one."""
+    payment.coded_by = None
+    payment.suggested_from = None
+    payment.coding_note = None
