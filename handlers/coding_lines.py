@@ -12,7 +12,7 @@ from handlers.kit import day_text, escape_clip, linked
 def coding_lines(card: PaymentCard) -> list[str]:
     """Why the payment arrived coded as it is, how it was coded before, and the payment it may repeat."""
     lines = []
-    if card.duplicate_of is not None and card.state is not PaymentState.EXCLUDED:
+    if card.duplicate_of is not None and card.state != PaymentState.EXCLUDED:
         other = card.duplicate_of
         words = f"{money_text(other.amount, other.currency)} to {other.payee} on {day_text(other.date)}"
         lines.append(f":warning: Possible duplicate of {linked(other.url, escape_clip(words, 300))}")

@@ -77,8 +77,8 @@ def _differently(rows: Sequence[CodedPayment], choices: CodingChoices) -> str:
             words += f" ({row.tax_type})"
         if words not in seen:
             seen.append(words)
-    if len(seen) == 1:  # same account and tax, different tracking
-        seen = [f"{seen[0]} with other tracking"]
+    if len(seen) == 1:
+        return f"Coded differently before: {seen[0]}, with different tracking"
     return "Coded differently before: " + "; ".join(f"{w} (newest)" if i == 0 else w for i, w in enumerate(seen[:3]))
 
 
