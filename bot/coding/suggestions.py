@@ -1,9 +1,11 @@
 """Coding a new payment the way earlier payments to the same merchant were approved.
 
-The newest approved coding wins once it is consistent: it is suggested when the two newest payments agree (or
-there is only one). When they disagree the payment arrives uncoded, with a line saying how it was coded
-before, so a person decides; once they approve the new coding twice, it is the one suggested. Payments by the
-same spender are preferred when there are any, since tracking often follows the person (their department).
+The newest approved coding wins once it is consistent: account and tax rate are suggested when the two newest
+payments agree on them (or there is only one). When they disagree the payment arrives uncoded, with a line
+saying how it was coded before, so a person decides; once they approve the new coding twice, it is the one
+suggested. Tracking often follows the person (their department), so payments by the same spender are preferred
+when there are any, and tracking learnt from other people's payments is suggested only when it never varied
+and more than one person's payments show it; otherwise it is left for a person to choose.
 A suggestion is only made of what Xero still accepts: an archived account or tax rate is never suggested.
 """
 
@@ -31,26 +33,40 @@ class Suggestion:
     note: str | None = None  # "Coded differently before: …" when the history disagrees
 
 
-def _coding(row: CodedPayment) -> tuple[str | None, str | None, frozenset[tuple[str, str]]]:
-    pairs = frozenset((t.get("category_id", ""), t.get("option_id", "")) for t in row.tracking if t.get("option_id"))
-    return row.account_code, row.tax_type, pairs
+def _account_and_tax(row: CodedPayment) -> tuple[str | None, str | None]:
+    return row.account_code, row.tax_type
+
+
+def _tracking(row: CodedPayment) -> frozenset[tuple[str, str]]:
+    return frozenset((t.get("category_id", ""), t.get("option_id", "")) for t in row.tracking if t.get("option_id"))
 
 
 def from_history(history: Sequence[CodedPayment], spender_email: str | None, choices: CodingChoices) -> Suggestion:
     """What earlier payments to this merchant (newest first) say the new one should be coded as."""
     rows = list(history)
-    if spender_email:
-        own = [row for row in rows if (row.spender_email or "").casefold() == spender_email.casefold()]
-        rows = own or rows
+    own = [r for r in rows if spender_email and (r.spender_email or "").casefold() == spender_email.casefold()]
+    rows = own or rows
     if not rows or not choices.accounts:
         return Suggestion()
-    newest = _coding(rows[0])
-    if len(rows) > 1 and _coding(rows[1]) != newest:
+    newest = _account_and_tax(rows[0])
+    if len(rows) > 1 and _account_and_tax(rows[1]) != newest:
         return Suggestion(note=_differently(rows, choices))
-    return _usable(rows[0], sum(1 for row in rows if _coding(row) == newest), choices)
+    earlier = sum(1 for row in rows if _account_and_tax(row) == newest)
+    return _usable(rows[0], earlier, _tracking_agrees(rows, mine=bool(own)), choices)
 
 
-def _usable(row: CodedPayment, earlier: int, choices: CodingChoices) -> Suggestion:
+def _tracking_agrees(rows: Sequence[CodedPayment], *, mine: bool) -> bool:
+    """Whether the newest tracking is the merchant's (or this spender's) usual one: the two newest agree, and,
+    learnt from other people's payments, they agree all along and come from more than one person."""
+    if len(rows) > 1 and _tracking(rows[1]) != _tracking(rows[0]):
+        return False
+    if mine:
+        return True
+    spenders = {(row.spender_email or "").casefold() for row in rows}
+    return all(_tracking(row) == _tracking(rows[0]) for row in rows) and (len(spenders) > 1 or spenders == {""})
+
+
+def _usable(row: CodedPayment, earlier: int, with_tracking: bool, choices: CodingChoices) -> Suggestion:
     """The row's coding as Xero takes it today; nothing when its account or tax rate is archived or gone."""
     if not any(a.code == row.account_code for a in choices.accounts):
         return Suggestion()
@@ -61,7 +77,7 @@ def _usable(row: CodedPayment, earlier: int, choices: CodingChoices) -> Suggesti
     return Suggestion(
         account_code=row.account_code,
         tax_type=row.tax_type,
-        tracking=tracking,
+        tracking=tracking if with_tracking else [],
         contact_id=row.contact_id,
         contact_name=row.contact_name,
         earlier=earlier,
@@ -77,8 +93,6 @@ def _differently(rows: Sequence[CodedPayment], choices: CodingChoices) -> str:
             words += f" ({row.tax_type})"
         if words not in seen:
             seen.append(words)
-    if len(seen) == 1:
-        return f"Coded differently before: {seen[0]}, with different tracking"
     return "Coded differently before: " + "; ".join(f"{w} (newest)" if i == 0 else w for i, w in enumerate(seen[:3]))
 
 

@@ -113,10 +113,14 @@ def test_tracking_follows_the_spender_when_they_paid_the_merchant_before(desk: D
     someone_new = desk.arrive("pay_4", "Uber", spender_email="cy@example.com")
 
     assert coding_of(desk, anas) == ("429", "INPUT2", {"dept": "eng"})
-    assert coding_of(desk, someone_new)[0] is None
-    assert desk.card(someone_new).card.coding_note == (
-        "Coded differently before: 429 General Expenses (INPUT2), with different tracking"
-    )
+    assert coding_of(desk, someone_new) == ("429", "INPUT2", {})  # whose department? a person says
+    assert desk.card(someone_new).card.coding_note is None
+
+
+def test_tracking_every_spender_used_is_suggested_to_a_new_one(desk: Desk) -> None:
+    for number, spender in enumerate(("ana@example.com", "bo@example.com"), start=1):
+        desk.coded_and_approved(f"pay_{number}", "463", spender_email=spender, tracking=ENGINEERING)
+    assert coding_of(desk, desk.arrive("pay_3", spender_email="cy@example.com")) == ("463", "INPUT2", {"dept": "eng"})
 
 
 def test_an_import_batch_is_coded_from_history_too(desk: Desk) -> None:
