@@ -50,13 +50,16 @@ def arrival_columns(
         workspace_id, {item.payment.category for item in batch if item.payment.category}
     )
     history = work.payments.coded_history(workspace_id, set(keys), HISTORY_DEPTH)
+    emails = {item.payment.spender_email for item in batch if item.payment.spender_email}
+    spenders = work.payments.spenders_history(workspace_id, emails, HISTORY_DEPTH) if history else {}
     choices = coding_choices(work, workspace_id) if history else None
     duplicates = find_duplicates(work, workspace_id, batch, keys)
     columns = []
     for item, key, duplicate_of in zip(batch, keys, duplicates, strict=True):
         coded = rules.coding_for(item, key)
         if coded is None and choices is not None and key in history:
-            coded = _suggested(from_history(history[key], item.payment.spender_email, choices))
+            spender = item.payment.spender_email
+            coded = _suggested(from_history(history[key], spender, choices, spenders.get(spender or "", [])))
         if coded is None or coded.get("account_code") is None:
             coded = _mapped(mappings, item.payment.category) | {"coding_note": (coded or {}).get("coding_note")}
         columns.append({"payee_key": key, "duplicate_of_id": duplicate_of, **_UNCODED, **coded})

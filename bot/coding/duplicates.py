@@ -1,5 +1,6 @@
 """The same payment arriving twice, from two sources or under two ids (a webhook and a CSV export, two
-overlapping exports): same source account, same amount, dates at most 3 days apart, the same merchant.
+overlapping exports): same source account, same amount, dates at most 3 days apart, the same merchant, and not
+two different spenders named.
 
 The later payment is flagged with the earlier one; it is not synced (Approve refuses, bulk sync leaves it out)
 until a finance user says "Not a duplicate" or "Exclude this one". A source's re-send of the same id never
@@ -55,10 +56,16 @@ def _nearest(item: Arriving, payee_key: str, candidates: Sequence[DuplicateCandi
         and c.amount == payment.amount
         and abs(c.date - payment.date) <= WINDOW
         and same_merchant(c.payee_key or "", payee_key)
+        and not _different_people(c.spender_email, payment.spender_email)
     ]
     if not matches:
         return None
     return min(matches, key=lambda c: (abs(c.date - payment.date), c.payment_id)).payment_id
+
+
+def _different_people(first: str | None, second: str | None) -> bool:
+    """One card payment has one spender: two that name different people are two payments."""
+    return bool(first and second and first.casefold() != second.casefold())
 
 
 class DuplicateService:

@@ -34,7 +34,7 @@ MARKETPLACES = (
     (re.compile(r"^\s*apple\.com\s*/\s*bill\b", re.IGNORECASE), "Apple"),
 )
 DOMAIN = re.compile(
-    r"\b(?:www\.)?([a-z0-9-]+)\.(?:com|net|org|io|co|ai|app|dev|so|me|tv|sg|de|uk|au|nz|fr|nl)\b(?:\.[a-z]{2})?",
+    r"\b(?:www\.)?([a-z0-9-]+)\.(?:com|net|org|io|co|ai|app|dev|so|me|tv|sg|de|uk|au|nz|fr|nl)\b(?:\.[a-z]{2}\b)?",
     re.IGNORECASE,
 )
 
@@ -189,7 +189,8 @@ def normalise(raw: str) -> Payee:
     text = "".join(c for c in text if not unicodedata.combining(c))
     stripped = _strip_prefixes(text)
     stripped = stripped.replace("&", " and ").replace("'", "").replace("\u2019", "")
-    stripped = DOMAIN.sub(lambda m: m.group(1), stripped)
+    for _ in range(2):  # "BOOKING.COM.COM"
+        stripped = DOMAIN.sub(lambda m: m.group(1), stripped)
     words = _words(stripped)
     kept = _strip_tail(words)
     if not kept:

@@ -83,6 +83,7 @@ class Payment(Timestamped, Base):
         # Learning from earlier payments to the same merchant, and finding the same payment twice (bot/coding/).
         Index(None, "workspace_id", "payee_key", "date"),
         Index(None, "workspace_id", "source_account_id", "amount", "date"),
+        Index(None, "workspace_id", "spender_email", "date"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

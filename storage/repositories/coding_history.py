@@ -7,6 +7,7 @@ import datetime as dt
 from collections.abc import Collection
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import func, select
 
@@ -38,6 +39,7 @@ class DuplicateCandidate:
     amount: Decimal
     date: dt.date
     payee_key: str | None
+    spender_email: str | None
 
 
 class CodingQueries(SessionRepository):
@@ -46,13 +48,19 @@ class CodingQueries(SessionRepository):
     ) -> dict[str, list[CodedPayment]]:
         """The `depth` newest approved payments to each merchant, newest first: one query on (workspace, payee key,
         date) for a whole batch."""
-        if not payee_keys:
+        return self._newest_coded(workspace_id, Payment.payee_key, payee_keys, depth)
+
+    def spenders_history(self, workspace_id: int, emails: Collection[str], depth: int) -> dict[str, list[CodedPayment]]:
+        """The `depth` newest approved payments of each spender, newest first: one query on (workspace, spender
+        email, date) for a whole batch."""
+        return self._newest_coded(workspace_id, Payment.spender_email, emails, depth)
+
+    def _newest_coded(
+        self, workspace_id: int, column: Any, values: Collection[str], depth: int
+    ) -> dict[str, list[CodedPayment]]:
+        if not values:
             return {}
-        rank = (
-            func.row_number()
-            .over(partition_by=Payment.payee_key, order_by=(Payment.date.desc(), Payment.id.desc()))
-            .label("rank")
-        )
+        rank = func.row_number().over(partition_by=column, order_by=(Payment.date.desc(), Payment.id.desc()))
         ranked = (
             select(
                 Payment.id,
@@ -64,21 +72,20 @@ class CodingQueries(SessionRepository):
                 Payment.tracking,
                 Payment.contact_id,
                 Payment.contact_name,
-                rank,
+                column.label("grouped_by"),
+                rank.label("rank"),
             )
             .where(
-                Payment.workspace_id == workspace_id,
-                Payment.payee_key.in_(sorted(set(payee_keys))),
-                Payment.state.in_(CODED_STATES),
+                Payment.workspace_id == workspace_id, column.in_(sorted(set(values))), Payment.state.in_(CODED_STATES)
             )
             .subquery()
         )
         rows = self.session.execute(
-            select(ranked).where(ranked.c.rank <= depth).order_by(ranked.c.payee_key, ranked.c.rank)
+            select(ranked).where(ranked.c.rank <= depth).order_by(ranked.c.grouped_by, ranked.c.rank)
         ).all()
         found: dict[str, list[CodedPayment]] = {}
         for row in rows:
-            found.setdefault(row.payee_key, []).append(CodedPayment(*row[:9]))
+            found.setdefault(row.grouped_by, []).append(CodedPayment(*row[:9]))
         return found
 
     def duplicate_candidates(
@@ -101,6 +108,7 @@ class CodingQueries(SessionRepository):
                 Payment.amount,
                 Payment.date,
                 Payment.payee_key,
+                Payment.spender_email,
             ).where(
                 Payment.workspace_id == workspace_id,
                 Payment.source_account_id.in_(sorted(set(source_account_ids))),

@@ -1,5 +1,6 @@
 """Coding from history and duplicates: each payment's normalised payee, why it arrived coded, and the payment it
-may repeat, with the two indexes that find earlier payments to a merchant and the same payment twice
+may repeat, with the indexes that find earlier payments to a merchant or by a spender, and the same payment
+twice
 
 Revision ID: 0011
 Revises: 0009
@@ -35,9 +36,13 @@ def upgrade() -> None:
         "payments",
         ["workspace_id", "source_account_id", "amount", "date"],
     )
+    op.create_index(
+        op.f("ix_payments_workspace_id_spender_email_date"), "payments", ["workspace_id", "spender_email", "date"]
+    )
 
 
 def downgrade() -> None:
+    op.drop_index(op.f("ix_payments_workspace_id_spender_email_date"), table_name="payments")
     op.drop_index(op.f("ix_payments_workspace_id_source_account_id_amount_date"), table_name="payments")
     op.drop_index(op.f("ix_payments_workspace_id_payee_key_date"), table_name="payments")
     with op.batch_alter_table("payments") as batch:
