@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import timedelta
+from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from bot.clock import Clock
@@ -43,17 +44,22 @@ def find_duplicates(
         min(dates) - WINDOW,
         max(dates) + WINDOW,
     )
-    return [_nearest(item, key, candidates) for item, key in zip(batch, payee_keys, strict=True)]
+    by_amount: dict[tuple[int, Decimal], list[DuplicateCandidate]] = {}
+    for candidate in candidates:
+        by_amount.setdefault((candidate.source_account_id, candidate.amount), []).append(candidate)
+    return [
+        _nearest(item, key, by_amount.get((item.source_account_id, item.payment.amount), []))
+        for item, key in zip(batch, payee_keys, strict=True)
+    ]
 
 
 def _nearest(item: Arriving, payee_key: str, candidates: Sequence[DuplicateCandidate]) -> int | None:
+    """The candidate of the same account and amount that is this payment under another id, nearest in date."""
     payment = item.payment
     matches = [
         c
         for c in candidates
-        if c.source_account_id == item.source_account_id
-        and c.external_id != payment.id
-        and c.amount == payment.amount
+        if c.external_id != payment.id
         and abs(c.date - payment.date) <= WINDOW
         and same_merchant(c.payee_key or "", payee_key)
         and not _different_people(c.spender_email, payment.spender_email)

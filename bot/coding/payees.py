@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 from rapidfuzz import fuzz
 
@@ -171,6 +172,8 @@ PLACE_CODES = frozenset(
 )
 # Words a line may end with that say nothing about the merchant.
 NOISE_WORDS = frozenset({"store", "shop", "branch", "terminal", "term", "pos", "no", "nr", "ref", "id", "trip"})
+WORD = re.compile(r"[A-Za-z0-9]+")
+HAS_DIGIT = re.compile(r"[0-9]").search
 MATCH_THRESHOLD = 90  # rapidfuzz's token_set_ratio at which two keys name the same merchant
 
 
@@ -180,13 +183,15 @@ class Payee:
     name: str  # the same words as the bank wrote them, for people
 
 
+@lru_cache(maxsize=65536)
 def normalise(raw: str) -> Payee:
     """The merchant in a bank's payee line; the line itself (lower-cased) when nothing is left of it."""
     for pattern, name in MARKETPLACES:
         if pattern.search(raw):
             return Payee(name.lower(), name)
-    text = unicodedata.normalize("NFKD", raw)
-    text = "".join(c for c in text if not unicodedata.combining(c))
+    text = raw
+    if not text.isascii():
+        text = "".join(c for c in unicodedata.normalize("NFKD", raw) if not unicodedata.combining(c))
     stripped = _strip_prefixes(text)
     stripped = stripped.replace("&", " and ").replace("'", "").replace("\u2019", "")
     for _ in range(2):  # "BOOKING.COM.COM"
@@ -224,33 +229,36 @@ def _strip_prefixes(text: str) -> str:
 
 def _words(text: str) -> list[tuple[str, str]]:
     """(lower-case, as written) for each word; a domain's dots and a token's punctuation split words."""
-    result = []
-    for match in re.finditer(r"[A-Za-z0-9]+", text):
-        written = match.group(0)
-        result.append((written.lower(), written))
-    return result
+    return [(written.lower(), written) for written in WORD.findall(text)]
 
 
 def _ends_with(words: list[tuple[str, str]], phrase: tuple[str, ...]) -> bool:
     return len(words) > len(phrase) and tuple(lower for lower, _ in words[-len(phrase) :]) == phrase
 
 
+def _by_last_word(phrases: tuple[tuple[str, ...], ...]) -> dict[str, list[tuple[str, ...]]]:
+    """Phrases by their last word, longest first: the end of a line is checked against a handful, not a hundred."""
+    grouped: dict[str, list[tuple[str, ...]]] = {}
+    for phrase in sorted(phrases, key=len, reverse=True):
+        grouped.setdefault(phrase[-1], []).append(phrase)
+    return grouped
+
+
+TAIL_PHRASES = _by_last_word((*LEGAL_SUFFIXES, *PLACE_WORDS))
+
+
 def _strip_tail(words: list[tuple[str, str]]) -> list[tuple[str, str]]:
     """Drop, from the end and while a word is left, numbers, places, legal forms and noise words."""
     kept = list(words)
-    changed = True
-    while changed and len(kept) > 1:
-        changed = False
+    while len(kept) > 1:
         last = kept[-1][0]
-        if any(ch.isdigit() for ch in last) or last in NOISE_WORDS or last in PLACE_CODES:
+        if last in NOISE_WORDS or last in PLACE_CODES or HAS_DIGIT(last):
             kept.pop()
-            changed = True
             continue
-        for phrase in (*LEGAL_SUFFIXES, *PLACE_WORDS):
-            if _ends_with(kept, phrase):
-                del kept[-len(phrase) :]
-                changed = True
-                break
+        phrase = next((p for p in TAIL_PHRASES.get(last, ()) if _ends_with(kept, p)), None)
+        if phrase is None:
+            break
+        del kept[-len(phrase) :]
     return kept
 
 
