@@ -61,6 +61,15 @@ def test_when_the_two_newest_disagree_the_payment_arrives_uncoded_saying_how_it_
     )
 
 
+def test_a_one_time_exception_does_not_unsettle_the_usual_coding(desk: Desk) -> None:
+    for number in range(1, 4):
+        desk.coded_and_approved(f"pay_{number}", "463")
+    desk.coded_and_approved("pay_4", "429")  # this once, something else
+    desk.coded_and_approved("pay_5", "463")
+
+    assert coding_of(desk, desk.arrive("pay_6"))[0] == "463"
+
+
 def test_a_person_changing_the_suggestion_teaches_the_next_ones(desk: Desk) -> None:
     desk.coded_and_approved("pay_1", "463")
     desk.coded_and_approved("pay_2", "463")

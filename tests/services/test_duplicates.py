@@ -105,6 +105,14 @@ def test_payments_that_only_look_alike_are_not_flagged(
     assert desk.card(desk.id_of(external_id)).card.duplicate_of is None
 
 
+def test_two_payments_naming_different_spenders_are_two_payments(desk: Desk) -> None:
+    desk.arrive("pay_1", "Heathrow Express", date=DAY, spender_email="ana@example.com")
+    second = desk.arrive("pay_2", "HEATHROW EXPRESS", date=DAY, spender_email="bo@example.com")
+    from_export = desk.arrive("csv-1", "HEATHROW EXPRESS LONDON GB", date=DAY)  # an export names no spender
+    assert desk.card(second).card.duplicate_of is None
+    assert desk.card(from_export).card.duplicate_of is not None
+
+
 def test_an_excluded_payment_is_not_what_a_new_one_repeats(desk: Desk) -> None:
     first = desk.arrive("pay_1", date=DAY)
     desk.coding.exclude(desk.finance, first, desk.card(first).card.version, "personal", None)
