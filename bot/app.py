@@ -18,7 +18,7 @@ from bot.settings import Settings
 from bot.slack.clients import BOT_SCOPES, slack_authorize_url, slack_client
 from bot.slack.listener_pool import Answer, ListenerPool, for_request, forget_request
 from bot.slack.replays import REPLAY_CHECK, ReplayGuard
-from handlers import actions, commands, events, exports, home, options, payment_actions, views
+from handlers import actions, commands, duplicate_actions, events, exports, home, options, payment_actions, views
 from handlers.common import context_middleware
 from handlers.refusals import Refusals, answered
 from storage.models import SLACK_OAUTH_STATES_TABLE
@@ -116,6 +116,7 @@ def create_app(settings: Settings, services: Services) -> App:
     commands.register(app, services)
     actions.register(app, services)
     payment_actions.register(app, services)
+    duplicate_actions.register(app, services)
     views.register(app, services)
     options.register(app, services)
     events.register(app, services)

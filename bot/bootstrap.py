@@ -9,6 +9,7 @@ from slack_sdk.oauth.installation_store import InstallationStore
 from sqlalchemy.engine import Engine
 
 from bot.clock import Clock, SystemClock
+from bot.coding.duplicates import DuplicateService
 from bot.connection.connect import ConnectionService
 from bot.connection.notices import NoticeRecipients
 from bot.connection.roles import Roles
@@ -134,6 +135,7 @@ def build_services(settings: Settings, deps: Deps) -> Services:
         receipts=work.receipts,
         outbox=slack.outbox,
         approvals=ApprovalService(uow=uow, clock=clock, roles=roles, coding=coding),
+        duplicates=DuplicateService(uow=uow, clock=clock, roles=roles, coding=coding),
         sync=work.sync,
         home=HomeService(uow=uow, roles=roles, coding=coding),
         bulk=work.bulk,
