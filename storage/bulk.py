@@ -12,6 +12,7 @@ from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import Table, insert
+from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session
 
 Processor = Callable[[Any], Any]
@@ -24,38 +25,12 @@ def insert_rows(
     """Insert `rows` (same keys each), plus `constants` in every row, inside the session's transaction."""
     if not rows:
         return
-    constants = dict(constants or {})
     connection = session.connection()
     dialect = connection.dialect
     varying = list(rows[0])
+    constants = _with_defaults(table, dialect, varying, dict(constants or {}))
+    values = _row_values(table, dialect, varying, constants)
     names = varying + list(constants)
-    compiled = insert(table).compile(dialect=dialect, column_keys=names)
-    for key in compiled.binds:
-        if key not in names and key in table.c:  # a column with a Python-side default the ORM would fill in
-            constants[key] = _default_of(table, key)
-            names.append(key)
-    processors: dict[str, Processor | None] = {
-        name: table.c[name].type._cached_bind_processor(dialect) for name in names
-    }
-    fixed = [
-        processor(value) if (processor := processors[name]) is not None and value is not None else value
-        for name, value in constants.items()
-    ]
-    get = itemgetter(*varying)
-    single = len(varying) == 1
-    converting = [
-        (index, _memoised(processor)) for index, name in enumerate(varying) if (processor := processors[name])
-    ]
-
-    def values(row: dict[str, Any]) -> list[Any]:
-        out = [get(row)] if single else list(get(row))
-        for index, processor in converting:
-            value = out[index]
-            if value is not None:
-                out[index] = processor(value)
-        out += fixed
-        return out
-
     cursor: Any = connection.connection.cursor()
     quote = dialect.identifier_preparer.quote
     columns = ", ".join(quote(name) for name in names)
@@ -71,6 +46,48 @@ def insert_rows(
         cursor.executemany(f"INSERT INTO {quote(table.name)} ({columns}) VALUES ({marks})", [values(r) for r in rows])
     finally:
         cursor.close()
+
+
+def _with_defaults(table: Table, dialect: Dialect, varying: list[str], constants: dict[str, Any]) -> dict[str, Any]:
+    """`constants` plus each column left out that has a Python-side default the ORM would fill in."""
+    names = varying + list(constants)
+    compiled = insert(table).compile(dialect=dialect, column_keys=names)
+    for key in compiled.binds:
+        if key not in names and key in table.c:
+            constants[key] = _default_of(table, key)
+            names.append(key)
+    return constants
+
+
+def _row_values(
+    table: Table, dialect: Dialect, varying: list[str], constants: dict[str, Any]
+) -> Callable[[dict[str, Any]], list[Any]]:
+    """What to send for a row: its `varying` values then the `constants`, each converted as its column's type
+    would (the constants once for all rows)."""
+
+    def processor_of(name: str) -> Processor | None:
+        return table.c[name].type._cached_bind_processor(dialect)
+
+    fixed = [
+        processor(value) if (processor := processor_of(name)) is not None and value is not None else value
+        for name, value in constants.items()
+    ]
+    get = itemgetter(*varying)
+    single = len(varying) == 1
+    converting = [
+        (index, _memoised(processor)) for index, name in enumerate(varying) if (processor := processor_of(name))
+    ]
+
+    def values(row: dict[str, Any]) -> list[Any]:
+        out = [get(row)] if single else list(get(row))
+        for index, processor in converting:
+            value = out[index]
+            if value is not None:
+                out[index] = processor(value)
+        out += fixed
+        return out
+
+    return values
 
 
 def _memoised(processor: Processor) -> Processor:
