@@ -4,12 +4,14 @@ same payment (models/payments.py, indexes added by migration 0011)."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Collection
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, Numeric, any_, bindparam, func, literal_column, select
+from sqlalchemy.dialects.postgresql import ARRAY
 
 from storage.models import Payment, PaymentState
 from storage.repositories.base import SessionRepository
@@ -112,20 +114,34 @@ class CodingQueries(SessionRepository):
             ).where(
                 Payment.workspace_id == workspace_id,
                 Payment.source_account_id.in_(sorted(set(source_account_ids))),
-                Payment.amount.in_(_spellings(amounts)),
+                self._amount_among(amounts),
                 Payment.date.between(first, last),
                 Payment.state != PaymentState.EXCLUDED,
             )
         ).all()
         return [DuplicateCandidate(*row) for row in rows]
 
+    def _amount_among(self, amounts: Collection[Decimal]) -> ColumnElement[bool]:
+        """In one parameter, not one for each amount (an import's batch has thousands): an array compared as numbers
+        on PostgreSQL; on SQLite, which stores money as the text it was given, a JSON list of each one's spellings."""
+        if self.session.get_bind().dialect.name == "postgresql":
+            distinct = sorted(set(amounts))
+            return Payment.amount == any_(bindparam("amounts", distinct, type_=ARRAY(Numeric(18, 4))))
+        spelt = json.dumps([format(amount, "f") for amount in _spellings(amounts)])
+        return Payment.amount.in_(
+            select(literal_column("value")).select_from(func.json_each(bindparam("amounts", spelt))).scalar_subquery()
+        )
+
+
+QUANTA = [Decimal(1).scaleb(-places) for places in range(5)]
+
 
 def _spellings(amounts: Collection[Decimal]) -> list[Decimal]:
     """Each amount with 0 to 4 decimal places: SQLite stores money as the text it was given ("120" or "120.00")."""
     spelt: dict[str, Decimal] = {}  # by text: a set would take 120 and 120.00 for one
     for amount in amounts:
-        for places in range(5):
-            quantum = Decimal(1).scaleb(-places)
-            if amount == amount.quantize(quantum):
-                spelt[str(amount.quantize(quantum))] = amount.quantize(quantum)
+        for quantum in QUANTA:
+            exact = amount.quantize(quantum)
+            if amount == exact:
+                spelt[str(exact)] = exact
     return [spelt[text] for text in sorted(spelt)]
