@@ -8,7 +8,8 @@ from bot.payments.coding import Changed
 from bot.slack.clients import SLACK_FAILURES, SlackClients
 from bot.slack.outbox_items import Marker
 from handlers.own_messages import OwnMessages
-from handlers.payment_card import burst_summary, payment_message
+from handlers.payment_card import payment_message
+from handlers.payment_notes import burst_summary
 
 
 class SlackCardPublisher:

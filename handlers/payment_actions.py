@@ -16,8 +16,8 @@ from bot.services import Services
 from handlers.common import ActorAccess
 from handlers.ids import TRACKING_ACTION, Ids, PaymentRef
 from handlers.kit import escape_clip
-from handlers.payment_card import category_offer
 from handlers.payment_modals import edit_modal, exclude_modal, payment_modal
+from handlers.payment_notes import category_offer
 from handlers.receipt_messages import no_receipt_modal
 from handlers.sync_log_blocks import sync_log_modal
 

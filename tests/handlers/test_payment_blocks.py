@@ -24,8 +24,9 @@ from bot.payments.cards import (
 from bot.payments.lifecycle import APPROVABLE, CODABLE, EXCLUDABLE, PaymentState
 from bot.payments.money import money_text
 from handlers.ids import Ids
-from handlers.payment_card import burst_summary, button_actions, category_offer, payment_message
+from handlers.payment_card import button_actions, payment_message
 from handlers.payment_modals import edit_modal, exclude_modal
+from handlers.payment_notes import burst_summary, category_offer
 from handlers.payment_options import account_options, contact_options
 
 NASTY = "<!channel> *x* <@U123> & _y_ ~z~ `w` <https://evil.example|click>"
