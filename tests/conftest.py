@@ -120,8 +120,9 @@ def engine(database_url: str, keyring: KeyRing) -> Iterator[Engine]:
 
 def _commit_without_waiting_for_the_disk(dbapi_connection: Any, _record: Any) -> None:
     """A test's database is thrown away, so a commit need not wait for the disk to confirm the write: on a
-    machine shared by many test runs that wait was most of a bulk sync's time. (The bot's own engines keep
-    SQLite's default; PostgreSQL gets `synchronous_commit=off` through the schema's URL.)"""
+    machine shared by many test runs that wait was most of a bulk sync's time. (The bot under test uses this
+    engine; a process a test starts, and the product, keep SQLite's default. PostgreSQL gets
+    `synchronous_commit=off` through the schema's URL.)"""
     dbapi_connection.execute("PRAGMA synchronous=OFF")
 
 
