@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import inspect
 import logging
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from slack_bolt import App, BoltContext, BoltRequest, BoltResponse
+from slack_bolt.listener_matcher import ListenerMatcher
 from slack_bolt.oauth.oauth_settings import OAuthSettings
 from slack_sdk import WebClient
 from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
@@ -15,19 +16,24 @@ from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
 from bot.services import Services
 from bot.settings import Settings
 from bot.slack.clients import BOT_SCOPES, slack_authorize_url, slack_client
+from bot.slack.listener_pool import Answer, ListenerPool, for_request, forget_request
 from bot.slack.replays import REPLAY_CHECK, ReplayGuard
-from handlers import actions, commands, events, exports, home, options, payment_actions, views
+from handlers import actions, commands, duplicate_actions, events, exports, home, options, payment_actions, views
 from handlers.common import context_middleware
 from handlers.refusals import Refusals, answered
 from storage.models import SLACK_OAUTH_STATES_TABLE
 
 logger = logging.getLogger(__name__)
 
-# Bolt runs each listener on this pool and holds the HTTP answer until the listener calls ack(); the work a
-# listener does after its ack (a database write, a redraw) keeps its thread. Bolt's default of 5 threads let
-# five slow listeners delay every other click's ack by seconds; with 32, fifty clicks at once all get a
-# thread at once, while the database and the Slack outbox bound the work itself.
-LISTENER_THREADS = 32
+# Every Slack surface, each with its `register(app, services)` (tests/handlers/test_listeners.py checks that every
+# id the bot hands Slack reaches exactly one of their listeners).
+SURFACES = (commands, actions, payment_actions, duplicate_actions, views, options, events, exports, home)
+
+# Requests whose ack carries nothing Slack shows: acknowledged by `_ack_first_middleware` on the request thread
+# before any listener runs, so Slack's answer never waits for a listener thread. Slash commands, view
+# submissions and options loads answer with content (a reply, `response_action`, options), computed by their
+# listener without a Slack or Xero call or a database write before it (tests/e2e/test_ack_first.py).
+ACK_FIRST = frozenset({"block_actions", "shortcut", "message_action", "event_callback", "view_closed"})
 
 
 class SlackApp(App):
@@ -42,6 +48,12 @@ class SlackApp(App):
         self.refusals = refusals  # before Bolt's own setup, which may register listeners
         super().__init__(**bolt_settings)
 
+    def dispatch(self, req: BoltRequest) -> BoltResponse:
+        try:
+            return super().dispatch(req)
+        finally:
+            forget_request()  # the listener pool's lane was for this request only
+
     def _register_listener(
         self,
         functions: Sequence[Callable[..., BoltResponse | None]],
@@ -52,9 +64,35 @@ class SlackApp(App):
         ack_timeout: int = 3,
     ) -> Callable[..., BoltResponse | None] | None:
         wrapped = [answered(function, self.refusals) for function in functions]
-        return super()._register_listener(
+        registered = super()._register_listener(
             wrapped, primary_matcher, matchers, middleware, auto_acknowledgement, ack_timeout
         )
+        listener = self._listeners[-1]
+        listener.matchers = [BodyMatcher.of(matcher) for matcher in listener.matchers]
+        return registered
+
+
+class BodyMatcher(ListenerMatcher):
+    """A listener matcher that is a function of the request body alone, called with the body alone.
+
+    Bolt checks each request against every listener in turn, and its matchers first build every argument a
+    listener could ask for (`say`, `respond`, a client, …) before looking at the body: with some sixty listeners
+    that was most of the work a click's ack waited for. Bolt's own matchers (`app.action("id")`, …) and ours
+    ask only for `body`; any other matcher is kept as it is.
+    """
+
+    def __init__(self, func: Callable[..., bool]) -> None:
+        self.func = func
+
+    @classmethod
+    def of(cls, matcher: ListenerMatcher) -> ListenerMatcher:
+        func = getattr(matcher, "func", None)
+        if callable(func) and getattr(matcher, "arg_names", None) == ["body"] and not inspect.iscoroutinefunction(func):
+            return cls(func)
+        return matcher
+
+    def matches(self, req: BoltRequest, resp: BoltResponse) -> bool:
+        return bool(self.func(body=req.body))
 
 
 def create_app(settings: Settings, services: Services) -> App:
@@ -71,21 +109,16 @@ def create_app(settings: Settings, services: Services) -> App:
         request_verification_enabled=signing_secret is not None,
         raise_error_for_unhandled_request=False,
         logger=logging.getLogger("bot.bolt"),
-        listener_executor=ThreadPoolExecutor(LISTENER_THREADS, thread_name_prefix="slack-listener"),
+        listener_executor=ListenerPool(),  # its lanes and sizes: bot/slack/listener_pool.py
     )
     app.middleware(_replay_middleware(services))
     app.middleware(_workspace_middleware(services))
     app.middleware(context_middleware(services.roles))
     app.middleware(_dedupe_events_middleware(services))
+    app.middleware(_ack_first_middleware())  # last: what runs before it reads memory (events: see dedupe)
     app.error(_error_handler(refusals))
-    commands.register(app, services)
-    actions.register(app, services)
-    payment_actions.register(app, services)
-    views.register(app, services)
-    options.register(app, services)
-    events.register(app, services)
-    exports.register(app, services)
-    home.register(app, services)
+    for surface in SURFACES:
+        surface.register(app, services)
     events.acknowledge_other_events(app)
     return app
 
@@ -146,8 +179,29 @@ def _workspace_middleware(services: Services) -> Any:
     return workspace
 
 
+def _ack_first_middleware() -> Any:
+    """Acknowledge a click, a shortcut or an event here, on the request thread, before any listener runs: the
+    middleware before this one reads memory only (the replay check, the workspace id, the actor; a workspace seen
+    for the first time is written once per process, an event's id is recorded). Then tell the listener pool which
+    workspace's queue the listener's work joins, and whether Slack already has its answer."""
+
+    def ack_first(body: dict[str, Any], context: BoltContext, next: Any) -> Any:
+        workspace = str(context.team_id or context.enterprise_id or "")
+        if body.get("type") in ACK_FIRST:
+            context.ack()
+            for_request(workspace, answer=None)
+        else:
+            context["ack"] = answer = Answer()  # its listener answers: the pool waits for that, not Bolt's poll
+            for_request(workspace, answer=answer)
+        return next()
+
+    return ack_first
+
+
 def _dedupe_events_middleware(services: Services) -> Any:
-    """Slack re-delivers events it thinks were lost; each event id is handled once."""
+    """Slack re-delivers events it thinks were lost; each event id is handled once. The id is recorded before
+    the ack, the one write an event waits for: with the database down the event is answered 500 and Slack
+    delivers it again later, instead of it being acknowledged and lost."""
 
     def dedupe(body: dict[str, Any], context: Any, next: Any) -> Any:
         event_id = body.get("event_id") if body.get("type") == "event_callback" else None

@@ -9,6 +9,7 @@ from slack_sdk.oauth.installation_store import InstallationStore
 from sqlalchemy.engine import Engine
 
 from bot.clock import Clock, SystemClock
+from bot.coding.duplicates import DuplicateService
 from bot.connection.connect import ConnectionService
 from bot.connection.notices import NoticeRecipients
 from bot.connection.roles import Roles
@@ -28,6 +29,7 @@ from bot.scheduler import SchedulerWake, new_scheduler, schedule_jobs
 from bot.services import Services
 from bot.settings import ConfigError, Settings
 from bot.slack.clients import SlackClients
+from bot.slack.deliveries import Deliveries
 from bot.slack.directory import SlackDirectory
 from bot.slack.files import SlackFiles
 from bot.slack.outbox import SlackOutbox
@@ -133,6 +135,7 @@ def build_services(settings: Settings, deps: Deps) -> Services:
         receipts=work.receipts,
         outbox=slack.outbox,
         approvals=ApprovalService(uow=uow, clock=clock, roles=roles, coding=coding),
+        duplicates=DuplicateService(uow=uow, clock=clock, roles=roles, coding=coding),
         sync=work.sync,
         home=HomeService(uow=uow, roles=roles, coding=coding),
         bulk=work.bulk,
@@ -161,14 +164,10 @@ def _slack_side(settings: Settings, deps: Deps) -> _SlackSide:
     roles = Roles(uow=deps.uow, directory=directory)
     coding = CodingService(uow=deps.uow, clock=deps.clock, roles=roles)
     watch_card_changes(deps.uow.sessions, deps.clock.now)
-    outbox = SlackOutbox(
-        uow=deps.uow,
-        clock=deps.clock,
-        coding=coding,
-        directory=directory,
-        sender=SlackOutboxSender(clients),
-        pace=channel_pace(deps.engine),
+    deliveries = Deliveries(
+        uow=deps.uow, clock=deps.clock, coding=coding, directory=directory, sender=SlackOutboxSender(clients)
     )
+    outbox = SlackOutbox(uow=deps.uow, clock=deps.clock, deliveries=deliveries, pace=channel_pace(deps.engine))
     notices = SlackNotices(
         recipients=NoticeRecipients(uow=deps.uow, clock=deps.clock, roles=roles, settings=settings), outbox=outbox
     )

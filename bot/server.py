@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import signal
 import threading
@@ -22,6 +23,12 @@ from storage.migrate import upgrade
 
 logger = logging.getLogger(__name__)
 
+# Waitress threads only parse, verify and answer: a click's ack is given before any listener runs and a
+# command's or submission's answer is computed on the listener pool's answer lane (bot/slack/listener_pool.py),
+# so a thread is held for milliseconds. 8 keep 50 requests at once answered without queueing for long on 2 cores;
+# more would only compete for the interpreter lock with the threads doing the work.
+HTTP_THREADS = 8
+
 
 class BotServer:
     """Everything `serve` runs, built from settings: the HTTP server, the scheduler, Socket Mode."""
@@ -34,11 +41,16 @@ class BotServer:
         self.socket_mode = settings.slack_app_token is not None
         self.web = web = create_web_app(deps, self.services, None if self.socket_mode else self.slack_app)
         self.http: BaseWSGIServer | MultiSocketServer = create_server(
-            web, host=host, port=settings.port if port is None else port, threads=8, ident="xero-expense-bot"
+            web,
+            host=host,
+            port=settings.port if port is None else port,
+            threads=HTTP_THREADS,
+            ident="xero-expense-bot",
         )
         self.scheduler: BackgroundScheduler = self.services.scheduler
         self._socket_handler: SocketModeHandler | None = None
         self._stopping = threading.Event()
+        self._serving_thread: int | None = None
 
     @property
     def port(self) -> int:
@@ -57,6 +69,7 @@ class BotServer:
                 raise
         self.scheduler.start()
         logger.info("listening on port %s", self.port)
+        self._serving_thread = threading.get_ident()
         try:
             self.http.run()
         except (OSError, ValueError):
@@ -71,9 +84,17 @@ class BotServer:
         job(self.services)
 
     def stop(self) -> None:
-        if not self._stopping.is_set():
-            self._stopping.set()
-            self.http.close()
+        if self._stopping.is_set():
+            return
+        self._stopping.set()
+        trigger = getattr(self.http, "trigger", None)
+        if trigger is not None and self._serving_thread not in (None, threading.get_ident()):
+            # Closed by the serving loop itself, woken now: from another thread, the loop would only
+            # notice the closed socket at its next poll, up to a second later.
+            with contextlib.suppress(OSError):  # the wake-up pipe is gone: close from here, as before
+                trigger.pull_trigger(self.http.close)
+                return
+        self.http.close()
 
     def _shutdown(self) -> None:
         logger.info("finishing in-flight requests and jobs")

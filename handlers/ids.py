@@ -17,7 +17,6 @@ class Ids(enum.StrEnum):
     CHOOSE_TENANT = "xero_choose_tenant"
     DISCONNECT_CONFIRM = "xero_disconnect_confirm"
     DISCONNECT_CANCEL = "xero_disconnect_cancel"
-    STATUS_REFRESH = "xero_status_refresh"
     EXPORT_REVIEW = "export_review"
     EXPORT_MODAL = "export_modal"
     EXPORT_ACCOUNT = "export_account"
@@ -37,6 +36,8 @@ class Ids(enum.StrEnum):
     PAYMENT_RETRY = "payment_retry"
     PAYMENT_RESYNC = "payment_resync"
     PAYMENT_SYNC_LOG = "payment_sync_log"
+    PAYMENT_NOT_DUPLICATE = "payment_not_duplicate"
+    PAYMENT_EXCLUDE_DUPLICATE = "payment_exclude_duplicate"
     USE_FOR_CATEGORY = "use_for_category"
     EDIT_MODAL = "payment_edit_modal"
     EXCLUDE_MODAL = "payment_exclude_modal"
@@ -103,6 +104,8 @@ CARRIES_PAYMENT = frozenset(
         Ids.PAYMENT_RETRY,
         Ids.PAYMENT_RESYNC,
         Ids.PAYMENT_SYNC_LOG,
+        Ids.PAYMENT_NOT_DUPLICATE,
+        Ids.PAYMENT_EXCLUDE_DUPLICATE,
         Ids.PAYMENT_SPENDER,
         Ids.USE_FOR_CATEGORY,
         Ids.NO_RECEIPT,

@@ -40,9 +40,11 @@ APOLOGY = (
 REFUSED_OPTION = "refused"  # the value of the one option an options load answers when it is refused
 MODAL_STACK_MAX = 3
 ANSWERED = "_answered_by_refusals"  # marks a listener already wrapped by `answered`
+ACKS_FIRST = "_acks_before_writing"  # marks a listener that changes nothing before its ack
 # views.push cannot be used (three views open already, or the trigger is spent): the modal is updated instead.
 CANNOT_PUSH = frozenset({"push_limit_reached", "expired_trigger_id", "invalid_trigger_id", "trigger_exchanged"})
 
+Listener = Callable[..., Any]
 Answer = Callable[..., bool]  # acknowledges Slack with these fields; False when Slack was already answered
 
 
@@ -230,11 +232,15 @@ def answered(listener: Callable[..., Any], refusals: Refusals) -> Callable[..., 
     def run(**arguments: Any) -> Any:
         given = {name: arguments[name] for name in own}
         check = arguments["context"].get(REPLAY_CHECK)
+        unanswered = arguments["ack"].response is None  # clicks and events were acknowledged before this ran
+        acks_first = arguments["body"].get("type") == "block_actions" or getattr(listener, ACKS_FIRST, _never)(
+            arguments["body"]
+        )
         try:
-            if check is not None and arguments["body"].get("type") == "block_actions" and "ack" in given:
-                given["ack"] = _then(arguments["ack"], check)  # a click acks first: record right after the ack
+            if check is not None and unanswered and acks_first and "ack" in given:
+                given["ack"] = _then(arguments["ack"], check)  # it acks first: record right after the ack
             elif check is not None:
-                check()  # a command or submission does its work before answering in its ack
+                check()  # before the listener changes anything
             missing = missing_context(own, arguments)
             if missing is not None:
                 raise missing
@@ -259,6 +265,23 @@ def answered(listener: Callable[..., Any], refusals: Refusals) -> Callable[..., 
         [inspect.Parameter(name, inspect.Parameter.POSITIONAL_OR_KEYWORD) for name in wanted]
     )
     return run
+
+
+def acks_before_writing(when: Callable[[dict[str, Any]], bool]) -> Callable[[Listener], Listener]:
+    """Marks a command or submission listener that, for the requests `when` accepts, only reads before its ack:
+    their replay record (a database write) then waits until right after the ack, so nothing at all is written
+    before Slack has its answer. Others keep the record before the listener runs, so that a replay carried to
+    another instance is refused before it changes anything."""
+
+    def mark(listener: Listener) -> Listener:
+        setattr(listener, ACKS_FIRST, when)
+        return listener
+
+    return mark
+
+
+def _never(_body: dict[str, Any]) -> bool:
+    return False
 
 
 def _then(ack: Ack, check: Callable[[], None]) -> Callable[..., Any]:

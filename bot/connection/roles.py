@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import enum
 import re
+import threading
+import time
 from dataclasses import dataclass
 
 from bot.errors import DomainError, NotAllowed
@@ -36,21 +38,47 @@ WHO = {
 }
 
 
+# Bot roles are read on most clicks; each is kept this long. A grant here is seen at once; one made on another
+# instance within this time (Slack's own admin flag is cached longer, in bot/slack/directory.py).
+ROLE_CACHE_SECONDS = 10.0
+
+
 class Roles:
-    def __init__(self, *, uow: UnitOfWorkFactory, directory: SlackDirectory) -> None:
+    def __init__(
+        self, *, uow: UnitOfWorkFactory, directory: SlackDirectory, cache_seconds: float = ROLE_CACHE_SECONDS
+    ) -> None:
         self._uow = uow
         self._directory = directory
+        self._cache_seconds = cache_seconds
+        self._known: dict[tuple[int, str], tuple[float, Role | None]] = {}  # (workspace, user): (read at, role)
+        self._lock = threading.Lock()
 
     def access_of(self, actor: Actor) -> Access:
         if self._directory.is_workspace_admin(actor.team_id, actor.user_id):
             return Access.ADMIN
-        with self._uow() as work:
-            role = work.roles.role_of(actor.workspace_id, actor.user_id)
-        return {Role.ADMIN: Access.ADMIN, Role.FINANCE: Access.FINANCE, None: Access.EMPLOYEE}[role]
+        return self._granted(actor)
 
     def require(self, actor: Actor, needed: Access, doing: str) -> None:
-        if self.access_of(actor) < needed:
+        """The bot role first: a finance user's options load or click asks Slack nothing (users.info)."""
+        if self._granted(actor) < needed and self.access_of(actor) < needed:
             raise NotAllowed(f"Only {WHO[needed]} can {doing}. Ask an admin (`/xero role`) if you need to.")
+
+    def _granted(self, actor: Actor) -> Access:
+        key, started = (actor.workspace_id, actor.user_id), time.monotonic()
+        with self._lock:
+            known = self._known.get(key)
+        if known is not None and started - known[0] < self._cache_seconds:
+            role = known[1]
+        else:
+            with self._uow() as work:
+                role = work.roles.role_of(actor.workspace_id, actor.user_id)
+            self._remember(key, started, role)
+        return {Role.ADMIN: Access.ADMIN, Role.FINANCE: Access.FINANCE, None: Access.EMPLOYEE}[role]
+
+    def _remember(self, key: tuple[int, str], read_at: float, role: Role | None) -> None:
+        with self._lock:  # never over what a later read or a grant found
+            if key not in self._known or self._known[key][0] <= read_at:
+                self._known[key] = (read_at, role)
 
     def grant(self, actor: Actor, target: str, role_name: str) -> tuple[str, Role | None]:
         """`/xero role @user finance|admin|none`; returns the target's user id and new role."""
@@ -70,6 +98,7 @@ class Roles:
                 after=role.value if role else None,
             )
             work.commit()
+        self._remember((actor.workspace_id, user_id), time.monotonic(), role)
         return user_id, role
 
     def holders(self, workspace_id: int, role: Role) -> list[str]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.clock import Clock
+from bot.coding.suggestions import person_coded
 from bot.connection.roles import Access, Actor, Roles
 from bot.errors import DomainError, NotAllowed, NotFound
 from bot.payments import lifecycle
@@ -23,6 +24,7 @@ from storage.models import CategoryMapping, Payment, PaymentState
 from storage.repositories import category_key
 from storage.uow import UnitOfWork, UnitOfWorkFactory
 
+NOT_EXCLUDABLE = "Only payments not yet in Xero can be excluded."
 EXCLUSION_REASONS = {"personal": "personal expense", "duplicate": "duplicate", "transfer": "transfer", "other": "other"}
 
 
@@ -72,6 +74,15 @@ class CodingService:
                 raise NotFound("That payment no longer exists in this workspace.")
             return self.changed(work, payment)
 
+    def view_to_exclude(self, actor: Actor, payment_id: int) -> Changed:
+        """The payment for the exclusion form, which only finance users and admins may open, and only while the
+        payment may still be excluded (a message out of date may offer it still)."""
+        self._roles.require(actor, Access.FINANCE, "exclude payments")
+        current = self.view_for(actor, payment_id)
+        if current.card.state not in lifecycle.EXCLUDABLE:
+            raise DomainError(NOT_EXCLUDABLE)
+        return current
+
     def choices(self, work: UnitOfWork, workspace_id: int) -> CodingChoices:
         return coding_choices(work, workspace_id)
 
@@ -110,6 +121,7 @@ class CodingService:
             payment.account_code = account.code
             if account.tax_type and any(t.tax_type == account.tax_type for t in choices.tax_rates):
                 payment.tax_type = account.tax_type
+            person_coded(payment)
             lifecycle.edited(payment)
             offer = account if payment.category else None
             return self._save(work, payment, offer_category=offer)
@@ -121,6 +133,7 @@ class CodingService:
             if not any(t.tax_type == tax_type for t in self.choices(work, actor.workspace_id).tax_rates):
                 raise DomainError("That tax rate can't be used on spending in Xero any more; pick another.")
             payment.tax_type = tax_type
+            person_coded(payment)
             lifecycle.edited(payment)
             return self._save(work, payment)
 
@@ -136,6 +149,7 @@ class CodingService:
             if option_id:
                 kept.append({"category_id": category_id, "option_id": option_id})
             payment.tracking = kept
+            person_coded(payment)
             lifecycle.edited(payment)
             return self._save(work, payment)
 
@@ -174,7 +188,7 @@ class CodingService:
         with self._uow() as work:
             payment = self._current(work, actor.workspace_id, payment_id, version)
             if payment.state not in lifecycle.EXCLUDABLE:
-                raise DomainError("Only payments not yet in Xero can be excluded.")
+                raise DomainError(NOT_EXCLUDABLE)
             lifecycle.exclude(payment, reason, actor.user_id)
             work.audit.payment_event(
                 workspace_id=actor.workspace_id,

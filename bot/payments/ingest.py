@@ -12,10 +12,10 @@ from sqlalchemy import Table
 from sqlalchemy.exc import IntegrityError
 
 from bot.clock import Clock
+from bot.coding.arrival import Arriving, arrival_columns
 from bot.payments.input import FieldError, PaymentIn, SourceAccountIn
 from storage.bulk import insert_rows
-from storage.models import CategoryMapping, Payment, PaymentState, SourceAccount, utcnow
-from storage.repositories import category_key
+from storage.models import Payment, PaymentState, SourceAccount, utcnow
 from storage.uow import UnitOfWork, UnitOfWorkFactory
 
 logger = logging.getLogger(__name__)
@@ -79,7 +79,7 @@ class IngestService:
             if result.errors:
                 return result
             known = self._known_pairs(work, workspace_id, accounts, payments)
-            mappings = work.payments.category_mappings_for(workspace_id, {p.category for p in payments if p.category})
+            new: list[Arriving] = []
             seen: set[tuple[int, str]] = set()
             for payment in payments:
                 account = accounts[payment.account.id]
@@ -88,8 +88,12 @@ class IngestService:
                     result.duplicates.append(payment.id)
                     continue
                 seen.add(key)
-                work.session.add(Payment(**_payment_row(workspace_id, account.id, payment, mappings), version=1))
+                new.append(Arriving(account.id, payment))
                 result.created.append(payment.id)
+            # Coding from history or the category mapping, and the duplicate check (bot/coding/arrival.py).
+            for item, columns in zip(new, arrival_columns(work, workspace_id, new), strict=True):
+                row = _payment_row(workspace_id, item.source_account_id, item.payment) | columns
+                work.session.add(Payment(**row, version=1))
             work.session.flush()
             work.commit()
         return result
@@ -102,12 +106,9 @@ class IngestService:
                 if payment.account.id not in accounts:
                     accounts[payment.account.id] = self._account(work, workspace_id, payment.account)
             known = self._known_pairs(work, workspace_id, accounts, payments)
-            mappings = work.payments.category_mappings_for(workspace_id, {p.category for p in payments if p.category})
-            rows: list[dict[str, Any]] = []
+            new: list[Arriving] = []
             seen: set[tuple[int, str]] = set()
             row_ids = {account_id: account.id for account_id, account in accounts.items()}
-            coded = {key: _coding(mapping) for key, mapping in mappings.items()}
-            uncoded = _coding(None)
             for payment in payments:
                 account_row_id = row_ids[payment.account.id]
                 key = (account_row_id, payment.id)
@@ -115,26 +116,13 @@ class IngestService:
                     result.duplicates.append(payment.id)
                     continue
                 seen.add(key)
-                category = payment.category
-                account_code, tax_type, tracking = coded.get(category_key(category), uncoded) if category else uncoded
-                rows.append(
-                    {
-                        "source_account_id": account_row_id,
-                        "external_id": payment.id,
-                        "amount": payment.amount,
-                        "currency": payment.currency,
-                        "date": payment.date,
-                        "payee": payment.payee,
-                        "description": payment.description,
-                        "category": category,
-                        "reference": payment.reference,
-                        "spender_email": payment.spender_email,
-                        "account_code": account_code,
-                        "tax_type": tax_type,
-                        "tracking": list(tracking),
-                    }
-                )
+                new.append(Arriving(account_row_id, payment))
                 result.created.append(payment.id)
+            # Coding from history or the category mapping, and the duplicate check (bot/coding/arrival.py).
+            rows = [
+                _payment_row(None, item.source_account_id, item.payment) | columns
+                for item, columns in zip(new, arrival_columns(work, workspace_id, new), strict=True)
+            ]
             insert_rows(work.session, PAYMENTS, rows, {"workspace_id": workspace_id, **_new_payment_constants()})
             work.commit()
         return result
@@ -143,11 +131,7 @@ class IngestService:
     def _account(work: UnitOfWork, workspace_id: int, described: SourceAccountIn) -> SourceAccount:
         account = work.payments.source_account(workspace_id, described.id)
         if account is None:
-            account = SourceAccount(
-                workspace_id=workspace_id, external_id=described.id, name=described.name, currency=described.currency
-            )
-            work.session.add(account)
-            work.session.flush()
+            account = _new_account(work, workspace_id, described)
         elif account.currency != described.currency:
             raise AccountCurrencyMismatch(described, account.currency)
         return account
@@ -172,14 +156,7 @@ class IngestService:
             described = payment.account
             account = accounts.get(described.id) or work.payments.source_account(workspace_id, described.id)
             if account is None:
-                account = SourceAccount(
-                    workspace_id=workspace_id,
-                    external_id=described.id,
-                    name=described.name,
-                    currency=described.currency,
-                )
-                work.session.add(account)
-                work.session.flush()
+                account = _new_account(work, workspace_id, described)
             elif account.currency != described.currency:
                 result.errors.append(
                     FieldError(index, "account.currency", f"account {described.id} is registered as {account.currency}")
@@ -195,12 +172,19 @@ def _ids_by_account(payments: Sequence[PaymentIn]) -> dict[str, set[str]]:
     return grouped
 
 
-def _payment_row(
-    workspace_id: int, source_account_id: int, payment: PaymentIn, mappings: dict[str, CategoryMapping]
-) -> dict[str, Any]:
-    mapping = mappings.get(category_key(payment.category)) if payment.category else None
-    return {
-        "workspace_id": workspace_id,
+def _new_account(work: UnitOfWork, workspace_id: int, described: SourceAccountIn) -> SourceAccount:
+    """A source account seen for the first time, registered in the currency its first payments name."""
+    account = SourceAccount(
+        workspace_id=workspace_id, external_id=described.id, name=described.name, currency=described.currency
+    )
+    work.session.add(account)
+    work.session.flush()
+    return account
+
+
+def _payment_row(workspace_id: int | None, source_account_id: int, payment: PaymentIn) -> dict[str, Any]:
+    """The payment as its source described it; its coding comes from `arrival_columns`."""
+    row = {
         "source_account_id": source_account_id,
         "external_id": payment.id,
         "amount": payment.amount,
@@ -211,17 +195,8 @@ def _payment_row(
         "category": payment.category,
         "reference": payment.reference,
         "spender_email": payment.spender_email,
-        "account_code": mapping.account_code if mapping else None,
-        "tax_type": mapping.tax_type if mapping else None,
-        "tracking": list(mapping.tracking) if mapping else [],
     }
-
-
-def _coding(mapping: CategoryMapping | None) -> tuple[str | None, str | None, list[dict[str, str]]]:
-    """The Xero coding a category's mapping pre-fills (account code, tax type, tracking), as `_payment_row` does."""
-    if mapping is None:
-        return None, None, []
-    return mapping.account_code, mapping.tax_type, list(mapping.tracking)
+    return row if workspace_id is None else {"workspace_id": workspace_id, **row}
 
 
 def _new_payment_constants() -> dict[str, Any]:

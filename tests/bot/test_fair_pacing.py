@@ -8,6 +8,7 @@ from bot.clock import FrozenClock
 from bot.connection.roles import Roles
 from bot.pacing import LocalPace
 from bot.payments.coding import CodingService
+from bot.slack.deliveries import Deliveries
 from bot.slack.directory import SlackDirectory
 from bot.slack.outbox import SlackOutbox
 from bot.slack.outbox_items import NOTICE, Marker
@@ -30,9 +31,8 @@ def test_the_outbox_serves_workspaces_in_turn_not_oldest_first(uow: UnitOfWorkFa
     sender = NoticeSender()
     directory = SlackDirectory(no_slack)
     coding = CodingService(uow=uow, clock=clock, roles=Roles(uow=uow, directory=directory))
-    outbox = SlackOutbox(
-        uow=uow, clock=clock, coding=coding, directory=directory, sender=sender, pace=LocalPace(burst=10)
-    )
+    deliveries = Deliveries(uow=uow, clock=clock, coding=coding, directory=directory, sender=sender)
+    outbox = SlackOutbox(uow=uow, clock=clock, deliveries=deliveries, pace=LocalPace(burst=10))
     with uow() as work:
         busy, quiet = work.workspaces.ensure("TBUSY").id, work.workspaces.ensure("TQUIET").id
         work.commit()

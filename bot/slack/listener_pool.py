@@ -1,0 +1,144 @@
+"""Where Bolt runs the bot's listeners: Slack's answer never waits behind work that follows another answer.
+
+Bolt (not in `process_before_response` mode) hands every listener to its `listener_executor` and the request
+thread waits, polling every 10 ms, until that listener calls `ack()`. With one pool for everything, fifty clicks
+whose listeners go on to write to the database and redraw a card hold every thread, and the next request's ack
+queues behind them. So this executor has two lanes:
+
+- **answers**: a request not yet answered (a slash command, a view submission, an options load, whose ack
+  carries what Slack shows) runs at once on a thread of its own, `ANSWER_THREADS` of them;
+- **work**: a request already answered (the ack-first middleware in bot/app.py acknowledges clicks, shortcuts
+  and events before any listener runs) waits in its workspace's queue; `WORK_THREADS` threads take the queues
+  in turn, one piece of work per workspace per turn, so one workspace's fifty clicks do not delay another's
+  single click, and the work that follows acks never holds more than `WORK_THREADS` threads (nor, with
+  CPython's one interpreter lock, more than that share of the CPU the acks need).
+
+The middleware says which lane (and which workspace) a request belongs to through `for_request`, on the request
+thread, just before Bolt calls `submit` on that same thread. For a request not yet answered it also hands over
+the request's `Answer` (an `ack` that says when it was called): `submit` returns once the listener has acked, so
+Bolt's request thread, which checks for the ack every 10 ms, finds it at its first look instead of sleeping.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict, deque
+from collections.abc import Callable
+from concurrent.futures import Executor, Future, ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Any
+
+from slack_bolt import Ack
+
+# Commands, submissions and options loads compute their answer here: as many at once as waitress (8) and
+# Socket Mode (10) can deliver, so none waits for a thread; what they do after answering is small.
+ANSWER_THREADS = 18
+# Work that follows an ack: database writes, card redraws queued to the outbox, views.open/publish. Mostly
+# waiting on the database and Slack, so a few threads overlap those waits; few enough that on 2 cores the
+# request threads still get the interpreter within a few milliseconds.
+WORK_THREADS = 4
+
+ACK_WAIT_SECONDS = 3.0  # Slack's deadline; Bolt's own wait gives up then too
+
+_current = threading.local()
+
+
+class Answer(Ack):
+    """Bolt's `ack`, which also tells whoever waits that it was called."""
+
+    def __init__(self) -> None:
+        super().__init__()  # type: ignore[no-untyped-call]
+        self.given = threading.Event()
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return super().__call__(*args, **kwargs)
+        finally:
+            self.given.set()
+
+
+@dataclass(frozen=True)
+class Lane:
+    workspace: str
+    answer: Answer | None  # None: Slack already has its answer
+
+
+def for_request(workspace: str, *, answer: Answer | None) -> None:
+    """The request this thread is dispatching: its workspace, and its `Answer` unless Slack already has one."""
+    _current.lane = Lane(workspace, answer)
+
+
+def forget_request() -> None:
+    _current.lane = None
+
+
+Work = tuple[Future[Any], Callable[..., Any], tuple[Any, ...], dict[str, Any]]
+
+
+class ListenerPool(Executor):
+    def __init__(self, *, answer_threads: int = ANSWER_THREADS, work_threads: int = WORK_THREADS) -> None:
+        self._answers = ThreadPoolExecutor(answer_threads, thread_name_prefix="slack-answer")
+        self._queues: OrderedDict[str, deque[Work]] = OrderedDict()  # workspaces in turn, next first
+        self._ready = threading.Condition()
+        self._closing = False
+        self._workers = [
+            threading.Thread(target=self._work, name=f"slack-work-{n}", daemon=True) for n in range(work_threads)
+        ]
+        for worker in self._workers:
+            worker.start()
+
+    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
+        lane: Lane | None = getattr(_current, "lane", None)
+        answer = lane.answer if lane is not None else None
+        if lane is None or answer is not None:
+            started = self._answers.submit(fn, *args, **kwargs)
+            if answer is not None:  # back to Bolt once the listener has acked (or has finished without)
+                started.add_done_callback(lambda _: answer.given.set())
+                answer.given.wait(ACK_WAIT_SECONDS)
+            return started
+        future: Future[Any] = Future()
+        with self._ready:
+            if self._closing:
+                raise RuntimeError("cannot schedule new work after shutdown")
+            self._queues.setdefault(lane.workspace, deque()).append((future, fn, args, kwargs))
+            self._ready.notify()
+        return future
+
+    def waiting(self) -> int:
+        """Pieces of work queued and not started (for tests and metrics)."""
+        with self._ready:
+            return sum(len(queue) for queue in self._queues.values())
+
+    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+        """Stop taking work; queued work is still done (it follows answers Slack already has)."""
+        with self._ready:
+            self._closing = True
+            self._ready.notify_all()
+        self._answers.shutdown(wait=wait, cancel_futures=cancel_futures)
+        if wait:
+            for worker in self._workers:
+                worker.join()
+
+    def _next(self) -> Work | None:
+        with self._ready:
+            while not self._queues:
+                if self._closing:
+                    return None
+                self._ready.wait()
+            workspace, queue = self._queues.popitem(last=False)
+            work = queue.popleft()
+            if queue:
+                self._queues[workspace] = queue  # to the back of the line
+            return work
+
+    def _work(self) -> None:
+        while (work := self._next()) is not None:
+            future, fn, args, kwargs = work
+            if not future.set_running_or_notify_cancel():
+                continue
+            try:
+                result = fn(*args, **kwargs)
+            except BaseException as error:  # handed to whoever holds the future, as ThreadPoolExecutor does
+                future.set_exception(error)
+            else:
+                future.set_result(result)
