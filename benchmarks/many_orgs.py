@@ -245,6 +245,10 @@ def report(
         f"bulk organisation:         {bulk_synced} of {args.bulk} synced, {attached} receipts attached, "
         f"{bulk_calls} calls in {bulk_span:.0f} s ({bulk_calls / (bulk_span / 60):.0f} a minute)"
     )
+    bins = [0] * (int(bulk_span // 60) + 1)
+    for at in bulk_times:
+        bins[int((at - bulk_times[0]) // 60)] += 1
+    print(f"bulk calls minute by minute: {', '.join(str(b) for b in bins)}")
     print(f"shared limiter:            {ledger_ms:.1f} ms of database time a round trip, {trips} round trips")
     print(f"load average:              {load[0]:.2f} {load[1]:.2f} {load[2]:.2f} (2 cores)")
 

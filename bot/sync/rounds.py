@@ -2,9 +2,9 @@
 
 Work is cut into small steps (one batch of transactions, or a few receipts) and the organisations with work
 take a step each in turn, a few at once on a small pool of threads, never two steps of one organisation at
-once. An organisation that gets work while others are busy joins the end of the queue, so it is served within
-one round, however much the others have left. A step held up by its organisation's Xero limit holds up only
-that organisation: the others' steps run on the other threads.
+once. After each step the organisations that got work meanwhile join the queue ahead of the one whose turn
+just ended, so a new approval is served next, however much the others have left. A step held up by its
+organisation's Xero limit holds up only that organisation: the others' steps run on the other threads.
 """
 
 from __future__ import annotations
@@ -35,8 +35,10 @@ def take_in_turn(
     """Run `step(key)` for each key with work, round after round, until no step has anything left to do.
 
     `step` does one small piece of its key's work and says whether it did any; `with_work` names the keys
-    that may have work now (asked at the start, every `look_again` seconds, and when all is done: then a key
-    whose last step did nothing is not taken again, so the run ends). Returns the steps taken."""
+    that may have work now (asked at the start, after each step, every `look_again` seconds while steps run,
+    and when all is done). A key whose last step did nothing is asked again only on the timer, and not at the
+    end, so the run ends.
+    Returns the steps taken."""
     queue: deque[Key] = deque(dict.fromkeys(with_work()))
     running: dict[Future[bool], Key] = {}
     idle: set[Key] = set()  # keys whose last step found nothing it could do (a day's budget spent, say)
@@ -50,21 +52,26 @@ def take_in_turn(
                 key = queue.popleft()
                 running[pool.submit(step, key)] = key
             done, _ = wait(list(running), timeout=look_again, return_when=FIRST_COMPLETED)
+            had_a_turn = []
             for future in done:
                 key = running.pop(future)
                 steps += 1
                 if _did_something(future, key):
-                    queue.append(key)
+                    had_a_turn.append(key)
                     idle.discard(key)
                 else:
                     idle.add(key)
-            last_look = not (queue or running)
+            last_look = not (queue or running or had_a_turn)
             if last_look and stopping():
                 break
-            if last_look or time.monotonic() - looked >= look_again:
+            timer = time.monotonic() - looked >= look_again
+            if done or last_look or timer:
                 looked = time.monotonic()
-                busy = set(queue) | set(running.values()) | (idle if last_look else set())
+                # A key that found nothing to do is asked again only on the timer, and not at all at the end.
+                resting = idle if last_look or not timer else set()
+                busy = set(queue) | set(running.values()) | set(had_a_turn) | resting
                 queue.extend(key for key in dict.fromkeys(with_work()) if key not in busy)
+            queue.extend(had_a_turn)  # behind any that came since: they have not had this round's turn
     return steps
 
 
