@@ -27,6 +27,7 @@ from bot.scheduler import SchedulerWake, new_scheduler, schedule_jobs
 from bot.services import Services
 from bot.settings import ConfigError, Settings
 from bot.slack.clients import SlackClients
+from bot.slack.deliveries import Deliveries
 from bot.slack.directory import SlackDirectory
 from bot.slack.files import SlackFiles
 from bot.slack.outbox import SlackOutbox
@@ -158,9 +159,10 @@ def _slack_side(settings: Settings, deps: Deps) -> _SlackSide:
     roles = Roles(uow=deps.uow, directory=directory)
     coding = CodingService(uow=deps.uow, clock=deps.clock, roles=roles)
     watch_card_changes(deps.uow.sessions, deps.clock.now)
-    outbox = SlackOutbox(
+    deliveries = Deliveries(
         uow=deps.uow, clock=deps.clock, coding=coding, directory=directory, sender=SlackOutboxSender(clients)
     )
+    outbox = SlackOutbox(uow=deps.uow, clock=deps.clock, deliveries=deliveries)
     notices = SlackNotices(
         recipients=NoticeRecipients(uow=deps.uow, clock=deps.clock, roles=roles, settings=settings), outbox=outbox
     )

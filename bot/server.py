@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import signal
 import threading
@@ -49,6 +50,7 @@ class BotServer:
         self.scheduler: BackgroundScheduler = self.services.scheduler
         self._socket_handler: SocketModeHandler | None = None
         self._stopping = threading.Event()
+        self._serving_thread: int | None = None
 
     @property
     def port(self) -> int:
@@ -67,6 +69,7 @@ class BotServer:
                 raise
         self.scheduler.start()
         logger.info("listening on port %s", self.port)
+        self._serving_thread = threading.get_ident()
         try:
             self.http.run()
         except (OSError, ValueError):
@@ -81,9 +84,17 @@ class BotServer:
         job(self.services)
 
     def stop(self) -> None:
-        if not self._stopping.is_set():
-            self._stopping.set()
-            self.http.close()
+        if self._stopping.is_set():
+            return
+        self._stopping.set()
+        trigger = getattr(self.http, "trigger", None)
+        if trigger is not None and self._serving_thread not in (None, threading.get_ident()):
+            # Closed by the serving loop itself, woken now: from another thread, the loop would only
+            # notice the closed socket at its next poll, up to a second later.
+            with contextlib.suppress(OSError):  # the wake-up pipe is gone: close from here, as before
+                trigger.pull_trigger(self.http.close)
+                return
+        self.http.close()
 
     def _shutdown(self) -> None:
         logger.info("finishing in-flight requests and jobs")

@@ -15,29 +15,29 @@ from handlers.common import actor_from
 from handlers.exports import export_shared
 
 
-def register(app: App, services: Services) -> None:
-    revocations = TokenRevocationListeners(services.installations) if services.installations else None
+class EventListeners:
+    def __init__(self, services: Services) -> None:
+        self._services = services
+        self._revocations = TokenRevocationListeners(services.installations) if services.installations else None
 
-    @app.event("app_uninstalled")
-    def uninstalled(context: Any) -> None:
-        if revocations is not None:
-            revocations.handle_app_uninstalled_events(context)
+    def uninstalled(self, context: Any) -> None:
+        if self._revocations is not None:
+            self._revocations.handle_app_uninstalled_events(context)
         workspace_id = context.get("workspace_id")
         if workspace_id is not None:
-            services.workspaces.mark_uninstalled(int(workspace_id))
+            self._services.workspaces.mark_uninstalled(int(workspace_id))
 
-    @app.event("message")
-    def message(event: dict[str, Any], context: Any, client: WebClient) -> None:
+    def message(self, event: dict[str, Any], context: Any, client: WebClient) -> None:
         """A photo or PDF replied in the thread of a payment or of its receipt request; a bank export posted at the
         top of the bot's direct messages (receipts there are replies in a receipt ask's thread, never top level)."""
         if not event.get("files") or event.get("bot_id"):
             return
         if not event.get("thread_ts"):
             if event.get("channel_type") == "im":
-                export_shared(services, event, context, client)
+                export_shared(self._services, event, context, client)
             return
         actor = actor_from(context)
-        services.receipts.receive(
+        self._services.receipts.receive(
             SharedFile(
                 team_id=actor.team_id,
                 workspace_id=actor.workspace_id,
@@ -49,13 +49,19 @@ def register(app: App, services: Services) -> None:
             )
         )
 
-    @app.event("tokens_revoked")
-    def tokens_revoked(event: dict[str, Any], context: Any) -> None:
-        if revocations is not None:
-            revocations.handle_tokens_revoked_events(event, context)
+    def tokens_revoked(self, event: dict[str, Any], context: Any) -> None:
+        if self._revocations is not None:
+            self._revocations.handle_tokens_revoked_events(event, context)
         workspace_id = context.get("workspace_id")
         if workspace_id is not None and event.get("tokens", {}).get("bot"):
-            services.workspaces.mark_uninstalled(int(workspace_id))
+            self._services.workspaces.mark_uninstalled(int(workspace_id))
+
+
+def register(app: App, services: Services) -> None:
+    events = EventListeners(services)
+    app.event("app_uninstalled")(events.uninstalled)
+    app.event("message")(events.message)
+    app.event("tokens_revoked")(events.tokens_revoked)
 
 
 def acknowledge_other_events(app: App) -> None:

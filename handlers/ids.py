@@ -17,7 +17,6 @@ class Ids(enum.StrEnum):
     CHOOSE_TENANT = "xero_choose_tenant"
     DISCONNECT_CONFIRM = "xero_disconnect_confirm"
     DISCONNECT_CANCEL = "xero_disconnect_cancel"
-    STATUS_REFRESH = "xero_status_refresh"
     EXPORT_REVIEW = "export_review"
     EXPORT_MODAL = "export_modal"
     EXPORT_ACCOUNT = "export_account"

@@ -9,7 +9,7 @@ from typing import Any
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
-from bot.connection.roles import Access, Actor
+from bot.connection.roles import Actor
 from bot.payments.coding import Changed, Conflict
 from bot.payments.money import money_text
 from bot.services import Services
@@ -73,8 +73,7 @@ class PaymentClicks:
     def open_exclude(
         self, actor: Actor, access: ActorAccess, payment: PaymentRef, body: dict[str, Any], client: WebClient
     ) -> None:
-        self._services.roles.require(actor, Access.FINANCE, "exclude payments")
-        current = self._services.coding.view_for(actor, payment.payment_id)
+        current = self._services.coding.view_to_exclude(actor, payment.payment_id)
         client.views_open(trigger_id=body["trigger_id"], view=exclude_modal(current.card))
 
     def open_sync_log(
@@ -103,23 +102,26 @@ def clicked(click: Click) -> Callable[..., None]:
     return listener
 
 
-def register(app: App, services: Services) -> None:
-    clicks = PaymentClicks(services)
-    coding = services.coding
-    for action_id in (Ids.PAYMENT_APPROVE, Ids.PAYMENT_RETRY, Ids.PAYMENT_RESYNC):
-        app.action(action_id)(clicked(clicks.approve))
-    app.action(Ids.PAYMENT_EDIT)(clicked(clicks.open_edit))
-    app.action(Ids.PAYMENT_EXCLUDE)(clicked(clicks.open_exclude))
-    app.action(Ids.PAYMENT_SYNC_LOG)(clicked(clicks.open_sync_log))
-    app.action(Ids.NO_RECEIPT)(clicked(clicks.open_no_receipt))
+class PaymentChoices:
+    """Choices made on a payment's message: its coding selects, the spender, and the offers that follow them."""
 
-    @app.action(Ids.PAYMENT_ACCOUNT)
+    def __init__(self, services: Services, clicks: PaymentClicks) -> None:
+        self._services = services
+        self._clicks = clicks
+
     def choose_account(
-        ack: Ack, actor: Actor, payment: PaymentRef, action: dict[str, Any], respond: Respond, body: dict[str, Any]
+        self,
+        ack: Ack,
+        actor: Actor,
+        payment: PaymentRef,
+        action: dict[str, Any],
+        respond: Respond,
+        body: dict[str, Any],
     ) -> None:
         ack()
         code = str(action["selected_option"]["value"])
-        changed = clicks.change(
+        coding = self._services.coding
+        changed = self._clicks.change(
             actor, lambda: coding.set_account(actor, payment.payment_id, payment.seen, code), payment, body
         )
         card = changed.card
@@ -127,39 +129,58 @@ def register(app: App, services: Services) -> None:
             text, blocks = category_offer(card.payment_id, card.version, card.category, changed.offer_category)
             respond(text=text, blocks=blocks, response_type="ephemeral", replace_original=False)
 
-    @app.action(Ids.PAYMENT_TAX)
-    def choose_tax(ack: Ack, actor: Actor, payment: PaymentRef, action: dict[str, Any], body: dict[str, Any]) -> None:
+    def choose_tax(
+        self, ack: Ack, actor: Actor, payment: PaymentRef, action: dict[str, Any], body: dict[str, Any]
+    ) -> None:
         ack()
         tax_type = str(action["selected_option"]["value"])
-        clicks.change(actor, lambda: coding.set_tax(actor, payment.payment_id, payment.seen, tax_type), payment, body)
+        coding = self._services.coding
+        self._clicks.change(
+            actor, lambda: coding.set_tax(actor, payment.payment_id, payment.seen, tax_type), payment, body
+        )
 
-    @app.action(TRACKING_ACTION)
     def choose_tracking(
-        ack: Ack, actor: Actor, payment: PaymentRef, action: dict[str, Any], body: dict[str, Any]
+        self, ack: Ack, actor: Actor, payment: PaymentRef, action: dict[str, Any], body: dict[str, Any]
     ) -> None:
         ack()
         category, _, option = str(action["selected_option"]["value"]).partition(":")
-        clicks.change(
+        coding = self._services.coding
+        self._clicks.change(
             actor, lambda: coding.set_tracking(actor, payment.payment_id, payment.seen, category, option), payment, body
         )
 
-    @app.action(Ids.PAYMENT_UNDO_EXCLUDE)
-    def undo_exclude(ack: Ack, actor: Actor, payment: PaymentRef, body: dict[str, Any]) -> None:
+    def undo_exclude(self, ack: Ack, actor: Actor, payment: PaymentRef, body: dict[str, Any]) -> None:
         ack()
-        clicks.change(actor, lambda: coding.undo_exclude(actor, payment.payment_id, payment.seen), payment, body)
+        coding = self._services.coding
+        self._clicks.change(actor, lambda: coding.undo_exclude(actor, payment.payment_id, payment.seen), payment, body)
 
-    @app.action(Ids.PAYMENT_SPENDER)
-    def choose_spender(ack: Ack, actor: Actor, payment: PaymentRef, action: dict[str, Any]) -> None:
+    def choose_spender(self, ack: Ack, actor: Actor, payment: PaymentRef, action: dict[str, Any]) -> None:
         ack()
-        changed = services.receipts.set_spender(actor, payment.payment_id, str(action["selected_user"]))
-        services.outbox.redraw_card(actor.workspace_id, changed.card.payment_id)
-        services.wake("post_new_payments")
+        changed = self._services.receipts.set_spender(actor, payment.payment_id, str(action["selected_user"]))
+        self._services.outbox.redraw_card(actor.workspace_id, changed.card.payment_id)
+        self._services.wake("post_new_payments")
 
-    @app.action(Ids.USE_FOR_CATEGORY)
-    def use_for_category(ack: Ack, actor: Actor, payment: PaymentRef, respond: Respond) -> None:
+    def use_for_category(self, ack: Ack, actor: Actor, payment: PaymentRef, respond: Respond) -> None:
         ack()
-        mapping = coding.use_for_category(actor, payment.payment_id)
+        mapping = self._services.coding.use_for_category(actor, payment.payment_id)
         respond(
             text=f"Done: later “{mapping.category}” payments will be coded to account {mapping.account_code}.",
             replace_original=True,
         )
+
+
+def register(app: App, services: Services) -> None:
+    clicks = PaymentClicks(services)
+    for action_id in (Ids.PAYMENT_APPROVE, Ids.PAYMENT_RETRY, Ids.PAYMENT_RESYNC):
+        app.action(action_id)(clicked(clicks.approve))
+    app.action(Ids.PAYMENT_EDIT)(clicked(clicks.open_edit))
+    app.action(Ids.PAYMENT_EXCLUDE)(clicked(clicks.open_exclude))
+    app.action(Ids.PAYMENT_SYNC_LOG)(clicked(clicks.open_sync_log))
+    app.action(Ids.NO_RECEIPT)(clicked(clicks.open_no_receipt))
+    choices = PaymentChoices(services, clicks)
+    app.action(Ids.PAYMENT_ACCOUNT)(choices.choose_account)
+    app.action(Ids.PAYMENT_TAX)(choices.choose_tax)
+    app.action(TRACKING_ACTION)(choices.choose_tracking)
+    app.action(Ids.PAYMENT_UNDO_EXCLUDE)(choices.undo_exclude)
+    app.action(Ids.PAYMENT_SPENDER)(choices.choose_spender)
+    app.action(Ids.USE_FOR_CATEGORY)(choices.use_for_category)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from bot.payments.cards import AccountChoice, CodingChoices, PaymentCard
-from bot.payments.lifecycle import APPROVABLE, CODABLE, IN_SYNC, PaymentState
+from bot.payments.lifecycle import APPROVABLE, CODABLE, EXCLUDABLE, IN_SYNC, PaymentState
 from bot.payments.money import money_text
 from bot.receipts.service import NO_RECEIPT_REASONS
 from handlers.ids import Ids, PaymentRef
@@ -49,6 +49,7 @@ PRIMARY_BUTTONS = {
     PaymentState.SYNC_ERROR: ("Retry", Ids.PAYMENT_RETRY),
     PaymentState.UPDATED: ("Re-sync", Ids.PAYMENT_RESYNC),
 }
+PRIMARY_ACTIONS = frozenset(action_id for _, action_id in PRIMARY_BUTTONS.values())
 # States in which Xero has (or had) the payment, so the sync log says something.
 LOGGED = frozenset({PaymentState.SYNCED, PaymentState.SYNC_ERROR, PaymentState.UPDATED})
 EXCLUSION_REASONS = {
@@ -210,23 +211,29 @@ def _who_made_it(card: PaymentCard) -> Block:
 # ---------------------------------------------------------------- buttons and the message
 
 
+def button_actions(card: PaymentCard) -> list[tuple[str, Ids]]:
+    """(words, action_id) of the card's buttons, in order: exactly what the lifecycle lets the payment do next."""
+    state = card.state
+    result: list[tuple[str, Ids]] = []
+    if state in APPROVABLE and card.can_approve:
+        result.append(PRIMARY_BUTTONS[state])
+    if state in CODABLE:
+        result.append(("Edit", Ids.PAYMENT_EDIT))
+    if state in EXCLUDABLE:
+        result.append(("Exclude", Ids.PAYMENT_EXCLUDE))
+    if state == PaymentState.EXCLUDED:
+        result.append(("Undo", Ids.PAYMENT_UNDO_EXCLUDE))
+    if state in LOGGED:
+        result.append(("View sync log", Ids.PAYMENT_SYNC_LOG))
+    return result
+
+
 def _buttons(card: PaymentCard) -> list[Block]:
     value = _ref(card).value
-    state = card.state
-    result: list[Block] = []
-    if state in APPROVABLE:
-        if card.can_approve:
-            words, action_id = PRIMARY_BUTTONS[state]
-            result.append(button(words, str(action_id), value, style="primary"))
-        result.append(button("Edit", str(Ids.PAYMENT_EDIT), value))
-        result.append(button("Exclude", str(Ids.PAYMENT_EXCLUDE), value))
-    elif state == PaymentState.SYNCED:
-        result.append(button("Edit", str(Ids.PAYMENT_EDIT), value))
-    elif state == PaymentState.EXCLUDED:
-        result.append(button("Undo", str(Ids.PAYMENT_UNDO_EXCLUDE), value))
-    if state in LOGGED:
-        result.append(button("View sync log", str(Ids.PAYMENT_SYNC_LOG), value))
-    return result
+    return [
+        button(words, str(action_id), value, style="primary" if action_id in PRIMARY_ACTIONS else None)
+        for words, action_id in button_actions(card)
+    ]
 
 
 def _coding_block(card: PaymentCard, choices: CodingChoices) -> Block | None:

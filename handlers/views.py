@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from slack_bolt import Ack, App
@@ -9,7 +11,7 @@ from slack_bolt import Ack, App
 from bot.connection.roles import Actor
 from bot.connection.workspace_settings import SettingsChange, SettingsRefused
 from bot.errors import DomainError
-from bot.payments.coding import Conflict
+from bot.payments.coding import Changed, Conflict
 from bot.services import Services
 from bot.text_input import InvalidInput
 from handlers.ids import Ids, PaymentRef
@@ -63,18 +65,41 @@ SETTINGS_ERROR_BLOCKS = {
 EDIT_ERROR_BLOCKS = {"contact_name": Ids.EDIT_CONTACT, "reference": Ids.EDIT_REFERENCE}
 
 
-def register(app: App, services: Services) -> None:
-    @app.view(Ids.EDIT_MODAL)
-    def save_edit(ack: Ack, view: dict[str, Any], actor: Actor, payment: PaymentRef) -> None:
-        contact = _value(view, Ids.EDIT_CONTACT)
-        contact_name = str(contact).split(":", 1)[1] if contact and ":" in str(contact) else None
+def _contact_name(view: dict[str, Any]) -> str | None:
+    """The edit form's contact select offers "existing:Name" or "new:Name"; the service wants the name."""
+    contact = _value(view, Ids.EDIT_CONTACT)
+    return str(contact).split(":", 1)[1] if contact and ":" in str(contact) else None
+
+
+def _settings_errors(refused: SettingsRefused) -> dict[str, str]:
+    return {
+        SETTINGS_ERROR_BLOCKS.get(key, f"{Ids.SETTINGS_BANK}:{key.split(':', 1)[-1]}"): message
+        for key, message in refused.errors.items()
+    }
+
+
+@dataclass(frozen=True)
+class ReasonForm:
+    """A modal asking why ("No receipt", Exclude): the block of its reason select and of its note."""
+
+    reason: Ids
+    note: Ids
+
+
+class Submissions:
+    """A refused submission keeps its modal open with the refusal under the input it is about."""
+
+    def __init__(self, services: Services) -> None:
+        self._services = services
+
+    def save_edit(self, ack: Ack, view: dict[str, Any], actor: Actor, payment: PaymentRef) -> None:
         try:
-            changed = services.coding.edit(
+            changed = self._services.coding.edit(
                 actor,
                 payment.payment_id,
                 payment.seen,
                 description=_value(view, Ids.EDIT_DESCRIPTION),
-                contact_name=contact_name,
+                contact_name=_contact_name(view),
                 reference=_value(view, Ids.EDIT_REFERENCE),
             )
         except Conflict as conflict:
@@ -85,44 +110,48 @@ def register(app: App, services: Services) -> None:
             ack(response_action="errors", errors={block or Ids.EDIT_DESCRIPTION: refused.message})
             return
         ack()
-        services.outbox.redraw_card(actor.workspace_id, changed.card.payment_id)
+        self._services.outbox.redraw_card(actor.workspace_id, changed.card.payment_id)
 
-    @app.view(Ids.SETTINGS_MODAL)
-    def save_settings(ack: Ack, view: dict[str, Any], actor: Actor) -> None:
+    def save_settings(self, ack: Ack, view: dict[str, Any], actor: Actor) -> None:
         try:
-            services.workspace_settings.save(actor, _settings_change(view))
+            self._services.workspace_settings.save(actor, _settings_change(view))
         except SettingsRefused as refused:
-            errors = {
-                SETTINGS_ERROR_BLOCKS.get(key, f"{Ids.SETTINGS_BANK}:{key.split(':', 1)[-1]}"): message
-                for key, message in refused.errors.items()
-            }
-            ack(response_action="errors", errors=errors)
+            ack(response_action="errors", errors=_settings_errors(refused))
             return
         except DomainError as refused:
             ack(response_action="errors", errors={Ids.SETTINGS_CHANNEL: refused.message})
             return
         ack()
 
-    @app.view(Ids.NO_RECEIPT_MODAL)
-    def save_no_receipt(ack: Ack, view: dict[str, Any], actor: Actor, payment: PaymentRef) -> None:
-        reason, note = str(_value(view, Ids.NO_RECEIPT_REASON) or ""), _value(view, Ids.NO_RECEIPT_NOTE)
-        try:
-            changed = services.receipts.no_receipt(actor, payment.payment_id, reason, note)
-        except DomainError as refused:
-            block = Ids.NO_RECEIPT_NOTE if isinstance(refused, InvalidInput) else Ids.NO_RECEIPT_REASON
-            ack(response_action="errors", errors={block: refused.message})
-            return
-        ack()
-        services.outbox.redraw_card(actor.workspace_id, changed.card.payment_id)
+    def save_no_receipt(self, ack: Ack, view: dict[str, Any], actor: Actor, payment: PaymentRef) -> None:
+        receipts = self._services.receipts
+        no_receipt = ReasonForm(Ids.NO_RECEIPT_REASON, Ids.NO_RECEIPT_NOTE)
+        self._save(ack, actor, no_receipt, view, lambda r, n: receipts.no_receipt(actor, payment.payment_id, r, n))
 
-    @app.view(Ids.EXCLUDE_MODAL)
-    def save_exclusion(ack: Ack, view: dict[str, Any], actor: Actor, payment: PaymentRef) -> None:
-        reason, note = str(_value(view, Ids.EXCLUDE_REASON) or ""), _value(view, Ids.EXCLUDE_NOTE)
+    def save_exclusion(self, ack: Ack, view: dict[str, Any], actor: Actor, payment: PaymentRef) -> None:
+        coding = self._services.coding
+        exclusion = ReasonForm(Ids.EXCLUDE_REASON, Ids.EXCLUDE_NOTE)
+        self._save(
+            ack, actor, exclusion, view, lambda r, n: coding.exclude(actor, payment.payment_id, payment.seen, r, n)
+        )
+
+    def _save(
+        self, ack: Ack, actor: Actor, form: ReasonForm, view: dict[str, Any], save: Callable[[str, Any], Changed]
+    ) -> None:
+        """A bad note is shown under the note, any other refusal under the reason."""
         try:
-            changed = services.coding.exclude(actor, payment.payment_id, payment.seen, reason, note)
+            changed = save(str(_value(view, form.reason) or ""), _value(view, form.note))
         except DomainError as refused:
-            block = Ids.EXCLUDE_NOTE if isinstance(refused, InvalidInput) else Ids.EXCLUDE_REASON
+            block = form.note if isinstance(refused, InvalidInput) else form.reason
             ack(response_action="errors", errors={block: refused.message})
             return
         ack()
-        services.outbox.redraw_card(actor.workspace_id, changed.card.payment_id)
+        self._services.outbox.redraw_card(actor.workspace_id, changed.card.payment_id)
+
+
+def register(app: App, services: Services) -> None:
+    submissions = Submissions(services)
+    app.view(Ids.EDIT_MODAL)(submissions.save_edit)
+    app.view(Ids.SETTINGS_MODAL)(submissions.save_settings)
+    app.view(Ids.NO_RECEIPT_MODAL)(submissions.save_no_receipt)
+    app.view(Ids.EXCLUDE_MODAL)(submissions.save_exclusion)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -27,6 +28,13 @@ def postgres_schema_url(base_url: str, schema: str) -> str:
     """The same database with `schema` first on the search path, so each test run has its own tables."""
     url = make_url(base_url)
     return url.update_query_dict({"options": f"-csearch_path={schema}"}).render_as_string(hide_password=False)
+
+
+RESTART_SEQUENCES = """
+SELECT setval(sequence.oid, 1, false) FROM pg_class AS sequence
+JOIN pg_namespace AS namespace ON namespace.oid = sequence.relnamespace
+WHERE sequence.relkind = 'S' AND namespace.nspname = current_schema()
+"""
 
 
 class PostgresSchema:
@@ -68,21 +76,33 @@ def _postgres_schema(keyring: KeyRing) -> Iterator[PostgresSchema | None]:
     schema.drop()
 
 
+@pytest.fixture(scope="session")
+def _sqlite_template(tmp_path_factory: pytest.TempPathFactory, keyring: KeyRing) -> Path:
+    """One SQLite file migrated to the newest revision; each test gets a copy (migrating is ~100 times slower)."""
+    path = tmp_path_factory.mktemp("template") / "bot.db"
+    engine = create_engine(f"sqlite:///{path}", keyring)
+    upgrade(engine)
+    engine.dispose()  # the last connection checkpoints the WAL into the file: the copy below is complete
+    return path
+
+
 @pytest.fixture
-def database_url(tmp_path: Path, _postgres_schema: PostgresSchema | None, keyring: KeyRing) -> Iterator[str]:
-    """A migrated, empty database for one test."""
+def database_url(
+    request: pytest.FixtureRequest, tmp_path: Path, _postgres_schema: PostgresSchema | None, keyring: KeyRing
+) -> Iterator[str]:
+    """A migrated, empty database for one test (on SQLite, a copy of a file migrated once per run)."""
     if _postgres_schema is None:
-        url = f"sqlite:///{tmp_path / 'bot.db'}"
-        engine = create_engine(url, keyring)
-        upgrade(engine)
-        engine.dispose()
-        yield url
+        path = tmp_path / "bot.db"
+        shutil.copyfile(request.getfixturevalue("_sqlite_template"), path)
+        yield f"sqlite:///{path}"
         return
     yield _postgres_schema.url
     engine = create_engine(_postgres_schema.url, keyring)
-    tables = ", ".join(f'"{table.name}"' for table in Base.metadata.sorted_tables)
     with engine.begin() as connection:
-        connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+        # Emptied row by row, children first: a TRUNCATE of every table took ~0.6 s, these few rows ~15 ms.
+        for table in reversed(Base.metadata.sorted_tables):
+            connection.execute(text(f'DELETE FROM "{table.name}"'))
+        connection.execute(text(RESTART_SEQUENCES))  # the next test's ids start at 1 again
     engine.dispose()
 
 

@@ -32,6 +32,7 @@ from storage.uow import UnitOfWork, UnitOfWorkFactory
 logger = logging.getLogger(__name__)
 
 STATE_LIFETIME = timedelta(minutes=10)
+NOTHING_CONNECTED = "No Xero organisation is connected, so there is nothing to disconnect."
 
 
 class ConnectionService:
@@ -222,12 +223,20 @@ class ConnectionService:
 
     # --- disconnect --------------------------------------------------------------------------
 
+    def tenant_to_disconnect(self, actor: Actor) -> str:
+        """The organisation `/xero disconnect` asks an admin to confirm disconnecting."""
+        self._roles.require(actor, Access.ADMIN, "disconnect Xero")
+        current = self.describe(actor.workspace_id)
+        if current.state in ("never", "disconnected") or not current.tenant_name:
+            raise DomainError(NOTHING_CONNECTED)
+        return current.tenant_name
+
     def disconnect(self, actor: Actor) -> Disconnected:
         self._roles.require(actor, Access.ADMIN, "disconnect Xero")
         with self._uow() as work:
             connection = work.connections.active_for(actor.workspace_id)
             if connection is None:
-                raise DomainError("No Xero organisation is connected, so there is nothing to disconnect.")
+                raise DomainError(NOTHING_CONNECTED)
             token_set = connection.token_set
             refresh_token = str(token_set.token["refresh_token"]) if token_set and token_set.token else None
             token_set_id = token_set.id if token_set else None

@@ -88,10 +88,10 @@ class ImportSummary:
 class ProgressBar:
     """A one-line bar on a terminal that moves while lines are stored; occasional plain lines elsewhere (CI, pipes)."""
 
-    def __init__(self, stream: TextIO = sys.stderr, width: int = 30) -> None:
-        self._stream = stream
+    def __init__(self, stream: TextIO | None = None, width: int = 30) -> None:
+        self._stream = sys.stderr if stream is None else stream  # the process's stderr when the import runs
         self._width = width
-        self._tty = stream.isatty()
+        self._tty = self._stream.isatty()
         self._last_percent = -1
         self._last_time = 0.0
 

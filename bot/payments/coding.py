@@ -23,6 +23,7 @@ from storage.models import CategoryMapping, Payment, PaymentState
 from storage.repositories import category_key
 from storage.uow import UnitOfWork, UnitOfWorkFactory
 
+NOT_EXCLUDABLE = "Only payments not yet in Xero can be excluded."
 EXCLUSION_REASONS = {"personal": "personal expense", "duplicate": "duplicate", "transfer": "transfer", "other": "other"}
 
 
@@ -71,6 +72,15 @@ class CodingService:
             if payment is None:
                 raise NotFound("That payment no longer exists in this workspace.")
             return self.changed(work, payment)
+
+    def view_to_exclude(self, actor: Actor, payment_id: int) -> Changed:
+        """The payment for the exclusion form, which only finance users and admins may open, and only while the
+        payment may still be excluded (a message out of date may offer it still)."""
+        self._roles.require(actor, Access.FINANCE, "exclude payments")
+        current = self.view_for(actor, payment_id)
+        if current.card.state not in lifecycle.EXCLUDABLE:
+            raise DomainError(NOT_EXCLUDABLE)
+        return current
 
     def choices(self, work: UnitOfWork, workspace_id: int) -> CodingChoices:
         return coding_choices(work, workspace_id)
@@ -174,7 +184,7 @@ class CodingService:
         with self._uow() as work:
             payment = self._current(work, actor.workspace_id, payment_id, version)
             if payment.state not in lifecycle.EXCLUDABLE:
-                raise DomainError("Only payments not yet in Xero can be excluded.")
+                raise DomainError(NOT_EXCLUDABLE)
             lifecycle.exclude(payment, reason, actor.user_id)
             work.audit.payment_event(
                 workspace_id=actor.workspace_id,

@@ -88,7 +88,9 @@ class IngestService:
                     result.duplicates.append(payment.id)
                     continue
                 seen.add(key)
-                work.session.add(Payment(**_payment_row(workspace_id, account.id, payment, mappings), version=1))
+                coding = _coding(mappings.get(category_key(payment.category)) if payment.category else None)
+                row = _payment_row(account.id, payment, coding)
+                work.session.add(Payment(workspace_id=workspace_id, version=1, **row))
                 result.created.append(payment.id)
             work.session.flush()
             work.commit()
@@ -116,23 +118,10 @@ class IngestService:
                     continue
                 seen.add(key)
                 category = payment.category
-                account_code, tax_type, tracking = coded.get(category_key(category), uncoded) if category else uncoded
                 rows.append(
-                    {
-                        "source_account_id": account_row_id,
-                        "external_id": payment.id,
-                        "amount": payment.amount,
-                        "currency": payment.currency,
-                        "date": payment.date,
-                        "payee": payment.payee,
-                        "description": payment.description,
-                        "category": category,
-                        "reference": payment.reference,
-                        "spender_email": payment.spender_email,
-                        "account_code": account_code,
-                        "tax_type": tax_type,
-                        "tracking": list(tracking),
-                    }
+                    _payment_row(
+                        account_row_id, payment, coded.get(category_key(category), uncoded) if category else uncoded
+                    )
                 )
                 result.created.append(payment.id)
             insert_rows(work.session, PAYMENTS, rows, {"workspace_id": workspace_id, **_new_payment_constants()})
@@ -143,11 +132,7 @@ class IngestService:
     def _account(work: UnitOfWork, workspace_id: int, described: SourceAccountIn) -> SourceAccount:
         account = work.payments.source_account(workspace_id, described.id)
         if account is None:
-            account = SourceAccount(
-                workspace_id=workspace_id, external_id=described.id, name=described.name, currency=described.currency
-            )
-            work.session.add(account)
-            work.session.flush()
+            account = _new_account(work, workspace_id, described)
         elif account.currency != described.currency:
             raise AccountCurrencyMismatch(described, account.currency)
         return account
@@ -172,14 +157,7 @@ class IngestService:
             described = payment.account
             account = accounts.get(described.id) or work.payments.source_account(workspace_id, described.id)
             if account is None:
-                account = SourceAccount(
-                    workspace_id=workspace_id,
-                    external_id=described.id,
-                    name=described.name,
-                    currency=described.currency,
-                )
-                work.session.add(account)
-                work.session.flush()
+                account = _new_account(work, workspace_id, described)
             elif account.currency != described.currency:
                 result.errors.append(
                     FieldError(index, "account.currency", f"account {described.id} is registered as {account.currency}")
@@ -195,12 +173,23 @@ def _ids_by_account(payments: Sequence[PaymentIn]) -> dict[str, set[str]]:
     return grouped
 
 
-def _payment_row(
-    workspace_id: int, source_account_id: int, payment: PaymentIn, mappings: dict[str, CategoryMapping]
-) -> dict[str, Any]:
-    mapping = mappings.get(category_key(payment.category)) if payment.category else None
+def _new_account(work: UnitOfWork, workspace_id: int, described: SourceAccountIn) -> SourceAccount:
+    """A source account seen for the first time, registered in the currency its first payments name."""
+    account = SourceAccount(
+        workspace_id=workspace_id, external_id=described.id, name=described.name, currency=described.currency
+    )
+    work.session.add(account)
+    work.session.flush()
+    return account
+
+
+Coding = tuple[str | None, str | None, list[dict[str, str]]]
+
+
+def _payment_row(source_account_id: int, payment: PaymentIn, coding: Coding) -> dict[str, Any]:
+    """A new payment's columns: what the source said, and the coding its category's mapping pre-fills."""
+    account_code, tax_type, tracking = coding
     return {
-        "workspace_id": workspace_id,
         "source_account_id": source_account_id,
         "external_id": payment.id,
         "amount": payment.amount,
@@ -211,14 +200,14 @@ def _payment_row(
         "category": payment.category,
         "reference": payment.reference,
         "spender_email": payment.spender_email,
-        "account_code": mapping.account_code if mapping else None,
-        "tax_type": mapping.tax_type if mapping else None,
-        "tracking": list(mapping.tracking) if mapping else [],
+        "account_code": account_code,
+        "tax_type": tax_type,
+        "tracking": list(tracking),
     }
 
 
-def _coding(mapping: CategoryMapping | None) -> tuple[str | None, str | None, list[dict[str, str]]]:
-    """The Xero coding a category's mapping pre-fills (account code, tax type, tracking), as `_payment_row` does."""
+def _coding(mapping: CategoryMapping | None) -> Coding:
+    """The Xero coding a category's mapping pre-fills: account code, tax type, tracking."""
     if mapping is None:
         return None, None, []
     return mapping.account_code, mapping.tax_type, list(mapping.tracking)

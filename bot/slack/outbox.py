@@ -19,11 +19,10 @@ from datetime import timedelta
 from typing import Any
 
 from bot.clock import Clock
-from bot.payments.coding import Changed, CodingService
+from bot.payments.coding import Changed
 from bot.slack.clients import SLACK_OR_INSTALL_FAILURES, slack_error_code
 from bot.slack.deliveries import Deliveries
-from bot.slack.directory import SlackDirectory
-from bot.slack.outbox_items import EPHEMERAL, NOTICE, REACTION, REPLY, Claimed, OutboxSender, Undeliverable, claimed
+from bot.slack.outbox_items import EPHEMERAL, NOTICE, REACTION, REPLY, Claimed, Undeliverable, claimed
 from storage.outbox import CARD_REDRAW, redraw_key
 from storage.repositories.outbox import Waiting
 from storage.uow import UnitOfWork, UnitOfWorkFactory
@@ -46,18 +45,10 @@ def backoff(attempts: int) -> timedelta:
 
 
 class SlackOutbox:
-    def __init__(
-        self,
-        *,
-        uow: UnitOfWorkFactory,
-        clock: Clock,
-        coding: CodingService,
-        directory: SlackDirectory,
-        sender: OutboxSender,
-    ) -> None:
+    def __init__(self, *, uow: UnitOfWorkFactory, clock: Clock, deliveries: Deliveries) -> None:
         self.uow = uow
         self.clock = clock
-        self._deliveries = Deliveries(uow=uow, clock=clock, coding=coding, directory=directory, sender=sender)
+        self._deliveries = deliveries
 
     # --- recording -----------------------------------------------------------------------------
 

@@ -7,16 +7,16 @@ renders what the bot put there through the Web API. The bot cannot tell it from 
 
 from __future__ import annotations
 
-import json
-from datetime import UTC, datetime
 from importlib import resources
 from typing import Any
 
 from flask import Blueprint, Flask, Response, abort, jsonify, request
 
 from sandbox.demo.payments import demo_payments, send_payments
-from sandbox.demo.render import BlockRenderer, esc, mrkdwn
+from sandbox.demo.render import esc
+from sandbox.demo.slack_pane import SlackPane
 from sandbox.demo.world import EMPLOYEE, FINANCE_CHANNEL, PEOPLE, DemoWorld
+from sandbox.demo.xero_pane import xero_pane
 from sandbox.slack import SenderResponse
 
 Json = dict[str, Any]
@@ -55,6 +55,7 @@ class DemoPage:
         self.world = world
         self.slack = world.slack
         self.sender = world.sender
+        self.pane = SlackPane(world.slack)
 
     # --- reading -------------------------------------------------------------------------------------
 
@@ -73,10 +74,10 @@ class DemoPage:
         thread = request.args.get("thread") or None
         channel = self._channel(pane, user)
         return jsonify(
-            main=self._home(user) if pane == "home" else self._conversation(user, channel),
-            thread=self._thread(user, channel, thread) if thread and pane != "home" else "",
-            modal=self._modal(user),
-            xero=self._xero(),
+            main=self.pane.home(user) if pane == "home" else self.pane.conversation(user, channel),
+            thread=self.pane.thread(user, channel, thread) if thread and pane != "home" else "",
+            modal=self.pane.modal(user),
+            xero=xero_pane(self.world.xero, self.world.tenant_id),
             title="App Home"
             if pane == "home"
             else ("# finance" if pane == "channel" else "expense-bot (direct message)"),
@@ -180,7 +181,7 @@ class DemoPage:
             self.world.server.services.wake("post_new_payments")
         return jsonify(status=status, answer=answer)
 
-    # --- rendering ------------------------------------------------------------------------------------
+    # --- who is looking, and where --------------------------------------------------------------------
 
     def _user(self, user_id: str | None) -> str:
         known = {p.user_id for p in PEOPLE}
@@ -190,160 +191,6 @@ class DemoPage:
 
     def _channel(self, pane: str, user: str) -> str:
         return FINANCE_CHANNEL if pane == "channel" else self.slack.dm_channel(user)
-
-    def _name(self, user_id: str) -> str:
-        if user_id == self.slack.bot_user_id:
-            return "expense-bot"
-        return next((p.real_name for p in PEOPLE if p.user_id == user_id), user_id)
-
-    def _renderer(
-        self, surface: Json, state: Json | None = None, errors: dict[str, str] | None = None
-    ) -> BlockRenderer:
-        return BlockRenderer(
-            surface,
-            self._name,
-            state,
-            users=[(p.user_id, p.real_name) for p in PEOPLE],
-            channels=[(FINANCE_CHANNEL, "#finance")],
-            errors=errors,
-        )
-
-    def _message(self, user: str, channel: str, message: Json, *, in_thread: bool = False) -> str:
-        ts = str(message["ts"])
-        surface = {"kind": "message", "channel": channel, "ts": ts}
-        state = self.slack.remembered_choices(self.slack.message_surface(channel, ts), user)
-        blocks = message.get("blocks") or []
-        body = (
-            self._renderer(surface, state).blocks(blocks)
-            if blocks
-            else mrkdwn(str(message.get("text", "")), self._name)
-        )
-        ephemeral = message.get("subtype") == "ephemeral"
-        author = "expense-bot" if message.get("bot_id") or ephemeral else self._name(str(message.get("user", "")))
-        files = "".join(
-            f'<div class="file">{esc(f.get("name"))} <small>{esc(f.get("pretty_type"))}, '
-            f"{int(f.get('size') or 0):,} bytes</small></div>"
-            for f in message.get("files") or []
-        )
-        reactions = "".join(
-            f'<span class="reaction">:{esc(r.get("name"))}: {int(r.get("count") or 0)}</span>'
-            for r in message.get("reactions") or []
-        )
-        replies = ""
-        if message.get("reply_count") and not in_thread:
-            count = int(message["reply_count"])
-            noun = "reply" if count == 1 else "replies"
-            replies = f'<a href="#" class="replies" data-thread="{esc(ts)}">{count} {noun}</a>'
-        elif not in_thread and not ephemeral:
-            replies = f'<a href="#" class="replies start" data-thread="{esc(ts)}">Reply in thread</a>'
-        note = '<span class="only-you">Only visible to you</span>' if ephemeral else ""
-        updates = 0 if ephemeral else len(self.slack.edit_history(channel, ts))  # how often the bot redrew it
-        return (
-            f'<div class="message{" ephemeral" if ephemeral else ""}" data-ts="{esc(ts)}" data-updates="{updates}">'
-            f'<div class="author">{esc(author)} {note}</div>'
-            f'<div class="blocks">{body}</div>{files}{reactions}{replies}</div>'
-        )
-
-    def _conversation(self, user: str, channel: str) -> str:
-        shown = [(float(m["ts"]), m) for m in self.slack.messages(channel)]
-        shown += [(float(e["ts"]), e) for e in self.slack.ephemerals(user, channel) if not e.get("thread_ts")]
-        shown.sort(key=lambda pair: pair[0])
-        if not shown:
-            return '<p class="empty">Nothing here yet.</p>'
-        return "".join(self._message(user, channel, message) for _, message in shown)
-
-    def _thread(self, user: str, channel: str, thread_ts: str) -> str:
-        try:
-            parent = self.slack.message(channel, thread_ts)
-        except KeyError:
-            return ""
-        replies = [(float(m["ts"]), m) for m in self.slack.replies(channel, thread_ts)]
-        replies += [
-            (float(e["ts"]), e) for e in self.slack.ephemerals(user, channel) if e.get("thread_ts") == thread_ts
-        ]
-        replies.sort(key=lambda pair: pair[0])
-        inner = "".join(self._message(user, channel, m, in_thread=True) for _, m in replies)
-        return (
-            f'<div class="parent">{self._message(user, channel, parent, in_thread=True)}</div>'
-            f'<div class="thread-replies">{inner or "<p class=empty>No replies yet.</p>"}</div>'
-        )
-
-    def _home(self, user: str) -> str:
-        view = self.slack.home_view(user)
-        if view is None:
-            return '<p class="empty">Opening the App Home…</p>'
-        surface = {"kind": "view", "view_id": view["id"]}
-        state = (view.get("state") or {}).get("values") or {}
-        drawn = self._renderer(surface, state).blocks(view.get("blocks") or [])
-        return f'<div class="home" data-hash="{esc(view.get("hash"))}">{drawn}</div>'
-
-    def _modal(self, user: str) -> str:
-        stack = self.slack.modals(user)
-        if not stack:
-            return ""
-        view = stack[-1]
-        errors = self.slack.view_errors(view["id"])
-        surface = {"kind": "view", "view_id": view["id"]}
-        state = (view.get("state") or {}).get("values") or {}
-        banner = f'<div class="banner" role="alert">{esc(errors[""])}</div>' if errors.get("") else ""
-        submit = view.get("submit")
-        close = view.get("close") or {"text": "Cancel"}
-        submit_button = (
-            f'<button class="btn primary" id="modal-submit">{esc(submit.get("text"))}</button>' if submit else ""
-        )
-        return (
-            f'<div class="modal" data-view-id="{esc(view["id"])}" data-key="{esc(view["id"])}:{esc(view.get("hash"))}:'
-            f'{esc(json.dumps(errors, sort_keys=True))}">'
-            f'<div class="modal-title">{esc((view.get("title") or {}).get("text"))}</div>{banner}'
-            f'<div class="modal-body">{self._renderer(surface, state, errors).blocks(view.get("blocks") or [])}</div>'
-            f'<div class="modal-foot"><button class="btn" id="modal-close">{esc(close.get("text"))}</button>'
-            f"{submit_button}</div></div>"
-        )
-
-    def _xero(self) -> str:
-        xero = self.world.xero
-        tenant = self.world.tenant_id
-        organisation = xero.organisation(tenant)
-        connected = tenant in xero.connection_ids()
-        status = (
-            '<span class="ok">connected to the bot</span>'
-            if connected
-            else '<span class="off">not connected yet</span>'
-        )
-        spends = [t for t in xero.bank_transactions(tenant) if t.get("Type") == "SPEND"]
-        spends.sort(key=lambda t: str(t.get("UpdatedDateUTC", "")), reverse=True)
-        rows = [self._spend(tenant, t) for t in spends]
-        listing = "".join(rows) or '<p class="empty">No Spend Money transactions yet.</p>'
-        return (
-            f'<div class="org">{esc(organisation.get("Name"))} {status}</div>'
-            f'<div class="count">{len(spends)} Spend Money transaction{"" if len(spends) == 1 else "s"}</div>{listing}'
-        )
-
-    def _spend(self, tenant: str, transaction: Json) -> str:
-        lines = "".join(
-            "<tr>"
-            f"<td>{esc(line.get('Description'))}</td><td>{esc(line.get('AccountCode'))}</td>"
-            f"<td>{esc(line.get('TaxType'))}</td>"
-            f"<td>{esc(_tracking(line))}</td>"
-            f"<td class='num'>{esc(line.get('LineAmount'))}</td></tr>"
-            for line in transaction.get("LineItems") or []
-        )
-        attachments = self.world.xero.attachments(tenant, str(transaction["BankTransactionID"]))
-        files = "".join(
-            f'<li class="attachment">{esc(name)} <small>{len(content):,} bytes</small></li>'
-            for name, content in attachments
-        )
-        contact = (transaction.get("Contact") or {}).get("Name")
-        return (
-            f'<div class="spend" data-id="{esc(transaction["BankTransactionID"])}">'
-            f'<div class="spend-head"><b>{esc(contact)}</b> <span class="num">{esc(transaction.get("CurrencyCode"))} '
-            f"{esc(transaction.get('Total'))}</span></div>"
-            f'<div class="spend-meta">{esc(_xero_date(transaction.get("Date")))}'
-            f" · ref {esc(transaction.get('Reference'))}"
-            f" · {esc(transaction.get('Status'))} · {esc((transaction.get('BankAccount') or {}).get('Name'))}</div>"
-            f"<table><tr><th>Description</th><th>Account</th><th>Tax</th><th>Tracking</th><th>Amount</th></tr>{lines}</table>"
-            f'<ul class="attachments">{files or "<li class=empty>no attachments</li>"}</ul></div>'
-        )
 
 
 def _room_for_photos() -> None:
@@ -356,18 +203,6 @@ def _answer(answer: SenderResponse) -> Response:
     return jsonify(status=answer.status, elapsed=round(answer.elapsed, 3))
 
 
-def _tracking(line: Json) -> str:
-    return ", ".join(f"{t.get('Name')}: {t.get('Option')}" for t in line.get("Tracking") or [])
-
-
 def _mime(name: str, given: str | None) -> str:
     extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
     return MIME.get(extension) or given or "application/octet-stream"
-
-
-def _xero_date(value: Any) -> str:
-    text = str(value or "")
-    if text.startswith("/Date("):
-        millis = int(text[6:].split("+")[0].split(")")[0].split("-")[0])
-        return datetime.fromtimestamp(millis / 1000, UTC).date().isoformat()
-    return text[:10]

@@ -152,12 +152,7 @@ class BlockRenderer:
         )
         current = self.state.get(block_id, {}).get(action_id, {})
         if kind == "button":
-            style = esc(element.get("style", ""))
-            url = element.get("url")
-            url_attr = f' data-url="{esc(_safe_url(url))}"' if url else ""
-            return (
-                f'<button class="btn {style}" {data}{url_attr}>{text_object(element.get("text"), self.names)}</button>'
-            )
+            return self._button(element, data)
         if kind in ("static_select", "overflow"):
             return self._select(element, data, current, overflow=kind == "overflow")
         if kind == "radio_buttons":
@@ -165,37 +160,55 @@ class BlockRenderer:
         if kind == "checkboxes":
             return self._choices(element, data, "checkbox", current)
         if kind in ("external_select", "multi_external_select"):
-            chosen = current.get("selected_option") or element.get("initial_option")
-            label = text_object(chosen.get("text"), self.names) if chosen else ""
-            placeholder = esc((element.get("placeholder") or {}).get("text", "Search…"))
-            option = esc(json.dumps(chosen)) if chosen else ""
-            return (
-                f'<span class="external" {data} data-option="{option}">'
-                f'<span class="chosen">{label or placeholder}</span>'
-                '<input type="search" placeholder="Type to search" '
-                f'data-min="{esc(element.get("min_query_length", 1))}">'
-                '<span class="suggestions"></span></span>'
-            )
+            return self._external(element, data, current)
         if kind == "datepicker":
             value = current.get("selected_date") or element.get("initial_date") or ""
             return f'<input type="date" {data} value="{esc(value)}">'
         if kind in ("plain_text_input", "number_input", "email_text_input", "url_text_input"):
-            value = current.get("value") or element.get("initial_value") or ""
-            placeholder = esc((element.get("placeholder") or {}).get("text", ""))
-            if element.get("multiline"):
-                return f'<textarea {data} placeholder="{placeholder}">{esc(value)}</textarea>'
-            kind_attr = "number" if kind == "number_input" else "text"
-            step = ' step="any"' if kind == "number_input" and element.get("is_decimal_allowed") else ""
-            return f'<input type="{kind_attr}"{step} {data} value="{esc(value)}" placeholder="{placeholder}">'
+            return self._text_input(element, data, current)
         if kind in ("users_select", "conversations_select", "channels_select"):
-            pairs = self.users if kind == "users_select" else self.channels
-            key = {"users_select": "user", "conversations_select": "conversation", "channels_select": "channel"}[kind]
-            chosen_id = current.get(f"selected_{key}") or element.get(f"initial_{key}")
-            options = '<option value="">Choose…</option>' + "".join(
-                f'<option value="{esc(i)}"{" selected" if i == chosen_id else ""}>{esc(n)}</option>' for i, n in pairs
-            )
-            return f"<select {data}>{options}</select>"
+            return self._directory_select(element, data, current)
         return f'<span class="unknown">[{esc(kind)}]</span>'
+
+    def _button(self, element: Json, data: str) -> str:
+        style = esc(element.get("style", ""))
+        url = element.get("url")
+        url_attr = f' data-url="{esc(_safe_url(url))}"' if url else ""
+        return f'<button class="btn {style}" {data}{url_attr}>{text_object(element.get("text"), self.names)}</button>'
+
+    def _external(self, element: Json, data: str, current: Json) -> str:
+        chosen = current.get("selected_option") or element.get("initial_option")
+        label = text_object(chosen.get("text"), self.names) if chosen else ""
+        placeholder = esc((element.get("placeholder") or {}).get("text", "Search…"))
+        option = esc(json.dumps(chosen)) if chosen else ""
+        return (
+            f'<span class="external" {data} data-option="{option}">'
+            f'<span class="chosen">{label or placeholder}</span>'
+            '<input type="search" placeholder="Type to search" '
+            f'data-min="{esc(element.get("min_query_length", 1))}">'
+            '<span class="suggestions"></span></span>'
+        )
+
+    def _text_input(self, element: Json, data: str, current: Json) -> str:
+        kind = str(element.get("type"))
+        value = current.get("value") or element.get("initial_value") or ""
+        placeholder = esc((element.get("placeholder") or {}).get("text", ""))
+        if element.get("multiline"):
+            return f'<textarea {data} placeholder="{placeholder}">{esc(value)}</textarea>'
+        kind_attr = "number" if kind == "number_input" else "text"
+        step = ' step="any"' if kind == "number_input" and element.get("is_decimal_allowed") else ""
+        return f'<input type="{kind_attr}"{step} {data} value="{esc(value)}" placeholder="{placeholder}">'
+
+    def _directory_select(self, element: Json, data: str, current: Json) -> str:
+        """A select of the workspace's people or conversations."""
+        kind = str(element.get("type"))
+        pairs = self.users if kind == "users_select" else self.channels
+        key = {"users_select": "user", "conversations_select": "conversation", "channels_select": "channel"}[kind]
+        chosen_id = current.get(f"selected_{key}") or element.get(f"initial_{key}")
+        options = '<option value="">Choose…</option>' + "".join(
+            f'<option value="{esc(i)}"{" selected" if i == chosen_id else ""}>{esc(n)}</option>' for i, n in pairs
+        )
+        return f"<select {data}>{options}</select>"
 
     def _select(self, element: Json, data: str, current: Json, *, overflow: bool) -> str:
         chosen = (current.get("selected_option") or element.get("initial_option") or {}).get("value")

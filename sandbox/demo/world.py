@@ -132,29 +132,7 @@ class DemoWorld:
 def build_world(port: int, folder: Path | None = None) -> DemoWorld:
     """Start the fakes, migrate a fresh SQLite file, and build the bot as `serve` does (not yet serving)."""
     folder = folder or Path(tempfile.mkdtemp(prefix="xero-expense-bot-demo-"))
-    slack = FakeSlack(
-        bot_token=f"xoxb-demo-{secrets.token_hex(12)}",
-        team_id=TEAM_ID,
-        team_name="Acme Trading",
-        team_domain="acme-trading",
-        bot_name="expense-bot",
-        trigger_ttl_seconds=None,  # a person reading the page takes longer than Slack's 3 seconds
-    )
-    slack.start()
-    for person in PEOPLE:
-        slack.add_user(
-            person.user_id, person.name, person.email, real_name=person.real_name, is_admin=person.role == "admin"
-        )
-    slack.add_channel(FINANCE_CHANNEL, "finance", members=[ADMIN.user_id, FINANCE.user_id, slack.bot_user_id])
-    xero = XeroEmulator(
-        client_id=secrets.token_hex(16).upper(),
-        client_secret=secrets.token_urlsafe(32),
-        validate=False,
-        seed=False,
-    )
-    xero.add_organisation(name=ORGANISATION, base_currency="GBP", country="GB", short_code="!Acme1")
-    xero.consent_page = True
-    xero.start()
+    slack, xero = _demo_slack(), _demo_xero()
     signing_secret = secrets.token_hex(16)
     webhook_secret = secrets.token_hex(16)
     settings = Settings(
@@ -183,6 +161,39 @@ def build_world(port: int, folder: Path | None = None) -> DemoWorld:
     server = BotServer(settings, deps, host="127.0.0.1", port=port)
     sender = SlackSender(f"http://127.0.0.1:{server.port}", signing_secret, slack, timeout=30)
     return DemoWorld(slack, xero, settings, server, sender, webhook_secret, folder)
+
+
+def _demo_slack() -> FakeSlack:
+    """The fake Slack, started, with the demo's people and its finance channel."""
+    slack = FakeSlack(
+        bot_token=f"xoxb-demo-{secrets.token_hex(12)}",
+        team_id=TEAM_ID,
+        team_name="Acme Trading",
+        team_domain="acme-trading",
+        bot_name="expense-bot",
+        trigger_ttl_seconds=None,  # a person reading the page takes longer than Slack's 3 seconds
+    )
+    slack.start()
+    for person in PEOPLE:
+        slack.add_user(
+            person.user_id, person.name, person.email, real_name=person.real_name, is_admin=person.role == "admin"
+        )
+    slack.add_channel(FINANCE_CHANNEL, "finance", members=[ADMIN.user_id, FINANCE.user_id, slack.bot_user_id])
+    return slack
+
+
+def _demo_xero() -> XeroEmulator:
+    """The Xero emulator, started, with one organisation and a consent page to click through."""
+    xero = XeroEmulator(
+        client_id=secrets.token_hex(16).upper(),
+        client_secret=secrets.token_urlsafe(32),
+        validate=False,
+        seed=False,
+    )
+    xero.add_organisation(name=ORGANISATION, base_currency="GBP", country="GB", short_code="!Acme1")
+    xero.consent_page = True
+    xero.start()
+    return xero
 
 
 def _wait_until_up(url: str, timeout: float = 30.0) -> None:

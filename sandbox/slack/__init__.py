@@ -1,7 +1,7 @@
 """A local Slack for tests and demos: FakeSlack serves the Web API, SlackSender plays Slack towards the bot."""
 
 from sandbox.slack.fake import FakeSlack
-from sandbox.slack.model import ApiCall
+from sandbox.slack.issued import ApiCall
 from sandbox.slack.sender import SenderResponse, SlackSender
 
 __all__ = ["ApiCall", "FakeSlack", "SenderResponse", "SlackSender"]

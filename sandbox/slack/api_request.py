@@ -9,7 +9,8 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 from sandbox.slack.errors import SlackError
-from sandbox.slack.model import Json, TokenGrant
+from sandbox.slack.issued import TokenGrant
+from sandbox.slack.model import Json
 
 JSON_ARGS = frozenset({"blocks", "attachments", "view", "metadata", "files"})
 

@@ -8,9 +8,10 @@ import time
 from sandbox.slack.blocks import with_block_ids
 from sandbox.slack.errors import SlackError
 from sandbox.slack.files import HttpReply
+from sandbox.slack.issued import ResponseUrl
 from sandbox.slack.limits import check_message_blocks
 from sandbox.slack.methods.chat import replace_message
-from sandbox.slack.model import Ephemeral, Json, Message, ResponseUrl
+from sandbox.slack.model import Ephemeral, Json, Message
 from sandbox.slack.workspace import Workspace
 
 MAX_USES = 5
@@ -78,23 +79,25 @@ def _apply(ws: Workspace, target: ResponseUrl, payload: Json) -> None:
     text, blocks = str(payload.get("text") or ""), with_block_ids(blocks or [])
     if payload.get("delete_original") and target.message_ts:
         _original(ws, target).deleted = True
-        return
-    if payload.get("replace_original") and target.message_ts:
-        original = _original(ws, target)
-        if isinstance(original, Ephemeral):
-            original.text, original.blocks = text, blocks
-        else:
-            replace_message(
-                ws,
-                original,
-                text=text,
-                blocks=blocks,
-                attachments=payload.get("attachments") or [],
-                editor=ws.bot.user_id,
-            )
-        return
-    if not text and not blocks:
+    elif payload.get("replace_original") and target.message_ts:
+        _replace(ws, target, payload, text, blocks)
+    elif not text and not blocks:
         raise SlackError("no_text", status=400)
+    else:
+        _post(ws, target, payload, text, blocks)
+
+
+def _replace(ws: Workspace, target: ResponseUrl, payload: Json, text: str, blocks: list[Json]) -> None:
+    original = _original(ws, target)
+    if isinstance(original, Ephemeral):
+        original.text, original.blocks = text, blocks
+        return
+    attachments = payload.get("attachments") or []
+    replace_message(ws, original, text=text, blocks=blocks, attachments=attachments, editor=ws.bot.user_id)
+
+
+def _post(ws: Workspace, target: ResponseUrl, payload: Json, text: str, blocks: list[Json]) -> None:
+    """A new message: in the channel for everyone, or (Slack's default) ephemeral for the person who acted."""
     channel_id = target.channel_id or ws.open_dm(target.user_id).id
     if payload.get("response_type") == "in_channel":
         ws.store_message(
@@ -110,18 +113,18 @@ def _apply(ws: Workspace, target: ResponseUrl, payload: Json) -> None:
                 thread_ts=payload.get("thread_ts"),
             )
         )
-    else:
-        ws.ephemerals.append(
-            Ephemeral(
-                channel=channel_id,
-                user=target.user_id,
-                message_ts=ws.ids.next_ts(),
-                text=text,
-                blocks=blocks,
-                thread_ts=payload.get("thread_ts"),
-                source="response_url",
-            )
+        return
+    ws.ephemerals.append(
+        Ephemeral(
+            channel=channel_id,
+            user=target.user_id,
+            message_ts=ws.ids.next_ts(),
+            text=text,
+            blocks=blocks,
+            thread_ts=payload.get("thread_ts"),
+            source="response_url",
         )
+    )
 
 
 def _original(ws: Workspace, target: ResponseUrl) -> Message | Ephemeral:

@@ -180,6 +180,14 @@ class SocketModeServer:
                 self._timers.append(timer)
                 timer.start()
 
+    def ping(self) -> None:
+        """A WebSocket ping on every open connection, as Slack sends now and then; the app answers with a pong."""
+        with self._changed:
+            links = list(self._links.values())
+        for link in links:
+            with contextlib.suppress(ConnectionClosed):
+                link.connection.ping()
+
     def _send(
         self, envelope_type: EnvelopeType, payload: Json, accepts_response_payload: bool, attempt: int
     ) -> Delivery | None:

@@ -8,8 +8,9 @@ import time
 from sandbox.slack.api_request import ApiRequest, parse_api_request
 from sandbox.slack.errors import SlackError
 from sandbox.slack.files import HttpReply
+from sandbox.slack.issued import ApiCall
 from sandbox.slack.methods import METHODS, ApiMethod
-from sandbox.slack.model import ApiCall, Json
+from sandbox.slack.model import Json
 from sandbox.slack.outage import DropConnection, Outage
 from sandbox.slack.rate_limits import RateLimits
 from sandbox.slack.workspace import Workspace

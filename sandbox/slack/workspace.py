@@ -8,22 +8,8 @@ from dataclasses import dataclass, field
 
 from sandbox.slack.errors import SlackError
 from sandbox.slack.ids import IdFactory
-from sandbox.slack.model import (
-    ApiCall,
-    BotIdentity,
-    Channel,
-    Ephemeral,
-    HostedFile,
-    Json,
-    Message,
-    ResponseUrl,
-    Team,
-    TokenGrant,
-    Trigger,
-    User,
-    Usergroup,
-    View,
-)
+from sandbox.slack.issued import ApiCall, ResponseUrl, TokenGrant, Trigger
+from sandbox.slack.model import BotIdentity, Channel, Ephemeral, HostedFile, Json, Message, Team, User, Usergroup, View
 
 UiStateKey = tuple[str, str]
 

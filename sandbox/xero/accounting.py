@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import copy
 import re
-import uuid
 from collections.abc import Callable
-from typing import Any
 from urllib.parse import unquote
 
 from sandbox.xero import attachments
+from sandbox.xero.answers import listing, saved_elements, summarize_errors
 from sandbox.xero.bank_transactions import BankTransactionBuilder, Draft
+from sandbox.xero.contacts import get_contact, get_contacts, save_contacts
 from sandbox.xero.context import TenantCall
 from sandbox.xero.messages import (
     EmulatorResponse,
@@ -20,47 +20,10 @@ from sandbox.xero.messages import (
     single_validation_error,
     validation_error,
 )
-from sandbox.xero.queries import QueryError, modified_since, ordered, page_of, where_predicate
-from sandbox.xero.seed import new_contact
 from sandbox.xero.state import XeroObject
-from sandbox.xero.xero_dates import ms_date
 
 ACCOUNTING_PREFIX = "/api.xro/2.0"
 Handler = Callable[[TenantCall, dict[str, str]], EmulatorResponse]
-_CONTACT_FIELDS = (
-    "EmailAddress",
-    "FirstName",
-    "LastName",
-    "ContactNumber",
-    "AccountNumber",
-    "TaxNumber",
-    "DefaultCurrency",
-    "ContactStatus",
-    "Website",
-)
-
-
-def _summarize_errors(call: TenantCall) -> bool:
-    """Xero's server default is to summarise (400 on any invalid element), whatever the spec says."""
-    value = call.request.query_value("summarizeErrors")
-    return value is None or value.strip().lower() != "false"
-
-
-def _listing(call: TenantCall, key: str, objects: list[XeroObject], *, paged: bool = False) -> EmulatorResponse:
-    request = call.request
-    try:
-        selected = [obj for obj in objects if where_predicate(request.query_value("where"))(obj)]
-        selected = ordered(modified_since(selected, request), request.query_value("order"))
-        pagination = None
-        if paged:
-            selected, pagination = page_of(selected, request)
-    except QueryError as error:
-        return json_response(400, {"ErrorNumber": 16, "Type": "QueryParseException", "Message": str(error)})
-    body: dict[str, Any] = call.envelope()
-    if pagination is not None:
-        body["pagination"] = pagination
-    body[key] = copy.deepcopy(selected)
-    return json_response(200, body)
 
 
 def get_organisation(call: TenantCall, _: dict[str, str]) -> EmulatorResponse:
@@ -68,11 +31,11 @@ def get_organisation(call: TenantCall, _: dict[str, str]) -> EmulatorResponse:
 
 
 def get_accounts(call: TenantCall, _: dict[str, str]) -> EmulatorResponse:
-    return _listing(call, "Accounts", call.tenant.accounts)
+    return listing(call, "Accounts", call.tenant.accounts)
 
 
 def get_tax_rates(call: TenantCall, _: dict[str, str]) -> EmulatorResponse:
-    return _listing(call, "TaxRates", call.tenant.tax_rates)
+    return listing(call, "TaxRates", call.tenant.tax_rates)
 
 
 def get_tracking_categories(call: TenantCall, _: dict[str, str]) -> EmulatorResponse:
@@ -82,92 +45,14 @@ def get_tracking_categories(call: TenantCall, _: dict[str, str]) -> EmulatorResp
         categories = [c for c in categories if c["Status"] == "ACTIVE"]
         for category in categories:
             category["Options"] = [o for o in category["Options"] if o["Status"] == "ACTIVE"]
-    return _listing(call, "TrackingCategories", categories)
-
-
-# --- Contacts ------------------------------------------------------------------------------------
-
-
-def get_contacts(call: TenantCall, _: dict[str, str]) -> EmulatorResponse:
-    contacts = call.tenant.contacts
-    if (call.request.query_value("includeArchived") or "").lower() != "true":
-        contacts = [c for c in contacts if c["ContactStatus"] != "ARCHIVED"]
-    term = (call.request.query_value("searchTerm") or "").strip().casefold()
-    if term:
-        searched = ("Name", "FirstName", "LastName", "EmailAddress", "ContactNumber")
-        contacts = [c for c in contacts if any(term in str(c.get(f) or "").casefold() for f in searched)]
-    return _listing(call, "Contacts", contacts, paged=True)
-
-
-def get_contact(call: TenantCall, params: dict[str, str]) -> EmulatorResponse:
-    contact = call.tenant.contact_by_id(params["id"])
-    if contact is None:
-        return not_found()
-    return json_response(200, {**call.envelope(), "Contacts": [copy.deepcopy(contact)]})
-
-
-def _contact_name_taken(call: TenantCall, name: str, own_id: str | None) -> bool:
-    found = call.tenant.active_contact_named(name)
-    return found is not None and found["ContactID"] != own_id
-
-
-def _save_contact(call: TenantCall, element: XeroObject) -> tuple[XeroObject | None, list[str]]:
-    existing = call.tenant.contact_by_id(str(element["ContactID"])) if element.get("ContactID") else None
-    if element.get("ContactID") and existing is None:
-        return None, [f"The contact with ContactID '{element['ContactID']}' could not be found."]
-    name = str(element.get("Name") or (existing or {}).get("Name") or "").strip()
-    if not name:
-        return None, ["The contact name must be specified."]
-    if _contact_name_taken(call, name, existing["ContactID"] if existing else None):
-        return None, [
-            f"The contact name {name} is already assigned to another contact. "
-            "The contact name must be unique across all active contacts."
-        ]
-    contact = existing if existing is not None else new_contact(str(uuid.uuid4()), name, call.now)
-    contact["Name"] = name
-    contact.update({key: element[key] for key in _CONTACT_FIELDS if key in element})
-    contact["UpdatedDateUTC"] = ms_date(call.now)
-    if existing is None:
-        call.tenant.contacts.append(contact)
-    return contact, []
-
-
-def save_contacts(call: TenantCall, _: dict[str, str]) -> EmulatorResponse:
-    elements = _elements(call, "Contacts", "Name")
-    if elements is None:
-        return single_validation_error("The request body must contain a Contacts array.")
-    results, failed = [], []
-    for element in elements:
-        contact, errors = _save_contact(call, element)
-        if contact is not None:
-            results.append(copy.deepcopy(contact))
-            continue
-        echoed = {**element, "HasValidationErrors": True, "ValidationErrors": [{"Message": m} for m in errors]}
-        results.append(echoed)
-        failed.append(echoed)
-    if failed and _summarize_errors(call):
-        return validation_error(failed)
-    return json_response(200, {**call.envelope(), "Contacts": results})
-
-
-def _elements(call: TenantCall, key: str, marker: str) -> list[XeroObject] | None:
-    """Xero takes `{"Key": [..]}` or one unwrapped object."""
-    try:
-        payload = call.request.json_body()
-    except ValueError:
-        return None
-    if isinstance(payload, dict) and isinstance(payload.get(key), list):
-        return [e if isinstance(e, dict) else {} for e in payload[key]]
-    if isinstance(payload, dict) and marker in payload:
-        return [payload]
-    return None
+    return listing(call, "TrackingCategories", categories)
 
 
 # --- BankTransactions ----------------------------------------------------------------------------
 
 
 def get_bank_transactions(call: TenantCall, _: dict[str, str]) -> EmulatorResponse:
-    return _listing(call, "BankTransactions", list(call.tenant.bank_transactions.values()), paged=True)
+    return listing(call, "BankTransactions", list(call.tenant.bank_transactions.values()), paged=True)
 
 
 def get_bank_transaction(call: TenantCall, params: dict[str, str]) -> EmulatorResponse:
@@ -192,7 +77,7 @@ def update_bank_transaction(call: TenantCall, params: dict[str, str]) -> Emulato
 
 
 def _save_bank_transactions(call: TenantCall, *, allow_update: bool, target_id: str | None) -> EmulatorResponse:
-    elements = _elements(call, "BankTransactions", "Type")
+    elements = saved_elements(call, "BankTransactions", "Type")
     if elements is None:
         return single_validation_error("The request body must contain a BankTransactions array.")
     builder = BankTransactionBuilder(call.tenant, call.now)
@@ -211,7 +96,7 @@ def _save_bank_transactions(call: TenantCall, *, allow_update: bool, target_id: 
         }
         results.append(echoed)
         failed.append(echoed)
-    if failed and (target_id is not None or _summarize_errors(call)):
+    if failed and (target_id is not None or summarize_errors(call)):
         return validation_error(failed)
     return json_response(200, {**call.envelope(), "BankTransactions": results})
 

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import copy
-import uuid
-from datetime import date, timedelta
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -15,16 +12,23 @@ from sandbox.xero.limits import InjectedLimit, RateLimiter, RateLimitStats
 from sandbox.xero.messages import EmulatorRequest, EmulatorResponse
 from sandbox.xero.oauth import IdentityService
 from sandbox.xero.openapi_check import VALIDATION_AVAILABLE, SpecChecker, default_spec_path, spec_checker
+from sandbox.xero.organisations import OrganisationControls
 from sandbox.xero.pipeline import EmulatorCore, RecordedRequest
-from sandbox.xero.seed import build_tenant, new_contact
 from sandbox.xero.server import LoopbackServer
-from sandbox.xero.state import Tenant, XeroObject
-from sandbox.xero.xero_dates import ms_date, ms_date_of_day
+from sandbox.xero.state import Tenant
 
 _UNSET: Any = object()
 
 
-class XeroEmulator:
+def _spec_file(spec_path: Path | None) -> Path | None:
+    """The OpenAPI file answers are checked against: the one given, else Xero's (none without the dev extra, as in
+    the demo)."""
+    if spec_path is _UNSET:
+        spec_path = default_spec_path() if VALIDATION_AVAILABLE else None
+    return spec_path if spec_path and spec_path.is_file() else None
+
+
+class XeroEmulator(OrganisationControls):
     def __init__(
         self,
         *,
@@ -47,10 +51,7 @@ class XeroEmulator:
         self.client_secret = client_secret
         self._tenants: dict[str, Tenant] = {}
         self._server = LoopbackServer(self._handle, port)
-        # without the dev extra there is nothing to check with (the demo's case)
-        unset_spec = default_spec_path() if VALIDATION_AVAILABLE else None
-        resolved_spec = unset_spec if spec_path is _UNSET else spec_path
-        self.spec_path: Path | None = resolved_spec if resolved_spec and resolved_spec.is_file() else None
+        self.spec_path = _spec_file(spec_path)
         checker = spec_checker(self.spec_path) if validate and self.spec_path else None
         self._core = EmulatorCore(
             clock=self.clock,
@@ -131,132 +132,6 @@ class XeroEmulator:
     @attachment_max_bytes.setter
     def attachment_max_bytes(self, size: int) -> None:
         self._core.attachment_max_bytes = size
-
-    # --- organisations and seed data ---------------------------------------------------------------
-
-    def add_organisation(
-        self, name: str = "Acme Ltd", base_currency: str = "GBP", country: str = "GB", short_code: str = "!Ab12C"
-    ) -> str:
-        tenant_id = str(uuid.uuid4())
-        tenant = build_tenant(
-            tenant_id=tenant_id,
-            name=name,
-            base_currency=base_currency,
-            country=country,
-            short_code=short_code,
-            now=self.clock.now(),
-        )
-        with self._core.lock:
-            self._tenants[tenant_id] = tenant
-        return tenant_id
-
-    @property
-    def tenant_ids(self) -> list[str]:
-        with self._core.lock:
-            return list(self._tenants)
-
-    @property
-    def default_tenant_id(self) -> str:
-        return self.tenant_ids[0]
-
-    def organisation(self, tenant_id: str) -> XeroObject:
-        with self._core.lock:
-            return copy.deepcopy(self._tenant(tenant_id).organisation)
-
-    def accounts(self, tenant_id: str) -> list[XeroObject]:
-        with self._core.lock:
-            return copy.deepcopy(self._tenant(tenant_id).accounts)
-
-    def tax_rates(self, tenant_id: str) -> list[XeroObject]:
-        with self._core.lock:
-            return copy.deepcopy(self._tenant(tenant_id).tax_rates)
-
-    def tracking_categories(self, tenant_id: str) -> list[XeroObject]:
-        with self._core.lock:
-            return copy.deepcopy(self._tenant(tenant_id).tracking_categories)
-
-    def contacts(self, tenant_id: str) -> list[XeroObject]:
-        with self._core.lock:
-            return copy.deepcopy(self._tenant(tenant_id).contacts)
-
-    def bank_transactions(self, tenant_id: str) -> list[XeroObject]:
-        with self._core.lock:
-            return copy.deepcopy(list(self._tenant(tenant_id).bank_transactions.values()))
-
-    def attachments(self, tenant_id: str, bank_transaction_id: str) -> list[tuple[str, bytes]]:
-        with self._core.lock:
-            stored = self._tenant(tenant_id).attachments.get(bank_transaction_id, [])
-            return [(attachment.file_name, attachment.content) for attachment in stored]
-
-    def history(self, tenant_id: str, bank_transaction_id: str) -> list[XeroObject]:
-        with self._core.lock:
-            return copy.deepcopy(self._tenant(tenant_id).history.get(bank_transaction_id, []))
-
-    def archive_account(self, tenant_id: str, code: str) -> None:
-        with self._core.lock:
-            account = self._tenant(tenant_id).account_by_code(code)
-            if account is None:
-                raise KeyError(f"no account with code {code}")
-            account["Status"] = "ARCHIVED"
-            account["UpdatedDateUTC"] = ms_date(self.clock.now())
-
-    def archive_tracking_option(self, tenant_id: str, category_name: str, option_name: str) -> None:
-        with self._core.lock:
-            category = self._tenant(tenant_id).tracking_category(category_id=None, name=category_name)
-            if category is None:
-                raise KeyError(f"no tracking category {category_name}")
-            option = next((o for o in category["Options"] if o["Name"] == option_name), None)
-            if option is None:
-                raise KeyError(f"no option {option_name} in {category_name}")
-            option["Status"] = "ARCHIVED"
-
-    def set_tax_rate_status(self, tenant_id: str, tax_type: str, status: str) -> None:
-        with self._core.lock:
-            tax_rate = self._tenant(tenant_id).tax_rate(tax_type)
-            if tax_rate is None:
-                raise KeyError(f"no tax rate {tax_type}")
-            tax_rate["Status"] = status
-
-    def add_contact(self, tenant_id: str, name: str, *, status: str = "ACTIVE") -> str:
-        contact = new_contact(str(uuid.uuid4()), name, self.clock.now(), status=status)
-        with self._core.lock:
-            self._tenant(tenant_id).contacts.append(contact)
-        return str(contact["ContactID"])
-
-    def rename_contact(self, tenant_id: str, contact_id: str, name: str) -> None:
-        self._update_contact(tenant_id, contact_id, Name=name)
-
-    def archive_contact(self, tenant_id: str, contact_id: str) -> None:
-        self._update_contact(tenant_id, contact_id, ContactStatus="ARCHIVED")
-
-    def _update_contact(self, tenant_id: str, contact_id: str, **fields: Any) -> None:
-        with self._core.lock:
-            contact = self._tenant(tenant_id).contact_by_id(contact_id)
-            if contact is None:
-                raise KeyError(f"no contact {contact_id}")
-            contact.update(fields)
-            contact["UpdatedDateUTC"] = ms_date(self.clock.now())
-
-    def reconcile(self, tenant_id: str, bank_transaction_id: str) -> None:
-        with self._core.lock:
-            transaction = self._tenant(tenant_id).bank_transactions[bank_transaction_id]
-            transaction["IsReconciled"] = True
-            transaction["UpdatedDateUTC"] = ms_date(self.clock.now())
-
-    def lock_period(self, tenant_id: str, *, before: date) -> None:
-        """Documents dated before `before` can no longer be created or edited."""
-        lock_date = before - timedelta(days=1)
-        with self._core.lock:
-            tenant = self._tenant(tenant_id)
-            tenant.lock_date = lock_date
-            tenant.organisation["EndOfYearLockDate"] = ms_date_of_day(lock_date)
-            tenant.organisation["PeriodLockDate"] = ms_date_of_day(lock_date)
-
-    def _tenant(self, tenant_id: str) -> Tenant:
-        try:
-            return self._tenants[tenant_id]
-        except KeyError:
-            raise KeyError(f"no organisation with tenant id {tenant_id}") from None
 
     # --- identity controls -------------------------------------------------------------------------
 

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import base64
 import binascii
-import html
-import json
 import secrets
 import uuid
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
-from urllib.parse import parse_qs, unquote, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qs, unquote
 
 from sandbox.xero.clock import EmulatorClock
+from sandbox.xero.identity_pages import consent_form, html_error, redirect
+from sandbox.xero.jwts import ACCESS_TOKEN_SECONDS, access_jwt, id_token
 from sandbox.xero.messages import EmulatorRequest, EmulatorResponse, json_response, problem
 from sandbox.xero.state import (
     AccessToken,
@@ -24,19 +24,6 @@ from sandbox.xero.state import (
     Tenant,
 )
 
-CONSENT_PAGE = """<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><title>Xero | Allow access</title>
-<style>body{{font-family:sans-serif;background:#f2f4f5;margin:0}}main{{max-width:420px;margin:60px auto;
-background:#fff;padding:24px 32px;border-radius:8px}}h1{{font-size:20px}}button{{font-size:15px;padding:8px 18px;
-margin-right:8px;border-radius:4px;border:1px solid #13b5ea}}#allow{{background:#13b5ea;color:#fff}}</style></head>
-<body><main><p>xero <small>(emulator)</small></p><h1>Allow access to your organisation</h1>
-<p>The app will connect to:</p><ul id="organisations">{organisations}</ul>
-<p>and be able to:</p><ul>{scopes}</ul>
-<form method="get" action="/identity/connect/authorize">{hidden}
-<button id="allow" name="consent" value="allow">Allow access</button>
-<button id="deny" name="consent" value="deny">Cancel</button></form></main></body></html>
-"""
-ACCESS_TOKEN_SECONDS = 30 * 60
 CODE_SECONDS = 5 * 60
 REFRESH_GRACE = timedelta(minutes=30)
 REFRESH_LIFETIME = timedelta(days=60)
@@ -44,22 +31,6 @@ REFRESH_LIFETIME = timedelta(days=60)
 
 def _oauth_error(error: str, status: int = 400) -> EmulatorResponse:
     return json_response(status, {"error": error})
-
-
-def _html_error(message: str) -> EmulatorResponse:
-    page = f"<html><body><h1>Sorry, something went wrong</h1><p>{html.escape(message)}</p></body></html>"
-    return EmulatorResponse(status=400, body=page.encode(), content_type="text/html; charset=utf-8")
-
-
-def _redirect(redirect_uri: str, params: dict[str, str]) -> EmulatorResponse:
-    parts = urlsplit(redirect_uri)
-    query = f"{parts.query}&{urlencode(params)}" if parts.query else urlencode(params)
-    location = urlunsplit((parts.scheme, parts.netloc, parts.path, query, parts.fragment))
-    return EmulatorResponse(status=302, content_type="text/html", headers={"Location": location})
-
-
-def _b64url(data: bytes) -> str:
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
 
 
 def _connection_time(moment: datetime) -> str:
@@ -107,40 +78,25 @@ class IdentityService:
         scope = request.query_value("scope")
         state = request.query_value("state") or ""
         if client_id != self.client_id:
-            return _html_error("unauthorized_client: Invalid client_id")
+            return html_error("unauthorized_client: Invalid client_id")
         if not redirect_uri:
-            return _html_error("invalid_request: Invalid redirect_uri")
+            return html_error("invalid_request: Invalid redirect_uri")
         if request.query_value("response_type") != "code":
-            return _html_error("unsupported_response_type: response_type must be 'code'")
+            return html_error("unsupported_response_type: response_type must be 'code'")
         if not scope:
-            return _html_error("invalid_scope: No scopes requested")
+            return html_error("invalid_scope: No scopes requested")
         if self.next_authorize_error:
             error, self.next_authorize_error = self.next_authorize_error, None
-            return _redirect(redirect_uri, {"error": error, "state": state})
+            return redirect(redirect_uri, {"error": error, "state": state})
         if self.consent_page:
             decision = request.query_value("consent")
             if decision == "deny":
-                return _redirect(redirect_uri, {"error": "access_denied", "state": state})
+                return redirect(redirect_uri, {"error": "access_denied", "state": state})
             if decision != "allow":
-                return self._consent_form(request, scope)
+                names = [str(self.tenants[t].organisation.get("Name", "")) for t in self._tenants_to_connect()]
+                return consent_form(request, names, scope)
         code = self._consent(client_id, redirect_uri, scope)
-        return _redirect(redirect_uri, {"code": code.code, "scope": scope, "state": state})
-
-    def _consent_form(self, request: EmulatorRequest, scope: str) -> EmulatorResponse:
-        """Xero's "allow access" page: the organisation to connect and what the app asks for."""
-        hidden = "".join(
-            f'<input type="hidden" name="{html.escape(key)}" value="{html.escape(value)}">'
-            for key, values in request.query.items()
-            if key != "consent"
-            for value in values
-        )
-        organisations = "".join(
-            f"<li>{html.escape(str(self.tenants[t].organisation.get('Name', '')))}</li>"
-            for t in self._tenants_to_connect()
-        )
-        scopes = "".join(f"<li><code>{html.escape(item)}</code></li>" for item in scope.split())
-        page = CONSENT_PAGE.format(hidden=hidden, organisations=organisations, scopes=scopes)
-        return EmulatorResponse(status=200, body=page.encode(), content_type="text/html; charset=utf-8")
+        return redirect(redirect_uri, {"code": code.code, "scope": scope, "state": state})
 
     def _consent(self, client_id: str, redirect_uri: str, scope: str) -> AuthorizationCode:
         grant = Grant(auth_event_id=str(uuid.uuid4()), client_id=client_id, scope=scope)
@@ -232,7 +188,7 @@ class IdentityService:
 
     def _issue_tokens(self, grant: Grant, now: datetime) -> dict[str, Any]:
         access = AccessToken(
-            token=self._access_jwt(grant, now),
+            token=access_jwt(grant, now, issuer=self.issuer(), user=self.user),
             auth_event_id=grant.auth_event_id,
             expires_at=now + timedelta(seconds=ACCESS_TOKEN_SECONDS),
         )
@@ -245,7 +201,7 @@ class IdentityService:
         }
         scopes = grant.scope.split()
         if "openid" in scopes:
-            issued["id_token"] = self._id_token(grant, now)
+            issued["id_token"] = id_token(grant, now, issuer=self.issuer(), user=self.user)
         if "offline_access" in scopes:
             refresh = RefreshToken(
                 token=secrets.token_hex(32), auth_event_id=grant.auth_event_id, expires_at=now + REFRESH_LIFETIME
@@ -253,49 +209,6 @@ class IdentityService:
             self.refresh_tokens[refresh.token] = refresh
             issued["refresh_token"] = refresh.token
         return issued
-
-    def _access_jwt(self, grant: Grant, now: datetime) -> str:
-        """Like Xero's: a JWT carrying `authentication_event_id`, so a client can ask /connections for the
-        organisations of this consent. The signature part is random: nothing here verifies it."""
-        issued_at = int(now.timestamp())
-        claims = {
-            "nbf": issued_at,
-            "exp": issued_at + ACCESS_TOKEN_SECONDS,
-            "iss": self.issuer(),
-            "aud": f"{self.issuer()}/resources",
-            "client_id": grant.client_id,
-            "sub": self.user["xero_userid"].replace("-", ""),
-            "xero_userid": self.user["xero_userid"],
-            "authentication_event_id": grant.auth_event_id,
-            "jti": secrets.token_hex(16),
-            "scope": grant.scope.split(),
-        }
-        header = {"alg": "RS256", "typ": "JWT"}
-        signature = _b64url(secrets.token_bytes(32))
-        return f"{_b64url(json.dumps(header).encode())}.{_b64url(json.dumps(claims).encode())}.{signature}"
-
-    def _id_token(self, grant: Grant, now: datetime) -> str:
-        """Well-formed but unsigned (alg "none"): clients that verify signatures must skip that here."""
-        issued_at = int(now.timestamp())
-        claims = {
-            "nbf": issued_at,
-            "exp": issued_at + 300,
-            "iss": self.issuer(),
-            "aud": grant.client_id,
-            "iat": issued_at,
-            "auth_time": issued_at,
-            "sub": self.user["xero_userid"].replace("-", ""),
-            "xero_userid": self.user["xero_userid"],
-            "global_session_id": grant.auth_event_id.replace("-", ""),
-            "sid": grant.auth_event_id.replace("-", ""),
-            "preferred_username": self.user["email"],
-            "email": self.user["email"],
-            "given_name": self.user["given_name"],
-            "family_name": self.user["family_name"],
-            "name": f"{self.user['given_name']} {self.user['family_name']}",
-        }
-        header = {"alg": "none", "typ": "JWT"}
-        return f"{_b64url(json.dumps(header).encode())}.{_b64url(json.dumps(claims).encode())}."
 
     # --- /connect/revocation -----------------------------------------------------------------------
 

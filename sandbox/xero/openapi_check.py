@@ -6,9 +6,11 @@ Requests are validated as if sent to the spec's own server, whatever port the em
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
+import tempfile
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,7 +20,7 @@ from werkzeug.datastructures import Headers, ImmutableMultiDict
 
 try:  # the dev extra; an installed bot without it (the demo) runs the emulator without validation
     import yaml
-    from openapi_core import OpenAPI
+    from openapi_core import Config, OpenAPI
     from openapi_core.datatypes import RequestParameters
     from openapi_core.validation.request.validators import V30RequestParametersValidator
     from openapi_schema_validator import OAS30ReadValidator, oas30_format_checker
@@ -35,6 +37,9 @@ SPEC_ENV_VAR = "XERO_OPENAPI_SPEC"
 SPEC_HOST_URL = "https://api.xero.com"
 ACCOUNTING_PREFIX = "/api.xro/2.0"
 _SPEC_URI = "urn:xero-accounting-spec"
+_AN_ID = re.compile(r"\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b")
+_ANY_ID = "00000000-0000-4000-8000-000000000000"
+_A_TIME = re.compile(r"/Date\(\d+")  # Xero's /Date(milliseconds±zone)/
 _VALID_ITEMS_CACHE_LIMIT = 50_000
 
 
@@ -91,7 +96,9 @@ def _template_regex(template: str) -> re.Pattern[str]:
 class SpecChecker:
     def __init__(self, spec: dict[str, Any]) -> None:
         self._spec = spec
-        self._openapi = OpenAPI.from_dict(spec)
+        # Requests and answers are checked against the spec; the spec document itself is Xero's to get right,
+        # and validating it as OpenAPI took seconds at every start.
+        self._openapi = OpenAPI.from_dict(spec, config=Config(spec_validator_cls=None))
         self._parameters_validator = V30RequestParametersValidator(self._openapi.spec)
         self._templates = [(_template_regex(template), template) for template in spec["paths"]]
         self._lock = threading.Lock()
@@ -100,10 +107,34 @@ class SpecChecker:
         )
         self._validators: dict[str, Any] = {}
         self._valid_items: set[tuple[str, str]] = set()
+        self._header_parameters = _header_parameter_names(spec)
+        self._valid_reads: set[tuple[Any, ...]] = set()
 
     def request_problem(self, request: EmulatorRequest) -> str | None:
         if _is_attachment_download_by_name(request):
             return None
+        read = self._read_fingerprint(request)
+        if read is not None and read in self._valid_reads:
+            return None
+        problem = self._request_problem(request)
+        if problem is None and read is not None:
+            with self._lock:
+                if len(self._valid_reads) > _VALID_ITEMS_CACHE_LIMIT:
+                    self._valid_reads.clear()
+                self._valid_reads.add(read)
+        return problem
+
+    def _read_fingerprint(self, request: EmulatorRequest) -> tuple[Any, ...] | None:
+        """What a GET's validity depends on (its path, query and the headers the spec declares), ids and times
+        made generic; None for a request with a body."""
+        if request.method != "GET" or request.body:
+            return None
+        query = sorted((name, _generic(value)) for name, value in _query_pairs(request))
+        declared = self._header_parameters
+        headers = sorted((name, _generic(value)) for name, value in request.headers.items() if name in declared)
+        return (_generic(request.path), tuple(query), tuple(headers))
+
+    def _request_problem(self, request: EmulatorRequest) -> str | None:
         is_upload = "/Attachments/" in request.path and request.method in ("PUT", "POST")
         spec_request = _SpecRequest(
             method=request.method.lower(),
@@ -160,7 +191,9 @@ class SpecChecker:
         return messages
 
     def _item_errors(self, item: Any, ref: str) -> list[str]:
-        fingerprint = (ref, json.dumps(item, sort_keys=True))
+        # Items that differ only in their ids and times are equally valid: every emulator seeds the same
+        # objects with new ids, at its own time.
+        fingerprint = (ref, _generic(json.dumps(item, sort_keys=True)))
         if fingerprint in self._valid_items:
             return []
         messages = [_schema_error_text(e) for e in self._validator(ref.removeprefix("#")).iter_errors(item)]
@@ -265,6 +298,34 @@ def _schema_error_text(error: Any) -> str:
     return f"{location}: {error.message}"
 
 
+def _generic(text: str) -> str:
+    """`text` with every id and Xero time replaced by the same one: what is valid with one is valid with any."""
+    return _A_TIME.sub("/Date(0", _AN_ID.sub(_ANY_ID, text))
+
+
+def _header_parameter_names(spec: dict[str, Any]) -> frozenset[str]:
+    """Every header the spec declares as a parameter, lower-cased (the only headers a request is checked on)."""
+    names = set()
+    for path in spec["paths"].values():
+        declared = list(path.get("parameters", []))  # for every operation of the path
+        declared += [
+            p for operation in path.values() if isinstance(operation, dict) for p in operation.get("parameters", [])
+        ]
+        for parameter in declared:
+            if "$ref" in parameter:
+                parameter = _pointer_value(spec, parameter["$ref"])
+            if parameter.get("in") == "header":
+                names.add(str(parameter["name"]).lower())
+    return frozenset(names)
+
+
+def _pointer_value(spec: dict[str, Any], ref: str) -> Any:
+    node: Any = spec
+    for part in ref.removeprefix("#/").split("/"):
+        node = node[part.replace("~1", "/").replace("~0", "~")]
+    return node
+
+
 def _query_pairs(request: EmulatorRequest) -> list[tuple[str, str]]:
     return [(key, value) for key, values in request.query.items() for value in values]
 
@@ -290,9 +351,28 @@ def spec_checker(path: Path) -> SpecChecker:
     resolved = path.resolve()
     with _CHECKERS_LOCK:
         if resolved not in _CHECKERS:
-            with resolved.open(encoding="utf-8") as spec_file:
-                loaded = yaml.load(spec_file, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
-            # YAML timestamps in examples become datetimes; JSON round-trip turns them back into strings.
-            spec = _booleans_as_booleans(_without_security(json.loads(json.dumps(loaded, default=str))))
-            _CHECKERS[resolved] = SpecChecker(spec)
+            _CHECKERS[resolved] = SpecChecker(_booleans_as_booleans(_without_security(_spec_as_json(resolved))))
         return _CHECKERS[resolved]
+
+
+def _spec_as_json(path: Path) -> Any:
+    """The YAML spec as JSON values, kept as a JSON file in the temporary folder: parsing the YAML takes
+    seconds, and every test process (one per pytest-xdist worker) would do it again."""
+    stat = path.stat()
+    key = hashlib.sha256(f"{path}|{stat.st_size}|{stat.st_mtime_ns}".encode()).hexdigest()[:16]
+    cached = Path(tempfile.gettempdir()) / f"xero-openapi-{key}.json"
+    try:
+        return json.loads(cached.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        pass
+    with path.open(encoding="utf-8") as spec_file:
+        loaded = yaml.load(spec_file, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    # YAML timestamps in examples become datetimes; JSON round-trip turns them back into strings.
+    text = json.dumps(loaded, default=str)
+    partial = cached.with_name(f"{cached.name}.{os.getpid()}.{threading.get_ident()}")
+    try:
+        partial.write_text(text, encoding="utf-8")
+        os.replace(partial, cached)  # whole or absent, whichever process writes it
+    except OSError:
+        partial.unlink(missing_ok=True)
+    return json.loads(text)

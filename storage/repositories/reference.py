@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import delete, func, select
@@ -24,16 +24,7 @@ class ReferenceData:
             a.account_id: a
             for a in self.session.scalars(select(XeroAccount).where(XeroAccount.connection_id == connection_id))
         }
-        count = 0
-        for values in accounts:
-            row = existing.get(values["account_id"])
-            if row is None:
-                self.session.add(XeroAccount(connection_id=connection_id, **values))
-            else:
-                for key, value in values.items():
-                    setattr(row, key, value)
-            count += 1
-        return count
+        return self._upsert(XeroAccount, connection_id, existing, "account_id", list(accounts))
 
     def replace_tax_rates(self, connection_id: int, rates: Iterable[dict[str, Any]]) -> int:
         self.session.execute(delete(XeroTaxRate).where(XeroTaxRate.connection_id == connection_id))
@@ -73,12 +64,24 @@ class ReferenceData:
         )
         for values in batch:
             values["name_key"] = values["name"].casefold()
-            row = existing.get(values["contact_id"])
+        return self._upsert(XeroContact, connection_id, existing, "contact_id", batch)
+
+    def _upsert(
+        self,
+        model: type[XeroAccount] | type[XeroContact],
+        connection_id: int,
+        existing: Mapping[str, XeroAccount | XeroContact],
+        key: str,
+        batch: list[dict[str, Any]],
+    ) -> int:
+        """Add each row of `batch` whose `key` is not among `existing`, and update the others in place."""
+        for values in batch:
+            row = existing.get(values[key])
             if row is None:
-                self.session.add(XeroContact(connection_id=connection_id, **values))
+                self.session.add(model(connection_id=connection_id, **values))
             else:
-                for key, value in values.items():
-                    setattr(row, key, value)
+                for name, value in values.items():
+                    setattr(row, name, value)
         return len(batch)
 
     # --- reads -------------------------------------------------------------------------------

@@ -7,8 +7,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import ColumnElement, func, select, update
+from sqlalchemy.orm import InstrumentedAttribute
 
 from storage.models import BulkRun, Payment, PaymentState, Receipt, ReceiptState, SyncAttempt, XeroContact
 from storage.repositories.base import SessionRepository, skip_locked
@@ -43,26 +45,29 @@ class SyncQueries(SessionRepository):
     def renew_sync_claims(self, idempotency_keys: Sequence[str], held_until: datetime, until: datetime) -> None:
         """Extend sync claims still held as claimed (`held_until`); one finished, failed or taken over since
         has another deadline, or none, and is left alone."""
-        self.session.execute(
-            update(Payment)
-            .where(
-                Payment.idempotency_key.in_(list(idempotency_keys)),
-                Payment.state == PaymentState.SYNCING,
-                Payment.sync_next_attempt_at == held_until,
-            )
-            .values(sync_next_attempt_at=until)
-            .execution_options(synchronize_session=False)
+        still_syncing = Payment.state == PaymentState.SYNCING
+        self._extend(
+            Payment.idempotency_key, idempotency_keys, still_syncing, Payment.sync_next_attempt_at, held_until, until
         )
 
     def renew_upload_claims(self, receipt_ids: Sequence[int], held_until: datetime, until: datetime) -> None:
+        still_stored = Receipt.state == ReceiptState.STORED
+        self._extend(Receipt.id, receipt_ids, still_stored, Receipt.attach_next_attempt_at, held_until, until)
+
+    def _extend(
+        self,
+        key: InstrumentedAttribute[Any],
+        keys: Sequence[Any],
+        claimed: ColumnElement[bool],
+        deadline: InstrumentedAttribute[datetime | None],
+        held_until: datetime,
+        until: datetime,
+    ) -> None:
+        """Move the `deadline` of the rows named by `keys` from `held_until` to `until`, where still `claimed`."""
         self.session.execute(
-            update(Receipt)
-            .where(
-                Receipt.id.in_(list(receipt_ids)),
-                Receipt.state == ReceiptState.STORED,
-                Receipt.attach_next_attempt_at == held_until,
-            )
-            .values(attach_next_attempt_at=until)
+            update(key.class_)
+            .where(key.in_(list(keys)), claimed, deadline == held_until)
+            .values({deadline: until})
             .execution_options(synchronize_session=False)
         )
 

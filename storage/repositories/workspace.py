@@ -118,12 +118,7 @@ class AuditLog(SessionRepository):
 class ProcessedEvents(SessionRepository):
     def first_time(self, event_id: str, team_id: str | None) -> bool:
         """Record `event_id`; False when it was already recorded (a retried delivery)."""
-        try:
-            with self.session.begin_nested():
-                self.session.add(ProcessedEvent(event_id=event_id, team_id=team_id))
-        except IntegrityError:
-            return False
-        return True
+        return self._first(ProcessedEvent(event_id=event_id, team_id=team_id))
 
     def forget_before(self, cutoff: datetime) -> int:
         old = self.session.scalars(select(ProcessedEvent).where(ProcessedEvent.received_at < cutoff)).all()
@@ -134,9 +129,13 @@ class ProcessedEvents(SessionRepository):
     def first_request(self, signature: str, now: datetime) -> bool:
         """Record a signed Slack request (one insert); False when the same signature was seen before (a replay)."""
         digest = hashlib.sha256(signature.encode()).hexdigest()
+        return self._first(SeenSlackRequest(signature_sha256=digest, seen_at=now))
+
+    def _first(self, row: ProcessedEvent | SeenSlackRequest) -> bool:
+        """Insert `row` in a savepoint; False, and the transaction intact, when its key was recorded before."""
         try:
             with self.session.begin_nested():
-                self.session.add(SeenSlackRequest(signature_sha256=digest, seen_at=now))
+                self.session.add(row)
         except IntegrityError:
             return False
         return True

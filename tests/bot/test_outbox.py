@@ -14,6 +14,7 @@ from slack_sdk.web import SlackResponse
 from bot.clock import FrozenClock
 from bot.connection.roles import Roles
 from bot.payments.coding import Changed, CodingService
+from bot.slack.deliveries import Deliveries
 from bot.slack.directory import SlackDirectory
 from bot.slack.outbox import FIRST_RETRY, LAST_RETRY, SlackOutbox, backoff
 from bot.slack.outbox_items import RECEIPT_ASK, Marker
@@ -107,7 +108,8 @@ def outbox(uow: UnitOfWorkFactory, clock: FrozenClock, sender: FakeSender) -> Sl
 
     directory = SlackDirectory(no_slack)
     coding = CodingService(uow=uow, clock=clock, roles=Roles(uow=uow, directory=directory))
-    return SlackOutbox(uow=uow, clock=clock, coding=coding, directory=directory, sender=sender)
+    deliveries = Deliveries(uow=uow, clock=clock, coding=coding, directory=directory, sender=sender)
+    return SlackOutbox(uow=uow, clock=clock, deliveries=deliveries)
 
 
 def posted_payment(uow: UnitOfWorkFactory, *, message_ts: str | None = "1700000000.000100") -> tuple[int, int]:

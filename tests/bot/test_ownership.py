@@ -12,11 +12,11 @@ import pytest
 
 from bot.clock import FrozenClock
 from bot.connection.roles import Actor, Roles
-from bot.errors import NotAllowed, NotFound
+from bot.errors import DomainError, NotAllowed, NotFound
 from bot.payments.approve import ApprovalService
 from bot.payments.coding import CodingService
 from bot.receipts.service import ReceiptService
-from storage.models import Payment, Role, SourceAccount
+from storage.models import Payment, PaymentState, Role, SourceAccount
 from storage.uow import UnitOfWorkFactory
 
 TEAM = "T0OWN"
@@ -140,3 +140,18 @@ def test_xero_accounts_and_contacts_are_listed_for_finance_only(world: World) ->
 def test_an_employee_cannot_approve_even_their_own_payment(world: World) -> None:
     with pytest.raises(NotAllowed, match="Only finance users and admins can approve payments"):
         world.approvals.approve(world.actor(ANA), world.anas, 1)
+
+
+def test_only_finance_opens_the_exclusion_form_and_only_while_the_payment_may_be_excluded(
+    world: World, uow: UnitOfWorkFactory
+) -> None:
+    with pytest.raises(NotAllowed, match="exclude payments"):
+        world.coding.view_to_exclude(world.actor(ANA), world.anas)
+    assert world.coding.view_to_exclude(world.actor(FIONA), world.anas).card.payment_id == world.anas
+    with uow() as work:
+        payment = work.payments.get(world.workspace_id, world.anas)
+        assert payment is not None
+        payment.state = PaymentState.UPDATED  # in Xero already, since changed here
+        work.commit()
+    with pytest.raises(DomainError, match="not yet in Xero"):
+        world.coding.view_to_exclude(world.actor(FIONA), world.anas)

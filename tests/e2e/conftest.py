@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
@@ -131,20 +132,26 @@ def running_bot(
     """
     if transport == "socket_mode":
         settings_overrides = {"slack_app_token": slack.app_token, "slack_signing_secret": None, **settings_overrides}
-    port = free_port()
-    settings = bot_settings(
-        slack,
-        xero,
-        database_url,
-        encryption_key,
-        port=port,
-        public_url=f"http://127.0.0.1:{port}",
-        xero_minute_limit=xero.minute_limit,
-        **settings_overrides,
-    )
     clock = FrozenClock(xero.clock.now())
     deps = Deps(engine=engine, uow=uow, clock=clock)
-    server = BotServer(settings, deps, host="127.0.0.1", port=port)
+    for attempt in range(3):
+        port = free_port()
+        settings = bot_settings(
+            slack,
+            xero,
+            database_url,
+            encryption_key,
+            port=port,
+            public_url=f"http://127.0.0.1:{port}",
+            xero_minute_limit=xero.minute_limit,
+            **settings_overrides,
+        )
+        try:
+            server = BotServer(settings, deps, host="127.0.0.1", port=port)
+            break
+        except OSError as error:  # another test process took the port between the probe and the bind
+            if error.errno != errno.EADDRINUSE or attempt == 2:
+                raise
     server.services.posting.interval_seconds = 0
     opened_before = slack.socket_mode.connections_opened
     thread = threading.Thread(target=server.run, name="bot-under-test", daemon=True)
@@ -158,10 +165,30 @@ def running_bot(
     try:
         yield RunningBot(settings, deps, server, sender, clock)
     finally:
-        server.stop()
-        thread.join(timeout=10)
+        with pinging(slack) if transport == "socket_mode" else nullcontext():
+            server.stop()
+            thread.join(timeout=10)
     if transport == "socket_mode":
         assert slack.socket_mode.unacknowledged() == [], "every envelope is acked within Slack's 3 seconds"
+
+
+@contextmanager
+def pinging(slack: FakeSlack) -> Iterator[None]:
+    """Slack pings the Socket Mode connections while the block runs: the bot's client reads with a 3-second
+    timeout and can close its connection only between two reads; a ping ends each read at once."""
+    done = threading.Event()
+
+    def ping() -> None:
+        while not done.wait(0.05):
+            slack.socket_mode.ping()
+
+    pinger = threading.Thread(target=ping, name="slack-pings", daemon=True)
+    pinger.start()
+    try:
+        yield
+    finally:
+        done.set()
+        pinger.join(timeout=5)
 
 
 @pytest.fixture

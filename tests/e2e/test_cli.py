@@ -1,4 +1,6 @@
-"""The command line as an operator uses it: the installed `xero-expense-bot` script in a subprocess."""
+"""The command line as an operator uses it: the installed `xero-expense-bot` script in a subprocess. `doctor`'s
+report line by line is tests/bot/test_init_command.py (run in this process; tests/e2e/test_init.py runs the script);
+`migrate` on a new SQLite file is tests/e2e/test_quiet_logs.py."""
 
 from __future__ import annotations
 
@@ -47,14 +49,6 @@ def test_a_malformed_value_stops_start_up_with_one_line(clean_env: dict[str, str
     ]
 
 
-def test_migrate_creates_the_schema_in_an_empty_sqlite_file(clean_env: dict[str, str], tmp_path: Path) -> None:
-    env = clean_env | {"ENCRYPTION_KEY": generate_key(), "DATABASE_URL": f"sqlite:///{tmp_path / 'new.db'}"}
-    first = run_cli("migrate", env=env, cwd=tmp_path)
-    assert (first.returncode, first.stdout.strip()) == (0, "database schema is up to date")
-    assert (tmp_path / "new.db").stat().st_size > 0
-    assert run_cli("migrate", env=env, cwd=tmp_path).returncode == 0
-
-
 def wait_until_healthy(url: str, process: subprocess.Popen[str]) -> None:
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
@@ -96,45 +90,6 @@ def test_serve_answers_health_metrics_and_slack_then_stops_cleanly_on_sigterm(
     assert "shutting down" in stderr and "stopped" in stderr
     for secret in (env["ENCRYPTION_KEY"], env["SLACK_BOT_TOKEN"], SIGNING_SECRET):
         assert secret not in stderr
-
-
-def test_doctor_reports_one_line_per_check_and_fails_what_cannot_work(
-    clean_env: dict[str, str], tmp_path: Path, fakes: tuple[FakeSlack, XeroEmulator]
-) -> None:
-    slack, xero = fakes
-    env = serving_env(clean_env, slack, xero, tmp_path)  # HTTP mode on http://localhost, no Xero app, no channel
-    assert run_cli("migrate", env=env, cwd=tmp_path).returncode == 0
-    report = run_cli("doctor", env=env, cwd=tmp_path)
-    assert report.returncode == 1, report.stdout
-    assert [line.split(":")[0] for line in report.stdout.splitlines()] == [
-        "ok    settings",
-        "ok    encryption key",
-        "ok    database",
-        "ok    slack mode",
-        "FAIL  public URL",
-        "ok    slack",
-        "warn  finance channel",
-        "FAIL  xero app",
-        "ok    xero redirect",
-        "ok    xero",
-        "warn  payments webhook",
-    ]
-    assert "FAIL  public URL: http://localhost:3000: Slack only calls HTTPS URLs" in report.stdout
-    assert "FAIL  xero app: XERO_CLIENT_ID and XERO_CLIENT_SECRET not set" in report.stdout
-    assert f"ok    settings: no {tmp_path / '.env'}: settings come from the environment only" in report.stdout
-
-    ready = env | {
-        "PUBLIC_URL": "https://books.acme.test",
-        "XERO_CLIENT_ID": "X",
-        "XERO_CLIENT_SECRET": "Y",
-        "FINANCE_CHANNEL": FINANCE_CHANNEL,
-    }
-    warned = run_cli("doctor", env=ready, cwd=tmp_path)
-    assert warned.returncode == 3, warned.stdout  # warnings only: no webhook secret
-    broken = run_cli("doctor", env=ready | {"SLACK_BOT_TOKEN": "xoxb-revoked"}, cwd=tmp_path)
-    assert broken.returncode == 1
-    assert "FAIL  slack: auth.test refused the bot token: invalid_auth" in broken.stdout
-    assert "xoxb-revoked" not in broken.stdout + broken.stderr
 
 
 @pytest.mark.skipif(not POSTGRES_URL, reason="set TEST_DATABASE_URL to migrate a PostgreSQL database")

@@ -13,6 +13,7 @@ from slack_sdk.models.views import View
 
 from bot.home.view import PAGE_SIZE, BulkProgress, HomeFilter, HomeRow, HomeView, SourceAccountOption
 from bot.payments.cards import AccountChoice, CodingChoices, PaymentCard, TaxChoice
+from bot.payments.lifecycle import APPROVABLE, CODABLE, EXCLUDABLE, PaymentState
 from handlers.home_blocks import home_view
 from handlers.ids import Ids, PaymentRef
 from handlers.payment_card import payment_message
@@ -460,6 +461,18 @@ def test_overflow_for_employees(changes: dict[str, Any], actions: list[str]) -> 
     assert [PaymentRef.from_row_option(value) for _, value in options] == [(a, PaymentRef(12, 3)) for a in actions]
     assert {words for words, _ in options} <= EMPLOYEE_WORDS
     assert 2 <= len(options) <= 5
+
+
+@pytest.mark.parametrize("state", list(PaymentState))
+@pytest.mark.parametrize("can_approve", [True, False])
+def test_a_rows_menu_offers_nothing_the_lifecycle_refuses(state: PaymentState, can_approve: bool) -> None:
+    card = make_card(state=state.value, can_approve=can_approve)
+    finance = {PaymentRef.from_row_option(value)[0] for _, value in overflow(card, "finance")}
+    employee = {PaymentRef.from_row_option(value)[0] for _, value in overflow(card, "employee")}
+    assert ("exclude" in finance) == (state in EXCLUDABLE)
+    assert ("edit" in finance) == ("edit" in employee) == (state in CODABLE)
+    assert bool(finance & {"approve", "retry", "resync"}) == (state in APPROVABLE and can_approve)
+    assert not employee & {"approve", "retry", "resync", "exclude"}
 
 
 def test_overflow_values_fit_slack() -> None:

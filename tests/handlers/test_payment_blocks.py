@@ -21,9 +21,10 @@ from bot.payments.cards import (
     TrackingChoice,
     TrackingOptionChoice,
 )
+from bot.payments.lifecycle import APPROVABLE, CODABLE, EXCLUDABLE, PaymentState
 from bot.payments.money import money_text
 from handlers.ids import Ids
-from handlers.payment_card import burst_summary, category_offer, payment_message
+from handlers.payment_card import burst_summary, button_actions, category_offer, payment_message
 from handlers.payment_modals import edit_modal, exclude_modal
 from handlers.payment_options import account_options, contact_options
 
@@ -324,12 +325,7 @@ def test_no_tax_rates_or_tracking_leaves_just_the_account_select() -> None:
         (
             "updated",
             True,
-            [
-                ("Re-sync", "payment_resync"),
-                ("Edit", "payment_edit"),
-                ("Exclude", "payment_exclude"),
-                ("View sync log", "payment_sync_log"),
-            ],
+            [("Re-sync", "payment_resync"), ("Edit", "payment_edit"), ("View sync log", "payment_sync_log")],
         ),
         ("synced", True, [("Edit", "payment_edit"), ("View sync log", "payment_sync_log")]),
         ("excluded", True, [("Undo", "payment_undo_exclude")]),
@@ -343,6 +339,17 @@ def test_buttons_per_state(state: str, can_approve: bool, expected: list[tuple[s
     if expected:
         assert all(e["value"] == "12:3" for e in buttons_block(blocks)["elements"])
     check_limits(blocks)
+
+
+@pytest.mark.parametrize("state", list(PaymentState))
+@pytest.mark.parametrize("can_approve", [True, False])
+def test_the_card_offers_exactly_what_the_lifecycle_allows(state: PaymentState, can_approve: bool) -> None:
+    offered = {action_id for _, action_id in button_actions(make_card(state=state.value, can_approve=can_approve))}
+    assert (Ids.PAYMENT_EXCLUDE in offered) == (state in EXCLUDABLE)
+    assert (Ids.PAYMENT_EDIT in offered) == (state in CODABLE)
+    assert (Ids.PAYMENT_UNDO_EXCLUDE in offered) == (state is PaymentState.EXCLUDED)
+    approving = offered & {Ids.PAYMENT_APPROVE, Ids.PAYMENT_RETRY, Ids.PAYMENT_RESYNC}
+    assert bool(approving) == (state in APPROVABLE and can_approve)
 
 
 @pytest.mark.parametrize(

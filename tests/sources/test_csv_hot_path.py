@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-import bot.imports.sources.csv_export as csv_export
+import bot.imports.sources.csv_lines as csv_lines
 from bot.imports.sources import CsvChoices, ParsedExport, parse_export
 from bot.payments.input import SourceAccountIn
 
@@ -36,7 +36,8 @@ LINES = [
     "2026-11-11,Notion,,-S$7.00,SGD,,,",
     "2026-11-11,Notion,,-€7.00,SGD,,,",  # the amount names another currency
     "2026-11-12,  Spaced  ,  Desc  ,-2.00,SGD,,,",
-    "2026-11-12,Notion,,-99999999999999.99,SGD,,,",
+    "2026-11-12,Notion,,-9999999999999.99,SGD,,,",  # the most the webhook takes
+    "2026-11-12,Notion,,-99999999999999.99,SGD,,,",  # a digit more: refused
 ]
 HEADER = "Date,Payee,Description,Amount,Currency,Reference,Category,Email\n"
 
@@ -44,7 +45,7 @@ HEADER = "Date,Payee,Description,Amount,Currency,Reference,Category,Email\n"
 def both_ways(path: Path, monkeypatch: pytest.MonkeyPatch, **kwargs: object) -> tuple[ParsedExport, ParsedExport]:
     fast = parse_export(path, **kwargs)  # type: ignore[arg-type]
     with monkeypatch.context() as patched:
-        patched.setattr(csv_export, "_plain_account", lambda plan: False)
+        patched.setattr(csv_lines, "_plain_account", lambda plan: False)
         full = parse_export(path, **kwargs)  # type: ignore[arg-type]
     return fast, full
 
@@ -59,7 +60,7 @@ def test_ordinary_and_odd_lines_read_the_same_on_the_hot_path_and_the_full_one(
 
     assert fast == full
     assert [line for line, _ in fast.payments] == [2, 3, 4, 6, 9, 10, 14, 20, 21, 23, 24]
-    assert [line for line, _ in fast.invalid] == [5, 7, 8, 11, 12, 13, 15, 18, 19, 22]
+    assert [line for line, _ in fast.invalid] == [5, 7, 8, 11, 12, 13, 15, 18, 19, 22, 25]
     assert fast.payments[0][1].amount == fast.payments[1][1].amount and fast.payments[0][1].id != fast.payments[1][1].id
 
 

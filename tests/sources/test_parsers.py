@@ -704,6 +704,8 @@ def test_format_is_sniffed_from_content(tmp_path: Path) -> None:
     [
         {},
         {"amount": "12.345"},
+        {"amount": "9999999999999.99"},
+        {"amount": "99999999999999.99"},
         {"amount": "0.00"},
         {"currency": "USD"},
         {"payee": " "},

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 
 from bot.payments.money import CURRENCIES, minor_units
 
@@ -84,6 +85,8 @@ MARK = re.compile(r"^(?P<rest>.*?)\s*(?<![A-Za-z])(?P<mark>CR|DR)\.?$", re.IGNOR
 POINT_DECIMAL = re.compile(r"^(?:[0-9]{1,3}(?:([,' ])[0-9]{3})?(?:\1[0-9]{3})*|[0-9]+)(?:\.[0-9]+)?$|^\.[0-9]+$")
 COMMA_DECIMAL = re.compile(r"^(?:[0-9]{1,3}(?:([.' ])[0-9]{3})?(?:\1[0-9]{3})*|[0-9]+)(?:,[0-9]+)?$|^,[0-9]+$")
 DECIMAL_MARKS = (".", ",")
+LARGEST = Decimal(10) ** 13
+"""The webhook takes at most 13 digits before the point (`bot.payments.input.DECIMAL`); the database holds 14."""
 PLAIN = re.compile(r"^-?[0-9]{1,15}(?:\.[0-9]{1,6})?$")
 
 
@@ -193,6 +196,25 @@ def without_extra_zeros(amount: Decimal, currency: str | None) -> Decimal:
     if isinstance(exponent, int) and -exponent > places and amount == amount.quantize(Decimal(1).scaleb(-places)):
         return amount.quantize(Decimal(1).scaleb(-places))
     return amount
+
+
+def exact_amount(amount: Decimal, currency: str) -> Decimal | None:
+    """A positive amount in the currency's minor units (12.5 SGD is 12.50, 12.340 is 12.34); None when it has digits
+    past them (12.345), more than the webhook's 13 before the point, or is not a plain number: the webhook's rules
+    then refuse it with their reason."""
+    exponent = amount.as_tuple().exponent
+    if not isinstance(exponent, int) or exponent > 0 or amount >= LARGEST:
+        return None
+    try:
+        exact = amount.quantize(_quantum(currency))
+    except InvalidOperation:
+        return None
+    return exact if exact == amount else None
+
+
+@lru_cache(maxsize=64)
+def _quantum(currency: str) -> Decimal:
+    return Decimal(1).scaleb(-minor_units(currency))
 
 
 def quantised(amount: Decimal, currency: str) -> Decimal:

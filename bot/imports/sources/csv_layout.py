@@ -208,3 +208,10 @@ def column_position(layout: Layout, reference: str, file_name: str, flag: str) -
 def quoted_cells(cells: list[str], limit: int = 10) -> str:
     shown_cells = [f'"{shown(cell.strip(), 30)}"' for cell in cells[:limit]]
     return ", ".join(shown_cells) + (", …" if len(cells) > limit else "")
+
+
+def first_cells(file: ExportFile, layout: Layout) -> list[str]:
+    for row in rows(file, layout.encoding, layout.delimiter):
+        if isinstance(row, Row) and row.line > layout.header_line:
+            return row.cells
+    return []

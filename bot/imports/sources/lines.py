@@ -114,7 +114,7 @@ def accepted_payment(fields: dict[str, Any]) -> PaymentIn | None:
         or account_currency not in CURRENCIES
         or currency != account_currency
         or not isinstance(amount_text, str)
-        or not DECIMAL.match(amount_text)
+        or not DECIMAL.fullmatch(amount_text)
         or not isinstance(date_text, str)
         or len(date_text) != 10
     ):

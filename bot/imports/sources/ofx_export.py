@@ -9,32 +9,14 @@ time zone. The payee is NAME, else MEMO, else the cheque number ("Cheque 1000").
 
 from __future__ import annotations
 
-import hashlib
-import re
-from collections.abc import Iterator
-from datetime import date
-from typing import Any
-
-from bot.imports.sources.amounts import as_decimal_text, read_amount, without_extra_zeros
 from bot.imports.sources.book import AccountBook
 from bot.imports.sources.files import ExportFile
-from bot.imports.sources.lines import RawLine, Written, judge
-from bot.imports.sources.ofx_reader import (
-    STATEMENTS,
-    Overview,
-    Statement,
-    Transaction,
-    ofx_text,
-    overview,
-    transactions,
-)
-from bot.imports.sources.parsed import ExportProblem, ExportReader, Line, Outcome
+from bot.imports.sources.ofx_lines import ofx_lines
+from bot.imports.sources.ofx_reader import STATEMENTS, Overview, Statement, ofx_text, overview
+from bot.imports.sources.parsed import ExportProblem, ExportReader
 from bot.imports.sources.text import shown
 from bot.payments.input import LIMITS, SourceAccountIn
 from bot.payments.money import CURRENCIES
-
-OFX_DATE = re.compile(r"^(?P<year>[0-9]{4})(?P<month>[0-9]{2})(?P<day>[0-9]{2})")
-LETTER = re.compile(r"[^\W\d_]")
 
 
 def open_ofx(file: ExportFile, *, account_id: str | None, currency: str | None, book: AccountBook) -> ExportReader:
@@ -54,7 +36,7 @@ def open_ofx(file: ExportFile, *, account_id: str | None, currency: str | None, 
         file_name=file.name,
         total_lines=seen.transactions,
         account=next(iter(distinct)) if len(distinct) == 1 else None,
-        lines=lambda: _lines(file, accounts),
+        lines=lambda: ofx_lines(file, accounts),
         how_read=how_read,
     )
     if seen.transactions == 0:
@@ -145,122 +127,3 @@ def _currency(file_name: str, statement: Statement, number: str, chosen: str | N
         return next(iter(statement.currencies))
     what = f'CURDEF "{shown(written)}", not a currency code' if written else "no currency (CURDEF is empty)"
     raise ExportProblem(f"{file_name}: the statement for account {shown(number)} has {what}: pass --currency CODE")
-
-
-def _lines(file: ExportFile, accounts: dict[int, SourceAccountIn]) -> Iterator[Line]:
-    first_seen: dict[tuple[int, str], int] = {}
-    derived: dict[str, int] = {}
-    with ofx_text(file) as source:
-        for transaction in transactions(source):
-            yield _line(transaction, accounts[transaction.statement], first_seen, derived)
-
-
-def _line(
-    transaction: Transaction,
-    account: SourceAccountIn,
-    first_seen: dict[tuple[int, str], int],
-    derived: dict[str, int],
-) -> Line:
-    field = transaction.fields
-    ordinal = transaction.ordinal
-    written_amount = field.get("TRNAMT", "")
-    read = read_amount(written_amount.replace(",", ".") if "." not in written_amount else written_amount, ".")
-    amount = read.value if read is not None else None
-    if amount is not None and amount > 0:
-        return Line(ordinal, Outcome.CREDIT)
-    if amount == 0:
-        return Line(
-            ordinal, Outcome.SKIPPED, reason=f'TRNAMT "{shown(written_amount)}" is zero: neither money out nor in'
-        )
-    currency = (field.get("CURRENCY/CURSYM") or account.currency).upper()
-    written_date = field.get("DTPOSTED") or field.get("DTUSER", "")
-    when = _read_date(written_date)
-    payee_tag, payee = _payee(field)
-    memo = field.get("MEMO") or None
-    reference_tag, reference = _reference(field)
-    signature = f"{amount}|{when}|{memo}|{payee}"
-    fitid = field.get("FITID", "")
-    payment_id = _payment_id(fitid, signature, transaction.statement, first_seen, derived)
-    fields: dict[str, Any] = {
-        "id": payment_id,
-        "account": {"id": account.id, "name": account.name, "currency": account.currency},
-        "currency": currency,
-        "amount": as_decimal_text(without_extra_zeros(amount, currency)) if amount else None,
-        "date": when.isoformat() if when else None,
-        "payee": payee,
-        "description": memo if memo != payee else None,
-        "reference": reference,
-    }
-    problems: dict[str, str] = {}
-    if written_amount and amount is None:
-        problems["amount"] = "is not a number"
-    if written_date and when is None:
-        problems["date"] = "is not a date (YYYYMMDD…)"
-    if payee is None:
-        problems["payee"] = "is empty or missing, and so are MEMO and CHECKNUM: nothing says who was paid"
-
-    def explain() -> dict[str, Written]:
-        return {
-            "id": Written("FITID", fitid),
-            "amount": Written("TRNAMT", written_amount),
-            "date": Written("DTPOSTED", written_date),
-            "currency": Written("CURRENCY/CURSYM" if field.get("CURRENCY/CURSYM") else "CURDEF", currency),
-            "payee": Written(payee_tag, payee),
-            "description": Written("MEMO", memo),
-            "reference": Written(reference_tag, reference),
-        }
-
-    judged = judge(RawLine(ordinal, fields, problems=problems, explain=explain))
-    if isinstance(judged, str):
-        return Line(ordinal, Outcome.INVALID, reason=judged)
-    return Line(ordinal, Outcome.PAYMENT, payment=judged)
-
-
-def _payee(field: dict[str, str]) -> tuple[str, str | None]:
-    """NAME when it has letters, else PAYEE/NAME, EXTDNAME, MEMO, the cheque number, and last a NAME of digits."""
-    for tag in ("NAME", "PAYEE/NAME", "EXTDNAME", "MEMO"):
-        text = field.get(tag, "")
-        if LETTER.search(text):
-            return tag, text
-    cheque = field.get("CHECKNUM", "")
-    if cheque.strip("0"):
-        return "CHECKNUM", f"Cheque {cheque.lstrip('0') or cheque}"
-    for tag in ("NAME", "MEMO"):
-        if field.get(tag):
-            return tag, field[tag]
-    return "NAME", None
-
-
-def _reference(field: dict[str, str]) -> tuple[str, str | None]:
-    cheque = field.get("CHECKNUM", "")
-    if cheque.strip("0"):
-        return "CHECKNUM", cheque
-    return "REFNUM", field.get("REFNUM") or None
-
-
-def _payment_id(
-    fitid: str, signature: str, statement: int, first_seen: dict[tuple[int, str], int], derived: dict[str, int]
-) -> str:
-    """FITID; a FITID repeated for another transaction with a suffix of its content; without FITID, from content."""
-    if not fitid:
-        occurrence = derived.get(signature, 0) + 1
-        derived[signature] = occurrence
-        return "ofx-" + hashlib.sha256(f"{signature}|{occurrence}".encode()).hexdigest()[:32]
-    base = fitid if len(fitid) <= LIMITS["id"] else "ofx-" + hashlib.sha256(fitid.encode()).hexdigest()[:40]
-    if first_seen.setdefault((statement, fitid), hash(signature)) == hash(signature):
-        return base
-    suffixed = f"{base}#{hashlib.sha256(signature.encode()).hexdigest()[:8]}"
-    if len(suffixed) <= LIMITS["id"]:
-        return suffixed
-    return "ofx-" + hashlib.sha256(f"{fitid}#{signature}".encode()).hexdigest()[:40]
-
-
-def _read_date(written: str) -> date | None:
-    """The date part of an OFX datetime as written: 20261105003000.000[+8:SGT] is 5 November, not 4 November UTC."""
-    match = OFX_DATE.match(written)
-    if match is None:
-        return None
-    try:
-        return date(int(match["year"]), int(match["month"]), int(match["day"]))
-    except ValueError:
-        return None

@@ -3,85 +3,59 @@ OFX and QFX files read leniently, as libofx and ofxparse do: an SGML (1.x) or XM
 none; leaf values with or without closing tags, empty or self-closing (`<BALAMT/>`), in CDATA or with raw `&`;
 lists left unclosed; comments. Aggregates are known by name (the OFX specification's), so an empty `<NAME>` never
 swallows the `<MEMO>` after it. The file is scanned, not loaded into a tree: memory stays flat however long it is.
+
+A transaction of plain leaves (the usual kind) is read in one match, and the transactions that follow it as long as
+they are plain too; anything else is read token by token. Both read the same fields.
 """
 
 from __future__ import annotations
 
-import codecs
-import mmap
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Generator, Iterator
 from dataclasses import dataclass, field
-from html import unescape
 
-from bot.imports.sources.files import ExportFile
-from bot.imports.sources.parsed import ExportProblem
+from bot.imports.sources.ofx_text import OfxText, decoded_entities, ofx_text
+
+__all__ = ["STATEMENTS", "Overview", "Statement", "Transaction", "ofx_text", "overview", "transactions"]
+
+# fmt: off
+AGGREGATES = frozenset({
+    "OFX", "SIGNONMSGSRSV1", "SONRS", "STATUS", "FI", "BANKMSGSRSV1", "CREDITCARDMSGSRSV1", "INVSTMTMSGSRSV1",
+    "SIGNUPMSGSRSV1", "SECLISTMSGSRSV1", "STMTTRNRS", "CCSTMTTRNRS", "INVSTMTTRNRS", "ACCTINFOTRNRS", "STMTRS",
+    "CCSTMTRS", "INVSTMTRS", "ACCTINFORS", "ACCTINFO", "BANKACCTINFO", "CCACCTINFO", "INVACCTINFO", "BANKACCTFROM",
+    "CCACCTFROM", "INVACCTFROM", "BANKACCTTO", "CCACCTTO", "BANKTRANLIST", "INVTRANLIST", "STMTTRN", "PAYEE",
+    "CURRENCY", "ORIGCURRENCY", "LEDGERBAL", "AVAILBAL", "BALLIST", "BAL", "INVBANKTRAN", "INVPOSLIST", "INVBAL",
+    "SECLIST", "MKTGINFO_AGG",
+})
+# fmt: on
+STATEMENTS = {"STMTRS": "BANKACCTFROM", "CCSTMTRS": "CCACCTFROM"}
+REOPENED = frozenset({"STMTTRN", *STATEMENTS})
+"""Aggregates that, opened again, close the open one first (a list of transactions or statements left unclosed)."""
 
 TOKEN = re.compile(
     rb"<!\[CDATA\[(?P<cdata>.*?)\]\]>|<!--.*?-->|<[?!][^>]*>|<(?P<close>/?)(?P<tag>[A-Za-z][A-Za-z0-9._:-]*)\s*(?P<empty>/?)>"
     rb"|(?P<text>[^<]+|<)",
     re.DOTALL,
 )
-# A whole transaction of plain leaves (`<NAME>value`, closed or not) up to its `</STMTTRN>`: read in one match, as
-# the token by token scan would read it. Anything else in it (an aggregate, CDATA, a comment, a stray "<", another
-# `<STMTTRN>`) makes it fail, within that one transaction, and the scan reads the transaction token by token.
-PLAIN_TRANSACTION = re.compile(
-    rb"(?:\s*<(?!STMTTRN\s*>)([A-Za-z][A-Za-z0-9._:-]*)\s*>[^<]*(?:</\1\s*>)?)*\s*</STMTTRN\s*>", re.IGNORECASE
+NAME = rb"[A-Za-z][A-Za-z0-9._:-]*"
+# A whole transaction of plain leaves (`<NAME>value`, closed or not) up to its `</STMTTRN>`, as the token by token
+# scan would read it. Anything else in it (CDATA, a comment, a stray "<", another `<STMTTRN>`, an aggregate: the
+# second pattern says so itself, the first leaves it to the caller) makes it fail within that one transaction.
+PLAIN_TRANSACTION = re.compile(rb"(?:\s*<(?!STMTTRN\s*>)(" + NAME + rb")\s*>[^<]*(?:</\1\s*>)?)*\s*</STMTTRN\s*>", re.I)
+PLAIN_TRANSACTION_OF_LEAVES = re.compile(
+    rb"(?:\s*<(?!(?:" + "|".join(sorted(AGGREGATES)).encode() + rb")\s*>)(" + NAME + rb")\s*>[^<]*(?:</\1\s*>)?)*"
+    rb"\s*</STMTTRN\s*>",
+    re.IGNORECASE,
 )
-PLAIN_LEAF = re.compile(rb"<([A-Za-z][A-Za-z0-9._:-]*)\s*>([^<]*)(?:</[^>]*>)?")
-LEAF_NAMES: dict[bytes, str] = {}
-OFX_START = re.compile(rb"<OFX\s*>", re.IGNORECASE)
-TRANSACTION_START = re.compile(rb"<STMTTRN\s*>", re.IGNORECASE)
-HEADER_CHARSET = re.compile(rb"CHARSET:\s*([A-Za-z0-9_-]+?)(?:\s|COMPRESSION|$)|encoding=\"([A-Za-z0-9_-]+)\"")
-ENTITY = re.compile(r"&(?:#[0-9]{1,7}|#x[0-9A-Fa-f]{1,6}|[A-Za-z]{2,8});")
-STATEMENTS = {"STMTRS": "BANKACCTFROM", "CCSTMTRS": "CCACCTFROM"}
-AGGREGATES = frozenset(
-    {
-        "OFX",
-        "SIGNONMSGSRSV1",
-        "SONRS",
-        "STATUS",
-        "FI",
-        "BANKMSGSRSV1",
-        "CREDITCARDMSGSRSV1",
-        "INVSTMTMSGSRSV1",
-        "SIGNUPMSGSRSV1",
-        "SECLISTMSGSRSV1",
-        "STMTTRNRS",
-        "CCSTMTTRNRS",
-        "INVSTMTTRNRS",
-        "ACCTINFOTRNRS",
-        "STMTRS",
-        "CCSTMTRS",
-        "INVSTMTRS",
-        "ACCTINFORS",
-        "ACCTINFO",
-        "BANKACCTINFO",
-        "CCACCTINFO",
-        "INVACCTINFO",
-        "BANKACCTFROM",
-        "CCACCTFROM",
-        "INVACCTFROM",
-        "BANKACCTTO",
-        "CCACCTTO",
-        "BANKTRANLIST",
-        "INVTRANLIST",
-        "STMTTRN",
-        "PAYEE",
-        "CURRENCY",
-        "ORIGCURRENCY",
-        "LEDGERBAL",
-        "AVAILBAL",
-        "BALLIST",
-        "BAL",
-        "INVBANKTRAN",
-        "INVPOSLIST",
-        "INVBAL",
-        "SECLIST",
-        "MKTGINFO_AGG",
-    }
-)
+PLAIN_LEAF = re.compile(rb"<(" + NAME + rb")\s*>([^<]*)(?:</[^>]*>)?")
+PLAIN_LEAF_TEXT = re.compile(PLAIN_LEAF.pattern.decode(), re.ASCII)
+NEXT_TRANSACTION = re.compile(rb"[^<]*<STMTTRN\s*>", re.IGNORECASE)
+LEAF_NAMES: dict[str | bytes, str] = {}
+CAPITAL_LEAVES: set[str] = set()
+"""Leaf names seen written in capitals, such as NAME: a transaction whose leaves all are needs no renaming."""
+
+Element = tuple[str, object]
+Scanning = Generator[Element, None, int]
 
 
 @dataclass
@@ -111,72 +85,10 @@ class Overview:
     transactions: int = 0
 
 
-class OfxText:
-    """The file's bytes from `<OFX>` on, and how to turn a value's bytes into text."""
-
-    def __init__(self, data: bytes | mmap.mmap, start: int, codec: str) -> None:
-        self.data = data
-        self.start = start
-        self.codec = codec
-
-    def value(self, raw: bytes, *, cdata: bool = False) -> str:
-        text = raw.decode(self.codec, errors="replace")
-        return text if cdata else decoded_entities(text)
-
-
-@contextmanager
-def ofx_text(file: ExportFile) -> Iterator[OfxText]:
-    if file.data is not None:
-        yield _located(file, file.data)
-        return
-    with file.open() as stream, mmap.mmap(stream.fileno(), 0, access=mmap.ACCESS_READ) as mapped:
-        yield _located(file, mapped)
-
-
-def _located(file: ExportFile, data: bytes | mmap.mmap) -> OfxText:
-    found = OFX_START.search(data)
-    if found is None:
-        raise ExportProblem(
-            f"{file.name} has no <OFX> element, so it is not an OFX file: download it from the bank again, "
-            "or export CSV instead"
-        )
-    return OfxText(data, found.start(), _codec(data, found.start()))
-
-
-def _codec(data: bytes | mmap.mmap, start: int) -> str:
-    """UTF-8 when every byte fits (whatever the header claims); else the header's charset; else windows-1252."""
-    decoder = codecs.getincrementaldecoder("utf-8")()
-    try:
-        for offset in range(0, len(data), 1 << 20):
-            decoder.decode(data[offset : offset + (1 << 20)])
-        decoder.decode(b"", final=True)
-        return "utf-8"
-    except UnicodeDecodeError:
-        pass
-    declared = HEADER_CHARSET.search(data[: max(start, 0) + 200])
-    name = (declared.group(1) or declared.group(2)).decode() if declared else ""
-    candidates = {"1252": "cp1252", "iso-8859-1": "latin-1", "8859-1": "latin-1", "latin1": "latin-1"}
-    codec = candidates.get(name.lower(), name)
-    try:
-        return codecs.lookup(codec).name if codec and codec.lower() not in ("none", "usascii", "utf-8") else "cp1252"
-    except LookupError:
-        return "cp1252"
-
-
-def decoded_entities(text: str) -> str:
-    """Entities as the bank meant them, raw `&` kept: "AT&amp;T" is "AT&T", and "&amp;lt;DEFTPYMT&amp;gt;",
-    which some banks write by escaping their text twice, is "<DEFTPYMT>"."""
-    for _ in range(2):
-        if not ENTITY.search(text):
-            break
-        text = ENTITY.sub(lambda match: unescape(match.group()), text)
-    return text
-
-
 def overview(source: OfxText) -> Overview:
     """The statements with their accounts and currencies, and whatever else the file holds instead."""
     seen = Overview()
-    for kind, payload in _elements(source, summary=True):
+    for kind, payload in _Scan(source, summary=True).elements():
         if kind == "statement":
             assert isinstance(payload, Statement)
             seen.statements.append(payload)
@@ -192,134 +104,182 @@ def overview(source: OfxText) -> Overview:
 
 
 def transactions(source: OfxText) -> Iterator[Transaction]:
-    for kind, payload in _elements(source, summary=False):
+    for kind, payload in _Scan(source, summary=False).elements():
         if kind == "transaction":
             assert isinstance(payload, Transaction)
             yield payload
 
 
-def _elements(source: OfxText, *, summary: bool) -> Iterator[tuple[str, object]]:
+class _Scan:
     """Statements (summary) or transactions, in file order, from one scan of the tokens."""
-    stack: list[str] = []
-    statement: Statement | None = None
-    transaction: dict[str, str] | None = None
-    status: dict[str, str] = {}
-    ordinal = 0
-    statements = 0
-    leaf: str | None = None
-    leaf_parts: list[str] = []
 
-    def close_leaf() -> None:
-        nonlocal leaf
+    def __init__(self, source: OfxText, *, summary: bool) -> None:
+        self.source = source
+        self.summary = summary
+        self.stack: list[str] = []
+        self.statement: Statement | None = None
+        self.transaction: dict[str, str] | None = None
+        self.status: dict[str, str] = {}
+        self.ordinal = 0
+        self.statements = 0
+        self.leaf: str | None = None
+        self.leaf_parts: list[str] = []
+
+    def elements(self) -> Iterator[Element]:
+        data = self.source.data
+        position, end = self.source.start, len(data)
+        while position < end:
+            match = TOKEN.match(data, position)
+            assert match is not None  # the text alternative matches whatever the others do not
+            position = match.end()
+            tag = match.group("tag")
+            if tag is None:
+                if self.leaf is not None:
+                    self._text(match)
+                continue
+            self._close_leaf()
+            name = _name(tag)
+            if match.group("close"):
+                if name in self.stack:
+                    yield from self._close(name)
+            elif name not in AGGREGATES:
+                self.leaf = name
+                if match.group("empty"):
+                    self._close_leaf()
+            elif not match.group("empty"):
+                position = yield from self._open(name, position)
+        self._close_leaf()
+        if self.stack:
+            yield from self._close(self.stack[0])
+
+    def _text(self, match: re.Match[bytes]) -> None:
+        if match.group("cdata") is not None:
+            self.leaf_parts.append(self.source.value(match.group("cdata"), cdata=True))
+        elif match.group("text") is not None:
+            self.leaf_parts.append(self.source.value(match.group("text")))
+
+    def _close_leaf(self) -> None:
+        leaf = self.leaf
         if leaf is None:
             return
-        value = "".join(leaf_parts).strip()
-        path = "/".join([*_inner(stack), leaf])
-        if transaction is not None:
-            transaction.setdefault(path, value)
-        elif statement is not None:
-            statement.fields.setdefault(path, value)
-        if stack and stack[-1] == "STATUS":
-            status[leaf] = value
-        leaf = None
-        leaf_parts.clear()
+        value = "".join(self.leaf_parts).strip()
+        path = "/".join([*_inner(self.stack), leaf])
+        if self.transaction is not None:
+            self.transaction.setdefault(path, value)
+        elif self.statement is not None:
+            self.statement.fields.setdefault(path, value)
+        if self.stack and self.stack[-1] == "STATUS":
+            self.status[leaf] = value
+        self.leaf = None
+        self.leaf_parts.clear()
 
-    def close(name: str) -> Iterator[tuple[str, object]]:
-        nonlocal statement, transaction
-        while stack:
-            top = stack.pop()
-            if top == "STMTTRN" and transaction is not None and statement is not None:
-                statement.transactions += 1
-                currency = transaction.get("CURRENCY/CURSYM") or transaction.get("ORIGCURRENCY/CURSYM")
-                if currency:
-                    statement.currencies.add(currency.upper())
-                if not summary:
-                    yield "transaction", Transaction(statement.number, ordinal, transaction)
-                transaction = None
-            elif top in STATEMENTS and statement is not None:
-                if summary:
-                    yield "statement", statement
-                statement = None
-            elif top in ("STMTTRNRS", "CCSTMTTRNRS") and status.get("SEVERITY", "").upper() == "ERROR":
-                yield "error", (status.get("CODE", ""), status.get("MESSAGE", ""))
-            if top.endswith("TRNRS"):
-                status.clear()
-            if top == name:
-                return
-
-    data = source.data
-    position, end = source.start, len(data)
-    while position < end:
-        match = TOKEN.match(data, position)
-        assert match is not None  # the text alternative matches whatever the others do not
-        position = match.end()
-        tag = match.group("tag")
-        if tag is None:
-            if leaf is not None:
-                if match.group("cdata") is not None:
-                    leaf_parts.append(source.value(match.group("cdata"), cdata=True))
-                elif match.group("text") is not None:
-                    leaf_parts.append(source.value(match.group("text")))
-            continue
-        name = tag.decode("ascii").upper()
-        closing = bool(match.group("close"))
-        close_leaf()
-        if closing:
-            if name in stack:
-                yield from close(name)
-            continue
-        if name not in AGGREGATES:
-            leaf = name
-            if match.group("empty"):
-                close_leaf()
-            continue
-        if match.group("empty"):
-            continue
-        if name in ("STMTTRN", *STATEMENTS) and name in stack:
-            yield from close(name)
-        if name == "STMTTRN" and statement is not None:
-            ordinal += 1
-            plain = _plain_transaction(source, position)
-            if plain is not None:
-                fields, position = plain
-                statement.transactions += 1
-                if not summary:
-                    yield "transaction", Transaction(statement.number, ordinal, fields)
-                continue
-            transaction = {}
+    def _open(self, name: str, position: int) -> Scanning:
+        """An aggregate opens; returns where the scan goes on (past the plain transactions read in one match)."""
+        if name in REOPENED and name in self.stack:
+            yield from self._close(name)
+        if name == "STMTTRN" and self.statement is not None:
+            position, read_whole = yield from self._plain_transactions(self.statement, position)
+            if read_whole:
+                return position
+            self.transaction = {}
         elif name in STATEMENTS:
-            statements += 1
-            statement = Statement(kind=name, number=statements)
+            self.statements += 1
+            self.statement = Statement(kind=name, number=self.statements)
         elif name == "INVSTMTRS":
             yield "investment", None
         elif name == "ACCTINFORS":
             yield "account list", None
         elif name == "STATUS":
-            status.clear()
-        stack.append(name)
-    close_leaf()
-    if stack:
-        yield from close(stack[0])
+            self.status.clear()
+        self.stack.append(name)
+        return position
+
+    def _plain_transactions(self, statement: Statement, position: int) -> Generator[Element, None, tuple[int, bool]]:
+        """The transaction opened at `position` and those right after it, while each is plain; (where the scan goes
+        on, whether the last transaction opened was read whole) — if not, it is read token by token from there."""
+        data = self.source.data
+        while True:
+            self.ordinal += 1
+            plain = _plain_transaction(self.source, position, fields=not self.summary)
+            if plain is None:
+                return position, False
+            fields, position = plain
+            statement.transactions += 1
+            if not self.summary:
+                yield "transaction", Transaction(statement.number, self.ordinal, fields)
+            following = NEXT_TRANSACTION.match(data, position)
+            if following is None:
+                return position, True
+            position = following.end()
+
+    def _close(self, name: str) -> Iterator[Element]:
+        while self.stack:
+            top = self.stack.pop()
+            statement, transaction = self.statement, self.transaction
+            if top == "STMTTRN" and transaction is not None and statement is not None:
+                statement.transactions += 1
+                currency = transaction.get("CURRENCY/CURSYM") or transaction.get("ORIGCURRENCY/CURSYM")
+                if currency:
+                    statement.currencies.add(currency.upper())
+                if not self.summary:
+                    yield "transaction", Transaction(statement.number, self.ordinal, transaction)
+                self.transaction = None
+            elif top in STATEMENTS and statement is not None:
+                if self.summary:
+                    yield "statement", statement
+                self.statement = None
+            elif top in ("STMTTRNRS", "CCSTMTTRNRS") and self.status.get("SEVERITY", "").upper() == "ERROR":
+                yield "error", (self.status.get("CODE", ""), self.status.get("MESSAGE", ""))
+            if top.endswith("TRNRS"):
+                self.status.clear()
+            if top == name:
+                return
 
 
-def _plain_transaction(source: OfxText, start: int) -> tuple[dict[str, str], int] | None:
-    """The fields of a transaction made of plain leaves only, and where it ends; None for any other transaction."""
+def _plain_transaction(source: OfxText, start: int, *, fields: bool = True) -> tuple[dict[str, str], int] | None:
+    """The fields of a transaction made of plain leaves only (none when `fields` is false), and where it ends; None
+    for any other transaction."""
+    if not fields:
+        block = PLAIN_TRANSACTION_OF_LEAVES.match(source.data, start)
+        return None if block is None else ({}, block.end())
     block = PLAIN_TRANSACTION.match(source.data, start)
     if block is None:
         return None
-    fields: dict[str, str] = {}
-    for tag, raw in PLAIN_LEAF.findall(source.data, start, block.end()):
-        name = LEAF_NAMES.get(tag)
-        if name is None:
-            name = tag.decode("ascii").upper()
-            if len(LEAF_NAMES) < 1000:  # the names a file uses, not whatever a hostile one invents
-                LEAF_NAMES[tag] = name
+    end = block.end()
+    if not source.bytewise:
+        read = _leaves(source, PLAIN_LEAF.findall(source.data, start, end))
+    else:  # one decoding for the whole transaction
+        text = source.data[start:end].decode(source.codec, errors="replace")
+        leaves: list[tuple[str, str]] = PLAIN_LEAF_TEXT.findall(text)
+        read = {tag: value.strip() for tag, value in leaves}
+        if len(read) != len(leaves) or "&" in text or not CAPITAL_LEAVES.issuperset(read):
+            read = _leaves(source, leaves)  # not the usual: each leaf once, in capitals, without entities
+    return None if read is None else (read, end)
+
+
+def _leaves(source: OfxText, leaves: list[tuple[str, str]] | list[tuple[bytes, bytes]]) -> dict[str, str] | None:
+    """Each leaf's value by its name in capitals, the first of a name kept; None when one is an aggregate."""
+    read: dict[str, str] = {}
+    for tag, raw in leaves:
+        name = LEAF_NAMES.get(tag) or _name(tag)
         if name in AGGREGATES:
             return None
-        if name not in fields:
-            text = raw.decode(source.codec, errors="replace")
-            fields[name] = (decoded_entities(text) if "&" in text else text).strip()
-    return fields, block.end()
+        if name not in read:
+            value = raw if isinstance(raw, str) else raw.decode(source.codec, errors="replace")
+            read[name] = (decoded_entities(value) if "&" in value else value).strip()
+    return read
+
+
+def _name(tag: str | bytes) -> str:
+    """A tag's name in capitals, remembered for the names a file uses (not whatever a hostile one invents)."""
+    name = LEAF_NAMES.get(tag)
+    if name is None:
+        name = (tag if isinstance(tag, str) else tag.decode("ascii")).upper()
+        if len(LEAF_NAMES) < 1000:
+            LEAF_NAMES[tag] = name
+            if name == tag and name not in AGGREGATES:
+                CAPITAL_LEAVES.add(name)
+    return name
 
 
 def _inner(stack: list[str]) -> list[str]:
@@ -328,7 +288,3 @@ def _inner(stack: list[str]) -> list[str]:
         if anchor in stack:
             return stack[len(stack) - stack[::-1].index(anchor) :]
     return []
-
-
-def count_transactions(source: OfxText) -> int:
-    return sum(1 for _ in TRANSACTION_START.finditer(source.data, source.start))

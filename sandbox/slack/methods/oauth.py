@@ -6,7 +6,8 @@ import time
 
 from sandbox.slack.api_request import ApiRequest
 from sandbox.slack.errors import SlackError
-from sandbox.slack.model import Json, TokenGrant
+from sandbox.slack.issued import TokenGrant
+from sandbox.slack.model import Json
 from sandbox.slack.workspace import Workspace
 
 
