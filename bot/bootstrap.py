@@ -9,6 +9,7 @@ from slack_sdk.oauth.installation_store import InstallationStore
 from sqlalchemy.engine import Engine
 
 from bot.clock import Clock, SystemClock
+from bot.coding.duplicates import DuplicateService
 from bot.connection.connect import ConnectionService
 from bot.connection.notices import NoticeRecipients
 from bot.connection.roles import Roles
@@ -18,6 +19,7 @@ from bot.home.service import HomeService
 from bot.imports.importer import Importer
 from bot.imports.uploads import EXPORT_MAX_BYTES, ExportUploads
 from bot.metrics import Metrics
+from bot.pacing import channel_pace
 from bot.payments.approve import ApprovalService
 from bot.payments.coding import CodingService
 from bot.payments.ingest import IngestService
@@ -34,14 +36,16 @@ from bot.slack.outbox import SlackOutbox
 from bot.sync.bulk import BulkSyncService
 from bot.sync.engine import SyncEngine
 from bot.xero.gateway import XeroGateway
-from bot.xero.limiter import RateLimiter
+from bot.xero.limiter import CallLimiter, RateLimiter
 from bot.xero.oauth import XeroOAuth
 from bot.xero.reference import ReferenceDataSync
+from bot.xero.shared_limiter import SharedRateLimiter
 from bot.xero.tokens import TokenManager
 from handlers.bulk_messages import SlackProgressMessenger
 from handlers.cards import SlackCardPublisher
 from handlers.notices import SlackNotices
 from handlers.outbox_sender import SlackOutboxSender
+from storage.call_ledger import CallLedger
 from storage.crypto import KeyRing
 from storage.db import create_engine, session_factory
 from storage.outbox import watch_card_changes
@@ -131,6 +135,7 @@ def build_services(settings: Settings, deps: Deps) -> Services:
         receipts=work.receipts,
         outbox=slack.outbox,
         approvals=ApprovalService(uow=uow, clock=clock, roles=roles, coding=coding),
+        duplicates=DuplicateService(uow=uow, clock=clock, roles=roles, coding=coding),
         sync=work.sync,
         home=HomeService(uow=uow, roles=roles, coding=coding),
         bulk=work.bulk,
@@ -162,11 +167,20 @@ def _slack_side(settings: Settings, deps: Deps) -> _SlackSide:
     deliveries = Deliveries(
         uow=deps.uow, clock=deps.clock, coding=coding, directory=directory, sender=SlackOutboxSender(clients)
     )
-    outbox = SlackOutbox(uow=deps.uow, clock=deps.clock, deliveries=deliveries)
+    outbox = SlackOutbox(uow=deps.uow, clock=deps.clock, deliveries=deliveries, pace=channel_pace(deps.engine))
     notices = SlackNotices(
         recipients=NoticeRecipients(uow=deps.uow, clock=deps.clock, roles=roles, settings=settings), outbox=outbox
     )
     return _SlackSide(installations, clients, directory, roles, coding, outbox, notices)
+
+
+def call_limiter(settings: Settings, engine: Engine) -> CallLimiter:
+    """Xero's limits for all instances together on PostgreSQL; in this process alone on SQLite (one instance)."""
+    if engine.dialect.name == "postgresql":
+        return SharedRateLimiter(
+            CallLedger(engine), per_minute=settings.xero_minute_limit, day_limit=settings.xero_day_limit
+        )
+    return RateLimiter(per_minute=settings.xero_minute_limit)
 
 
 def _xero_side(settings: Settings, deps: Deps, slack: _SlackSide) -> _XeroSide:
@@ -177,7 +191,7 @@ def _xero_side(settings: Settings, deps: Deps, slack: _SlackSide) -> _XeroSide:
         tokens=tokens,
         uow=deps.uow,
         clock=deps.clock,
-        limiter=RateLimiter(per_minute=settings.xero_minute_limit),
+        limiter=call_limiter(settings, deps.engine),
     )
     reference = ReferenceDataSync(gateway=gateway, uow=deps.uow, clock=deps.clock)
     connections = ConnectionService(
@@ -205,6 +219,7 @@ def _payment_work(
             coding=slack.coding,
             directory=slack.directory,
             publisher=SlackCardPublisher(slack.clients),
+            pace=channel_pace(deps.engine),
         ),
         receipts=ReceiptService(
             uow=uow,

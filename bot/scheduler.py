@@ -15,6 +15,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 
 from bot.connection.tenants import tenant_ref
 from bot.services import Services
+from bot.sync.rounds import take_in_turn
 from bot.xero.errors import XeroError
 
 logger = logging.getLogger(__name__)
@@ -24,17 +25,19 @@ PROCESSED_EVENT_RETENTION = timedelta(days=7)
 # replayed until T + 10 minutes at most; kept a little longer than that.
 SIGNED_REQUEST_RETENTION = timedelta(minutes=15)
 REFERENCE_LEASE = timedelta(minutes=15)
+REFRESHES_AT_ONCE = 3
 TOKEN_KEEP_ALIVE_AGE = timedelta(days=1)
 
 
 def purge_stale_records(services: Services) -> None:
-    """Forget Slack event ids older than Slack's retry window, request signatures too old to be replayed, and
-    expired Xero sign-in states."""
+    """Forget Slack event ids older than Slack's retry window, request signatures too old to be replayed,
+    expired Xero sign-in states, and the call ledger's counts of days gone."""
     now = services.clock.now()
     with services.uow() as uow:
         forgotten = uow.events.forget_before(now - PROCESSED_EVENT_RETENTION)
         signatures = uow.events.forget_requests_before(now - SIGNED_REQUEST_RETENTION)
         expired = uow.connections.purge_expired_states(now)
+        uow.connections.forget_call_days_before(now.astimezone(UTC).date() - timedelta(days=2))
         uow.commit()
     if forgotten or signatures or expired:
         logger.info(
@@ -46,20 +49,27 @@ def purge_stale_records(services: Services) -> None:
 
 
 def refresh_reference_data(services: Services) -> None:
-    """Organisations whose accounts, tax rates, tracking and contacts are due for a refresh."""
+    """Organisations whose accounts, tax rates, tracking and contacts are due for a refresh, a few at once, so
+    one held up by its Xero limit holds up no other."""
     with services.uow() as work:
         due = work.connections.claim_due_reference(services.clock.now(), REFERENCE_LEASE)
         work.commit()
-    for connection_id in due:
+    left = dict.fromkeys(due)
+
+    def refresh(connection_id: int) -> bool:
+        left.pop(connection_id, None)
         with services.uow() as work:
             connection = work.connections.get(connection_id)
             ref = tenant_ref(connection) if connection and connection.token_set_id else None
         if ref is None:
-            continue
+            return False
         try:
             services.reference.refresh(ref)
         except XeroError as problem:
             logger.warning("reference data for connection %s not refreshed: %s", connection_id, problem.message)
+        return False
+
+    take_in_turn(lambda: list(left), refresh, at_once=REFRESHES_AT_ONCE, name="xero-reference")
 
 
 def keep_tokens_alive(services: Services) -> None:

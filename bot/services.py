@@ -10,6 +10,7 @@ from slack_sdk.oauth.installation_store import InstallationStore
 from sqlalchemy.engine import Engine
 
 from bot.clock import Clock
+from bot.coding.duplicates import DuplicateService
 from bot.connection.connect import ConnectionService
 from bot.connection.notices import Notices
 from bot.connection.roles import Roles
@@ -61,6 +62,7 @@ class Services:
     receipts: ReceiptService
     outbox: SlackOutbox
     approvals: ApprovalService
+    duplicates: DuplicateService
     sync: SyncEngine
     home: HomeService
     bulk: BulkSyncService

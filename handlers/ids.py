@@ -36,6 +36,8 @@ class Ids(enum.StrEnum):
     PAYMENT_RETRY = "payment_retry"
     PAYMENT_RESYNC = "payment_resync"
     PAYMENT_SYNC_LOG = "payment_sync_log"
+    PAYMENT_NOT_DUPLICATE = "payment_not_duplicate"
+    PAYMENT_EXCLUDE_DUPLICATE = "payment_exclude_duplicate"
     USE_FOR_CATEGORY = "use_for_category"
     EDIT_MODAL = "payment_edit_modal"
     EXCLUDE_MODAL = "payment_exclude_modal"
@@ -102,6 +104,8 @@ CARRIES_PAYMENT = frozenset(
         Ids.PAYMENT_RETRY,
         Ids.PAYMENT_RESYNC,
         Ids.PAYMENT_SYNC_LOG,
+        Ids.PAYMENT_NOT_DUPLICATE,
+        Ids.PAYMENT_EXCLUDE_DUPLICATE,
         Ids.PAYMENT_SPENDER,
         Ids.USE_FOR_CATEGORY,
         Ids.NO_RECEIPT,

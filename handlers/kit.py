@@ -194,3 +194,11 @@ def modal(
         view["submit"] = plain(submit, MODAL_TEXT_MAX)
     view["blocks"] = blocks[:VIEW_BLOCKS_MAX]
     return view
+
+
+def linked(url: str | None, text: str) -> str:
+    """`text` (already escaped) as a link to `url` when that is a web address; the text alone otherwise."""
+    if not url or not url.startswith(("https://", "http://")):
+        return text
+    safe = url.replace("&", "&amp;").replace("<", "%3C").replace(">", "%3E").replace("|", "%7C")
+    return f"<{safe}|{text}>"

@@ -12,6 +12,7 @@ from bot.payments.cards import AccountChoice, CodingChoices, PaymentCard
 from bot.payments.lifecycle import APPROVABLE, CODABLE, EXCLUDABLE, IN_SYNC, PaymentState
 from bot.payments.money import money_text
 from bot.receipts.service import NO_RECEIPT_REASONS
+from handlers.coding_lines import coding_lines
 from handlers.ids import Ids, PaymentRef
 from handlers.kit import (
     MESSAGE_BLOCKS_MAX,
@@ -24,6 +25,7 @@ from handlers.kit import (
     context,
     day_text,
     escape_clip,
+    linked,
     mention,
     mrkdwn_escape,
     plain,
@@ -49,7 +51,9 @@ PRIMARY_BUTTONS = {
     PaymentState.SYNC_ERROR: ("Retry", Ids.PAYMENT_RETRY),
     PaymentState.UPDATED: ("Re-sync", Ids.PAYMENT_RESYNC),
 }
-PRIMARY_ACTIONS = frozenset(action_id for _, action_id in PRIMARY_BUTTONS.values())
+BUTTON_STYLES: dict[Ids, str] = {action_id: "primary" for _, action_id in PRIMARY_BUTTONS.values()} | {
+    Ids.PAYMENT_EXCLUDE_DUPLICATE: "danger"
+}
 # States in which Xero has (or had) the payment, so the sync log says something.
 LOGGED = frozenset({PaymentState.SYNCED, PaymentState.SYNC_ERROR, PaymentState.UPDATED})
 EXCLUSION_REASONS = {
@@ -120,8 +124,7 @@ def _description(description: str) -> Block:
 def _xero_link(url: str | None) -> str | None:
     if not url or not url.startswith(("https://", "http://")):
         return None
-    safe = url.replace("&", "&amp;").replace("<", "%3C").replace(">", "%3E").replace("|", "%7C")
-    return f"<{safe}|View in Xero>"
+    return linked(url, "View in Xero")
 
 
 # ---------------------------------------------------------------- state and receipts
@@ -215,6 +218,16 @@ def button_actions(card: PaymentCard) -> list[tuple[str, Ids]]:
     """(words, action_id) of the card's buttons, in order: exactly what the lifecycle lets the payment do next."""
     state = card.state
     result: list[tuple[str, Ids]] = []
+    if card.duplicate_of is not None and state in EXCLUDABLE:
+        # A possible duplicate is decided first: nothing else but Edit until finance says which it is.
+        result += [
+            ("Not a duplicate", Ids.PAYMENT_NOT_DUPLICATE),
+            ("Exclude this one", Ids.PAYMENT_EXCLUDE_DUPLICATE),
+            ("Edit", Ids.PAYMENT_EDIT),
+        ]
+        if state in LOGGED:
+            result.append(("View sync log", Ids.PAYMENT_SYNC_LOG))
+        return result
     if state in APPROVABLE and card.can_approve:
         result.append(PRIMARY_BUTTONS[state])
     if state in CODABLE:
@@ -231,7 +244,7 @@ def button_actions(card: PaymentCard) -> list[tuple[str, Ids]]:
 def _buttons(card: PaymentCard) -> list[Block]:
     value = _ref(card).value
     return [
-        button(words, str(action_id), value, style="primary" if action_id in PRIMARY_ACTIONS else None)
+        button(words, str(action_id), value, style=BUTTON_STYLES.get(action_id))
         for words, action_id in button_actions(card)
     ]
 
@@ -256,6 +269,7 @@ def payment_message(card: PaymentCard, choices: CodingChoices) -> tuple[str, lis
     if card.description:
         blocks.append(_description(card.description))
     blocks.append(context(_state_line(card, label)))
+    blocks.extend(context(line) for line in coding_lines(card))
     blocks.append(context(_receipt_line(card)))
     if card.spender_user_id is None and card.state != PaymentState.EXCLUDED:
         blocks.append(_who_made_it(card))

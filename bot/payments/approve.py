@@ -88,6 +88,8 @@ class ApprovalService:
 def _missing_for_sync(work: UnitOfWork, payment: Payment, workspace_id: int) -> list[str]:
     """What must be done before the payment can be sent to Xero, in words for the person approving."""
     missing = []
+    if payment.duplicate_of_id is not None:  # bot/coding/duplicates.py
+        missing.append("say whether it is a duplicate of the other payment: Not a duplicate, or Exclude this one")
     if not payment.account_code:
         missing.append("choose a Xero account")
     if not payment.tax_type:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from bot.coding.payees import normalise
 from bot.payments.cards import (
     AccountChoice,
     CodingChoices,
+    DuplicateOf,
     PaymentCard,
     TaxChoice,
     TrackingChoice,
@@ -71,7 +73,28 @@ def payment_card(payment: Payment, choices: CodingChoices, connection: XeroConne
         xero_url=xero_deep_link(connection, payment.xero_bank_transaction_id),
         sync_error=_sync_note(payment),
         can_approve=connection is not None and connection.state is ConnectionState.CONNECTED,
+        coded_because=coded_because(payment),
+        coding_note=payment.coding_note,
+        duplicate_of=_duplicate_of(payment),
     )
+
+
+def coded_because(payment: Payment) -> str | None:
+    """Why the payment arrived coded (CONTRACT: "Suggested from N earlier payments to <payee>")."""
+    if payment.coded_by == "history" and payment.suggested_from:
+        count = payment.suggested_from
+        noun = "payment" if count == 1 else "payments"
+        return f"Suggested from {count} earlier {noun} to {normalise(payment.payee).name}"
+    if payment.coded_by == "category" and payment.category:
+        return f"Coded by the category mapping for {payment.category}"
+    return None
+
+
+def _duplicate_of(payment: Payment) -> DuplicateOf | None:
+    other = payment.duplicate_of if payment.duplicate_of_id is not None else None
+    if other is None:
+        return None
+    return DuplicateOf(other.id, other.amount, other.currency, other.date, other.payee, other.message_url)
 
 
 def _sync_note(payment: Payment) -> str | None:

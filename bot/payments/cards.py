@@ -57,6 +57,18 @@ class CodingChoices:
 
 
 @dataclass(frozen=True)
+class DuplicateOf:
+    """The earlier payment a card's payment may repeat (bot/coding/duplicates.py)."""
+
+    payment_id: int
+    amount: Decimal
+    currency: str
+    date: date
+    payee: str
+    url: str | None = None  # its Slack message
+
+
+@dataclass(frozen=True)
 class PaymentCard:
     payment_id: int
     version: int
@@ -83,3 +95,6 @@ class PaymentCard:
     xero_url: str | None = None
     sync_error: str | None = None
     can_approve: bool = False
+    coded_because: str | None = None  # "Suggested from 4 earlier payments to Figma", or the category mapping
+    coding_note: str | None = None  # "Coded differently before: …"
+    duplicate_of: DuplicateOf | None = None

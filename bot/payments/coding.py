@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.clock import Clock
+from bot.coding.suggestions import person_coded
 from bot.connection.roles import Access, Actor, Roles
 from bot.errors import DomainError, NotAllowed, NotFound
 from bot.payments import lifecycle
@@ -120,6 +121,7 @@ class CodingService:
             payment.account_code = account.code
             if account.tax_type and any(t.tax_type == account.tax_type for t in choices.tax_rates):
                 payment.tax_type = account.tax_type
+            person_coded(payment)
             lifecycle.edited(payment)
             offer = account if payment.category else None
             return self._save(work, payment, offer_category=offer)
@@ -131,6 +133,7 @@ class CodingService:
             if not any(t.tax_type == tax_type for t in self.choices(work, actor.workspace_id).tax_rates):
                 raise DomainError("That tax rate can't be used on spending in Xero any more; pick another.")
             payment.tax_type = tax_type
+            person_coded(payment)
             lifecycle.edited(payment)
             return self._save(work, payment)
 
@@ -146,6 +149,7 @@ class CodingService:
             if option_id:
                 kept.append({"category_id": category_id, "option_id": option_id})
             payment.tracking = kept
+            person_coded(payment)
             lifecycle.edited(payment)
             return self._save(work, payment)
 

@@ -12,10 +12,10 @@ from sqlalchemy import Table
 from sqlalchemy.exc import IntegrityError
 
 from bot.clock import Clock
+from bot.coding.arrival import Arriving, arrival_columns
 from bot.payments.input import FieldError, PaymentIn, SourceAccountIn
 from storage.bulk import insert_rows
-from storage.models import CategoryMapping, Payment, PaymentState, SourceAccount, utcnow
-from storage.repositories import category_key
+from storage.models import Payment, PaymentState, SourceAccount, utcnow
 from storage.uow import UnitOfWork, UnitOfWorkFactory
 
 logger = logging.getLogger(__name__)
@@ -79,7 +79,7 @@ class IngestService:
             if result.errors:
                 return result
             known = self._known_pairs(work, workspace_id, accounts, payments)
-            mappings = work.payments.category_mappings_for(workspace_id, {p.category for p in payments if p.category})
+            new: list[Arriving] = []
             seen: set[tuple[int, str]] = set()
             for payment in payments:
                 account = accounts[payment.account.id]
@@ -88,10 +88,12 @@ class IngestService:
                     result.duplicates.append(payment.id)
                     continue
                 seen.add(key)
-                coding = _coding(mappings.get(category_key(payment.category)) if payment.category else None)
-                row = _payment_row(account.id, payment, coding)
-                work.session.add(Payment(workspace_id=workspace_id, version=1, **row))
+                new.append(Arriving(account.id, payment))
                 result.created.append(payment.id)
+            # Coding from history or the category mapping, and the duplicate check (bot/coding/arrival.py).
+            for item, columns in zip(new, arrival_columns(work, workspace_id, new), strict=True):
+                row = _payment_row(workspace_id, item.source_account_id, item.payment) | columns
+                work.session.add(Payment(**row, version=1))
             work.session.flush()
             work.commit()
         return result
@@ -104,12 +106,9 @@ class IngestService:
                 if payment.account.id not in accounts:
                     accounts[payment.account.id] = self._account(work, workspace_id, payment.account)
             known = self._known_pairs(work, workspace_id, accounts, payments)
-            mappings = work.payments.category_mappings_for(workspace_id, {p.category for p in payments if p.category})
-            rows: list[dict[str, Any]] = []
+            new: list[Arriving] = []
             seen: set[tuple[int, str]] = set()
             row_ids = {account_id: account.id for account_id, account in accounts.items()}
-            coded = {key: _coding(mapping) for key, mapping in mappings.items()}
-            uncoded = _coding(None)
             for payment in payments:
                 account_row_id = row_ids[payment.account.id]
                 key = (account_row_id, payment.id)
@@ -117,13 +116,13 @@ class IngestService:
                     result.duplicates.append(payment.id)
                     continue
                 seen.add(key)
-                category = payment.category
-                rows.append(
-                    _payment_row(
-                        account_row_id, payment, coded.get(category_key(category), uncoded) if category else uncoded
-                    )
-                )
+                new.append(Arriving(account_row_id, payment))
                 result.created.append(payment.id)
+            # Coding from history or the category mapping, and the duplicate check (bot/coding/arrival.py).
+            rows = [
+                _payment_row(None, item.source_account_id, item.payment) | columns
+                for item, columns in zip(new, arrival_columns(work, workspace_id, new), strict=True)
+            ]
             insert_rows(work.session, PAYMENTS, rows, {"workspace_id": workspace_id, **_new_payment_constants()})
             work.commit()
         return result
@@ -183,13 +182,9 @@ def _new_account(work: UnitOfWork, workspace_id: int, described: SourceAccountIn
     return account
 
 
-Coding = tuple[str | None, str | None, list[dict[str, str]]]
-
-
-def _payment_row(source_account_id: int, payment: PaymentIn, coding: Coding) -> dict[str, Any]:
-    """A new payment's columns: what the source said, and the coding its category's mapping pre-fills."""
-    account_code, tax_type, tracking = coding
-    return {
+def _payment_row(workspace_id: int | None, source_account_id: int, payment: PaymentIn) -> dict[str, Any]:
+    """The payment as its source described it; its coding comes from `arrival_columns`."""
+    row = {
         "source_account_id": source_account_id,
         "external_id": payment.id,
         "amount": payment.amount,
@@ -200,17 +195,8 @@ def _payment_row(source_account_id: int, payment: PaymentIn, coding: Coding) -> 
         "category": payment.category,
         "reference": payment.reference,
         "spender_email": payment.spender_email,
-        "account_code": account_code,
-        "tax_type": tax_type,
-        "tracking": list(tracking),
     }
-
-
-def _coding(mapping: CategoryMapping | None) -> Coding:
-    """The Xero coding a category's mapping pre-fills: account code, tax type, tracking."""
-    if mapping is None:
-        return None, None, []
-    return mapping.account_code, mapping.tax_type, list(mapping.tracking)
+    return row if workspace_id is None else {"workspace_id": workspace_id, **row}
 
 
 def _new_payment_constants() -> dict[str, Any]:

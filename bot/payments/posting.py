@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
@@ -19,6 +20,7 @@ from typing import Protocol
 
 from bot.clock import Clock
 from bot.errors import DomainError
+from bot.pacing import ChannelPace, LocalPace
 from bot.payments.coding import Changed, CodingService
 from bot.settings import Settings
 from bot.slack.clients import SLACK_OR_INSTALL_FAILURES, slack_error_code
@@ -77,13 +79,15 @@ class PostingService:
         directory: SlackDirectory,
         publisher: CardPublisher,
         interval_seconds: float = 1.0,
+        pace: ChannelPace | None = None,
     ) -> None:
         self._settings = settings
         self._uow = uow
         self._clock = clock
         self._coding = coding
         self._directory = directory
-        self.interval_seconds = interval_seconds
+        self.interval_seconds = interval_seconds  # 0 turns Slack's pace off (tests)
+        self._pace = pace or LocalPace()
         self._publisher = publisher
 
     def waiting_reason(self, workspace_id: int) -> str | None:
@@ -109,33 +113,49 @@ class PostingService:
         return found
 
     def post_due(self) -> int:
-        """Post what is waiting in every ready workspace; returns how many payments were announced."""
+        """Post what is waiting, the workspaces taking turns a message each, each channel at Slack's pace;
+        returns how many payments were announced."""
         posted = 0
-        for destination in self.destinations():
-            try:
-                posted += self._post_workspace(destination)
-            except PostFailed as failed:
-                logger.warning("posting to workspace %s stopped: %s", destination.workspace_id, failed)
+        turns = deque((d, True) for d in self.destinations())
+        while turns:
+            waits = []
+            for _ in range(len(turns)):
+                destination, first = turns.popleft()
+                try:
+                    count, more, wait = self._post_one(destination, first=first)
+                except PostFailed as failed:
+                    logger.warning("posting to workspace %s stopped: %s", destination.workspace_id, failed)
+                    continue
+                posted += count
+                if wait:
+                    waits.append(wait)
+                if more:
+                    turns.append((destination, False))
+            if turns and len(waits) == len(turns):
+                time.sleep(min(waits))  # every channel with posts waiting is at Slack's limit
         return posted
 
-    def _post_workspace(self, destination: Destination) -> int:
+    def _post_one(self, destination: Destination, *, first: bool) -> tuple[int, bool, float]:
+        """One message to the workspace's channel: (payments announced, more waiting, seconds the pace asks)."""
         now = self._clock.now()
-        with self._uow() as work:
-            waiting = work.payments.count_unposted(destination.workspace_id, now)
-        if waiting > BURST_THRESHOLD:
-            return self._post_summary(destination)
-        posted = 0
-        while True:
+        if first:
             with self._uow() as work:
-                claimed = work.payments.claim_unposted(destination.workspace_id, self._clock.now(), limit=1)
-                if not claimed:
-                    return posted
-                started = self._start(claimed)[0]
-                work.commit()
-            self._post_card(destination, *started)
-            posted += 1
-            if self.interval_seconds:
-                time.sleep(self.interval_seconds)  # Slack allows about one message a second per channel
+                waiting = work.payments.count_unposted(destination.workspace_id, now)
+            if not waiting:
+                return 0, False, 0.0
+            if waiting > BURST_THRESHOLD:
+                return self._post_summary(destination), False, 0.0
+        wait = self._pace.ready(destination.workspace_id, destination.channel) if self.interval_seconds else 0.0
+        if wait:
+            return 0, True, wait
+        with self._uow() as work:
+            claimed = work.payments.claim_unposted(destination.workspace_id, now, limit=1)
+            if not claimed:
+                return 0, False, 0.0
+            started = self._start(claimed)[0]
+            work.commit()
+        self._post_card(destination, *started)
+        return 1, True, 0.0
 
     def _start(self, payments: Sequence[Payment]) -> list[tuple[int, bool]]:
         """Mark posts as started before Slack is called: (payment id, whether an earlier attempt may have

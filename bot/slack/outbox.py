@@ -14,11 +14,13 @@ from __future__ import annotations
 
 import logging
 import random
+import time
 import uuid
 from datetime import timedelta
 from typing import Any
 
 from bot.clock import Clock
+from bot.pacing import ChannelPace, LocalPace
 from bot.payments.coding import Changed
 from bot.slack.clients import SLACK_OR_INSTALL_FAILURES, slack_error_code
 from bot.slack.deliveries import Deliveries
@@ -33,6 +35,7 @@ logger = logging.getLogger(__name__)
 LEASE = timedelta(seconds=60)  # how long a sender holds an item before another may take it
 FIRST_RETRY = timedelta(seconds=5)
 LAST_RETRY = timedelta(hours=1)
+PACE_WAIT_MAX = 3.0  # seconds: a channel's turn at Slack's pace comes within its burst window
 STUCK_AFTER = timedelta(hours=1)  # failing this long: logged as an error at every further attempt
 # Slack errors after which an item can never be delivered: the message it redraws is gone, or the person is.
 GONE = frozenset({"message_not_found", "cant_update_message", "user_not_found", "user_disabled", "cannot_dm_bot"})
@@ -45,10 +48,13 @@ def backoff(attempts: int) -> timedelta:
 
 
 class SlackOutbox:
-    def __init__(self, *, uow: UnitOfWorkFactory, clock: Clock, deliveries: Deliveries) -> None:
+    def __init__(
+        self, *, uow: UnitOfWorkFactory, clock: Clock, deliveries: Deliveries, pace: ChannelPace | None = None
+    ) -> None:
         self.uow = uow
         self.clock = clock
         self._deliveries = deliveries
+        self._pace = pace or LocalPace()
 
     # --- recording -----------------------------------------------------------------------------
 
@@ -128,19 +134,36 @@ class SlackOutbox:
                     break
 
     def deliver_due(self) -> int:
-        """The job: send what is due, oldest first, one claim at a time (a claim's lease covers one send, so
-        another instance never takes an item this one is still sending); returns how many were attempted."""
+        """The job: send what is due, the workspaces taking turns an item each (oldest first within each), one
+        claim at a time (a claim's lease covers one send, so another instance never takes an item this one is
+        still sending); returns how many were attempted."""
         attempted = 0
         while True:
             with self.uow() as work:
-                rows = work.outbox.claim_due(self.clock.now(), LEASE, limit=1)
-                item = claimed(rows[0]) if rows else None
-                work.commit()
-            if item is None:
+                workspaces = work.outbox.due_workspaces(self.clock.now())
+            sent = 0
+            for workspace_id in workspaces:
+                with self.uow() as work:
+                    rows = work.outbox.claim_due(self.clock.now(), LEASE, limit=1, workspace_id=workspace_id)
+                    item = claimed(rows[0]) if rows else None
+                    work.commit()
+                if item is None:
+                    continue
+                sent += 1
+                self._keep_pace(item)
+                if self._attempt(item):
+                    self.deliver(item.key)
+            attempted += sent
+            if not sent:
                 return attempted
-            attempted += 1
-            if self._attempt(item):
-                self.deliver(item.key)
+
+    def _keep_pace(self, item: Claimed) -> None:
+        """A message into a channel (a thread reply, a notice) waits for the channel's turn at Slack's pace."""
+        channel = item.payload.get("channel") if item.kind in (REPLY, NOTICE) else None
+        if not isinstance(channel, str) or channel.startswith(("U", "W", "D")):
+            return
+        while wait := self._pace.ready(item.workspace_id, channel):
+            time.sleep(min(wait, PACE_WAIT_MAX))
 
     def waiting(self, workspace_id: int) -> Waiting:
         with self.uow() as work:

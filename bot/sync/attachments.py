@@ -8,6 +8,7 @@ a reserve (two calls per waiting batch of 50: its contacts and itself) and the r
 from __future__ import annotations
 
 import math
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -42,31 +43,39 @@ class Upload:
 class ReceiptUploader:
     def __init__(self, parts: SyncParts) -> None:
         self._parts = parts
+        # uploads claimed since Xero's figure for the day was last saved: (when it was seen, how many)
+        self._since_seen: dict[int, tuple[datetime, int]] = {}
+        self._lock = threading.Lock()
 
     def attach_pending(self, tenant: TenantRef, report: RunReport, *, only: set[int] | None = None) -> None:
         """Upload every due receipt of the organisation's synced payments (or just those of `only`)."""
+        while self.attach_some(tenant, report, only=only, limit=CLAIM_AT_ONCE):
+            pass
+
+    def attach_some(
+        self, tenant: TenantRef, report: RunReport, *, only: set[int] | None = None, limit: int = UPLOADS_AT_ONCE
+    ) -> bool:
+        """Upload up to `limit` due receipts at once; False when there was none it could upload (none due, one
+        failed, or the rest of today's budget is the waiting transactions')."""
         now = self._parts.clock.now()
         allowance = self.allowance(tenant, now)
-        while True:
-            if allowance is not None and allowance <= 0:
-                return  # the rest of today's budget is the waiting transactions'; receipts wait for tomorrow
-            jobs = self._claim(tenant, only, now, CLAIM_AT_ONCE if allowance is None else min(CLAIM_AT_ONCE, allowance))
-            if not jobs:
-                return
-            if allowance is not None:
-                allowance -= len(jobs)
-            renew = renew_uploads(self._parts.uow, [job.receipt_id for job in jobs])
-            with (
-                heartbeat(self._parts.clock, self._parts.lease, renew, now + self._parts.lease),
-                ThreadPoolExecutor(max_workers=UPLOADS_AT_ONCE, thread_name_prefix="xero-upload") as pool,
-            ):
-                outcomes = list(pool.map(lambda job: self._upload(tenant, job), jobs))
-            report.requests += len(jobs)
-            report.attached += sum(1 for ok in outcomes if ok)
-            for payment_id in dict.fromkeys(job.payment_id for job in jobs):
-                self._parts.notify(tenant.workspace_id, payment_id)
-            if not all(outcomes):
-                return  # what failed waits for its own retry time
+        if allowance is not None and allowance <= 0:
+            return False  # the rest of today's budget is the waiting transactions'; receipts wait for tomorrow
+        jobs = self._claim(tenant, only, now, limit if allowance is None else min(limit, allowance))
+        if not jobs:
+            return False
+        self._count_claimed(tenant.connection_id, len(jobs))
+        renew = renew_uploads(self._parts.uow, [job.receipt_id for job in jobs])
+        with (
+            heartbeat(self._parts.clock, self._parts.lease, renew, now + self._parts.lease),
+            ThreadPoolExecutor(max_workers=UPLOADS_AT_ONCE, thread_name_prefix="xero-upload") as pool,
+        ):
+            outcomes = list(pool.map(lambda job: self._upload(tenant, job), jobs))
+        report.requests += len(jobs)
+        report.attached += sum(1 for ok in outcomes if ok)
+        for payment_id in dict.fromkeys(job.payment_id for job in jobs):
+            self._parts.notify(tenant.workspace_id, payment_id)
+        return all(outcomes)  # what failed waits for its own retry time
 
     def allowance(self, tenant: TenantRef, now: datetime) -> int | None:
         """Uploads today's budget leaves room for, after the reserve for waiting transactions; None when Xero
@@ -78,7 +87,19 @@ class ReceiptUploader:
             if connection.limits_seen_at.astimezone(UTC).date() != now.astimezone(UTC).date():
                 return None  # yesterday's figure: a new day's budget
             waiting = work.payments.transactions_waiting(tenant.workspace_id)
-            return connection.day_limit_remaining - reserve_for(waiting)
+            seen_at, remaining = connection.limits_seen_at, connection.day_limit_remaining
+        with self._lock:
+            since, claimed = self._since_seen.get(tenant.connection_id, (seen_at, 0))
+            if since != seen_at:  # a newer figure from Xero counts what was claimed before it
+                claimed = 0
+            self._since_seen[tenant.connection_id] = (seen_at, claimed)
+        return remaining - claimed - reserve_for(waiting)
+
+    def _count_claimed(self, connection_id: int, count: int) -> None:
+        with self._lock:
+            if connection_id in self._since_seen:
+                seen_at, claimed = self._since_seen[connection_id]
+                self._since_seen[connection_id] = (seen_at, claimed + count)
 
     def _claim(self, tenant: TenantRef, only: set[int] | None, now: datetime, limit: int) -> list[Upload]:
         with self._parts.uow() as work:

@@ -30,6 +30,11 @@ class Claims:
         with self._parts.uow() as work:
             return [tenant_ref(c) for c in work.connections.all_connected() if c.token_set_id is not None]
 
+    def workspaces_with_work(self) -> set[int]:
+        """Workspaces with payments due for sync or receipts due for upload now."""
+        with self._parts.uow() as work:
+            return work.payments.workspaces_with_due_work(self._parts.clock.now())
+
     def claim(self, tenant: TenantRef, only: set[int] | None, *, limit: int) -> tuple[list[SyncItem], datetime]:
         """Up to `limit` due approved payments of the organisation's workspace, claimed until the time returned;
         one that cannot sync yet fails with what it lacks instead."""

@@ -32,7 +32,7 @@ from bot.xero.errors import (
     XeroUnavailable,
     XeroValidationError,
 )
-from bot.xero.limiter import RateLimiter
+from bot.xero.limiter import CallLimiter
 from bot.xero.tokens import TokenManager
 from bot.xero.types import TenantRef
 from storage.uow import UnitOfWorkFactory
@@ -41,6 +41,7 @@ logger = logging.getLogger(__name__)
 
 REQUEST_TIMEOUT = (5, 60)
 RATE_LIMIT_RETRIES = 5
+CONCURRENT_RETRY = 1.0  # seconds to wait after a 429 for too many calls at once (it carries no Retry-After)
 LIMITS_SAVE_EVERY = 5.0  # seconds between saving the remaining budget for /xero status
 
 
@@ -56,7 +57,7 @@ class XeroClient:
         tokens: TokenManager,
         uow: UnitOfWorkFactory,
         clock: Clock,
-        limiter: RateLimiter,
+        limiter: CallLimiter,
         lose_access: LoseAccess,
     ) -> None:
         self._settings = settings
@@ -209,7 +210,9 @@ def _translate_status(error: HTTPStatusException, now: datetime) -> Exception:
         return _Forbidden()
     if status == 429:
         problem = str(headers.get("X-Rate-Limit-Problem") or headers.get("x-rate-limit-problem") or "minute")
-        retry_after = float(headers.get("Retry-After") or headers.get("retry-after") or 60)
+        # Xero gives Retry-After for the minute and day limits; too many calls at once clears in a moment.
+        default_wait = 60 if problem.lower() in ("minute", "day", "appminute") else CONCURRENT_RETRY
+        retry_after = float(headers.get("Retry-After") or headers.get("retry-after") or default_wait)
         resume = now + timedelta(seconds=retry_after) if problem.lower() == "day" else None
         return XeroRateLimited(problem.lower(), retry_after, resume)
     if status == 400:

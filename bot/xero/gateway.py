@@ -16,7 +16,7 @@ from bot.clock import Clock
 from bot.settings import Settings
 from bot.xero import models
 from bot.xero.client import XeroClient
-from bot.xero.limiter import RateLimiter
+from bot.xero.limiter import CallLimiter, RateLimiter
 from bot.xero.tokens import TokenManager
 from bot.xero.types import (
     ContactAnswer,
@@ -45,7 +45,7 @@ class XeroGateway:
         tokens: TokenManager,
         uow: UnitOfWorkFactory,
         clock: Clock,
-        limiter: RateLimiter | None = None,
+        limiter: CallLimiter | None = None,
     ) -> None:
         self._tokens = tokens
         self._uow = uow

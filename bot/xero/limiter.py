@@ -1,8 +1,8 @@
 """Keeping under Xero's per-organisation limits: calls a minute, calls at once, and the daily budget.
 
-One limiter per process serves every thread; instances share Xero's own counts through the
-X-MinLimit-Remaining and X-DayLimit-Remaining headers each answer carries, so a second instance's
-calls slow this one down too.
+One limiter per process serves every thread. This in-process one is for a single instance (SQLite); on
+PostgreSQL every instance shares the call ledger instead (bot.xero.shared_limiter). Xero's own counts, the
+X-MinLimit-Remaining and X-DayLimit-Remaining headers each answer carries, slow it down too.
 """
 
 from __future__ import annotations
@@ -11,11 +11,26 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
+from typing import Protocol
 
 Sleep = Callable[[float], None]
 Monotonic = Callable[[], float]
+
+
+class CallLimiter(Protocol):
+    """What the Xero client needs of a limiter: a place for each call, and what Xero says about the limits."""
+
+    def slot(self, tenant_id: str) -> AbstractContextManager[None]: ...
+
+    def observe(self, tenant_id: str, *, minute_remaining: int | None, day_remaining: int | None) -> None: ...
+
+    def pause(self, tenant_id: str, seconds: float) -> None: ...
+
+    def calls(self, tenant_id: str) -> int: ...
+
+    def day_remaining(self, tenant_id: str) -> int | None: ...
 
 
 @dataclass

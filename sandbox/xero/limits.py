@@ -57,11 +57,23 @@ class InjectedLimit:
 class RateLimitStats:
     calls_per_tenant: dict[str, int] = field(default_factory=dict)
     rate_limited: int = 0
+    rate_limited_per_tenant: dict[str, int] = field(default_factory=dict)
     max_concurrency: dict[str, int] = field(default_factory=dict)
+    admitted_at: dict[str, list[float]] = field(default_factory=dict)  # emulator-clock times of admitted calls
 
     @property
     def max_concurrency_observed(self) -> int:
         return max(self.max_concurrency.values(), default=0)
+
+    def busiest_window(self, tenant_id: str, window_seconds: float) -> int:
+        """The most calls admitted for the tenant within any `window_seconds` (a sliding window)."""
+        times = self.admitted_at.get(tenant_id, [])
+        busiest, first = 0, 0
+        for last, at in enumerate(times):
+            while at - times[first] >= window_seconds:
+                first += 1
+            busiest = max(busiest, last - first + 1)
+        return busiest
 
 
 class RateLimiter:
@@ -101,6 +113,7 @@ class RateLimiter:
         rejection = self._rejection(usage, now)
         if rejection is not None:
             self.stats.rate_limited += 1
+            self.stats.rate_limited_per_tenant[tenant_id] = self.stats.rate_limited_per_tenant.get(tenant_id, 0) + 1
             problem, retry_after = rejection
             return Admission(problem, retry_after, self._remaining(usage))
         usage.minute.count += 1
@@ -108,6 +121,7 @@ class RateLimiter:
         self._app_minute.count += 1
         usage.in_flight += 1
         self.stats.calls_per_tenant[tenant_id] = self.stats.calls_per_tenant.get(tenant_id, 0) + 1
+        self.stats.admitted_at.setdefault(tenant_id, []).append(now)
         self.stats.max_concurrency[tenant_id] = max(self.stats.max_concurrency.get(tenant_id, 0), usage.in_flight)
         return Admission(None, None, self._remaining(usage))
 

@@ -5,6 +5,7 @@ from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
 from sqlalchemy import String
 
 from storage.models.base import Base, utcnow
+from storage.models.calls import XeroCallDay, XeroCallSlot
 from storage.models.imports import ImportProfile
 from storage.models.outbox import OutboxItem
 from storage.models.payments import (
@@ -66,6 +67,8 @@ __all__ = [
     "UserRole",
     "Workspace",
     "XeroAccount",
+    "XeroCallDay",
+    "XeroCallSlot",
     "XeroConnection",
     "XeroContact",
     "XeroOAuthState",

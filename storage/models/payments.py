@@ -80,6 +80,10 @@ class Payment(Timestamped, Base):
         Index(None, "workspace_id", "spender_user_id", "state", "date"),
         Index(None, "state", "post_next_attempt_at"),
         Index(None, "state", "sync_next_attempt_at"),
+        # Learning from earlier payments to the same merchant, and finding the same payment twice (bot/coding/).
+        Index(None, "workspace_id", "payee_key", "date"),
+        Index(None, "workspace_id", "source_account_id", "amount", "date"),
+        Index(None, "workspace_id", "spender_email", "date"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -90,6 +94,7 @@ class Payment(Timestamped, Base):
     currency: Mapped[str] = mapped_column(String(3))
     date: Mapped[dt.date]
     payee: Mapped[str] = mapped_column(String(255))
+    payee_key: Mapped[str | None] = mapped_column(String(255))  # the merchant, normalised (bot/coding/payees.py)
     description: Mapped[str | None] = mapped_column(Text)
     category: Mapped[str | None] = mapped_column(String(255))
     reference: Mapped[str | None] = mapped_column(String(255))
@@ -110,6 +115,12 @@ class Payment(Timestamped, Base):
     excluded_by_user_id: Mapped[str | None] = mapped_column(String(32))
     no_receipt_reason: Mapped[str | None] = mapped_column(String(32))
     no_receipt_note: Mapped[str | None] = mapped_column(String(500))
+    # Why it arrived coded: "history" (suggested_from earlier payments) or "category" (the category mapping).
+    coded_by: Mapped[str | None] = mapped_column(String(16))
+    suggested_from: Mapped[int | None]
+    coding_note: Mapped[str | None] = mapped_column(String(500))  # "Coded differently before: …"
+    # The earlier payment this one may repeat; it is not synced until finance says which (bot/coding/duplicates.py).
+    duplicate_of_id: Mapped[int | None] = mapped_column(ForeignKey("payments.id", ondelete="SET NULL"))
 
     # Posting to the finance channel and asking the spender.
     channel_id: Mapped[str | None] = mapped_column(String(32))
@@ -138,6 +149,7 @@ class Payment(Timestamped, Base):
     sync_last_error: Mapped[str | None] = mapped_column(String(2000))
 
     source_account: Mapped[SourceAccount] = relationship()
+    duplicate_of: Mapped[Payment | None] = relationship(remote_side=[id])
     receipts: Mapped[list[Receipt]] = relationship(
         back_populates="payment", cascade="all, delete-orphan", order_by="Receipt.id"
     )

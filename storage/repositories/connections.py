@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import delete, select
 
-from storage.models import ConnectionState, XeroConnection, XeroOAuthState, XeroTokenSet
+from storage.models import ConnectionState, XeroCallDay, XeroConnection, XeroOAuthState, XeroTokenSet
 from storage.repositories.base import SessionRepository, skip_locked
 
 
@@ -113,4 +113,9 @@ class ConnectionRepository(SessionRepository):
 
     def purge_expired_states(self, now: datetime) -> int:
         result = self.session.execute(delete(XeroOAuthState).where(XeroOAuthState.expires_at < now))
+        return int(getattr(result, "rowcount", 0) or 0)
+
+    def forget_call_days_before(self, day: date) -> int:
+        """The shared call ledger's day counts older than `day` (storage.models.calls)."""
+        result = self.session.execute(delete(XeroCallDay).where(XeroCallDay.day < day))
         return int(getattr(result, "rowcount", 0) or 0)

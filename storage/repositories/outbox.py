@@ -46,14 +46,29 @@ class OutboxRepository(SessionRepository):
             due=due,
         )
 
-    def claim_due(self, now: datetime, lease: timedelta, *, limit: int) -> Sequence[OutboxItem]:
-        """Due rows no sender holds, held for `lease`; another instance skips them (SKIP LOCKED)."""
+    def due_workspaces(self, now: datetime) -> list[int]:
+        """Workspaces with rows due that no sender holds, the longest waiting first."""
+        query = (
+            select(OutboxItem.workspace_id, func.min(OutboxItem.next_attempt_at))
+            .where(OutboxItem.next_attempt_at <= now, _free(now))
+            .group_by(OutboxItem.workspace_id)
+            .order_by(func.min(OutboxItem.next_attempt_at), OutboxItem.workspace_id)
+        )
+        return [int(row[0]) for row in self.session.execute(query)]
+
+    def claim_due(
+        self, now: datetime, lease: timedelta, *, limit: int, workspace_id: int | None = None
+    ) -> Sequence[OutboxItem]:
+        """Due rows (of one workspace, or any) no sender holds, held for `lease`; another instance skips them
+        (SKIP LOCKED)."""
         query = (
             select(OutboxItem)
             .where(OutboxItem.next_attempt_at <= now, _free(now))
             .order_by(OutboxItem.next_attempt_at, OutboxItem.id)
             .limit(limit)
         )
+        if workspace_id is not None:
+            query = query.where(OutboxItem.workspace_id == workspace_id)
         if self.session.get_bind().dialect.name == "postgresql":
             query = query.with_for_update(skip_locked=True)
         rows = self.session.scalars(query.execution_options(populate_existing=True)).all()

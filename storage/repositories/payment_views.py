@@ -52,13 +52,14 @@ class ViewQueries(SessionRepository):
         return int(self.session.scalar(query) or 0)
 
     def _ready(self, workspace_id: int, **filters: Any) -> Any:
-        """Pending payments with complete coding and a mapped bank account."""
+        """Pending payments with complete coding and a mapped bank account, not flagged as a possible duplicate."""
         return (
             self._in_view(workspace_id, [PaymentState.PENDING], **filters)
             .join(SourceAccount, Payment.source_account_id == SourceAccount.id)
             .where(
                 Payment.account_code.is_not(None),
                 Payment.tax_type.is_not(None),
+                Payment.duplicate_of_id.is_(None),
                 SourceAccount.xero_bank_account_id.is_not(None),
             )
             .with_only_columns(Payment.id)

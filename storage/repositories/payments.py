@@ -11,13 +11,14 @@ from sqlalchemy import ARRAY, String, any_, bindparam, func, select, text
 from storage.models import Payment, PaymentState
 from storage.repositories.accounts import AccountQueries
 from storage.repositories.base import skip_locked
+from storage.repositories.coding_history import CodingQueries
 from storage.repositories.outbox import Waiting
 from storage.repositories.payment_views import ViewQueries
 from storage.repositories.receipts import ReceiptQueries
 from storage.repositories.sync_claims import SyncQueries
 
 
-class PaymentRepository(AccountQueries, ReceiptQueries, SyncQueries, ViewQueries):
+class PaymentRepository(AccountQueries, CodingQueries, ReceiptQueries, SyncQueries, ViewQueries):
     """Payments of a workspace; the queries of each role are in the base classes, so callers use one object."""
 
     def add(self, payment: Payment) -> Payment:

@@ -156,3 +156,21 @@ class SyncQueries(SessionRepository):
 
     def unfinished_bulk_runs(self) -> Sequence[BulkRun]:
         return self.session.scalars(select(BulkRun).where(BulkRun.finished_at.is_(None))).all()
+
+    def workspaces_with_due_work(self, now: datetime) -> set[int]:
+        """Workspaces with approved payments due for sync, or receipts due for upload."""
+        payments = select(Payment.workspace_id).where(
+            Payment.state == PaymentState.APPROVED,
+            (Payment.sync_next_attempt_at.is_(None)) | (Payment.sync_next_attempt_at <= now),
+        )
+        receipts = (
+            select(Payment.workspace_id)
+            .join(Receipt, Receipt.payment_id == Payment.id)
+            .where(
+                Payment.xero_bank_transaction_id.is_not(None),
+                Payment.state.in_([PaymentState.SYNCED, PaymentState.UPDATED]),
+                Receipt.state == ReceiptState.STORED,
+                (Receipt.attach_next_attempt_at.is_(None)) | (Receipt.attach_next_attempt_at <= now),
+            )
+        )
+        return set(self.session.scalars(payments.distinct())) | set(self.session.scalars(receipts.distinct()))

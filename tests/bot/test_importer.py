@@ -196,7 +196,11 @@ def test_each_batch_is_one_indexed_look_up_and_one_insert(
     look_ups = [s for s in statements if s.lstrip().upper().startswith("SELECT PAYMENTS.EXTERNAL_ID")]
     assert len(look_ups) == 4 and all(by_id_list(s) for s in look_ups)
     assert inserted == [50, 50, 50, 50]
-    assert not [s for s in statements if "FROM payments" in s and not by_id_list(s)]
+    # Besides, per batch: the earlier coded payments to its merchants, and the payments it may repeat.
+    history = [s for s in statements if "FROM payments" in s and "payee_key IN (" in s]
+    repeats = [s for s in statements if "FROM payments" in s and "payments.amount IN (" in s]
+    assert len(history) == 4 and len(repeats) == 4
+    assert not [s for s in statements if "FROM payments" in s and not by_id_list(s) and s not in history + repeats]
 
 
 def test_the_webhooks_idempotency_check_is_one_indexed_query_per_batch(
@@ -223,7 +227,9 @@ def test_the_webhooks_idempotency_check_is_one_indexed_query_per_batch(
     assert (len(result.created), len(result.duplicates)) == (5, 5)
     payment_reads = [s for s in statements if s.lstrip().upper().startswith("SELECT") and "FROM payments" in s]
     mapping_reads = [s for s in statements if "FROM category_mappings" in s]
-    assert len(payment_reads) == 1 and by_id_list(payment_reads[0])
+    # The ids already known, earlier coded payments to the merchant, and payments the new ones may repeat.
+    assert len(payment_reads) == 3 and by_id_list(payment_reads[0])
+    assert "payee_key IN (" in payment_reads[1] and "payments.amount IN (" in payment_reads[2]
     assert len(mapping_reads) == 1
     assert {p.account_code for p in stored(uow) if p.external_id in {f"p{n}" for n in range(300, 305)}} == {"400"}
 

@@ -66,7 +66,7 @@ class Books:
     connection_id: int = 0
     source_account_id: int = 0
 
-    def connect(self, team_id: str = "T1") -> Books:
+    def connect(self, team_id: str = "T1", tenant_id: str = "tenant-1") -> Books:
         with self.uow() as work:
             workspace = work.workspaces.ensure(team_id)
             tokens = XeroTokenSet(workspace_id=workspace.id, granted_by_user_id=FINANCE)
@@ -82,7 +82,7 @@ class Books:
             connection = XeroConnection(
                 workspace_id=workspace.id,
                 token_set_id=tokens.id,
-                tenant_id="tenant-1",
+                tenant_id=tenant_id,
                 tenant_name="Demo Company (UK)",
                 state=ConnectionState.CONNECTED,
                 connected_by_user_id=FINANCE,

@@ -1,0 +1,104 @@
+"""What a new payment arrives with, decided once per batch with one query for each kind of look-up.
+
+Precedence: a rule (none yet: `RuleBook` is where rules will plug in) > earlier payments to the same merchant
+> the category mapping > nothing. The columns set here say which one coded it, and the card says why.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from bot.coding.duplicates import find_duplicates
+from bot.coding.payees import normalise
+from bot.coding.suggestions import HISTORY_DEPTH, Suggestion, from_history
+from bot.payments.card_view import coding_choices
+from bot.payments.input import PaymentIn
+from storage.models import CategoryMapping
+from storage.repositories import category_key
+from storage.uow import UnitOfWork
+
+
+@dataclass(frozen=True)
+class Arriving:
+    """A payment of the batch about to be stored, with the id of its source account's row."""
+
+    source_account_id: int
+    payment: PaymentIn
+
+
+class RuleBook(Protocol):
+    """Admins' coding rules, first match wins; a match's values take precedence over history and categories."""
+
+    def coding_for(self, arriving: Arriving, payee_key: str) -> dict[str, Any] | None: ...
+
+
+class NoRules:
+    def coding_for(self, arriving: Arriving, payee_key: str) -> dict[str, Any] | None:
+        return None
+
+
+def arrival_columns(
+    work: UnitOfWork, workspace_id: int, batch: Sequence[Arriving], rules: RuleBook | None = None
+) -> list[dict[str, Any]]:
+    """For each payment of the batch, in order: its payee key, coding, why it is coded so, and the payment it may
+    repeat."""
+    rules = rules or NoRules()
+    keys = [normalise(item.payment.payee).key for item in batch]
+    mappings = work.payments.category_mappings_for(
+        workspace_id, {item.payment.category for item in batch if item.payment.category}
+    )
+    history = work.payments.coded_history(workspace_id, set(keys), HISTORY_DEPTH)
+    emails = {item.payment.spender_email for item in batch if item.payment.spender_email}
+    spenders = work.payments.spenders_history(workspace_id, emails, HISTORY_DEPTH) if history else {}
+    choices = coding_choices(work, workspace_id) if history else None
+    duplicates = find_duplicates(work, workspace_id, batch, keys)
+    columns = []
+    for item, key, duplicate_of in zip(batch, keys, duplicates, strict=True):
+        coded = rules.coding_for(item, key)
+        if coded is None and choices is not None and key in history:
+            spender = item.payment.spender_email
+            coded = _suggested(from_history(history[key], spender, choices, spenders.get(spender or "", [])))
+        if coded is None or coded.get("account_code") is None:
+            coded = _mapped(mappings, item.payment.category) | {"coding_note": (coded or {}).get("coding_note")}
+        columns.append({"payee_key": key, "duplicate_of_id": duplicate_of, **_UNCODED, **coded})
+    return columns
+
+
+_UNCODED: dict[str, Any] = {
+    "account_code": None,
+    "tax_type": None,
+    "tracking": [],
+    "contact_id": None,
+    "contact_name": None,
+    "coded_by": None,
+    "suggested_from": None,
+    "coding_note": None,
+}
+
+
+def _suggested(suggestion: Suggestion) -> dict[str, Any]:
+    if not suggestion.earlier:
+        return {"coding_note": suggestion.note}
+    return {
+        "account_code": suggestion.account_code,
+        "tax_type": suggestion.tax_type,
+        "tracking": list(suggestion.tracking),
+        "contact_id": suggestion.contact_id,
+        "contact_name": suggestion.contact_name,
+        "coded_by": "history",
+        "suggested_from": suggestion.earlier,
+    }
+
+
+def _mapped(mappings: dict[str, CategoryMapping], category: str | None) -> dict[str, Any]:
+    mapping = mappings.get(category_key(category)) if category else None
+    if mapping is None:
+        return {}
+    return {
+        "account_code": mapping.account_code,
+        "tax_type": mapping.tax_type,
+        "tracking": list(mapping.tracking),
+        "coded_by": "category",
+    }
