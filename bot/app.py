@@ -17,7 +17,7 @@ from bot.services import Services
 from bot.settings import Settings
 from bot.slack.clients import BOT_SCOPES, slack_authorize_url, slack_client
 from bot.slack.listener_pool import Answer, ListenerPool, for_request, forget_request
-from bot.slack.replays import REPLAY_CHECK, ReplayGuard
+from bot.slack.replays import REPLAY_CHECK, ReplayGuard, without_waiting_for_disk
 from handlers import actions, commands, duplicate_actions, events, exports, home, options, payment_actions, views
 from handlers.common import context_middleware
 from handlers.refusals import Refusals, answered
@@ -207,6 +207,7 @@ def _dedupe_events_middleware(services: Services) -> Any:
         event_id = body.get("event_id") if body.get("type") == "event_callback" else None
         if event_id:
             with services.uow() as uow:
+                without_waiting_for_disk(uow)  # a record lost in a crash lets one re-delivery through
                 first = uow.events.first_time(str(event_id), context.team_id)
                 uow.commit()
             if not first:

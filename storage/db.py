@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+import threading
 import time
 from typing import Any
 
@@ -56,8 +57,14 @@ def _switch_to_wal(cursor: Any) -> None:
             time.sleep(0.1)
 
 
+# Set by a reading unit of work (storage/uow.py) for its thread: its transaction only reads.
+reading = threading.local()
+
+
 def _sqlite_begin_immediate(connection: Any) -> None:
-    connection.exec_driver_sql("BEGIN IMMEDIATE")
+    """A reading transaction begins deferred: with WAL it reads a snapshot and never waits for the write lock
+    (an options load does not queue behind a bulk sync's writes)."""
+    connection.exec_driver_sql("BEGIN" if getattr(reading, "active", False) else "BEGIN IMMEDIATE")
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:

@@ -8,6 +8,7 @@ from typing import Self
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from storage import db
 from storage.repositories import (
     AuditLog,
     ConnectionRepository,
@@ -26,9 +27,10 @@ _open = threading.local()
 class UnitOfWork:
     """`with uow:` opens a transaction; `uow.commit()` makes it durable; leaving without commit rolls back."""
 
-    def __init__(self, sessions: sessionmaker[Session]) -> None:
+    def __init__(self, sessions: sessionmaker[Session], *, reading: bool = False) -> None:
         self._sessions = sessions
         self._session: Session | None = None
+        self._reading = reading
 
     @property
     def session(self) -> Session:
@@ -42,6 +44,7 @@ class UnitOfWork:
             # until the busy timeout. Finish one unit of work before starting the next.
             raise RuntimeError("a unit of work is already open in this thread")
         _open.count = 1
+        db.reading.active = self._reading
         self._session = self._sessions()
         session = self._session
         self.workspaces = WorkspaceRepository(session)
@@ -61,6 +64,7 @@ class UnitOfWork:
         # close() rolls back anything uncommitted without expiring what was loaded, so objects read
         # inside the block can still be rendered after it.
         _open.count = 0
+        db.reading.active = False
         self.session.close()
         self._session = None
 
@@ -79,3 +83,7 @@ class UnitOfWorkFactory:
 
     def __call__(self) -> UnitOfWork:
         return UnitOfWork(self.sessions)
+
+    def reading(self) -> UnitOfWork:
+        """A unit of work that only reads: on SQLite it does not take the write lock (see storage/db.py)."""
+        return UnitOfWork(self.sessions, reading=True)

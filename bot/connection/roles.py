@@ -70,7 +70,7 @@ class Roles:
         if known is not None and started - known[0] < self._cache_seconds:
             role = known[1]
         else:
-            with self._uow() as work:
+            with self._uow.reading() as work:
                 role = work.roles.role_of(actor.workspace_id, actor.user_id)
             self._remember(key, started, role)
         return {Role.ADMIN: Access.ADMIN, Role.FINANCE: Access.FINANCE, None: Access.EMPLOYEE}[role]

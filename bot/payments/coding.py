@@ -89,7 +89,7 @@ class CodingService:
     def account_choices(self, actor: Actor) -> list[AccountChoice]:
         """Only the accounts, read as plain rows: the external select asks for them on every keystroke."""
         self._roles.require(actor, Access.FINANCE, "code payments")
-        with self._uow() as work:
+        with self._uow.reading() as work:
             connection = work.connections.active_for(actor.workspace_id)
             if connection is None:
                 return []
@@ -100,7 +100,7 @@ class CodingService:
     def contact_names(self, actor: Actor, query: str, limit: int = 100) -> list[str]:
         """The organisation's Xero contacts matching `query`: for choosing a payment's contact, a finance task."""
         self._roles.require(actor, Access.FINANCE, "choose Xero contacts")
-        with self._uow() as work:
+        with self._uow.reading() as work:
             connection = work.connections.active_for(actor.workspace_id)
             if connection is None:
                 return []
