@@ -14,14 +14,17 @@ from handlers.payment_actions import PaymentClicks
 
 def register(app: App, services: Services) -> None:
     clicks = PaymentClicks(services)
-    duplicates = services.duplicates
 
     @app.action(Ids.PAYMENT_NOT_DUPLICATE)
     def not_duplicate(ack: Ack, actor: Actor, payment: PaymentRef, body: dict[str, Any]) -> None:
         ack()
-        clicks.change(actor, lambda: duplicates.not_duplicate(actor, payment.payment_id, payment.seen), payment, body)
+        clicks.change(
+            actor, lambda: services.duplicates.not_duplicate(actor, payment.payment_id, payment.seen), payment, body
+        )
 
     @app.action(Ids.PAYMENT_EXCLUDE_DUPLICATE)
     def exclude_duplicate(ack: Ack, actor: Actor, payment: PaymentRef, body: dict[str, Any]) -> None:
         ack()
-        clicks.change(actor, lambda: duplicates.exclude(actor, payment.payment_id, payment.seen), payment, body)
+        clicks.change(
+            actor, lambda: services.duplicates.exclude(actor, payment.payment_id, payment.seen), payment, body
+        )
