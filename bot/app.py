@@ -25,6 +25,10 @@ from storage.models import SLACK_OAUTH_STATES_TABLE
 
 logger = logging.getLogger(__name__)
 
+# Every Slack surface, each with its `register(app, services)` (tests/handlers/test_listeners.py checks that every
+# id the bot hands Slack reaches exactly one of their listeners).
+SURFACES = (commands, actions, payment_actions, duplicate_actions, views, options, events, exports, home)
+
 # Requests whose ack carries nothing Slack shows: acknowledged by `_ack_first_middleware` on the request thread
 # before any listener runs, so Slack's answer never waits for a listener thread. Slash commands, view
 # submissions and options loads answer with content (a reply, `response_action`, options), computed by their
@@ -113,15 +117,8 @@ def create_app(settings: Settings, services: Services) -> App:
     app.middleware(_dedupe_events_middleware(services))
     app.middleware(_ack_first_middleware())  # last: what runs before it reads memory (events: see dedupe)
     app.error(_error_handler(refusals))
-    commands.register(app, services)
-    actions.register(app, services)
-    payment_actions.register(app, services)
-    duplicate_actions.register(app, services)
-    views.register(app, services)
-    options.register(app, services)
-    events.register(app, services)
-    exports.register(app, services)
-    home.register(app, services)
+    for surface in SURFACES:
+        surface.register(app, services)
     events.acknowledge_other_events(app)
     return app
 

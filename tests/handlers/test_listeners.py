@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from slack_bolt import App, BoltRequest, BoltResponse
 
-from handlers import actions, commands, duplicate_actions, events, exports, home, options, payment_actions, views
+from bot.app import SURFACES
 from handlers.ids import Ids
 
 # Ids that name a block, a modal input or a view no one submits: Slack sends them back inside another payload.
@@ -61,7 +61,7 @@ CLICKED = set(Ids) - NOT_SENT_BACK - SUBMITTED - NUMBERED
 def app() -> App:
     bolt = App(token="xoxb-test", signing_secret="test", token_verification_enabled=False)
     services: Any = SimpleNamespace(installations=None)  # registering only keeps it; no listener runs here
-    for surface in (commands, actions, payment_actions, duplicate_actions, views, options, events, exports, home):
+    for surface in SURFACES:
         surface.register(bolt, services)
     return bolt
 
