@@ -85,10 +85,12 @@ def _run(args: argparse.Namespace) -> int:
         return 0
     if args.command == "migrate":
         from bot.bootstrap import build_deps
+        from bot.coding.backfill import fill_payee_keys
         from storage.migrate import upgrade
 
         deps = build_deps(settings)
         upgrade(deps.engine)
+        fill_payee_keys(deps.uow)  # payments from before migration 0011
         print("database schema is up to date")
         return 0
     if args.command == "import":

@@ -17,6 +17,7 @@ from waitress.server import BaseWSGIServer, MultiSocketServer, create_server
 
 from bot.app import create_app
 from bot.bootstrap import Deps, build_deps, build_services
+from bot.coding.backfill import fill_payee_keys
 from bot.scheduler import JOBS
 from bot.settings import ConfigError, Settings
 from bot.web import create_web_app
@@ -145,6 +146,7 @@ def serve(settings: Settings, *, port: int | None = None) -> None:
     settings.require_serving()
     deps = build_deps(settings)
     upgrade(deps.engine)
+    fill_payee_keys(deps.uow)  # payments from before migration 0011 (bot/coding/backfill.py)
     server = BotServer(settings, deps, host=settings.host, port=port)
 
     def on_signal(signum: int, _frame: FrameType | None) -> None:

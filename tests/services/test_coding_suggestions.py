@@ -4,9 +4,12 @@ it is pre-filled with, what happens when the history disagrees, and what a perso
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import update
 
 from bot.clock import FrozenClock
+from bot.coding.backfill import fill_payee_keys
 from bot.payments.input import PaymentIn
+from storage.models import Payment
 from storage.uow import UnitOfWorkFactory
 from tests.services.coding_support import ACCOUNT, ENGINEERING, SALES, Desk
 from tests.services.conftest import Books
@@ -139,3 +142,16 @@ def test_an_import_batch_is_coded_from_history_too(desk: Desk) -> None:
 
     assert coding_of(desk, desk.id_of("csv-1"))[0] == "463"
     assert desk.card(desk.id_of("csv-1")).card.coded_because == "Suggested from 1 earlier payment to Figma"
+
+
+def test_payments_stored_before_the_upgrade_teach_once_their_payees_are_normalised(
+    desk: Desk, uow: UnitOfWorkFactory
+) -> None:
+    earlier = desk.coded_and_approved("pay_1", "463")
+    with uow() as work:
+        work.session.execute(update(Payment).where(Payment.id == earlier).values(payee_key=None))
+        work.commit()
+    assert coding_of(desk, desk.arrive("pay_2"))[0] is None
+
+    assert fill_payee_keys(uow) == 1  # pay_2 arrived with its key
+    assert coding_of(desk, desk.arrive("pay_3"))[0] == "463"

@@ -67,6 +67,8 @@ def test_exclude_this_one_leaves_it_out_of_the_books_as_a_duplicate(desk: Desk) 
 
     assert (changed.card.state, changed.card.exclusion_reason) == (PaymentState.EXCLUDED, "duplicate")
     assert ready(desk) == []
+    undone = desk.coding.undo_exclude(desk.finance, second, changed.card.version)
+    assert undone.card.state is PaymentState.PENDING and undone.card.duplicate_of is not None  # still to decide
 
 
 def test_an_employee_can_neither_clear_nor_exclude_a_flag(desk: Desk) -> None:
