@@ -129,7 +129,4 @@ class DuplicateService:
         return payment
 
     def _saved(self, work: UnitOfWork, payment: Payment) -> Changed:
-        work.session.flush()
-        changed = self._coding.changed(work, payment)
-        work.commit()
-        return changed
+        return self._coding.save(work, payment)

@@ -56,10 +56,7 @@ class ApprovalService:
                 action="payment.resync_requested" if resync else "payment.approved",
                 payment_id=payment.id,
             )
-            work.session.flush()
-            changed = self._coding.changed(work, payment)
-            work.commit()
-        return changed
+            return self._coding.save(work, payment)
 
     def sync_log(self, actor: Actor, payment_id: int) -> tuple[Changed, list[LogEntry]]:
         """Every Xero call made for a payment: finance sees any payment's, anyone else only their own."""

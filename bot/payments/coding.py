@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from sqlalchemy.orm.exc import StaleDataError
+
 from bot.clock import Clock
 from bot.coding.suggestions import person_coded
 from bot.connection.roles import Access, Actor, Roles
@@ -124,7 +126,7 @@ class CodingService:
             person_coded(payment)
             lifecycle.edited(payment)
             offer = account if payment.category else None
-            return self._save(work, payment, offer_category=offer)
+            return self.save(work, payment, offer_category=offer)
 
     def set_tax(self, actor: Actor, payment_id: int, version: int, tax_type: str) -> Changed:
         self._roles.require(actor, Access.FINANCE, "code payments")
@@ -135,7 +137,7 @@ class CodingService:
             payment.tax_type = tax_type
             person_coded(payment)
             lifecycle.edited(payment)
-            return self._save(work, payment)
+            return self.save(work, payment)
 
     def set_tracking(self, actor: Actor, payment_id: int, version: int, category_id: str, option_id: str) -> Changed:
         self._roles.require(actor, Access.FINANCE, "code payments")
@@ -151,7 +153,7 @@ class CodingService:
             payment.tracking = kept
             person_coded(payment)
             lifecycle.edited(payment)
-            return self._save(work, payment)
+            return self.save(work, payment)
 
     def edit(
         self,
@@ -178,7 +180,7 @@ class CodingService:
                 payment.contact_id = None
                 payment.reference = reference
             lifecycle.edited(payment)
-            return self._save(work, payment)
+            return self.save(work, payment)
 
     def exclude(self, actor: Actor, payment_id: int, version: int, reason: str, note: str | None) -> Changed:
         self._roles.require(actor, Access.FINANCE, "exclude payments")
@@ -198,7 +200,7 @@ class CodingService:
                 reason=reason,
                 note=note,
             )
-            return self._save(work, payment)
+            return self.save(work, payment)
 
     def undo_exclude(self, actor: Actor, payment_id: int, version: int) -> Changed:
         self._roles.require(actor, Access.FINANCE, "exclude payments")
@@ -213,7 +215,7 @@ class CodingService:
                 action="payment.included",
                 payment_id=payment.id,
             )
-            return self._save(work, payment)
+            return self.save(work, payment)
 
     def use_for_category(self, actor: Actor, payment_id: int) -> CategoryMapping:
         """Make this payment's coding the default for every later payment of its category."""
@@ -266,8 +268,13 @@ class CodingService:
             raise DomainError(_not_editable(payment.state))
         return payment
 
-    def _save(self, work: UnitOfWork, payment: Payment, offer_category: AccountChoice | None = None) -> Changed:
-        work.session.flush()
+    def save(self, work: UnitOfWork, payment: Payment, offer_category: AccountChoice | None = None) -> Changed:
+        """Write a changed payment and commit; a write raced by another request's is refused as a Conflict."""
+        payment_id = payment.id  # the session cannot load it once a flush has failed
+        try:
+            work.session.flush()
+        except StaleDataError as stale:  # another request wrote the payment between our read and this write
+            raise Conflict(payment_id) from stale
         changed = self.changed(work, payment, offer_category)
         work.commit()
         return changed
