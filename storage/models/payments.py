@@ -81,9 +81,9 @@ class Payment(Timestamped, Base):
         Index(None, "state", "post_next_attempt_at"),
         Index(None, "state", "sync_next_attempt_at"),
         # Learning from earlier payments to the same merchant, and finding the same payment twice (bot/coding/).
-        Index(None, "workspace_id", "payee_key", "date"),
+        Index(None, "workspace_id", "payee_key", "state", "date"),
         Index(None, "workspace_id", "source_account_id", "amount", "date"),
-        Index(None, "workspace_id", "spender_email", "date"),
+        Index(None, "workspace_id", "spender_email", "state", "date"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -30,21 +30,27 @@ def upgrade() -> None:
         batch.create_foreign_key(
             op.f("fk_payments_duplicate_of_id_payments"), "payments", ["duplicate_of_id"], ["id"], ondelete="SET NULL"
         )
-    op.create_index(op.f("ix_payments_workspace_id_payee_key_date"), "payments", ["workspace_id", "payee_key", "date"])
+    op.create_index(
+        op.f("ix_payments_workspace_id_payee_key_state_date"),
+        "payments",
+        ["workspace_id", "payee_key", "state", "date"],
+    )
     op.create_index(
         op.f("ix_payments_workspace_id_source_account_id_amount_date"),
         "payments",
         ["workspace_id", "source_account_id", "amount", "date"],
     )
     op.create_index(
-        op.f("ix_payments_workspace_id_spender_email_date"), "payments", ["workspace_id", "spender_email", "date"]
+        op.f("ix_payments_workspace_id_spender_email_state_date"),
+        "payments",
+        ["workspace_id", "spender_email", "state", "date"],
     )
 
 
 def downgrade() -> None:
-    op.drop_index(op.f("ix_payments_workspace_id_spender_email_date"), table_name="payments")
+    op.drop_index(op.f("ix_payments_workspace_id_spender_email_state_date"), table_name="payments")
     op.drop_index(op.f("ix_payments_workspace_id_source_account_id_amount_date"), table_name="payments")
-    op.drop_index(op.f("ix_payments_workspace_id_payee_key_date"), table_name="payments")
+    op.drop_index(op.f("ix_payments_workspace_id_payee_key_state_date"), table_name="payments")
     with op.batch_alter_table("payments") as batch:
         batch.drop_constraint(op.f("fk_payments_duplicate_of_id_payments"), type_="foreignkey")
         batch.drop_column("duplicate_of_id")
