@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from sandbox.xero.openapi_check import _booleans_as_booleans
+from sandbox.xero.spec_file import booleans_as_booleans
 from tests import specs
 
 
@@ -52,7 +52,7 @@ def test_the_variables_come_first_and_a_wrong_path_fails(monkeypatch: pytest.Mon
 
 def test_the_published_specs_string_booleans_are_read_as_booleans() -> None:
     published = {"IsDefault": {"type": "boolean", "default": "false", "example": "true"}, "Name": {"example": "false"}}
-    assert _booleans_as_booleans(published) == {
+    assert booleans_as_booleans(published) == {
         "IsDefault": {"type": "boolean", "default": False, "example": True},
         "Name": {"example": "false"},
     }

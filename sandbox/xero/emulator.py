@@ -11,10 +11,11 @@ from sandbox.xero.faults import Fault
 from sandbox.xero.limits import InjectedLimit, RateLimiter, RateLimitStats
 from sandbox.xero.messages import EmulatorRequest, EmulatorResponse
 from sandbox.xero.oauth import IdentityService
-from sandbox.xero.openapi_check import VALIDATION_AVAILABLE, SpecChecker, default_spec_path, spec_checker
+from sandbox.xero.openapi_check import VALIDATION_AVAILABLE, SpecChecker, spec_checker
 from sandbox.xero.organisations import OrganisationControls
 from sandbox.xero.pipeline import EmulatorCore, RecordedRequest
 from sandbox.xero.server import LoopbackServer
+from sandbox.xero.spec_file import default_spec_path
 from sandbox.xero.state import Tenant
 
 _UNSET: Any = object()

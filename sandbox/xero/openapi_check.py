@@ -1,16 +1,10 @@
-"""Checks requests and responses against Xero's published accounting OpenAPI spec.
-
-The spec is ~1 MB and takes about a second to load, so it is loaded once per process per path.
-Requests are validated as if sent to the spec's own server, whatever port the emulator uses.
-"""
+"""Checks requests and responses against Xero's published accounting OpenAPI spec (read by spec_file.py, once per
+process per path), as if sent to the spec's own server, whatever port the emulator uses."""
 
 from __future__ import annotations
 
-import hashlib
 import json
-import os
 import re
-import tempfile
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,7 +13,7 @@ from typing import Any
 from werkzeug.datastructures import Headers, ImmutableMultiDict
 
 try:  # the dev extra; an installed bot without it (the demo) runs the emulator without validation
-    import yaml
+    import yaml  # noqa: F401  (the spec file needs it: sandbox/xero/spec_file.py)
     from openapi_core import Config, OpenAPI
     from openapi_core.datatypes import RequestParameters
     from openapi_core.validation.request.validators import V30RequestParametersValidator
@@ -32,8 +26,13 @@ else:
     VALIDATION_AVAILABLE = True
 
 from sandbox.xero.messages import EmulatorRequest, EmulatorResponse
+from sandbox.xero.spec_file import (
+    booleans_as_booleans,
+    header_parameter_names,
+    spec_as_json,
+    without_security,
+)
 
-SPEC_ENV_VAR = "XERO_OPENAPI_SPEC"
 SPEC_HOST_URL = "https://api.xero.com"
 ACCOUNTING_PREFIX = "/api.xro/2.0"
 _SPEC_URI = "urn:xero-accounting-spec"
@@ -41,15 +40,6 @@ _AN_ID = re.compile(r"\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]
 _ANY_ID = "00000000-0000-4000-8000-000000000000"
 _A_TIME = re.compile(r"/Date\(\d+")  # Xero's /Date(milliseconds±zone)/
 _VALID_ITEMS_CACHE_LIMIT = 50_000
-
-
-def default_spec_path() -> Path | None:
-    configured = os.environ.get(SPEC_ENV_VAR)
-    if configured:
-        return Path(configured)
-    repo_root = Path(__file__).resolve().parents[2]
-    candidate = repo_root.parent / "shared" / "specs" / "xero" / "xero_accounting.yaml"
-    return candidate if candidate.is_file() else None
 
 
 @dataclass
@@ -62,30 +52,6 @@ class _SpecRequest:
     body: bytes | None
     content_type: str
     host_url: str = SPEC_HOST_URL
-
-
-def _without_security(node: Any) -> Any:
-    """The emulator checks tokens itself; openapi-core cannot check OAuth2 and warns on every call."""
-    if isinstance(node, dict):
-        return {key: _without_security(value) for key, value in node.items() if key != "security"}
-    if isinstance(node, list):
-        return [_without_security(item) for item in node]
-    return node
-
-
-def _booleans_as_booleans(node: Any) -> Any:
-    """Xero's published spec writes 46 boolean defaults and examples as strings (`default: "false"`), which
-    openapi-core refuses to load; they are read as the booleans they mean, so the upstream file works as is."""
-    if isinstance(node, dict):
-        fixed = {key: _booleans_as_booleans(value) for key, value in node.items()}
-        if fixed.get("type") == "boolean":
-            for key in ("default", "example"):
-                if fixed.get(key) in ("true", "false"):
-                    fixed[key] = fixed[key] == "true"
-        return fixed
-    if isinstance(node, list):
-        return [_booleans_as_booleans(item) for item in node]
-    return node
 
 
 def _template_regex(template: str) -> re.Pattern[str]:
@@ -107,7 +73,7 @@ class SpecChecker:
         )
         self._validators: dict[str, Any] = {}
         self._valid_items: set[tuple[str, str]] = set()
-        self._header_parameters = _header_parameter_names(spec)
+        self._header_parameters = header_parameter_names(spec)
         self._valid_reads: set[tuple[Any, ...]] = set()
 
     def request_problem(self, request: EmulatorRequest) -> str | None:
@@ -303,29 +269,6 @@ def _generic(text: str) -> str:
     return _A_TIME.sub("/Date(0", _AN_ID.sub(_ANY_ID, text))
 
 
-def _header_parameter_names(spec: dict[str, Any]) -> frozenset[str]:
-    """Every header the spec declares as a parameter, lower-cased (the only headers a request is checked on)."""
-    names = set()
-    for path in spec["paths"].values():
-        declared = list(path.get("parameters", []))  # for every operation of the path
-        declared += [
-            p for operation in path.values() if isinstance(operation, dict) for p in operation.get("parameters", [])
-        ]
-        for parameter in declared:
-            if "$ref" in parameter:
-                parameter = _pointer_value(spec, parameter["$ref"])
-            if parameter.get("in") == "header":
-                names.add(str(parameter["name"]).lower())
-    return frozenset(names)
-
-
-def _pointer_value(spec: dict[str, Any], ref: str) -> Any:
-    node: Any = spec
-    for part in ref.removeprefix("#/").split("/"):
-        node = node[part.replace("~1", "/").replace("~0", "~")]
-    return node
-
-
 def _query_pairs(request: EmulatorRequest) -> list[tuple[str, str]]:
     return [(key, value) for key, values in request.query.items() for value in values]
 
@@ -351,28 +294,5 @@ def spec_checker(path: Path) -> SpecChecker:
     resolved = path.resolve()
     with _CHECKERS_LOCK:
         if resolved not in _CHECKERS:
-            _CHECKERS[resolved] = SpecChecker(_booleans_as_booleans(_without_security(_spec_as_json(resolved))))
+            _CHECKERS[resolved] = SpecChecker(booleans_as_booleans(without_security(spec_as_json(resolved))))
         return _CHECKERS[resolved]
-
-
-def _spec_as_json(path: Path) -> Any:
-    """The YAML spec as JSON values, kept as a JSON file in the temporary folder: parsing the YAML takes
-    seconds, and every test process (one per pytest-xdist worker) would do it again."""
-    stat = path.stat()
-    key = hashlib.sha256(f"{path}|{stat.st_size}|{stat.st_mtime_ns}".encode()).hexdigest()[:16]
-    cached = Path(tempfile.gettempdir()) / f"xero-openapi-{key}.json"
-    try:
-        return json.loads(cached.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        pass
-    with path.open(encoding="utf-8") as spec_file:
-        loaded = yaml.load(spec_file, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
-    # YAML timestamps in examples become datetimes; JSON round-trip turns them back into strings.
-    text = json.dumps(loaded, default=str)
-    partial = cached.with_name(f"{cached.name}.{os.getpid()}.{threading.get_ident()}")
-    try:
-        partial.write_text(text, encoding="utf-8")
-        os.replace(partial, cached)  # whole or absent, whichever process writes it
-    except OSError:
-        partial.unlink(missing_ok=True)
-    return json.loads(text)
