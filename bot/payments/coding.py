@@ -1,8 +1,5 @@
-"""Coding a payment for Xero: account, tax rate, tracking, contact, description, exclusion.
-
-Every change names the version of the payment the user saw; a change based on an older version is
-refused with a friendly message instead of silently overwriting someone else's choice.
-"""
+"""Coding a payment for Xero: account, tax rate, tracking, contact, description, exclusion. Every change names the
+version the user saw; one based on an older version is refused instead of overwriting someone else's choice."""
 
 from __future__ import annotations
 
@@ -270,7 +267,7 @@ class CodingService:
 
     def save(self, work: UnitOfWork, payment: Payment, offer_category: AccountChoice | None = None) -> Changed:
         """Write a changed payment and commit; a write raced by another request's is refused as a Conflict."""
-        payment_id = payment.id  # the session cannot load it once a flush has failed
+        payment_id = payment.id  # read now: a failed flush leaves nothing loadable
         try:
             work.session.flush()
         except StaleDataError as stale:  # another request wrote the payment between our read and this write
