@@ -7,25 +7,16 @@ Precedence: a rule (none yet: `RuleBook` is where rules will plug in) > earlier 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any, Protocol
 
 from bot.coding.duplicates import find_duplicates
 from bot.coding.payees import normalise
 from bot.coding.suggestions import HISTORY_DEPTH, Suggestion, from_history
 from bot.payments.card_view import coding_choices
-from bot.payments.input import PaymentIn
+from bot.payments.input import Arriving
 from storage.models import CategoryMapping
 from storage.repositories import category_key
 from storage.uow import UnitOfWork
-
-
-@dataclass(frozen=True)
-class Arriving:
-    """A payment of the batch about to be stored, with the id of its source account's row."""
-
-    source_account_id: int
-    payment: PaymentIn
 
 
 class RuleBook(Protocol):

@@ -25,7 +25,7 @@ from storage.repositories.coding_history import DuplicateCandidate
 from storage.uow import UnitOfWork, UnitOfWorkFactory
 
 if TYPE_CHECKING:
-    from bot.coding.arrival import Arriving
+    from bot.payments.input import Arriving
 
 WINDOW = timedelta(days=3)
 

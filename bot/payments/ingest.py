@@ -12,8 +12,8 @@ from sqlalchemy import Table
 from sqlalchemy.exc import IntegrityError
 
 from bot.clock import Clock
-from bot.coding.arrival import Arriving, arrival_columns
-from bot.payments.input import FieldError, PaymentIn, SourceAccountIn
+from bot.coding.arrival import arrival_columns
+from bot.payments.input import Arriving, FieldError, PaymentIn, SourceAccountIn
 from storage.bulk import insert_rows
 from storage.models import Payment, PaymentState, SourceAccount, utcnow
 from storage.uow import UnitOfWork, UnitOfWorkFactory

@@ -195,3 +195,11 @@ def validate_payment(raw: Any, index: int) -> PaymentIn | list[FieldError]:
         reference=reference,
         spender_email=email.lower() if email else None,
     )
+
+
+@dataclass(frozen=True)
+class Arriving:
+    """A payment of the batch about to be stored, with the id of its source account's row."""
+
+    source_account_id: int
+    payment: PaymentIn
