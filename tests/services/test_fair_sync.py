@@ -94,3 +94,34 @@ def test_taking_turns_ends_when_no_key_can_do_anything_more() -> None:
 
     assert taken[:3] == ["a", "b", "stuck"]
     assert taken.count("a") == 4 and taken.count("b") == 2 and taken.count("stuck") == 1
+
+
+class StopAfterFirstBatch(FakeXeroGateway):
+    """Xero as the fake has it; `serve` is told to stop while the first batch is being sent."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.engine: SyncEngine | None = None
+
+    def create_spend_money(self, tenant: TenantRef, spends: Sequence[SpendMoney], key: str) -> list[SpendAnswer]:
+        assert self.engine is not None
+        self.engine.stop()
+        return super().create_spend_money(tenant, spends, key)
+
+
+def test_a_stopping_bot_finishes_the_batch_in_flight_and_leaves_the_rest_approved_for_later(
+    uow: UnitOfWorkFactory, clock: FrozenClock
+) -> None:
+    xero = StopAfterFirstBatch()
+    busy = Books(uow, clock, xero).connect("TBUSY", tenant_id="tenant-busy")
+    payments = [busy.payment(f"bulk_{n:03d}", reference=f"BULK-{n:03d}") for n in range(150)]  # three batches
+    engine = xero.engine = SyncEngine(
+        uow=uow, clock=clock, gateway=xero, cards=FakeCards(), public_url=PUBLIC_URL, lease=LEASE, at_once=1
+    )
+
+    engine.run()
+
+    states = [busy.stored(p).state for p in payments]
+    assert [call for call, _ in xero.calls].count("create_spend_money") == 1
+    assert states.count(PaymentState.SYNCED) == 50
+    assert states.count(PaymentState.APPROVED) == 100, "the rest waits, still approved, for the next start"
