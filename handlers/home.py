@@ -28,7 +28,6 @@ ATTACH_HELP = (
     "Reply with a photo or PDF of the receipt in the thread of my direct message asking for it "
     "(in the bot's Messages tab), or in the thread of the payment's message in the finance channel."
 )
-NOTHING_READY = "No payment here is ready to sync: each needs an account, a tax rate and a mapped bank account."
 NOTHING_TICKED = "Tick the payments to sync first, or use “Sync all ready”."
 
 # --- what the Home shows: a new filter from the current one and the control clicked -------------------------
@@ -198,8 +197,6 @@ class HomeListeners:
     def _confirm(self, body: dict[str, Any], actor: Actor, client: WebClient, selected: list[int] | None) -> None:
         home_filter = current_filter(body)
         plan = self._services.bulk.plan(actor, selected, filters_of(home_filter))
-        if not plan.payment_ids:
-            raise DomainError(NOTHING_READY)
         client.views_open(trigger_id=body["trigger_id"], view=confirm_modal(plan, home_filter.to_json()))
 
     def start_bulk(self, ack: Ack, view: dict[str, Any], actor: Actor, client: WebClient) -> None:

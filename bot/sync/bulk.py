@@ -72,6 +72,9 @@ def zone_of(name: str | None) -> ZoneInfo:
         return ZoneInfo("UTC")
 
 
+NOTHING_READY = "No payment here is ready to sync: each needs an account, a tax rate and a mapped bank account."
+
+
 def day_remaining(connection: XeroConnection | None, day_limit: int, now: datetime) -> int:
     """Calls left today: the budget, or less when Xero said so today (its day ends at 00:00 UTC)."""
     if connection is None or connection.day_limit_remaining is None or connection.limits_seen_at is None:
@@ -126,6 +129,8 @@ class BulkSyncService:
                 actor.workspace_id, limit=MAX_PER_RUN if selected is None else 100_000, **filters
             )
             ids = ready if selected is None else [p for p in ready if p in set(selected)][:MAX_PER_RUN]
+            if not ids:
+                raise DomainError(NOTHING_READY)
             connection = work.connections.active_for(actor.workspace_id)
             workspace = work.workspaces.get(actor.workspace_id)
             now = self._clock.now()
@@ -144,9 +149,7 @@ class BulkSyncService:
         """Approve the payments and start a run, or join the run already going. (run id, joined)."""
         self._roles.require(actor, Access.FINANCE, "sync payments to Xero")
         if not payment_ids:
-            raise DomainError(
-                "No payment is ready to sync: each needs an account, a tax rate and a mapped bank account."
-            )
+            raise DomainError(NOTHING_READY)
         now = self._clock.now()
         with self._uow() as work:
             work.workspaces.lock(actor.workspace_id)

@@ -5,8 +5,11 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
+
 from bot.clock import FrozenClock
 from bot.connection.roles import Actor, Roles
+from bot.errors import DomainError
 from bot.sync.bulk import BulkPlan, BulkSyncService
 from bot.sync.engine import RunReport, SyncEngine
 from handlers.bulk_messages import finish_words
@@ -170,3 +173,10 @@ def test_yesterdays_spent_budget_holds_no_receipt_back(books: Books, sync: SyncE
     xero_said(books, 0, days_ago=1)
 
     assert upload_receipts(sync) == 2
+
+
+def test_a_bulk_sync_with_nothing_ready_is_refused_with_what_each_payment_needs(
+    books: Books, uow: UnitOfWorkFactory, clock: FrozenClock
+) -> None:
+    with pytest.raises(DomainError, match="No payment here is ready to sync: each needs an account, a tax rate"):
+        plan_of(bulk_service(uow, clock), books)
