@@ -3,21 +3,18 @@ order) and the bare Bolt app. Each runs in a spawned process of its own, so each
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import re
 import socket
 import sys
 import threading
 import time
-from datetime import UTC, date, datetime
-from decimal import Decimal
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
 SIGNING_SECRET = "test-signing-secret"  # tests/e2e/conftest.py's, which the requests are signed with
 WEBHOOK_SECRET = "test-webhook-secret"
 FINANCE_CHANNEL = "C0FINANCE"
@@ -190,36 +187,16 @@ class Load:
                     time.sleep(0.1)
 
     def _seed(self, count: int) -> None:
-        from storage.models import Payment, PaymentState, Receipt, SourceAccount
+        from benchmarks import seeding
+        from storage.models import SourceAccount
 
         now = datetime.now(UTC)
         with self._uow() as work:
             source = work.session.query(SourceAccount).filter_by(currency="GBP").one()
             source.xero_bank_account_id = self._bank_account_id
             for n in range(count):
-                content = PDF + f"% {n}".encode()
-                payment = Payment(
-                    workspace_id=source.workspace_id,
-                    source_account_id=source.id,
-                    external_id=f"bench-{n:05d}",
-                    amount=Decimal("12.34"),
-                    currency="GBP",
-                    date=date(2026, 11, 2),
-                    payee="Bench Supplier",
-                    state=PaymentState.APPROVED,
-                    account_code="463",
-                    tax_type="INPUT2",
-                    approved_at=now,
-                )
-                payment.receipts.append(
-                    Receipt(
-                        file_name=f"receipt-{n}.pdf",
-                        mime_type="application/pdf",
-                        size_bytes=len(content),
-                        sha256=hashlib.sha256(content).hexdigest(),
-                        content=content,
-                    )
-                )
+                pending = seeding.coded_payment(source.workspace_id, source.id, n)
+                payment = seeding.approved_with_receipt(pending, n, now)
                 work.session.add(payment)
             work.commit()
 

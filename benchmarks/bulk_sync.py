@@ -12,16 +12,15 @@ no 429 other than injected ones, and a ratio of at least 0.9.
 from __future__ import annotations
 
 import argparse
-import hashlib
 import sys
 import tempfile
 import time
-from datetime import UTC, date, datetime, timedelta
-from decimal import Decimal
+from datetime import UTC, datetime
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from benchmarks import seeding
 from bot.bootstrap import Deps, build_services
 from bot.connection.tenants import tenant_ref
 from bot.settings import load_settings
@@ -31,10 +30,8 @@ from sandbox.xero.consent import connect
 from storage.crypto import KeyRing, generate_key
 from storage.db import create_engine, session_factory
 from storage.migrate import upgrade
-from storage.models import Payment, PaymentState, Receipt, SourceAccount, XeroConnection, XeroTokenSet
+from storage.models import Payment, PaymentState, SourceAccount
 from storage.uow import UnitOfWorkFactory
-
-PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
 
 
 def main() -> None:
@@ -110,56 +107,12 @@ def seed(uow: UnitOfWorkFactory, slack: FakeSlack, xero: XeroEmulator, count: in
     now = datetime.now(UTC)
     with uow() as work:
         workspace = work.workspaces.ensure(slack.team_id)
-        tokens = work.connections.add_token_set(
-            XeroTokenSet(
-                workspace_id=workspace.id,
-                token={
-                    "access_token": token["access_token"],
-                    "refresh_token": token["refresh_token"],
-                    "scope": token["scope"].split(),
-                    "expires_at": (now + timedelta(minutes=30)).isoformat(),
-                },
-                access_expires_at=now + timedelta(seconds=int(token["expires_in"])),
-                refresh_token_issued_at=now,
-                granted_by_user_id="UADMIN",
-            )
-        )
-        connection = work.connections.add(
-            XeroConnection(
-                workspace_id=workspace.id,
-                token_set_id=tokens.id,
-                tenant_id=xero.default_tenant_id,
-                tenant_name="Demo Company (UK)",
-                connected_by_user_id="UADMIN",
-            )
-        )
+        connection = seeding.connection(work, workspace.id, xero.default_tenant_id, "Demo Company (UK)", token, now)
         source = SourceAccount(workspace_id=workspace.id, external_id="acc-gbp", name="Operating GBP", currency="GBP")
         work.session.add(source)
         work.session.flush()
         for n in range(count):
-            payment = Payment(
-                workspace_id=workspace.id,
-                source_account_id=source.id,
-                external_id=f"bench-{n:05d}",
-                amount=Decimal("12.34"),
-                currency="GBP",
-                date=date(2026, 11, 2),
-                payee="Bench Supplier",
-                state=PaymentState.APPROVED,
-                account_code="463",
-                tax_type="INPUT2",
-                approved_at=now,
-            )
-            content = PDF + f"% {n}".encode()
-            payment.receipts.append(
-                Receipt(
-                    file_name=f"receipt-{n}.pdf",
-                    mime_type="application/pdf",
-                    size_bytes=len(content),
-                    sha256=hashlib.sha256(content).hexdigest(),
-                    content=content,
-                )
-            )
+            payment = seeding.approved_with_receipt(seeding.coded_payment(workspace.id, source.id, n), n, now)
             work.session.add(payment)
         work.commit()
         return tenant_ref(connection)

@@ -20,7 +20,6 @@ calls at once (<= 5), how far the bulk organisation got, and the database time t
 from __future__ import annotations
 
 import argparse
-import hashlib
 import os
 import random
 import statistics
@@ -29,8 +28,7 @@ import threading
 import time
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
-from decimal import Decimal
+from datetime import UTC, datetime
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -38,6 +36,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
+from benchmarks import seeding
 from bot.bootstrap import Deps, build_services
 from bot.payments import lifecycle
 from bot.services import Services
@@ -48,11 +47,9 @@ from sandbox.xero.consent import connect
 from storage.crypto import KeyRing, generate_key
 from storage.db import create_engine, session_factory
 from storage.migrate import upgrade
-from storage.models import Payment, PaymentState, Receipt, SourceAccount, XeroConnection, XeroTokenSet
+from storage.models import Payment, PaymentState, Receipt, SourceAccount
 from storage.uow import UnitOfWorkFactory
 
-PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
-SUPPLIER = "Bench Supplier"
 JOB_EVERY = 5.0  # seconds, as the scheduler runs sync_payments
 
 
@@ -263,14 +260,22 @@ def seed(uow: UnitOfWorkFactory, xero: XeroEmulator, args: argparse.Namespace) -
     for n, tenant_id in enumerate(tenants):
         xero.consent_tenants = [tenant_id]
         token = connect(xero.url, client_id=xero.client_id, client_secret=xero.client_secret)
-        contact_id = xero.add_contact(tenant_id, SUPPLIER)
+        contact_id = xero.add_contact(tenant_id, seeding.SUPPLIER)
         bank = next(str(a["AccountID"]) for a in xero.accounts(tenant_id) if a.get("Code") == "090")
         with uow() as work:
             workspace = work.workspaces.ensure(f"T{n:05d}")
-            connection = _connection(work, workspace.id, tenant_id, token, now)
+            connection = seeding.connection(work, workspace.id, tenant_id, f"Org {tenant_id[:8]}", token, now)
             work.reference.upsert_contacts(
                 connection.id,
-                [{"contact_id": contact_id, "name": SUPPLIER, "status": "ACTIVE", "email": None, "updated_utc": None}],
+                [
+                    {
+                        "contact_id": contact_id,
+                        "name": seeding.SUPPLIER,
+                        "status": "ACTIVE",
+                        "email": None,
+                        "updated_utc": None,
+                    }
+                ],
             )
             source = SourceAccount(
                 workspace_id=workspace.id,
@@ -288,58 +293,10 @@ def seed(uow: UnitOfWorkFactory, xero: XeroEmulator, args: argparse.Namespace) -
     return orgs
 
 
-def _connection(work: object, workspace_id: int, tenant_id: str, token: dict, now: datetime) -> XeroConnection:
-    tokens = work.connections.add_token_set(  # type: ignore[attr-defined]
-        XeroTokenSet(
-            workspace_id=workspace_id,
-            token={
-                "access_token": token["access_token"],
-                "refresh_token": token["refresh_token"],
-                "scope": token["scope"].split(),
-                "expires_at": (now + timedelta(minutes=30)).isoformat(),
-            },
-            access_expires_at=now + timedelta(seconds=int(token["expires_in"])),
-            refresh_token_issued_at=now,
-            granted_by_user_id="UADMIN",
-        )
-    )
-    connection: XeroConnection = work.connections.add(  # type: ignore[attr-defined]
-        XeroConnection(
-            workspace_id=workspace_id,
-            token_set_id=tokens.id,
-            tenant_id=tenant_id,
-            tenant_name=f"Org {tenant_id[:8]}",
-            connected_by_user_id="UADMIN",
-        )
-    )
-    return connection
-
-
 def _payment(work: object, workspace_id: int, source_id: int, n: int, *, bulk: bool, now: datetime) -> int:
-    payment = Payment(
-        workspace_id=workspace_id,
-        source_account_id=source_id,
-        external_id=f"bench-{n:05d}",
-        amount=Decimal("12.34"),
-        currency="GBP",
-        date=date(2026, 11, 2),
-        payee=SUPPLIER,
-        state=PaymentState.PENDING,
-        account_code="463",
-        tax_type="INPUT2",
-    )
+    payment = seeding.coded_payment(workspace_id, source_id, n)
     if bulk:
-        payment.state, payment.approved_by_user_id, payment.approved_at = PaymentState.APPROVED, "UFINANCE", now
-        content = PDF + f"% {n}".encode()
-        payment.receipts.append(
-            Receipt(
-                file_name=f"receipt-{n}.pdf",
-                mime_type="application/pdf",
-                size_bytes=len(content),
-                sha256=hashlib.sha256(content).hexdigest(),
-                content=content,
-            )
-        )
+        seeding.approved_with_receipt(payment, n, now, by="UFINANCE")
     work.session.add(payment)  # type: ignore[attr-defined]
     work.session.flush()  # type: ignore[attr-defined]
     return payment.id
