@@ -19,7 +19,7 @@ from bot.home.service import HomeService
 from bot.imports.importer import Importer
 from bot.imports.uploads import EXPORT_MAX_BYTES, ExportUploads
 from bot.metrics import Metrics
-from bot.pacing import channel_pace
+from bot.pacing import ChannelPace, channel_pace
 from bot.payments.approve import ApprovalService
 from bot.payments.coding import CodingService
 from bot.payments.ingest import IngestService
@@ -87,6 +87,7 @@ class _SlackSide:
     coding: CodingService
     outbox: SlackOutbox
     notices: SlackNotices
+    pace: ChannelPace  # one per process: the outbox and new payments' posts share a channel's pace
 
 
 @dataclass(frozen=True)
@@ -167,11 +168,12 @@ def _slack_side(settings: Settings, deps: Deps) -> _SlackSide:
     deliveries = Deliveries(
         uow=deps.uow, clock=deps.clock, coding=coding, directory=directory, sender=SlackOutboxSender(clients)
     )
-    outbox = SlackOutbox(uow=deps.uow, clock=deps.clock, deliveries=deliveries, pace=channel_pace(deps.engine))
+    pace = channel_pace(deps.engine)
+    outbox = SlackOutbox(uow=deps.uow, clock=deps.clock, deliveries=deliveries, pace=pace)
     notices = SlackNotices(
         recipients=NoticeRecipients(uow=deps.uow, clock=deps.clock, roles=roles, settings=settings), outbox=outbox
     )
-    return _SlackSide(installations, clients, directory, roles, coding, outbox, notices)
+    return _SlackSide(installations, clients, directory, roles, coding, outbox, notices, pace)
 
 
 def call_limiter(settings: Settings, engine: Engine) -> CallLimiter:
@@ -219,7 +221,7 @@ def _payment_work(
             coding=slack.coding,
             directory=slack.directory,
             publisher=SlackCardPublisher(slack.clients),
-            pace=channel_pace(deps.engine),
+            pace=slack.pace,
         ),
         receipts=ReceiptService(
             uow=uow,

@@ -10,7 +10,8 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy.engine import Engine
 
-from bot.bootstrap import call_limiter
+from bot.bootstrap import Deps, build_services, call_limiter
+from bot.clock import FrozenClock
 from bot.pacing import SharedPace
 from bot.settings import load_settings
 from bot.xero.errors import XeroRateLimited
@@ -19,6 +20,7 @@ from bot.xero.shared_limiter import SharedRateLimiter
 from storage.call_ledger import CallLedger
 from storage.crypto import KeyRing
 from storage.db import create_engine
+from storage.uow import UnitOfWorkFactory
 
 NOON = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
 
@@ -139,3 +141,19 @@ def test_a_channels_posting_pace_is_kept_across_instances(engine: Engine, other_
     assert [first.ready(1, "C1"), second.ready(1, "C1"), first.ready(1, "C1")] == [0.0, 0.0, 0.0]
     assert second.ready(1, "C1") > 2.5, "the fourth post to the channel in three seconds waits, whoever sends it"
     assert second.ready(1, "C2") == 0.0
+
+
+def test_new_payments_and_the_outbox_keep_to_one_pace_per_channel(
+    engine: Engine, uow: UnitOfWorkFactory, database_url: str, encryption_key: str
+) -> None:
+    """Cards and thread replies go to the same finance channel: one pace counts both, on SQLite as on PostgreSQL."""
+    settings = load_settings(
+        database_url=database_url,
+        encryption_key=encryption_key,
+        slack_signing_secret="s",
+        slack_bot_token="xoxb-1",
+        finance_channel="C0123456789",
+        _env_file=None,
+    )
+    services = build_services(settings, Deps(engine=engine, uow=uow, clock=FrozenClock()))
+    assert services.posting._pace is services.outbox._pace
