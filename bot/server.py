@@ -110,10 +110,11 @@ class BotServer:
             logger.info("Socket Mode connection closed")
         self.http.task_dispatcher.shutdown()
         # Listeners run after Slack got its answer (Bolt's executor): let them finish their work too.
-        self.slack_app.listener_runner.listener_executor.shutdown(wait=True)
         # A bulk sync in progress sends the batch in flight and leaves the rest approved for the next start,
-        # rather than holding the shutdown for as long as a thousand payments take.
+        # rather than holding the shutdown (and the listener work waiting on its writes) for as long as a
+        # thousand payments take.
         self.services.sync.stop()
+        self.slack_app.listener_runner.listener_executor.shutdown(wait=True)
         self.scheduler.shutdown(wait=True)
         self.services.receipts.shutdown()
         self.deps.engine.dispose()
