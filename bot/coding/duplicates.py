@@ -17,9 +17,9 @@ from typing import TYPE_CHECKING
 from bot.clock import Clock
 from bot.coding.payees import same_merchant
 from bot.connection.roles import Access, Actor, Roles
-from bot.errors import DomainError, NotFound
+from bot.errors import DomainError
 from bot.payments import lifecycle
-from bot.payments.coding import Changed, CodingService, Conflict
+from bot.payments.coding import NOT_EXCLUDABLE, Changed, CodingService
 from storage.models import Payment
 from storage.repositories.coding_history import DuplicateCandidate
 from storage.uow import UnitOfWork, UnitOfWorkFactory
@@ -98,7 +98,7 @@ class DuplicateService:
                 payment_id=payment.id,
                 duplicate_of=other,
             )
-            return self._saved(work, payment)
+            return self._coding.save(work, payment)
 
     def exclude(self, actor: Actor, payment_id: int, version: int) -> Changed:
         """Leave the payment out of the books as a duplicate of the other one."""
@@ -106,7 +106,7 @@ class DuplicateService:
         with self._uow() as work:
             payment = self._flagged(work, actor.workspace_id, payment_id, version)
             if payment.state not in lifecycle.EXCLUDABLE:
-                raise DomainError("Only payments not yet in Xero can be excluded.")
+                raise DomainError(NOT_EXCLUDABLE)
             lifecycle.exclude(payment, "duplicate", actor.user_id)
             work.audit.payment_event(
                 workspace_id=actor.workspace_id,
@@ -116,17 +116,10 @@ class DuplicateService:
                 reason="duplicate",
                 duplicate_of=payment.duplicate_of_id,
             )
-            return self._saved(work, payment)
+            return self._coding.save(work, payment)
 
     def _flagged(self, work: UnitOfWork, workspace_id: int, payment_id: int, version: int) -> Payment:
-        payment = work.payments.get(workspace_id, payment_id)
-        if payment is None:
-            raise NotFound("That payment no longer exists in this workspace.")
-        if payment.version != version:
-            raise Conflict(payment_id)
+        payment = self._coding.current(work, workspace_id, payment_id, version)
         if payment.duplicate_of_id is None:
             raise DomainError("This payment is not flagged as a possible duplicate any more.")
         return payment
-
-    def _saved(self, work: UnitOfWork, payment: Payment) -> Changed:
-        return self._coding.save(work, payment)

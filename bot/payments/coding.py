@@ -185,7 +185,7 @@ class CodingService:
             raise DomainError("Choose why the payment is excluded: personal, duplicate, transfer or other.")
         note = checked_text("note", "The note", note, limit=NOTE_MAX, multiline=True)
         with self._uow() as work:
-            payment = self._current(work, actor.workspace_id, payment_id, version)
+            payment = self.current(work, actor.workspace_id, payment_id, version)
             if payment.state not in lifecycle.EXCLUDABLE:
                 raise DomainError(NOT_EXCLUDABLE)
             lifecycle.exclude(payment, reason, actor.user_id)
@@ -202,7 +202,7 @@ class CodingService:
     def undo_exclude(self, actor: Actor, payment_id: int, version: int) -> Changed:
         self._roles.require(actor, Access.FINANCE, "exclude payments")
         with self._uow() as work:
-            payment = self._current(work, actor.workspace_id, payment_id, version)
+            payment = self.current(work, actor.workspace_id, payment_id, version)
             if payment.state is not PaymentState.EXCLUDED:
                 raise DomainError("This payment is not excluded.")
             lifecycle.include(payment)
@@ -253,14 +253,15 @@ class CodingService:
             raise NotFound("That payment no longer exists in this workspace.")
         return payment
 
-    def _current(self, work: UnitOfWork, workspace_id: int, payment_id: int, version: int) -> Payment:
+    def current(self, work: UnitOfWork, workspace_id: int, payment_id: int, version: int) -> Payment:
+        """The payment as the person saw it, or NotFound / Conflict."""
         payment = self._payment(work, workspace_id, payment_id)
         if payment.version != version:
             raise Conflict(payment_id)
         return payment
 
     def _editable(self, work: UnitOfWork, actor: Actor, payment_id: int, version: int) -> Payment:
-        payment = self._current(work, actor.workspace_id, payment_id, version)
+        payment = self.current(work, actor.workspace_id, payment_id, version)
         if payment.state not in lifecycle.CODABLE:
             raise DomainError(_not_editable(payment.state))
         return payment
