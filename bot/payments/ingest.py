@@ -92,8 +92,8 @@ class IngestService:
                 result.created.append(payment.id)
             # Coding from history or the category mapping, and the duplicate check (bot/coding/arrival.py).
             for item, columns in zip(new, arrival_columns(work, workspace_id, new), strict=True):
-                row = _payment_row(workspace_id, item.source_account_id, item.payment) | columns
-                work.session.add(Payment(**row, version=1))
+                row = _payment_row(item.source_account_id, item.payment) | columns
+                work.session.add(Payment(**row, workspace_id=workspace_id, version=1))
             work.session.flush()
             work.commit()
         return result
@@ -120,7 +120,7 @@ class IngestService:
                 result.created.append(payment.id)
             # Coding from history or the category mapping, and the duplicate check (bot/coding/arrival.py).
             rows = [
-                _payment_row(None, item.source_account_id, item.payment) | columns
+                _payment_row(item.source_account_id, item.payment) | columns
                 for item, columns in zip(new, arrival_columns(work, workspace_id, new), strict=True)
             ]
             insert_rows(work.session, PAYMENTS, rows, {"workspace_id": workspace_id, **_new_payment_constants()})
@@ -182,9 +182,9 @@ def _new_account(work: UnitOfWork, workspace_id: int, described: SourceAccountIn
     return account
 
 
-def _payment_row(workspace_id: int | None, source_account_id: int, payment: PaymentIn) -> dict[str, Any]:
+def _payment_row(source_account_id: int, payment: PaymentIn) -> dict[str, Any]:
     """The payment as its source described it; its coding comes from `arrival_columns`."""
-    row = {
+    return {
         "source_account_id": source_account_id,
         "external_id": payment.id,
         "amount": payment.amount,
@@ -196,7 +196,6 @@ def _payment_row(workspace_id: int | None, source_account_id: int, payment: Paym
         "reference": payment.reference,
         "spender_email": payment.spender_email,
     }
-    return row if workspace_id is None else {"workspace_id": workspace_id, **row}
 
 
 def _new_payment_constants() -> dict[str, Any]:
