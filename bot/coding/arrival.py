@@ -41,7 +41,12 @@ def arrival_columns(
         workspace_id, {item.payment.category for item in batch if item.payment.category}
     )
     history = work.payments.coded_history(workspace_id, set(keys), HISTORY_DEPTH)
-    emails = {item.payment.spender_email for item in batch if item.payment.spender_email}
+    # A spender's own history only refines a merchant's: it is read for the payments whose merchant has one.
+    emails = {
+        i.payment.spender_email
+        for i, key in zip(batch, keys, strict=True)
+        if key in history and i.payment.spender_email
+    }
     spenders = work.payments.spenders_history(workspace_id, emails, HISTORY_DEPTH) if history else {}
     choices = coding_choices(work, workspace_id) if history else None
     duplicates = find_duplicates(work, workspace_id, batch, keys)
