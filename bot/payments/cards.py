@@ -98,3 +98,4 @@ class PaymentCard:
     coded_because: str | None = None  # "Suggested from 4 earlier payments to Figma", or the category mapping
     coding_note: str | None = None  # "Coded differently before: …"
     duplicate_of: DuplicateOf | None = None
+    original: str | None = None  # "USD 89.00": a foreign-currency spend as charged, before conversion

@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
+
+import pytest
 
 from sandbox.demo.xero_pane import xero_pane
 from sandbox.slack import FakeSlack
 from sandbox.xero import XeroEmulator
-from tests.e2e.conftest import EMPLOYEE, FINANCE, FINANCE_CHANNEL, RunningBot, eventually
+from storage.models import PaymentState, SourceAccount
+from tests.e2e.conftest import ADMIN, EMPLOYEE, FINANCE, FINANCE_CHANNEL, RunningBot, eventually
+from tests.e2e.payments_flow import payment, send, wait_for_cards
 from tests.e2e.test_receipts import PDF, jpeg, receipts, reply_with_file
-from tests.e2e.test_sync import approve_and_sync, post_coded, ready, settled, spends, stored
+from tests.e2e.test_sync import approve_and_sync, post_coded, ready, select, settled, spends, stored
+from tests.e2e.xero_flow import connect
 
 __all__ = ["ready"]
 
@@ -43,3 +49,37 @@ def test_the_history_note_lists_the_approver_the_coder_and_the_receipt_senders_w
     ready.server.run_job("sync_payments")
     assert len(notes(xero, spend)) == 1, "one note per sync"
     assert f'<li class="note">Approved in Slack by fiona on {when} UTC.' in xero_pane(xero, xero.default_tenant_id)
+
+
+@pytest.mark.parametrize("xero", [{"seed": False}], indirect=True)
+def test_a_usd_card_spend_on_an_sgd_account_shows_both_amounts_and_sends_no_currency_rate(
+    bot: RunningBot, slack: FakeSlack, xero: XeroEmulator
+) -> None:
+    tenant = xero.add_organisation(name="Demo Company (SG)", base_currency="SGD", country="SG", short_code="!Dm0SG")
+    connect(bot, slack)
+    bot.sender.slash_command(f"role <@{FINANCE}|x> finance", ADMIN, FINANCE_CHANNEL)
+    bot.server.scheduler.pause()
+    body = payment("pay_usd", amount="120.00", original_amount="89.00", original_currency="USD")
+    assert send(bot, body)[0] == 201
+    bot.server.run_job("post_new_payments")
+    [card] = wait_for_cards(slack, 1)
+    assert "SGD 120.00 (USD 89.00)" in FakeSlack.rendered_text(card)
+    with bot.uow() as work:
+        source = work.session.query(SourceAccount).filter_by(external_id="acc-sgd-1").one()
+        source.xero_bank_account_id = next(a["AccountID"] for a in xero.accounts(tenant) if a.get("Code") == "090")
+        work.commit()
+    select(bot, slack, card["ts"], "payment_account", "463", "pay_usd")
+    eventually(lambda: stored(bot, "pay_usd").account_code == "463")
+    bot.sender.click(FINANCE, FINANCE_CHANNEL, settled(bot, slack, card["ts"], "pay_usd")["ts"], "payment_approve")
+    eventually(lambda: stored(bot, "pay_usd").state is PaymentState.APPROVED)
+    bot.server.run_job("sync_payments")
+
+    [spend] = [t for t in xero.bank_transactions(tenant) if t.get("Type") == "SPEND"]
+    assert spend["CurrencyCode"] == "SGD" and Decimal(str(spend["Total"])) == Decimal("120.00")
+    [line] = spend["LineItems"]
+    assert line["Description"] == "Design seats — USD 89.00"
+    sent = [
+        r for r in xero.requests if r.path.startswith("/api.xro/2.0/BankTransactions") and r.method in ("PUT", "POST")
+    ]
+    assert sent and not any(b"CurrencyRate" in r.body for r in sent)
+    assert stored(bot, "pay_usd").state is PaymentState.SYNCED
