@@ -19,13 +19,9 @@ from storage.repositories.base import SessionRepository, skip_locked
 class SyncQueries(SessionRepository):
     """Claims for the sync engine, locked so no other instance sends the same payment."""
 
-    def claim_approved(
-        self, workspace_id: int, now: datetime, *, limit: int, only: set[int] | None = None
-    ) -> Sequence[Payment]:
+    def claim_approved(self, workspace_id: int, now: datetime, *, limit: int) -> Sequence[Payment]:
         """Approved payments due for sync, locked so no other instance sends them too."""
         query = select(Payment).where(Payment.workspace_id == workspace_id, *_sync_due(now))
-        if only is not None:
-            query = query.where(Payment.id.in_(only))
         query = query.order_by(Payment.approved_at, Payment.id).limit(limit)
         return self.session.scalars(query.with_for_update(**skip_locked(self.session))).all()
 
@@ -67,17 +63,13 @@ class SyncQueries(SessionRepository):
             .execution_options(synchronize_session=False)
         )
 
-    def claim_unattached_receipts(
-        self, workspace_id: int, now: datetime, *, limit: int, only: set[int] | None = None
-    ) -> Sequence[Receipt]:
+    def claim_unattached_receipts(self, workspace_id: int, now: datetime, *, limit: int) -> Sequence[Receipt]:
         """Stored receipts of payments already in Xero, due for upload."""
         query = (
             select(Receipt)
             .join(Payment, Receipt.payment_id == Payment.id)
             .where(Payment.workspace_id == workspace_id, *_upload_due(now))
         )
-        if only is not None:
-            query = query.where(Payment.id.in_(only))
         query = query.order_by(Receipt.id).limit(limit)
         return self.session.scalars(query.with_for_update(of=Receipt, **skip_locked(self.session))).all()
 
