@@ -47,13 +47,13 @@ class HistoryWriter:
         self._names = names
         self._allowance = allowance
 
-    def write_some(self, tenant: TenantRef, report: RunReport, *, only: set[int] | None = None) -> bool:
+    def write_some(self, tenant: TenantRef, report: RunReport) -> bool:
         """Write up to a handful of due notes; False when there was none it could write."""
         now = self._parts.clock.now()
         allowance = self._allowance(tenant, now)
         if allowance is not None and allowance <= 0:
             return False
-        jobs = self._claim(tenant, only, now, NOTES_AT_ONCE if allowance is None else min(NOTES_AT_ONCE, allowance))
+        jobs = self._claim(tenant, now, NOTES_AT_ONCE if allowance is None else min(NOTES_AT_ONCE, allowance))
         if not jobs:
             return False
         renew = self._renew([job.note_id for job in jobs])
@@ -61,9 +61,9 @@ class HistoryWriter:
             outcomes = [self._write(tenant, job, report) for job in jobs]
         return all(outcomes)
 
-    def _claim(self, tenant: TenantRef, only: set[int] | None, now: datetime, limit: int) -> list[NoteJob]:
+    def _claim(self, tenant: TenantRef, now: datetime, limit: int) -> list[NoteJob]:
         with self._parts.uow() as work:
-            notes = HistoryNotes(work.session).claim_due(tenant.workspace_id, now, limit=limit, only=only)
+            notes = HistoryNotes(work.session).claim_due(tenant.workspace_id, now, limit=limit)
             for note in notes:
                 note.next_attempt_at = now + self._parts.lease
             work.commit()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import ColumnElement, select, update
 
 from storage.models import AuditEntry, NoteState, XeroNote
 from storage.repositories.base import SessionRepository, skip_locked
@@ -31,25 +31,14 @@ class HistoryNotes(SessionRepository):
             select(XeroNote).where(XeroNote.payment_id == payment_id).order_by(XeroNote.synced_version)
         ).all()
 
-    def claim_due(
-        self, workspace_id: int, now: datetime, *, limit: int, only: set[int] | None = None
-    ) -> Sequence[XeroNote]:
+    def claim_due(self, workspace_id: int, now: datetime, *, limit: int) -> Sequence[XeroNote]:
         """Notes due to be written, oldest first, locked so no other instance writes them too."""
-        query = select(XeroNote).where(
-            XeroNote.workspace_id == workspace_id,
-            XeroNote.state == NoteState.PENDING.value,
-            (XeroNote.next_attempt_at.is_(None)) | (XeroNote.next_attempt_at <= now),
-        )
-        if only is not None:
-            query = query.where(XeroNote.payment_id.in_(only))
+        query = select(XeroNote).where(XeroNote.workspace_id == workspace_id, *_due(now))
         query = query.order_by(XeroNote.id).limit(limit)
         return self.session.scalars(query.with_for_update(**skip_locked(self.session))).all()
 
     def workspaces_due(self, now: datetime) -> set[int]:
-        query = select(XeroNote.workspace_id).where(
-            XeroNote.state == NoteState.PENDING.value,
-            (XeroNote.next_attempt_at.is_(None)) | (XeroNote.next_attempt_at <= now),
-        )
+        query = select(XeroNote.workspace_id).where(*_due(now))
         return set(self.session.scalars(query.distinct()).all())
 
     def renew_claims(self, note_ids: list[int], old: datetime, new: datetime) -> None:
@@ -73,3 +62,11 @@ class HistoryNotes(SessionRepository):
         if after_id is not None:
             query = query.where(AuditEntry.id > after_id)
         return self.session.scalars(query.order_by(AuditEntry.at, AuditEntry.id)).all()
+
+
+def _due(now: datetime) -> tuple[ColumnElement[bool], ...]:
+    """A note not yet written whose next try (none yet, or after a failure or a lease) is due."""
+    return (
+        XeroNote.state == NoteState.PENDING.value,
+        (XeroNote.next_attempt_at.is_(None)) | (XeroNote.next_attempt_at <= now),
+    )
