@@ -84,8 +84,8 @@ def changes(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
 
 def _coder(notes: HistoryNotes, payment: Payment) -> dict[str, Any]:
     """Who coded it: the source of a coding nobody changed, else the last person who set it."""
-    if payment.coded_by:
-        return {"coded_by_source": payment.coded_by}
+    if payment.coded_by:  # "rule" (with the rule's name, where payments keep it), "history", "category"
+        return {"coded_by_source": payment.coded_by, "rule_name": getattr(payment, "rule_name", None)}
     events = notes.payment_events(payment.workspace_id, payment.id, [CODED], after_id=None)
     people = [e.actor_user_id for e in events if e.actor_user_id]
     return {"coded_by_user": people[-1] if people else None}

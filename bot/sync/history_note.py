@@ -42,17 +42,28 @@ def fitted(text: str, link: str | None) -> str:
 
 
 def _approval(facts: dict[str, Any], who: Callable[[str | None], str]) -> str:
-    verb = "Re-synced from Slack, approved by" if facts.get("resync") else "Approved in Slack by"
     when = facts.get("approved_at")
     at = f" on {datetime.fromisoformat(when).strftime('%Y-%m-%d %H:%M')} UTC" if when else ""
-    return f"{verb} {who(facts.get('approved_by'))}{at}."
+    if facts.get("approved_by"):
+        verb = "Re-synced from Slack, approved by" if facts.get("resync") else "Approved in Slack by"
+        return f"{verb} {who(facts.get('approved_by'))}{at}."
+    if facts.get("coded_by_source") == "rule":  # nobody clicked: the rule approved it
+        return f"Approved automatically by {_rule(facts)}{at}."
+    return f"Approved in Slack{at}."
+
+
+def _rule(facts: dict[str, Any]) -> str:
+    """ "rule Software seats", as the card says it; "a coding rule" when its name is not known."""
+    name = " ".join(str(facts.get("rule_name") or "").split())
+    if not name:
+        return "a coding rule"
+    return "rule " + (name if len(name) <= NAME_MAX else name[: NAME_MAX - 1] + "…")
 
 
 def _coder(facts: dict[str, Any], who: Callable[[str | None], str]) -> str:
     source = str(facts.get("coded_by_source") or "")
-    if source.startswith("rule"):
-        name = source[4:].lstrip(":").strip()
-        return f"Coded by rule {name}." if name else "Coded by a coding rule."
+    if source == "rule":
+        return f"Coded by {_rule(facts)}."
     if source:
         return SOURCES.get(source, f"Coded by {source.replace('_', ' ')}.")
     return f"Coded by {who(facts.get('coded_by_user') or facts.get('approved_by'))}."

@@ -83,14 +83,14 @@ def test_a_suggested_coding_and_a_missing_receipt_are_said_as_such(
     books: Books, sync: SyncEngine, xero: FakeXeroGateway
 ) -> None:
     history = books.payment("pay_1", coded_by="history", no_receipt_reason="lost_receipt", no_receipt_note="taxi")
-    rule = books.payment("pay_2", coded_by="rule:Software seats", message_url=None)
+    rule = books.payment("pay_2", coded_by="rule", message_url=None)
     sync.run()
     assert notes_in_xero(books, xero, history) == [
         "Approved in Slack by Fiona Finance on 2026-11-20 09:00 UTC. Coded as suggested from history. "
         f"No receipt: lost receipt (taxi). {LINK}"
     ]
     assert notes_in_xero(books, xero, rule) == [
-        "Approved in Slack by Fiona Finance on 2026-11-20 09:00 UTC. Coded by rule Software seats. No receipt at sync."
+        "Approved in Slack by Fiona Finance on 2026-11-20 09:00 UTC. Coded by a coding rule. No receipt at sync."
     ]
 
 
@@ -178,3 +178,18 @@ def test_a_long_note_stays_within_xeros_limit_and_keeps_the_link_whole() -> None
     assert len(details) == DETAILS_MAX and details.endswith(" " + LINK)
     assert "…" in details and "<@" not in details
     assert note_details(facts, lambda user_id: None).startswith("Approved in Slack by UAPPROVER on")
+
+
+def test_a_payment_a_rule_coded_and_approved_says_so_by_the_rules_name() -> None:
+    facts = {
+        "link": LINK,
+        "approved_by": None,
+        "approved_at": "2026-11-20T09:00:00+00:00",
+        "coded_by_source": "rule",
+        "rule_name": "Software seats",
+        "receipts": ["UANA0001"],
+    }
+    assert note_details(facts, NAMES.get) == (
+        "Approved automatically by rule Software seats on 2026-11-20 09:00 UTC. Coded by rule Software seats. "
+        f"Receipt sent by Ana Lim. {LINK}"
+    )
