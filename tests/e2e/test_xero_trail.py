@@ -37,14 +37,15 @@ def test_the_history_note_lists_the_approver_the_coder_and_the_receipt_senders_w
     eventually(lambda: len(receipts(ready)) == 2)
     approve_and_sync(ready, slack, settled(ready, slack, card["ts"]))
 
-    [spend] = spends(xero)
+    [spend] = eventually(lambda: spends(xero))
     row = stored(ready, "pay_1")
     assert row.message_url and row.approved_at
     when = row.approved_at.strftime("%Y-%m-%d %H:%M")
-    assert notes(xero, spend) == [
+    written = eventually(lambda: notes(xero, spend))  # an approval also wakes the sync, which may be writing it
+    assert written == [
         f"Approved in Slack by fiona on {when} UTC. Coded by fiona. Receipts sent by ana, fiona. {row.message_url}"
     ]
-    assert len(xero.attachments(xero.default_tenant_id, spend["BankTransactionID"])) == 2
+    eventually(lambda: len(xero.attachments(xero.default_tenant_id, spend["BankTransactionID"])) == 2)
 
     ready.server.run_job("sync_payments")
     assert len(notes(xero, spend)) == 1, "one note per sync"
@@ -74,6 +75,7 @@ def test_a_usd_card_spend_on_an_sgd_account_shows_both_amounts_and_sends_no_curr
     eventually(lambda: stored(bot, "pay_usd").state is PaymentState.APPROVED)
     bot.server.run_job("sync_payments")
 
+    eventually(lambda: stored(bot, "pay_usd").state is PaymentState.SYNCED)
     [spend] = [t for t in xero.bank_transactions(tenant) if t.get("Type") == "SPEND"]
     assert spend["CurrencyCode"] == "SGD" and Decimal(str(spend["Total"])) == Decimal("120.00")
     [line] = spend["LineItems"]
@@ -82,4 +84,3 @@ def test_a_usd_card_spend_on_an_sgd_account_shows_both_amounts_and_sends_no_curr
         r for r in xero.requests if r.path.startswith("/api.xro/2.0/BankTransactions") and r.method in ("PUT", "POST")
     ]
     assert sent and not any(b"CurrencyRate" in r.body for r in sent)
-    assert stored(bot, "pay_usd").state is PaymentState.SYNCED
