@@ -115,12 +115,15 @@ class Payment(Timestamped, Base):
     excluded_by_user_id: Mapped[str | None] = mapped_column(String(32))
     no_receipt_reason: Mapped[str | None] = mapped_column(String(32))
     no_receipt_note: Mapped[str | None] = mapped_column(String(500))
-    # Why it arrived coded: "history" (suggested_from earlier payments) or "category" (the category mapping).
+    # Why it arrived coded: "rule" (rule_id), "history" (suggested_from earlier payments) or "category" (the mapping).
     coded_by: Mapped[str | None] = mapped_column(String(16))
     suggested_from: Mapped[int | None]
     coding_note: Mapped[str | None] = mapped_column(String(500))  # "Coded differently before: …"
     # The earlier payment this one may repeat; it is not synced until finance says which (bot/coding/duplicates.py).
     duplicate_of_id: Mapped[int | None] = mapped_column(ForeignKey("payments.id", ondelete="SET NULL"))
+    # The coding rule that coded it (and may have approved it); the name is kept as the card showed it.
+    rule_id: Mapped[int | None] = mapped_column(ForeignKey("coding_rules.id", ondelete="SET NULL"))
+    rule_name: Mapped[str | None] = mapped_column(String(100))
 
     # Posting to the finance channel and asking the spender.
     channel_id: Mapped[str | None] = mapped_column(String(32))
