@@ -1,10 +1,11 @@
 """Coding rules over HTTP (issue 16): a webhook payment a rule codes and approves becomes one Spend Money in Xero
-with no click, and its card says which rule approved it; over the rule's amount it is coded but waits; a possible
-duplicate is never approved by a rule; an account archived in Xero breaks the rule once reference data is
-refreshed, and a broken rule codes nothing."""
+with no click, and its card says which rule approved it; over the rule's amount it is coded but waits; a rule that
+wants a receipt approves when the receipt is posted in the thread; a possible duplicate is never approved by a rule;
+an account archived in Xero breaks the rule once reference data is refreshed, and a broken rule codes nothing."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 
@@ -13,8 +14,9 @@ from bot.connection.tenants import tenant_ref
 from sandbox.slack import FakeSlack
 from sandbox.xero import XeroEmulator
 from storage.models import AuditEntry, PaymentState, SourceAccount, Workspace
-from tests.e2e.conftest import ADMIN, FINANCE_CHANNEL, RunningBot, eventually
+from tests.e2e.conftest import ADMIN, FINANCE, FINANCE_CHANNEL, RunningBot, eventually
 from tests.e2e.payments_flow import cards, element, payment, send
+from tests.e2e.test_receipts import PDF, reply_with_file
 from tests.e2e.test_sync import GBP, bank_account_id, settled, spends, stored
 from tests.e2e.test_sync import ready as ready  # the fixture
 
@@ -86,6 +88,24 @@ def test_a_rule_codes_and_approves_a_matching_payment_into_one_spend_money_and_n
     with ready.uow() as work:
         actors = {(e.action, e.actor_user_id) for e in work.session.query(AuditEntry)}
     assert ("payment.auto_approved", "rule") in actors and ("payment.coded_by_rule", "rule") in actors
+
+
+def test_a_rule_that_wants_a_receipt_approves_the_payment_when_the_receipt_comes(
+    ready: RunningBot, slack: FakeSlack, xero: XeroEmulator
+) -> None:
+    with_rule(ready, xero, replace(FIGMA_SEATS, auto_approve_needs_receipt=True))
+    arrive(ready, "pay_1", "120.00")
+    card = card_of(ready, slack, "pay_1")
+    assert "Coded by rule: Figma seats" in FakeSlack.rendered_text(card)
+    assert stored(ready, "pay_1").state is PaymentState.PENDING
+
+    reply_with_file(ready, slack, FINANCE, FINANCE_CHANNEL, card["ts"], "invoice.pdf", PDF, "application/pdf")
+
+    shows(slack, card, "Approved automatically by rule Figma seats")
+    ready.server.run_job("sync_payments")
+    [spend] = spends(xero)
+    assert stored(ready, "pay_1").state is PaymentState.SYNCED
+    assert xero.attachments(xero.default_tenant_id, spend["BankTransactionID"]) == [("invoice.pdf", PDF)]
 
 
 def test_a_possible_duplicate_is_coded_by_the_rule_but_not_approved(
