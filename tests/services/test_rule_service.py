@@ -183,7 +183,8 @@ def test_rules_are_reordered_one_place_at_a_time(rules: RuleService, books: Book
     assert (entry.action, entry.details["before"], entry.details["after"]) == ("rule.moved", 2, 1)
 
     first = moved.rules[0].rule
-    assert [r.rule.name for r in rules.move(actor(books), first.id, first.version, -1).rules][0] == "First"
+    unmoved = rules.move(actor(books), first.id, first.version, -1)
+    assert [r.rule.name for r in unmoved.rules] == ["First", "Third", "Second"]
     assert len(audit(uow)) == 4, "moving the first rule up changes nothing and records nothing"
     with pytest.raises(RuleConflict):
         rules.move(actor(books), third.id, third.version, 1)  # the list it was clicked in is out of date
