@@ -135,7 +135,7 @@ def _rule_blocks(number: int, view: RulesView, index: int) -> list[Block]:
         f"{conditions_text(rule.conditions, view.sources)} → {actions_text(rule.actions, view.choices)}",
     ]
     if listed.broken:
-        lines.append(":warning: *Broken:* " + mrkdwn_escape("; ".join(listed.broken)))
+        lines.append(":warning: Broken: " + mrkdwn_escape("; ".join(listed.broken)))
     ref = RuleRef.of(rule).value
     row = [button("Edit", Ids.RULES_EDIT, ref)]
     if index > 0:
