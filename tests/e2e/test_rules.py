@@ -27,7 +27,7 @@ def stored_rules(bot: RunningBot) -> list[tuple[str, str | None]]:
 
 
 def top_modal(slack: FakeSlack, count: int) -> dict[str, Any]:
-    return slack.wait_for(lambda: (modals := slack.modals(ADMIN)) and len(modals) == count and modals[-1] or None)
+    return slack.wait_for(lambda: ((modals := slack.modals(ADMIN)) and len(modals) == count and modals[-1]) or None)
 
 
 def list_after(slack: FakeSlack, list_id: str, words: str) -> str:
