@@ -21,6 +21,7 @@ from handlers.kit import (
     input_block,
     limit_options,
     modal,
+    mrkdwn_escape,
     option,
     static_select,
     text_input,
@@ -167,6 +168,10 @@ def rule_form(view: RulesView, rule: Rule | None = None) -> Block:
         Ids.RULE_NAME, "Rule name", text_input(initial=rule.name if rule else None, max_length=NAME_MAX), optional=False
     )
     blocks = [name, *_condition_blocks(rule, view), *_coding_blocks(rule, view), *_approval_blocks(rule)]
+    broken = next((listed.broken for listed in view.rules if rule and listed.rule.id == rule.id), ())
+    if broken:
+        why = mrkdwn_escape("; ".join(broken))
+        blocks.insert(0, context(f":warning: Broken: {why}. Choose another below; what is left empty is not set."))
     metadata = RuleRef.of(rule).metadata() if rule else "{}"
     title = "Edit rule" if rule else "Add rule"
     return modal(title, blocks, callback_id=Ids.RULE_FORM_MODAL, private_metadata=metadata, submit="Save")
