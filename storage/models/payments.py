@@ -84,6 +84,8 @@ class Payment(Timestamped, Base):
         Index(None, "workspace_id", "payee_key", "state", "date"),
         Index(None, "workspace_id", "source_account_id", "amount", "date"),
         Index(None, "workspace_id", "spender_email", "state", "date"),
+        # The payments still to be announced, whatever their state (a coding rule may have approved them already).
+        Index(None, "workspace_id", "message_ts", "summary_ts"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -5,7 +5,9 @@ Positions are 0, 1, 2 … within a workspace; adding appends, deleting and movin
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from collections.abc import Sequence
+
+from sqlalchemy import select, tuple_
 
 from storage.coding_rules import (
     NAME_MAX,
@@ -18,7 +20,7 @@ from storage.coding_rules import (
     conditions_from_json,
     conditions_to_json,
 )
-from storage.models import CodingRule
+from storage.models import CodingRule, Payment
 from storage.repositories.base import SessionRepository
 
 
@@ -103,6 +105,21 @@ class RuleRepository(SessionRepository):
         rows.insert(max(0, min(new_position, len(rows))), row)
         self._renumber(rows)
         return [as_rule(r) for r in rows]
+
+    def arrived_payments(self, workspace_id: int, keys: Sequence[tuple[int, str]]) -> list[Payment]:
+        """The stored payments of (source account row id, external id) pairs: those a rule coded as they arrived."""
+        found: list[Payment] = []
+        for start in range(0, len(keys), 500):
+            chunk = list(keys[start : start + 500])
+            found += self.session.scalars(
+                select(Payment)
+                .where(
+                    Payment.workspace_id == workspace_id,
+                    tuple_(Payment.source_account_id, Payment.external_id).in_(chunk),
+                )
+                .order_by(Payment.id)
+            )
+        return found
 
     def _renumber(self, rows: list[CodingRule]) -> None:
         for position, row in enumerate(rows):

@@ -1,152 +1,122 @@
-"""Coding rules in Slack, over HTTP end to end: an admin adds, edits, reorders and deletes rules in the `/xero rules`
-modal; a broken rule says why; anyone else is refused, also when they craft the clicks and the form."""
+"""Coding rules over HTTP (issue 16): a webhook payment a rule codes and approves becomes one Spend Money in Xero
+with no click, and its card says which rule approved it; over the rule's amount it is coded but waits; a possible
+duplicate is never approved by a rule; an account archived in Xero breaks the rule once reference data is
+refreshed, and a broken rule codes nothing."""
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
-import pytest
-
-from bot.coding.rules import RuleActions, RuleConditions
+from bot.coding.rules import Rule, RuleActions, RuleConditions
+from bot.connection.tenants import tenant_ref
 from sandbox.slack import FakeSlack
-from storage.models import AuditEntry
-from tests.e2e.conftest import ADMIN, EMPLOYEE, FINANCE_CHANNEL, RunningBot, eventually
-from tests.e2e.test_home import click_home, open_home
-from tests.e2e.xero_flow import connect
+from sandbox.xero import XeroEmulator
+from storage.models import AuditEntry, PaymentState, SourceAccount, Workspace
+from tests.e2e.conftest import ADMIN, FINANCE_CHANNEL, RunningBot, eventually
+from tests.e2e.payments_flow import cards, element, payment, send
+from tests.e2e.test_sync import GBP, bank_account_id, settled, spends, stored
+from tests.e2e.test_sync import ready as ready  # the fixture
+
+FIGMA_SEATS = RuleActions(
+    account_code="463", tax_type="INPUT2", auto_approve=True, auto_approve_under=Decimal("200.00")
+)
 
 
-@pytest.fixture
-def connected(bot: RunningBot, slack: FakeSlack) -> RunningBot:
-    connect(bot, slack)
-    return bot
-
-
-def stored_rules(bot: RunningBot) -> list[tuple[str, str | None]]:
+def with_rule(bot: RunningBot, xero: XeroEmulator, actions: RuleActions = FIGMA_SEATS) -> Rule:
+    """The GBP account mapped to Xero's bank account, and an admin's rule for Figma (as the rules modal saves it)."""
     with bot.uow() as work:
-        return [(rule.name, rule.actions.account_code) for rule in work.rules.ordered(1)]
-
-
-def top_modal(slack: FakeSlack, count: int) -> dict[str, Any]:
-    return slack.wait_for(lambda: ((modals := slack.modals(ADMIN)) and len(modals) == count and modals[-1]) or None)
-
-
-def list_after(slack: FakeSlack, list_id: str, words: str) -> str:
-    """The rules modal's text once it says `words` (it is redrawn after each change)."""
-    return eventually(lambda: words in (text := FakeSlack.rendered_text(slack.view(list_id))) and text)
-
-
-def rule_button(view: dict[str, Any], action_id: str, rule_name: str) -> tuple[str, str]:
-    """(block id, value) of a rule's button: the actions block after the section that names the rule."""
-    blocks = view["blocks"]
-    for index, block in enumerate(blocks):
-        if block["type"] == "section" and f". {rule_name}*" in block["text"]["text"]:
-            button = next(e for e in blocks[index + 1]["elements"] if e["action_id"] == action_id)
-            return blocks[index + 1]["block_id"], button["value"]
-    raise AssertionError(f"no rule {rule_name!r} in the list")
-
-
-def click_rule(bot: RunningBot, slack: FakeSlack, list_id: str, action_id: str, rule_name: str) -> None:
-    block_id, value = rule_button(slack.view(list_id), action_id, rule_name)
-    bot.sender.click_in_view(ADMIN, list_id, action_id, value, block_id=block_id)
-
-
-def form_values(name: str, account: str, **more: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    return {
-        "rule_name": {"value": name},
-        "rule_account": {"rule_account_search": account},
-        "rule_tax": {"value": "INPUT2"},
-        **more,
-    }
-
-
-def test_an_admin_adds_edits_reorders_and_deletes_rules(connected: RunningBot, slack: FakeSlack) -> None:
-    connected.sender.slash_command("rules", ADMIN, FINANCE_CHANNEL)
-    rules_list = top_modal(slack, 1)
-    assert rules_list["title"]["text"] == "Coding rules" and "No rules yet" in FakeSlack.rendered_text(rules_list)
-
-    connected.sender.click_in_view(ADMIN, rules_list["id"], "rules_add")
-    form = top_modal(slack, 2)
-    assert form["title"]["text"] == "Add rule"
-    searched = connected.sender.suggest(ADMIN, "rule_account_search", "463", view_id=form["id"]).json()
-    assert [o["value"] for o in searched["options"]][:2] == ["none:", "463"]
-    too_wide = form_values("Figma <!channel>", "463", rule_payee_contains={"value": "figma"})
-    too_wide |= {"rule_amount_min": {"value": "600"}, "rule_amount_max": {"value": "500"}}
-    refused = connected.sender.submit_view(ADMIN, form["id"], too_wide).json()
-    assert refused["response_action"] == "errors"
-    assert slack.view_errors(form["id"]) == {"rule_amount_max": "The largest amount must not be below the smallest."}
-
-    approved = {"rule_approval": {"value": ["auto_approve"]}, "rule_approve_under": {"value": "200"}}
-    connected.sender.submit_view(ADMIN, form["id"], {"rule_amount_min": {"value": ""}} | approved)
-    shown = list_after(slack, rules_list["id"], "Saved")
-    assert "Figma &lt;!channel&gt;" in shown and "payee contains “figma”" in shown and "amount at most 500" in shown
-    assert "approve automatically under 200" in shown and "<!channel>" not in shown
-    connected.sender.click_in_view(ADMIN, rules_list["id"], "rules_add")
-    second = top_modal(slack, 2)
-    travel = form_values("Travel", "493", rule_category={"value": "Travel"})
-    connected.sender.submit_view(ADMIN, second["id"], travel)
-    list_after(slack, rules_list["id"], "2. Travel")
-    assert stored_rules(connected) == [("Figma <!channel>", "463"), ("Travel", "493")]
-
-    click_rule(connected, slack, rules_list["id"], "rules_edit", "Figma &lt;!channel&gt;")
-    edit = top_modal(slack, 2)
-    name_input = next(b for b in edit["blocks"] if b.get("block_id") == "rule_name")
-    assert edit["title"]["text"] == "Edit rule" and name_input["element"]["initial_value"] == "Figma <!channel>"
-    connected.sender.submit_view(ADMIN, edit["id"], form_values("Figma seats", "429"))
-    list_after(slack, rules_list["id"], "1. Figma seats")
-
-    click_rule(connected, slack, rules_list["id"], "rules_down", "Figma seats")
-    list_after(slack, rules_list["id"], "2. Figma seats")
-    click_rule(connected, slack, rules_list["id"], "rules_delete", "Travel")
-    shown = eventually(lambda: "Travel" not in (t := FakeSlack.rendered_text(slack.view(rules_list["id"]))) and t)
-    assert "1. Figma seats" in shown
-    assert stored_rules(connected) == [("Figma seats", "429")]
-    with connected.uow() as work:
-        actions = [e.action for e in work.session.query(AuditEntry).filter(AuditEntry.action.like("rule.%"))]
-    assert actions == ["rule.added", "rule.added", "rule.changed", "rule.moved", "rule.deleted"]
-
-
-def test_a_broken_rule_says_why_and_no_one_but_an_admin_changes_rules(connected: RunningBot, slack: FakeSlack) -> None:
-    with connected.uow() as work:  # coded to an account the organisation no longer has
-        broken = work.rules.add(
-            1, name="Old travel", conditions=RuleConditions(category="Travel"), actions=RuleActions("999"), by=ADMIN
+        workspace = work.session.query(Workspace).one()
+        source = SourceAccount(
+            workspace_id=workspace.id,
+            external_id=GBP["id"],
+            name=GBP["name"],
+            currency="GBP",
+            xero_bank_account_id=bank_account_id(xero),
+        )
+        work.session.add(source)
+        rule = work.rules.add(
+            workspace.id, name="Figma seats", conditions=RuleConditions(payee_is="Figma"), actions=actions, by=ADMIN
         )
         work.commit()
-    open_home(connected, slack, ADMIN)
-    click_home(connected, slack, ADMIN, "home_tab_settings")
-    connected.sender.click_in_view(ADMIN, slack.home_view(ADMIN)["id"], "home_rules")  # type: ignore[index]
-    rules_list = top_modal(slack, 1)
-    assert "Broken: account 999 is archived or no longer in Xero" in FakeSlack.rendered_text(rules_list)
+        return rule
 
-    answer = connected.sender.slash_command("rules", EMPLOYEE, FINANCE_CHANNEL).json()
-    assert answer["text"].startswith("Only workspace admins and people given the bot's admin role can manage")
-    assert slack.modals(EMPLOYEE) == []
-    user = {"id": EMPLOYEE, "username": "ana", "team_id": slack.team_id}
-    common = {"user": user, "team": {"id": slack.team_id}, "api_app_id": slack.app_id}
-    connected.sender.click_in_view(ADMIN, rules_list["id"], "rules_add")
-    form = top_modal(slack, 2)
-    crafted_form = dict(form, private_metadata=f'{{"rule_id": {broken.id}, "version": {broken.version}}}')
-    typed = {"rule_name": "Mine", "rule_payee_contains": "mine", "rule_description": "Mine"}
-    values = {block: {"value": {"type": "plain_text_input", "value": text}} for block, text in typed.items()}
-    crafted_form["state"] = {"values": values}  # a rule that would be valid, from someone who is not an admin
-    submitted = connected.sender.send_interaction(
-        {"type": "view_submission", "trigger_id": slack.issue_trigger(EMPLOYEE), "view": crafted_form} | common
-    ).json()
-    assert submitted["response_action"] == "errors"
-    assert "Only workspace admins" in next(iter(submitted["errors"].values()))
-    delete = {"type": "button", "action_id": "rules_delete", "block_id": "b", "value": f"{broken.id}:{broken.version}"}
-    trigger = slack.issue_trigger(EMPLOYEE)
-    connected.sender.send_interaction(
-        {
-            "type": "block_actions",
-            "trigger_id": trigger,
-            "container": {"type": "view", "view_id": rules_list["id"]},
-            "view": slack.view(rules_list["id"]),
-            "actions": [delete],
-        }
-        | common
+
+def arrive(bot: RunningBot, external_id: str, amount: str, spelt: str = "FIGMA.COM", **fields: Any) -> None:
+    send(bot, payment(external_id, account=GBP, currency="GBP", amount=amount, payee=spelt, **fields))
+
+
+def card_of(bot: RunningBot, slack: FakeSlack, external_id: str) -> dict[str, Any]:
+    bot.server.run_job("post_new_payments")
+    ts = stored(bot, external_id).message_ts
+    return next(c for c in cards(slack) if c["ts"] == ts)
+
+
+def shows(slack: FakeSlack, card: dict[str, Any], words: str) -> str:
+    """The card's text once it shows `words` (it is redrawn after each change)."""
+    return eventually(
+        lambda: (text := FakeSlack.rendered_text(slack.message(FINANCE_CHANNEL, card["ts"]))) and words in text and text
     )
-    told = eventually(lambda: [c for c in slack.calls_to("views.push") if c.args.get("trigger_id") == trigger])
-    assert "Only workspace admins" in str(told[0].args["view"]), "the refusal is what the employee was shown"
-    assert stored_rules(connected) == [("Old travel", "999")]
-    with connected.uow() as work:
-        assert work.session.query(AuditEntry).filter(AuditEntry.action.like("rule.%")).count() == 0
+
+
+def test_a_rule_codes_and_approves_a_matching_payment_into_one_spend_money_and_not_one_over_its_amount(
+    ready: RunningBot, slack: FakeSlack, xero: XeroEmulator
+) -> None:
+    with_rule(ready, xero)
+
+    arrive(ready, "pay_1", "120.00")
+    arrive(ready, "pay_2", "250.00", date="2026-11-10")
+
+    assert stored(ready, "pay_1").state is PaymentState.APPROVED  # no click
+    approved = card_of(ready, slack, "pay_1")
+    assert "Approved automatically by rule Figma seats" in FakeSlack.rendered_text(approved)
+    ready.server.run_job("sync_payments")
+    ready.server.run_job("sync_payments")
+    shows(slack, approved, "Synced")
+    [spend] = spends(xero)
+    assert spend["LineItems"][0]["AccountCode"] == "463" and spend["LineItems"][0]["TaxType"] == "INPUT2"
+    assert stored(ready, "pay_1").state is PaymentState.SYNCED
+    assert stored(ready, "pay_1").xero_bank_transaction_id == spend["BankTransactionID"]
+
+    waiting = settled(ready, slack, card_of(ready, slack, "pay_2")["ts"], "pay_2")
+    shown = FakeSlack.rendered_text(waiting)
+    assert "Coded by rule: Figma seats" in shown and "Approved automatically" not in shown
+    assert element(waiting, "payment_account")["initial_option"]["value"] == "463"
+    assert element(waiting, "payment_approve")["text"]["text"] == "Approve & sync"
+    with ready.uow() as work:
+        actors = {(e.action, e.actor_user_id) for e in work.session.query(AuditEntry)}
+    assert ("payment.auto_approved", "rule") in actors and ("payment.coded_by_rule", "rule") in actors
+
+
+def test_a_possible_duplicate_is_coded_by_the_rule_but_not_approved(
+    ready: RunningBot, slack: FakeSlack, xero: XeroEmulator
+) -> None:
+    with_rule(ready, xero)
+    arrive(ready, "pay_1", "120.00")
+    arrive(ready, "pay_1_again", "120.00", date="2026-11-21", spelt="PAYPAL *FIGMA")
+
+    flagged = card_of(ready, slack, "pay_1_again")
+    shown = FakeSlack.rendered_text(flagged)
+    assert "Possible duplicate of" in shown and "Coded by rule: Figma seats" in shown
+    ready.server.run_job("sync_payments")
+    assert len(spends(xero)) == 1 and stored(ready, "pay_1_again").state is PaymentState.PENDING
+
+
+def test_an_account_archived_in_xero_breaks_the_rule_once_reference_data_is_refreshed(
+    ready: RunningBot, slack: FakeSlack, xero: XeroEmulator
+) -> None:
+    with_rule(ready, xero)
+    xero.archive_account(xero.default_tenant_id, "463")
+    arrive(ready, "pay_1", "120.00")
+    assert stored(ready, "pay_1").rule_id is not None  # our copy of the chart does not know yet
+
+    with ready.uow() as work:
+        connection = work.connections.active_for(work.session.query(Workspace).one().id)
+        assert connection is not None
+        ref = tenant_ref(connection)
+    ready.server.services.reference.refresh(ref)
+    arrive(ready, "pay_2", "80.00", date="2026-10-20")
+
+    later = stored(ready, "pay_2")
+    assert (later.rule_id, later.coded_by, later.state) == (None, None, PaymentState.PENDING)
+    assert "Coded by rule" not in FakeSlack.rendered_text(card_of(ready, slack, "pay_2"))

@@ -1,5 +1,6 @@
 """Coding rules: an admin's conditions → coding and automatic approval, per workspace in the order they are tried;
-each payment remembers the rule that coded it
+each payment remembers the rule that coded it, and the payments still to be announced are found by an index
+whatever their state (a rule may approve a payment before its card is posted)
 
 Revision ID: 0012
 Revises: 0011
@@ -49,9 +50,13 @@ def upgrade() -> None:
         batch.create_foreign_key(
             op.f("fk_payments_rule_id_coding_rules"), "coding_rules", ["rule_id"], ["id"], ondelete="SET NULL"
         )
+    op.create_index(
+        op.f("ix_payments_workspace_id_message_ts_summary_ts"), "payments", ["workspace_id", "message_ts", "summary_ts"]
+    )
 
 
 def downgrade() -> None:
+    op.drop_index(op.f("ix_payments_workspace_id_message_ts_summary_ts"), table_name="payments")
     with op.batch_alter_table("payments") as batch:
         batch.drop_constraint(op.f("fk_payments_rule_id_coding_rules"), type_="foreignkey")
         batch.drop_column("rule_name")
