@@ -3,11 +3,13 @@ form's submission and its searches. Every change is the service's to allow: it r
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from typing import Any
 
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 
 from bot.coding.rule_drafts import RuleRefused
 from bot.coding.rule_service import RuleConflict, RulesView
@@ -18,6 +20,8 @@ from handlers.kit import OPTION_TEXT_MAX, clip, escape_clip, option
 from handlers.payment_options import account_options, contact_options
 from handlers.rules_blocks import RuleRef, rules_modal
 from handlers.rules_form import NONE, error_block, rule_draft, rule_form
+
+logger = logging.getLogger(__name__)
 
 
 def _view_id(body: dict[str, Any]) -> str:
@@ -84,8 +88,11 @@ class RuleListeners:
             return
         ack()
         below = str(view.get("previous_view_id") or "")
-        if below:
-            self._redraw(client, below, rules.view(actor), f"Saved “{escape_clip(saved.name, 150)}”.")
+        try:
+            if below:
+                self._redraw(client, below, rules.view(actor), f"Saved “{escape_clip(saved.name, 150)}”.")
+        except SlackApiError as failed:  # the list was closed meanwhile: the rule is saved all the same
+            logger.info("did not redraw the coding rules list: %s", failed.response.get("error"))
 
     def _change(
         self, client: WebClient, body: dict[str, Any], actor: Actor, change: Callable[[RuleRef], RulesView]
