@@ -49,12 +49,9 @@ class RuleListeners:
         ack()
         ref = _ref(body)
         try:
-            rule = self._services.rules.rule(actor, ref.rule_id)
-        except RuleConflict as conflict:
+            rule = self._services.rules.rule(actor, ref.rule_id, ref.version)
+        except RuleConflict as conflict:  # changed or gone since the list was drawn: show the list as it is now
             self._redraw(client, _view_id(body), self._services.rules.view(actor), conflict.message)
-            return
-        if rule.version != ref.version:  # changed since the list was drawn: show the list as it is now
-            self._redraw(client, _view_id(body), self._services.rules.view(actor), RuleConflict().message)
             return
         client.views_push(trigger_id=body["trigger_id"], view=rule_form(self._services.rules.view(actor), rule))
 

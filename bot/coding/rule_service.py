@@ -92,14 +92,11 @@ class RuleService:
         with self._uow.reading() as work:
             return self._view(work, actor.workspace_id)
 
-    def rule(self, actor: Actor, rule_id: int) -> Rule:
-        """One rule to edit; `RuleConflict` when it is gone."""
+    def rule(self, actor: Actor, rule_id: int, version: int) -> Rule:
+        """One rule to edit, as the person saw it; `RuleConflict` when it changed or went since."""
         self._roles.require(actor, Access.ADMIN, DOING)
         with self._uow.reading() as work:
-            found = work.rules.get(actor.workspace_id, rule_id)
-        if found is None:
-            raise RuleConflict()
-        return found
+            return self._current(work, actor.workspace_id, rule_id, version)
 
     # --- changing --------------------------------------------------------------------------------------------
 

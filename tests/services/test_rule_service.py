@@ -88,6 +88,7 @@ def test_finance_users_and_employees_are_refused_by_the_service(
     someone = actor(books, user)
     for attempt in (
         lambda: rules.view(someone),
+        lambda: rules.rule(someone, rule.id, rule.version),
         lambda: rules.add(someone, figma(name="Mine")),
         lambda: rules.edit(someone, rule.id, rule.version, figma(account_code="429")),
         lambda: rules.move(someone, rule.id, rule.version, 1),
@@ -152,7 +153,7 @@ def test_an_edit_records_what_changed_and_one_from_an_old_version_is_refused(
     with pytest.raises(RuleConflict) as refused:
         rules.edit(actor(books), rule.id, rule.version, figma(account_code="463"))
     assert "Another admin changed, moved or deleted this rule" in refused.value.message
-    assert rules.rule(actor(books), rule.id).actions.account_code == "429"
+    assert rules.rule(actor(books), rule.id, edited.version).actions.account_code == "429"
 
 
 def test_an_edit_racing_another_admins_write_is_a_conflict(
