@@ -90,6 +90,18 @@ class Ids(enum.StrEnum):
     HOME_PAGE_NEXT = "home_page_next"
     PAYMENT_MODAL = "payment_modal"
     BULK_CONFIRM_MODAL = "bulk_confirm_modal"
+    PAYMENT_SPLIT = "payment_split"
+    SPLIT_MODAL = "payment_split_modal"
+    SPLIT_ADD_LINE = "split_add_line"
+    SPLIT_REMOVE_LINE = "split_remove_line"
+    SPLIT_LINE = "split_line"
+    SPLIT_DESCRIPTION = "split_description"
+    SPLIT_AMOUNT = "split_amount"
+    SPLIT_ACCOUNT = "split_account"
+    SPLIT_TAX = "split_tax"
+    SPLIT_TRACKING = "split_tracking"
+    SPLIT_TOTAL = "split_total"
+    EDIT_SPLIT = "edit_split"
 
 
 # Where a payment reference travels: the listeners of these ids are handed it as `payment` (handlers.common).
@@ -113,6 +125,8 @@ CARRIES_PAYMENT = frozenset(
         Ids.EDIT_MODAL,
         Ids.EXCLUDE_MODAL,
         Ids.NO_RECEIPT_MODAL,
+        Ids.PAYMENT_SPLIT,
+        Ids.SPLIT_MODAL,
     }
 )
 TRACKING_ACTION = re.compile(rf"^{Ids.PAYMENT_TRACKING}_\d+$")
