@@ -7,6 +7,7 @@ Precedence: a rule (none yet: `RuleBook` is where rules will plug in) > earlier 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from decimal import Decimal
 from typing import Any, Protocol
 
 from bot.coding.duplicates import find_duplicates
@@ -14,6 +15,7 @@ from bot.coding.payees import normalise
 from bot.coding.suggestions import HISTORY_DEPTH, Suggestion, from_history
 from bot.payments.card_view import coding_choices
 from bot.payments.input import Arriving
+from bot.payments.splits_history import scaled_split
 from storage.models import CategoryMapping
 from storage.repositories import category_key
 from storage.uow import UnitOfWork
@@ -55,7 +57,8 @@ def arrival_columns(
         coded = rules.coding_for(item, key)
         if coded is None and choices is not None and key in history:
             spender = item.payment.spender_email
-            coded = _suggested(from_history(history[key], spender, choices, spenders.get(spender or "", [])))
+            suggestion = from_history(history[key], spender, choices, spenders.get(spender or "", []))
+            coded = _suggested(suggestion, item.payment.amount, item.payment.currency)
         if coded is None or coded.get("account_code") is None:
             coded = _mapped(mappings, item.payment.category) | {"coding_note": (coded or {}).get("coding_note")}
         columns.append({"payee_key": key, "duplicate_of_id": duplicate_of, **_UNCODED, **coded})
@@ -71,11 +74,13 @@ _UNCODED: dict[str, Any] = {
     "coded_by": None,
     "suggested_from": None,
     "coding_note": None,
+    "split_lines": [],
 }
 
 
-def _suggested(suggestion: Suggestion) -> dict[str, Any]:
-    if not suggestion.earlier:
+def _suggested(suggestion: Suggestion, amount: Decimal, currency: str) -> dict[str, Any]:
+    split = scaled_split(suggestion.split, amount, currency) if suggestion.split else []
+    if not suggestion.earlier or split is None:
         return {"coding_note": suggestion.note}
     return {
         "account_code": suggestion.account_code,
@@ -85,6 +90,7 @@ def _suggested(suggestion: Suggestion) -> dict[str, Any]:
         "contact_name": suggestion.contact_name,
         "coded_by": "history",
         "suggested_from": suggestion.earlier,
+        "split_lines": split,  # split as before, in the same proportions of this payment's amount
     }
 
 

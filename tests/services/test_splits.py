@@ -195,3 +195,29 @@ def test_a_line_whose_account_xero_archived_since_keeps_the_payment_from_approva
     with pytest.raises(DomainError) as refused:
         desk.approve(payment_id)
     assert "line 2's account 429 is archived or gone in Xero; change the split with Edit → Split" in str(refused.value)
+
+
+def test_a_merchant_split_the_same_way_before_has_its_next_payment_split_in_the_same_proportions(
+    desk: Desk, splits: SplitService
+) -> None:
+    first = desk.arrive("pay_1")
+    split(desk, splits, first, THREE_WAY)
+    desk.approve(first)
+
+    second = desk.arrive("pay_2", amount=Decimal("10.01"))
+
+    card = desk.card(second).card
+    assert [(line.amount, line.account.code, line.tax_rate.tax_type) for line in card.split] == [
+        (Decimal("3.34"), "463", "INPUT2"),
+        (Decimal("4.17"), "429", "INPUT2"),
+        (Decimal("2.50"), "463", "NONE"),  # what rounding left: the lines add up to the payment
+    ]
+    assert [line.tracking for line in card.split] == [{"dept": "eng"}, {"dept": "sales"}, {}]
+    assert card.coded_because == "Suggested from 1 earlier payment to Figma"
+    desk.approve(second)  # nothing left to choose
+
+    one_line = desk.arrive("pay_3")
+    desk.code(one_line, "429")
+    desk.approve(one_line)
+    fourth = desk.arrive("pay_4")  # the two newest disagree, and the split is not most of them
+    assert desk.card(fourth).card.split == () and "split into 3 lines" in (desk.card(fourth).card.coding_note or "")
