@@ -84,6 +84,8 @@ def payment_card(payment: Payment, choices: CodingChoices, connection: XeroConne
 
 def split_cards(payment: Payment, choices: CodingChoices) -> tuple[SplitLineCard, ...]:
     """A split payment's lines with their accounts' and tax rates' names (the codes alone for ones Xero dropped)."""
+    if not payment.split_lines:
+        return ()
     accounts = {a.code: a for a in choices.accounts}
     taxes = {t.tax_type: t for t in choices.tax_rates}
     return tuple(

@@ -153,11 +153,11 @@ def summary(item: SyncItem) -> dict[str, Any]:
         "contact": item.contact_name,
         "reference": item.reference,
         "bank_account": item.bank_account_id,
-    } | ({"lines": [_line_summary(line) for line in item.split]} if item.split else {})
+    } | ({"lines": " · ".join(_line_summary(line) for line in item.split)} if item.split else {})
 
 
-def _line_summary(line: SpendLine) -> dict[str, Any]:
-    return {"amount": str(line.amount), "account": line.account_code, "tax": line.tax_type}
+def _line_summary(line: SpendLine) -> str:
+    return f"{line.amount} to {line.account_code} ({line.tax_type})"
 
 
 def in_words(messages: list[str], *, update: bool) -> str:

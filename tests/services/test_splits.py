@@ -79,7 +79,7 @@ def test_a_three_way_split_syncs_as_three_lines_adding_up_to_the_payment(
     ]
     assert desk.books.stored(payment_id).state is PaymentState.SYNCED
     [attempt] = desk.books.attempts(payment_id)
-    assert [line["amount"] for line in attempt.request_summary["lines"]] == ["40.00", "50.00", "30.00"]
+    assert attempt.request_summary["lines"] == "40.00 to 463 (INPUT2) · 50.00 to 429 (INPUT2) · 30.00 to 463 (NONE)"
 
 
 def test_an_uneven_split_is_refused_with_the_difference_even_by_one_penny(desk: Desk, splits: SplitService) -> None:
