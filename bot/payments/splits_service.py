@@ -14,6 +14,7 @@ from bot.payments.splits import MAX_LINES, LineInput, SplitRefused, apply_split,
 from storage.uow import UnitOfWorkFactory
 
 DOING = "split payments"
+NO_CHART = "Connect Xero first (/xero connect): a split's lines are coded to its accounts and tax rates."
 NOT_SPLITTABLE = "Only a payment that is not excluded and not on its way to Xero can be split."
 
 
@@ -29,6 +30,8 @@ class SplitService:
         current = self._coding.view_for(actor, payment_id)
         if current.card.state not in lifecycle.CODABLE:
             raise DomainError(NOT_SPLITTABLE)
+        if not current.choices.accounts or not current.choices.tax_rates:
+            raise DomainError(NO_CHART)
         return current
 
     def split(self, actor: Actor, payment_id: int, version: int, lines: Sequence[LineInput]) -> Changed:

@@ -221,3 +221,13 @@ def test_a_merchant_split_the_same_way_before_has_its_next_payment_split_in_the_
     desk.approve(one_line)
     fourth = desk.arrive("pay_4")  # the two newest disagree, and the split is not most of them
     assert desk.card(fourth).card.split == () and "split into 3 lines" in (desk.card(fourth).card.coding_note or "")
+
+
+def test_the_split_form_needs_xeros_chart(desk: Desk, splits: SplitService) -> None:
+    payment_id = desk.arrive("pay_1")
+    assert len(splits.view_to_split(desk.finance, payment_id).choices.accounts) == 2
+    with desk.books.uow() as work:
+        work.reference.replace_tax_rates(desk.books.connection_id, [])
+        work.commit()
+    with pytest.raises(DomainError, match=r"Connect Xero first \(/xero connect\)"):
+        splits.view_to_split(desk.finance, payment_id)
