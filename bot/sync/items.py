@@ -7,7 +7,7 @@ payment's transaction for this one, and it is there whether or not the Slack mes
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -86,8 +86,7 @@ def item_from(payment: Payment, public_url: str) -> SyncItem:
             no_receipt += f" ({payment.no_receipt_note})"
     # The Slack message's link when posting could get it, else the bot's own address: the marker is there either way.
     base_url = payment.message_url or f"{public_url}/"
-    description = (payment.description or payment.payee)[:4000]
-    return SyncItem(
+    item = SyncItem(
         payment_id=payment.id,
         workspace_id=payment.workspace_id,
         idempotency_key=payment.idempotency_key or f"xeb-{payment.id}-v{payment.version}",
@@ -95,7 +94,7 @@ def item_from(payment: Payment, public_url: str) -> SyncItem:
         bank_account_id=str(payment.source_account.xero_bank_account_id),
         date=payment.date,
         reference=(payment.reference or payment.external_id)[:255],
-        description=description,
+        description=(payment.description or payment.payee)[:4000],
         amount=payment.amount,
         account_code=str(payment.account_code),
         tax_type=str(payment.tax_type),
@@ -105,8 +104,8 @@ def item_from(payment: Payment, public_url: str) -> SyncItem:
         url=marked_url(base_url, payment_marker(payment.workspace_id, payment.id)),
         no_receipt=no_receipt,
         actor_user_id=payment.approved_by_user_id,
-        split=split_spend_lines(payment, description),
     )
+    return replace(item, split=split_spend_lines(payment, item.description))
 
 
 def split_spend_lines(payment: Payment, description: str) -> tuple[SpendLine, ...]:
