@@ -31,15 +31,18 @@ def line(form: dict[str, Any], key: int, amount: str, account: str, description:
 
 
 def split_form(ready: RunningBot, slack: FakeSlack, card: dict[str, Any]) -> dict[str, Any]:
-    """Edit, then Split, then Add line: the form with three lines on top of the Edit modal."""
+    """Edit, Split, Add line twice, Remove the second: the form with three lines (keys 0, 2, 3) on the Edit modal."""
     ready.sender.click(FINANCE, FINANCE_CHANNEL, card["ts"], "payment_edit")
     [edit] = eventually(lambda: slack.modals(FINANCE) or None)
     assert accessory(edit, "payment_split")["text"]["text"] == "Split"
     ready.sender.click_in_view(FINANCE, edit["id"], "payment_split")
     form = eventually(lambda: (views := slack.modals(FINANCE)) and len(views) == 2 and views[1])
     assert form["title"]["text"] == "Split payment"
-    ready.sender.click_in_view(FINANCE, form["id"], "split_add_line")
-    return eventually(lambda: (view := slack.view(form["id"])) and "split_amount:2" in str(view["blocks"]) and view)
+    for shown in ("split_amount:2", "split_amount:3"):
+        ready.sender.click_in_view(FINANCE, form["id"], "split_add_line")
+        eventually(lambda shown=shown: shown in str(slack.view(form["id"])["blocks"]))
+    ready.sender.click_in_view(FINANCE, form["id"], "split_remove_line", "1", block_id="split_line:1")
+    return eventually(lambda: (view := slack.view(form["id"])) and "split_amount:1" not in str(view["blocks"]) and view)
 
 
 def test_a_three_way_split_syncs_as_three_lines_and_an_uneven_one_is_refused_with_the_difference(
@@ -47,15 +50,15 @@ def test_a_three_way_split_syncs_as_three_lines_and_an_uneven_one_is_refused_wit
 ) -> None:
     card = post_coded(ready, slack, xero)
     form = split_form(ready, slack, card)
-    typed = line(form, 0, "40.00", "463") | line(form, 1, "50", "429") | line(form, 2, "29.99", "429", "Support")
+    typed = line(form, 0, "40.00", "463") | line(form, 2, "50", "429") | line(form, 3, "29.99", "429", "Support")
 
     ready.sender.submit_view(FINANCE, form["id"], typed)
 
     assert slack.view_errors(form["id"]) == {
-        "split_amount:2": "The lines add up to GBP 119.99; the payment is GBP 120.00 (GBP 0.01 left)."
+        "split_amount:3": "The lines add up to GBP 119.99; the payment is GBP 120.00 (GBP 0.01 left)."
     }
     assert stored(ready, "pay_1").split_lines == []
-    ready.sender.submit_view(FINANCE, form["id"], typed | line(form, 2, "30.00", "429", "Support"))
+    ready.sender.submit_view(FINANCE, form["id"], typed | line(form, 3, "30.00", "429", "Support"))
     eventually(lambda: slack.modals(FINANCE) == [])  # saved: the form and the Edit modal under it close
 
     shown = FakeSlack.rendered_text(settled(ready, slack, card["ts"]))
