@@ -28,6 +28,7 @@ from handlers import (
     options,
     payment_actions,
     rules,
+    split_actions,
     views,
 )
 from handlers.common import context_middleware
@@ -38,7 +39,19 @@ logger = logging.getLogger(__name__)
 
 # Every Slack surface, each with its `register(app, services)` (tests/handlers/test_listeners.py checks that every
 # id the bot hands Slack reaches exactly one of their listeners).
-SURFACES = (commands, actions, payment_actions, duplicate_actions, views, options, events, exports, home, rules)
+SURFACES = (
+    commands,
+    actions,
+    payment_actions,
+    duplicate_actions,
+    views,
+    options,
+    events,
+    exports,
+    home,
+    rules,
+    split_actions,
+)
 
 # Requests whose ack carries nothing Slack shows: acknowledged by `_ack_first_middleware` on the request thread
 # before any listener runs, so Slack's answer never waits for a listener thread. Slash commands, view

@@ -25,6 +25,7 @@ from bot.payments.approve import ApprovalService
 from bot.payments.coding import CodingService
 from bot.payments.ingest import IngestService
 from bot.payments.posting import PostingService
+from bot.payments.splits_service import SplitService
 from bot.receipts.service import ReceiptService
 from bot.scheduler import SchedulerWake, new_scheduler, schedule_jobs
 from bot.services import Services
@@ -137,6 +138,7 @@ def build_services(settings: Settings, deps: Deps) -> Services:
         receipts=work.receipts,
         outbox=slack.outbox,
         approvals=ApprovalService(uow=uow, clock=clock, roles=roles, coding=coding),
+        splits=SplitService(uow=uow, roles=roles, coding=coding),
         duplicates=DuplicateService(uow=uow, clock=clock, roles=roles, coding=coding),
         sync=work.sync,
         home=HomeService(uow=uow, roles=roles, coding=coding),

@@ -24,6 +24,7 @@ from bot.payments.approve import ApprovalService
 from bot.payments.coding import CodingService
 from bot.payments.ingest import IngestService
 from bot.payments.posting import PostingService
+from bot.payments.splits_service import SplitService
 from bot.receipts.service import ReceiptService
 from bot.settings import Settings
 from bot.slack.clients import SlackClients
@@ -63,6 +64,7 @@ class Services:
     receipts: ReceiptService
     outbox: SlackOutbox
     approvals: ApprovalService
+    splits: SplitService
     duplicates: DuplicateService
     sync: SyncEngine
     home: HomeService

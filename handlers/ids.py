@@ -115,6 +115,18 @@ class Ids(enum.StrEnum):
     RULE_APPROVAL = "rule_approval"
     RULE_APPROVE_UNDER = "rule_approve_under"
     RULE_NO_RECEIPT_UNDER = "rule_no_receipt_under"
+    PAYMENT_SPLIT = "payment_split"
+    SPLIT_MODAL = "payment_split_modal"
+    SPLIT_ADD_LINE = "split_add_line"
+    SPLIT_REMOVE_LINE = "split_remove_line"
+    SPLIT_LINE = "split_line"
+    SPLIT_DESCRIPTION = "split_description"
+    SPLIT_AMOUNT = "split_amount"
+    SPLIT_ACCOUNT = "split_account"
+    SPLIT_TAX = "split_tax"
+    SPLIT_TRACKING = "split_tracking"
+    SPLIT_TOTAL = "split_total"
+    EDIT_SPLIT = "edit_split"
 
 
 # Where a payment reference travels: the listeners of these ids are handed it as `payment` (handlers.common).
@@ -138,6 +150,8 @@ CARRIES_PAYMENT = frozenset(
         Ids.EDIT_MODAL,
         Ids.EXCLUDE_MODAL,
         Ids.NO_RECEIPT_MODAL,
+        Ids.PAYMENT_SPLIT,
+        Ids.SPLIT_MODAL,
     }
 )
 TRACKING_ACTION = re.compile(rf"^{Ids.PAYMENT_TRACKING}_\d+$")
