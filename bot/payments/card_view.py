@@ -8,11 +8,13 @@ from bot.payments.cards import (
     CodingChoices,
     DuplicateOf,
     PaymentCard,
+    SplitLineCard,
     TaxChoice,
     TrackingChoice,
     TrackingOptionChoice,
 )
 from bot.payments.foreign import original_of
+from bot.payments.splits import split_of
 from storage.models import ConnectionState, Payment, PaymentState, ReceiptState, XeroConnection
 from storage.uow import UnitOfWork
 
@@ -78,11 +80,35 @@ def payment_card(payment: Payment, choices: CodingChoices, connection: XeroConne
         coding_note=payment.coding_note,
         duplicate_of=_duplicate_of(payment),
         original=_original(payment),
+        split=split_cards(payment, choices),
+    )
+
+
+def split_cards(payment: Payment, choices: CodingChoices) -> tuple[SplitLineCard, ...]:
+    """A split payment's lines with their accounts' and tax rates' names (the codes alone for ones Xero dropped)."""
+    if not payment.split_lines:
+        return ()
+    accounts = {a.code: a for a in choices.accounts}
+    taxes = {t.tax_type: t for t in choices.tax_rates}
+    return tuple(
+        SplitLineCard(
+            amount=line.amount,
+            account=accounts.get(line.account_code) or AccountChoice(line.account_code, line.account_code),
+            tax_rate=taxes.get(line.tax_type) or TaxChoice(line.tax_type, line.tax_type),
+            tracking={t["category_id"]: t["option_id"] for t in line.tracking if t.get("option_id")},
+            description=line.description,
+        )
+        for line in split_of(payment)
     )
 
 
 def coded_because(payment: Payment) -> str | None:
-    """Why the payment arrived coded (CONTRACT: "Suggested from N earlier payments to <payee>")."""
+    """Why the payment arrived coded (CONTRACT: "Suggested from N earlier payments to <payee>", "Coded by rule:
+    <rule name>", "Approved automatically by rule <rule name>")."""
+    if payment.rule_name and payment.approved_at is not None and payment.approved_by_user_id is None:
+        return f"Approved automatically by rule {payment.rule_name}"
+    if payment.coded_by == "rule" and payment.rule_name:
+        return f"Coded by rule: {payment.rule_name}"
     if payment.coded_by == "history" and payment.suggested_from:
         count = payment.suggested_from
         noun = "payment" if count == 1 else "payments"

@@ -8,6 +8,8 @@ from storage.models import Payment
 from storage.uow import UnitOfWork
 
 CODED = "payment.coded"
+# Every audit entry of a person changing what goes to Xero: the coding, the details, the split (bot/payments/splits).
+CHANGES = (CODED, "payment.split", "payment.unsplit")
 
 
 def coded_by_person(work: UnitOfWork, user_id: str, payment: Payment, what: str) -> None:

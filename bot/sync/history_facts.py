@@ -11,7 +11,8 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from bot.sync.history_events import CODED
+from bot.payments.splits import split_of
+from bot.sync.history_events import CHANGES
 from storage.models import AuditEntry, Payment, ReceiptState, XeroNote
 from storage.repositories.history_notes import HistoryNotes
 from storage.uow import UnitOfWork
@@ -42,7 +43,7 @@ def queue_note(work: UnitOfWork, payment: Payment, xero_id: str, resync: bool) -
     previous = notes.previous(payment.id, version)
     if resync:
         after = previous.facts.get("audit_upto") if previous is not None else None
-        events = notes.payment_events(payment.workspace_id, payment.id, [CODED], after_id=after)
+        events = notes.payment_events(payment.workspace_id, payment.id, CHANGES, after_id=after)
         facts["changed_by"] = list(dict.fromkeys(e.actor_user_id for e in events if e.actor_user_id))
         facts["changes"] = changes(previous.facts.get("snapshot", {}), facts["snapshot"]) if previous else None
     work.session.add(
@@ -67,6 +68,7 @@ def snapshot(payment: Payment) -> dict[str, Any]:
         "reference": payment.reference or payment.external_id,
         "amount": str(payment.amount),
         "date": payment.date.isoformat(),
+        "lines": [f"{line.amount} {line.account_code} {line.tax_type}" for line in split_of(payment)],
     }
 
 
@@ -76,9 +78,9 @@ def changes(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
     for key in ("account", "tax", "amount", "date", "contact"):
         if before.get(key) != after.get(key):
             said.append(f"{key} {_short(before.get(key))} → {_short(after.get(key))}")
-    for key in ("description", "reference", "tracking"):
-        if before.get(key) != after.get(key):
-            said.append(key)
+    for key in ("description", "reference", "tracking", "lines"):
+        if before.get(key, []) != after.get(key, []):
+            said.append("split lines" if key == "lines" else key)
     return said
 
 
@@ -86,7 +88,7 @@ def _coder(notes: HistoryNotes, payment: Payment) -> dict[str, Any]:
     """Who coded it: the source of a coding nobody changed, else the last person who set it."""
     if payment.coded_by:  # "rule" (with the rule's name, where payments keep it), "history", "category"
         return {"coded_by_source": payment.coded_by, "rule_name": getattr(payment, "rule_name", None)}
-    events = notes.payment_events(payment.workspace_id, payment.id, [CODED], after_id=None)
+    events = notes.payment_events(payment.workspace_id, payment.id, CHANGES, after_id=None)
     people = [e.actor_user_id for e in events if e.actor_user_id]
     return {"coded_by_user": people[-1] if people else None}
 
