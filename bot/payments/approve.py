@@ -43,7 +43,8 @@ class ApprovalService:
                 raise DomainError("This payment is already approved and on its way to Xero.")
             if payment.version != version:
                 raise Conflict(payment_id)
-            if payment.state not in lifecycle.APPROVABLE:
+            lifecycle.refuse_if_reconciled(payment)
+            if payment.state not in lifecycle.APPROVABLE and not lifecycle.overwrites_xero(payment):
                 raise DomainError("Only pending, updated or failed payments can be approved.")
             missing = _missing_for_sync(work, payment, actor.workspace_id)
             if missing:
