@@ -4,7 +4,8 @@ there, and the question a Re-sync asks before it overwrites changes made in Xero
 from __future__ import annotations
 
 from bot.payments.cards import PaymentCard
-from handlers.kit import Block, clip, day_text, escape_clip, plain
+from handlers.ids import Ids
+from handlers.kit import Block, clip, day_text, escape_clip, option, plain, static_select
 
 RECONCILED, CHANGED, DELETED = "reconciled", "changed", "deleted"
 CONFIRM_TEXT_MAX = 300
@@ -51,3 +52,16 @@ def resync_confirm(card: PaymentCard) -> Block | None:
         "deny": plain("Cancel", 30),
         "style": "danger",
     }
+
+
+RECONCILIATION_OPTIONS = (
+    ("all", "All synced"),
+    ("reconciled", "Reconciled in Xero"),
+    ("waiting", "Not reconciled after 7 days (this month)"),
+)
+
+
+def reconciliation_filter(chosen: str | None) -> Block:
+    """The Synced tab's select: every synced payment, the reconciled ones, or this month's still unreconciled."""
+    options = [option(words, value) for value, words in RECONCILIATION_OPTIONS]
+    return static_select(str(Ids.HOME_FILTER_RECONCILED), options, chosen or "all", placeholder="Reconciliation")

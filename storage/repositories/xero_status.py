@@ -3,7 +3,6 @@ transactions Xero lists, what the bot last sent for each, and the App Home's rec
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
@@ -12,13 +11,14 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from storage.models import ConnectionState, Payment, PaymentState, SyncAttempt, XeroConnection
-from storage.repositories.base import SessionRepository, skip_locked
+from storage.repositories.base import skip_locked
+from storage.repositories.payment_views import ViewQueries
 
 SENT_OPERATIONS = ("create", "update", "lookup")  # a lookup that found the transaction records what was created
 IN_CLAUSE_MAX = 500
 
 
-class XeroStatusQueries(SessionRepository):
+class XeroStatusQueries(ViewQueries):
     def claim_due_polls(self, now: datetime, every: timedelta, limit: int = 50) -> list[int]:
         """Connected organisations not asked for `every`; marked asked now, so other instances skip them."""
         query = (
@@ -77,29 +77,24 @@ class XeroStatusQueries(SessionRepository):
             sent.update({payment_id: dict(summary or {}) for payment_id, summary in rows})  # the newest wins
         return sent
 
-    def _reconciliation(self, workspace_id: int, *, reconciled: bool, synced_before: datetime | None) -> Any:
-        query = select(Payment).where(Payment.workspace_id == workspace_id)
-        if reconciled:
-            return query.where(Payment.xero_reconciled_at.is_not(None))
-        query = query.where(Payment.state == PaymentState.SYNCED, Payment.xero_reconciled_at.is_(None))
-        return query.where(Payment.synced_at <= synced_before) if synced_before else query
-
     def reconciliation_page(
         self,
         workspace_id: int,
         *,
         reconciled: bool,
         synced_before: datetime | None = None,
-        month: dt.date | None = None,
         offset: int = 0,
         limit: int = 20,
+        **filters: Any,
     ) -> tuple[int, Sequence[Payment]]:
-        """Reconciled payments, or synced ones not reconciled (synced before `synced_before`), of `month` if
-        given: how many, and one page of them, newest first."""
-        query = self._reconciliation(workspace_id, reconciled=reconciled, synced_before=synced_before)
-        if month is not None:
-            following = (month.replace(day=28) + timedelta(days=4)).replace(day=1)
-            query = query.where(Payment.date >= month.replace(day=1), Payment.date < following)
+        """Payments reconciled in Xero, or synced before `synced_before` and not reconciled, with the App Home's
+        other filters: how many, and one page of them, newest first."""
+        if reconciled:
+            query = self._in_view(workspace_id, [PaymentState.SYNCED, PaymentState.UPDATED], **filters)
+            query = query.where(Payment.xero_reconciled_at.is_not(None))
+        else:
+            query = self._in_view(workspace_id, [PaymentState.SYNCED], **filters)
+            query = query.where(Payment.xero_reconciled_at.is_(None), Payment.synced_at <= synced_before)
         total = int(self.session.scalar(query.with_only_columns(func.count())) or 0)
         rows = self.session.scalars(
             query.options(selectinload(Payment.receipts), selectinload(Payment.source_account))
