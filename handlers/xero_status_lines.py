@@ -43,11 +43,11 @@ def resync_confirm(card: PaymentCard) -> Block | None:
     """Slack's "are you sure" before a Re-sync overwrites what was changed in Xero."""
     if not overwrites_xero(card):
         return None
-    ending = " Re-sync will overwrite these changes."
-    changes = clip(differences_text(card), CONFIRM_TEXT_MAX - len("Changed in Xero: ") - len(ending))
+    lead, ending = "Changed in Xero: ", ". Re-sync will overwrite these changes."
+    changes = clip(differences_text(card), CONFIRM_TEXT_MAX - len(lead) - len(ending))
     return {
         "title": plain("Overwrite Xero's changes?", 100),
-        "text": plain(f"Changed in Xero: {changes}.{ending}", CONFIRM_TEXT_MAX),
+        "text": plain(f"{lead}{changes}{ending}", CONFIRM_TEXT_MAX),
         "confirm": plain("Re-sync", 30),
         "deny": plain("Cancel", 30),
         "style": "danger",

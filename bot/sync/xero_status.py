@@ -30,7 +30,7 @@ from bot.sync.rounds import take_in_turn
 from bot.sync.xero_differences import differences
 from bot.xero.errors import XeroError
 from bot.xero.types import SpendInXero, SpendPage, TenantRef
-from storage.models import ConnectionState, Payment, PaymentState
+from storage.models import ConnectionState, Payment, PaymentState, XeroConnection
 from storage.repositories import AuditLog
 from storage.repositories.xero_status import XeroStatusQueries
 from storage.uow import UnitOfWorkFactory
@@ -66,6 +66,12 @@ class PollReport:
 class _Page:
     newest: datetime | None = None  # the newest change read
     held: datetime | None = None  # the oldest change left for the next poll (its payment was being synced)
+
+
+def _day_nearly_spent(connection: XeroConnection, now: datetime) -> bool:
+    """Xero said today that fewer calls than the reserve are left: they are syncing's."""
+    remaining, seen = connection.day_limit_remaining, connection.limits_seen_at
+    return remaining is not None and remaining < DAY_RESERVE and seen is not None and seen.date() == now.date()
 
 
 class XeroStatusPoll:
@@ -141,7 +147,7 @@ class XeroStatusPoll:
                 return None
             if connection.state is not ConnectionState.CONNECTED:
                 return None
-            if connection.day_limit_remaining is not None and connection.day_limit_remaining < DAY_RESERVE:
+            if _day_nearly_spent(connection, self._clock.now()):
                 return None
             since = connection.status_cursor
             if since is None:

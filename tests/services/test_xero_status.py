@@ -174,6 +174,23 @@ def test_a_payment_being_sent_is_left_for_the_next_poll(
     assert desk.books.stored(payment_id).xero_status is None
 
 
+def test_an_organisation_whose_day_budget_is_nearly_spent_is_not_polled(
+    desk: Desk, sync: SyncEngine, xero: FakeXeroGateway, poll: XeroStatusPoll, clock: FrozenClock, says: XeroSays
+) -> None:
+    synced(desk, sync, xero)
+    with desk.books.uow() as work:
+        connection = work.connections.get(desk.books.connection_id)
+        assert connection is not None
+        connection.day_limit_remaining, connection.limits_seen_at = 120, clock.now()
+        work.commit()
+    polled(poll, clock, says)
+    assert says.asked == []  # what is left of the day is syncing's
+
+    clock.advance(days=1)  # a new day at Xero: yesterday's count says nothing
+    polled(poll, clock, says)
+    assert len(says.asked) == 1
+
+
 # --- against the Xero emulator: what polling a thousand synced transactions costs -------------------------------
 
 
