@@ -259,10 +259,10 @@ class CodingService:
         return payment
 
     def _editable(self, work: UnitOfWork, actor: Actor, payment_id: int, version: int) -> Payment:
+        lifecycle.refuse_if_reconciled(self._payment(work, actor.workspace_id, payment_id))  # whatever was seen
         payment = self.current(work, actor.workspace_id, payment_id, version)
         if payment.state not in lifecycle.CODABLE:
             raise DomainError(_not_editable(payment.state))
-        lifecycle.refuse_if_reconciled(payment)
         return payment
 
     def save(self, work: UnitOfWork, payment: Payment, offer_category: AccountChoice | None = None) -> Changed:
