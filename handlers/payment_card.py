@@ -249,7 +249,7 @@ def _buttons(card: PaymentCard) -> list[Block]:
     ]
     confirm = resync_confirm(card)
     for element in shown:
-        if confirm and element["action_id"] == Ids.PAYMENT_RESYNC:
+        if confirm and element["action_id"] in (Ids.PAYMENT_RESYNC, Ids.PAYMENT_RETRY):
             element["confirm"] = confirm
     return shown
 
