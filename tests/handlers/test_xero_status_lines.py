@@ -6,8 +6,11 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from bot.home.view import HomeFilter
+from handlers.home_blocks import home_view
 from handlers.payment_card import button_actions, payment_message
 from handlers.xero_status_lines import CONFIRM_TEXT_MAX
+from tests.handlers.test_home_blocks import elements, make_view, valid
 from tests.handlers.test_payment_blocks import buttons_block, make_card, make_choices
 
 NAMED = ("contact", "Figma Inc", "<!channel> *Figma* <https://evil.example|Figma>")
@@ -46,3 +49,19 @@ def test_a_deleted_transaction_leaves_a_pending_payment_to_approve_again() -> No
 
     assert "Deleted in Xero" in texts(blocks)
     assert "Approve & sync" in [words for words, _ in button_actions(card)]
+
+
+def test_the_synced_tab_offers_finance_the_reconciliation_filter_and_keeps_the_choice() -> None:
+    chosen = HomeFilter(tab="synced", reconciliation="waiting")
+    view = valid(home_view(make_view(filter=chosen)))
+    [select] = [e for e in elements(view, "home_filters") if e["action_id"] == "home_filter_reconciled"]
+    assert [o["text"]["text"] for o in select["options"]] == [
+        "All synced",
+        "Reconciled in Xero",
+        "Not reconciled after 7 days (this month)",
+    ]
+    assert select["initial_option"]["value"] == "waiting"
+    assert HomeFilter.from_json(view["private_metadata"]).reconciliation == "waiting"
+    for access, tab in (("employee", "synced"), ("finance", "pending")):
+        shown = home_view(make_view(access=access, filter=HomeFilter(tab=tab)))
+        assert "home_filter_reconciled" not in [e["action_id"] for e in elements(shown, "home_filters")]

@@ -14,7 +14,10 @@ import pytest
 from pydantic import SecretStr
 
 from bot.clock import FrozenClock
+from bot.connection.roles import Roles
 from bot.errors import DomainError
+from bot.home.service import HomeService
+from bot.home.view import HomeFilter
 from bot.payments.lifecycle import PaymentState
 from bot.sync.engine import SyncEngine
 from bot.sync.xero_status import POLL_EVERY, XeroStatusPoll
@@ -24,7 +27,7 @@ from sandbox.xero import XeroEmulator
 from sandbox.xero.consent import connect
 from storage.models import Payment, SyncAttempt
 from storage.uow import UnitOfWorkFactory
-from tests.services.coding_support import Desk
+from tests.services.coding_support import Desk, FinanceIsAdmin
 from tests.services.conftest import FINANCE, Books, FakeCards
 from tests.services.fakes import FakeXeroGateway
 from tests.services.test_xero_gateway import IssuedTokens, spend
@@ -189,6 +192,34 @@ def test_an_organisation_whose_day_budget_is_nearly_spent_is_not_polled(
     clock.advance(days=1)  # a new day at Xero: yesterday's count says nothing
     polled(poll, clock, says)
     assert len(says.asked) == 1
+
+
+def test_the_home_lists_this_months_payments_synced_a_week_ago_and_not_reconciled(
+    desk: Desk, books: Books, uow: UnitOfWorkFactory, clock: FrozenClock
+) -> None:
+    today = clock.now()  # 20 Nov 2026
+    synced_on = {"late": 9, "recent": 2, "reconciled": 12, "last_month": 30}
+    ids = {}
+    for name, days in synced_on.items():
+        day = (today - timedelta(days=days)).date() if name == "last_month" else today.date().replace(day=3)
+        ids[name] = books.payment(name, approved=False, date=day)
+        with uow() as work:
+            row = work.payments.get(books.workspace_id, ids[name])
+            assert row is not None
+            row.state, row.xero_bank_transaction_id = PaymentState.SYNCED, f"xero-{name}"
+            row.synced_at = today - timedelta(days=days)
+            row.xero_reconciled_at = today if name == "reconciled" else None
+            work.commit()
+    roles = Roles(uow=uow, directory=FinanceIsAdmin())  # type: ignore[arg-type]
+    home = HomeService(uow=uow, roles=roles, coding=desk.coding, clock=clock)
+
+    def listed(reconciliation: str) -> list[int]:
+        view = home.view(desk.finance, HomeFilter(tab="synced", reconciliation=reconciliation))
+        assert view.total == len(view.rows)
+        return [row.card.payment_id for row in view.rows]
+
+    assert listed("waiting") == [ids["late"]]
+    assert listed("reconciled") == [ids["reconciled"]]
 
 
 # --- against the Xero emulator: what polling a thousand synced transactions costs -------------------------------
