@@ -32,6 +32,13 @@ class InXeroControls:
             transaction["IsReconciled"] = True
             self._touched(tenant, transaction, "Reconciled", "Matched to a bank statement line")
 
+    def unreconcile_in_xero(self, tenant_id: str, bank_transaction_id: str) -> None:
+        """Undo the match (Xero's "Remove & Redo"), so the transaction can be edited again."""
+        with self._core.lock:
+            tenant, transaction = self._in_xero(tenant_id, bank_transaction_id)
+            transaction["IsReconciled"] = False
+            self._touched(tenant, transaction, "Unreconciled", "Removed from its bank statement line")
+
     def edit_in_xero(
         self,
         tenant_id: str,

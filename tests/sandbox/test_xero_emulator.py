@@ -824,3 +824,7 @@ def test_what_a_person_does_in_xero_moves_the_transaction_into_the_next_modified
     assert [h["Changes"] for h in emulator.history(tenant, edited.bank_transaction_id)] == ["Created", "Edited"]
     with pytest.raises(ValueError, match="reconciled with a Bank Statement"):
         emulator.edit_in_xero(tenant, reconciled.bank_transaction_id, amount=Decimal("1.00"))
+    emulator.unreconcile_in_xero(tenant, reconciled.bank_transaction_id)
+    emulator.edit_in_xero(tenant, reconciled.bank_transaction_id, amount=Decimal("1.00"))
+    [again] = session.accounting.get_bank_transaction(tenant, reconciled.bank_transaction_id).bank_transactions
+    assert (again.is_reconciled, again.total) == (False, Decimal("1.00"))

@@ -117,6 +117,12 @@ def test_a_transaction_reconciled_in_xero_shows_on_the_card_and_refuses_every_ch
         assert told.value.message == REFUSAL
     assert desk.card(payment_id).card.version == version and xero.called("update_spend_money") == []
 
+    polled(poll, clock, says, as_xero_has_it(xero_id, updated_utc=reconciled_at + timedelta(hours=1)))  # unmatched
+    card = desk.card(payment_id).card
+    assert card.xero_status is None
+    desk.coding.set_tax(desk.finance, payment_id, card.version, "NONE")
+    assert desk.books.stored(payment_id).state is PaymentState.UPDATED
+
 
 def test_a_change_made_in_xero_lists_what_differs_and_a_resync_puts_the_bots_version_back(
     desk: Desk, sync: SyncEngine, xero: FakeXeroGateway, poll: XeroStatusPoll, clock: FrozenClock, says: XeroSays
