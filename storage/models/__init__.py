@@ -18,6 +18,7 @@ from storage.models.payments import (
     SourceAccount,
     SyncAttempt,
 )
+from storage.models.rules import CodingRule
 from storage.models.workspace import AuditEntry, ProcessedEvent, Role, SeenSlackRequest, UserRole, Workspace
 from storage.models.xero import (
     ConnectionState,
@@ -52,6 +53,7 @@ __all__ = [
     "Base",
     "BulkRun",
     "CategoryMapping",
+    "CodingRule",
     "ConnectionState",
     "ImportProfile",
     "OutboxItem",
