@@ -245,6 +245,7 @@ def _payment_work(
             cards=slack.outbox,
             public_url=settings.base_url,
             lease=timedelta(seconds=settings.sync_lease_seconds),
+            names=slack.directory.name_of,
         ),
         bulk=BulkSyncService(
             uow=uow,

@@ -76,8 +76,9 @@ def _ref(card: PaymentCard) -> PaymentRef:
 
 
 def money(card: PaymentCard) -> str:
-    """The card's amount as mrkdwn."""
-    return mrkdwn_escape(money_text(card.amount, card.currency))
+    """The card's amount as mrkdwn, with a foreign-currency spend's original: "SGD 120.00 (USD 89.00)"."""
+    shown = money_text(card.amount, card.currency) + (f" ({card.original})" if card.original else "")
+    return mrkdwn_escape(shown)
 
 
 # ---------------------------------------------------------------- facts

@@ -15,6 +15,7 @@ from bot.payments.cards import (
     TrackingChoice,
     TrackingOptionChoice,
 )
+from bot.payments.foreign import original_of
 from bot.payments.splits import split_of
 from storage.models import ConnectionState, Payment, PaymentState, ReceiptState, XeroConnection
 from storage.uow import UnitOfWork
@@ -80,6 +81,7 @@ def payment_card(payment: Payment, choices: CodingChoices, connection: XeroConne
         coded_because=coded_because(payment),
         coding_note=payment.coding_note,
         duplicate_of=_duplicate_of(payment),
+        original=_original(payment),
         split=split_cards(payment, choices),
         **xero_says(payment),
     )
@@ -161,3 +163,8 @@ def xero_deep_link(connection: XeroConnection | None, bank_transaction_id: str |
             f"https://go.xero.com/organisationlogin/default.aspx?shortcode={connection.short_code}&redirecturl={target}"
         )
     return f"https://go.xero.com{target}"
+
+
+def _original(payment: Payment) -> str | None:
+    original = original_of(payment.original_amount, payment.original_currency)
+    return str(original) if original is not None else None

@@ -130,6 +130,11 @@ class XeroGateway:
             idempotency_key=key,
         )
 
+    def history_details(self, tenant: TenantRef, xero_id: str) -> list[str]:
+        """The Details of every entry in a transaction's History & Notes, oldest first."""
+        found = self._client.accounting(tenant, "get_bank_transactions_history", xero_id)
+        return [str(record.details or "") for record in found.history_records or []]
+
     # --- contacts ------------------------------------------------------------------------------
 
     def create_contacts(self, tenant: TenantRef, names: Sequence[str], key: str) -> list[ContactAnswer]:

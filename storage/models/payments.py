@@ -97,6 +97,9 @@ class Payment(Timestamped, Base):
     external_id: Mapped[str] = mapped_column(String(128))
     amount: Mapped[Decimal] = mapped_column(Money())
     currency: Mapped[str] = mapped_column(String(3))
+    # A foreign-currency spend: what was charged before conversion (shown and described, never sent as a rate).
+    original_amount: Mapped[Decimal | None] = mapped_column(Money())
+    original_currency: Mapped[str | None] = mapped_column(String(3))
     date: Mapped[dt.date]
     payee: Mapped[str] = mapped_column(String(255))
     payee_key: Mapped[str | None] = mapped_column(String(255))  # the merchant, normalised (bot/coding/payees.py)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import uuid
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
@@ -742,6 +743,29 @@ def test_history_notes_are_stored_and_returned(session: SdkSession, tenant: str)
         ("Created", "Received through the Xero API"),
         ("Note", "Approved by @ana in Slack"),
     ]
+
+
+def test_a_history_note_longer_than_xero_allows_or_on_an_unknown_transaction_is_refused(
+    session: SdkSession, tenant: str
+) -> None:
+    transaction_id = create_one(session, tenant).bank_transaction_id
+    with pytest.raises(AccountingBadRequestException) as too_long:
+        session.accounting.create_bank_transaction_history_record(
+            tenant,
+            transaction_id,
+            HistoryRecords(history_records=[HistoryRecord(details="ok"), HistoryRecord(details="x" * 251)]),
+        )
+    assert too_long.value.reason == "The Details of a history note must not be longer than 250 characters."
+    session.accounting.create_bank_transaction_history_record(
+        tenant, transaction_id, HistoryRecords(history_records=[HistoryRecord(details="y" * 250)])
+    )
+    records = session.accounting.get_bank_transactions_history(tenant, transaction_id).history_records
+    assert [r.details for r in records if r.changes == "Note"] == ["y" * 250], "nothing of the refused request is kept"
+    with pytest.raises(HTTPStatusException) as unknown:
+        session.accounting.create_bank_transaction_history_record(
+            tenant, str(uuid.uuid4()), HistoryRecords(history_records=[HistoryRecord(details="z")])
+        )
+    assert unknown.value.status == 404
 
 
 # --- OpenAPI conformance -----------------------------------------------------------------------------------------
