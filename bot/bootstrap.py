@@ -141,7 +141,7 @@ def build_services(settings: Settings, deps: Deps) -> Services:
         splits=SplitService(uow=uow, roles=roles, coding=coding),
         duplicates=DuplicateService(uow=uow, clock=clock, roles=roles, coding=coding),
         sync=work.sync,
-        home=HomeService(uow=uow, roles=roles, coding=coding),
+        home=HomeService(uow=uow, roles=roles, coding=coding, clock=clock),
         bulk=work.bulk,
         workspace_settings=WorkspaceSettingsService(settings=settings, uow=uow, clock=clock, roles=roles),
         rules=RuleService(uow=uow, roles=roles),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from bot.coding.payees import normalise
 from bot.payments.cards import (
     AccountChoice,
@@ -81,6 +83,7 @@ def payment_card(payment: Payment, choices: CodingChoices, connection: XeroConne
         duplicate_of=_duplicate_of(payment),
         original=_original(payment),
         split=split_cards(payment, choices),
+        **xero_says(payment),
     )
 
 
@@ -100,6 +103,19 @@ def split_cards(payment: Payment, choices: CodingChoices) -> tuple[SplitLineCard
         )
         for line in split_of(payment)
     )
+
+
+def xero_says(payment: Payment) -> dict[str, Any]:
+    """What Xero says of the payment's transaction (bot/sync/xero_status.py), for its card."""
+    reconciled = payment.xero_reconciled_at
+    return {
+        "xero_status": payment.xero_status,
+        "xero_reconciled_on": reconciled.date() if reconciled else None,
+        "xero_changes": tuple(
+            (str(c.get("field", "")), str(c.get("sent", "")), str(c.get("xero", "")))
+            for c in payment.xero_changes or []
+        ),
+    }
 
 
 def coded_because(payment: Payment) -> str | None:

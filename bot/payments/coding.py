@@ -12,11 +12,7 @@ from bot.connection.roles import Access, Actor, Roles
 from bot.errors import DomainError, NotAllowed, NotFound
 from bot.payments import lifecycle
 from bot.payments.card_view import coding_choices, payment_card
-from bot.payments.cards import (
-    AccountChoice,
-    CodingChoices,
-    PaymentCard,
-)
+from bot.payments.cards import AccountChoice, CodingChoices, PaymentCard
 from bot.payments.splits import one_line
 from bot.sync.history_events import coded_by_person, edited_by_person
 from bot.text_input import DESCRIPTION_MAX, NAME_MAX, NOTE_MAX, checked_text, search_text
@@ -72,6 +68,8 @@ class CodingService:
                 raise NotAllowed(not_yours(doing))
             if payment is None:
                 raise NotFound("That payment no longer exists in this workspace.")
+            if doing == "edit":
+                lifecycle.refuse_if_reconciled(payment)
             return self.changed(work, payment)
 
     def view_to_exclude(self, actor: Actor, payment_id: int) -> Changed:
@@ -262,6 +260,7 @@ class CodingService:
         return payment
 
     def _editable(self, work: UnitOfWork, actor: Actor, payment_id: int, version: int) -> Payment:
+        lifecycle.refuse_if_reconciled(self._payment(work, actor.workspace_id, payment_id))  # whatever was seen
         payment = self.current(work, actor.workspace_id, payment_id, version)
         if payment.state not in lifecycle.CODABLE:
             raise DomainError(_not_editable(payment.state))

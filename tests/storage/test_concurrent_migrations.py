@@ -58,7 +58,7 @@ def assert_migrated_exactly_once(url: str, key: str) -> None:
     engine = create_engine(url, KeyRing.from_setting(key))
     try:
         script = ScriptDirectory.from_config(alembic_config(engine))
-        every_revision = sorted(revision.revision for revision in script.walk_revisions())
+        every_revision = [revision.revision for revision in reversed(list(script.walk_revisions()))]  # base first
         applied = sorted((result.stdout.strip() for result in results), reverse=True)
         assert applied == [",".join(every_revision)] + [""] * (INSTANCES - 1)
         with engine.connect() as connection:

@@ -1,7 +1,7 @@
 """Xero History & Notes written once per sync, and the original amount of a foreign-currency spend
 
 Revision ID: 0015
-Revises: 0016
+Revises: 0014
 Create Date: 2026-12-02 02:00:00.000000
 
 Payments synced before this revision have no note queued; their next sync writes one.
@@ -15,7 +15,7 @@ from alembic import op
 import storage.types
 
 revision: str = "0015"
-down_revision: str | None = "0016"
+down_revision: str | None = "0014"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
