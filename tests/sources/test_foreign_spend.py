@@ -92,6 +92,7 @@ def test_an_ofx_transaction_converted_from_another_currency_keeps_the_original(t
     converted = "\n<ORIGCURRENCY>\n<CURRATE>1.3483\n<CURSYM>USD\n</ORIGCURRENCY>"
     in_usd = "\n<CURRENCY>\n<CURRATE>1.3483\n<CURSYM>USD\n</CURRENCY>"
     no_rate = "\n<CURRENCY>\n<CURSYM>USD\n</CURRENCY>"
+    no_original_rate = "\n<ORIGCURRENCY>\n<CURRATE>0\n<CURSYM>EUR\n</ORIGCURRENCY>"
     path = write(
         tmp_path,
         "card.ofx",
@@ -100,6 +101,7 @@ def test_an_ofx_transaction_converted_from_another_currency_keeps_the_original(t
             debit("T2", "-89.00", name="FIGMA", extra=in_usd),
             debit("T3", "-5.00", name="KOPI"),
             debit("T4", "-89.00", name="NOTION", extra=no_rate),
+            debit("T5", "-10.00", name="KIOSK", extra=no_original_rate),
         ),
     )
     export = parse_export(path)
@@ -109,8 +111,9 @@ def test_an_ofx_transaction_converted_from_another_currency_keeps_the_original(t
         "T2": (Decimal("120.00"), "SGD", Decimal("89.00"), "USD"),  # 89.00 * 1.3483 = 119.9987
         "T3": (Decimal("5.00"), "SGD", None, None),
     }
-    [(number, reason)] = export.invalid
-    assert number == 4 and reason.startswith('CURRENCY/CURSYM "USD" has no positive CURRATE'), reason
+    (fourth, no_rate_reason), (fifth, zero_rate_reason) = export.invalid
+    assert fourth == 4 and no_rate_reason.startswith('CURRENCY/CURSYM "USD" has no positive CURRATE'), no_rate_reason
+    assert fifth == 5 and zero_rate_reason.startswith('ORIGCURRENCY/CURSYM "EUR" has no positive CURRATE')
 
 
 def test_the_xero_line_carries_the_original_and_stays_within_xeros_limit() -> None:
