@@ -75,23 +75,22 @@ def after_arrival(
 ) -> int:
     """Once a batch is stored (not committed): record each rule's coding in the audit log, and approve the payments
     their rules approve. Returns how many were approved."""
-    ruled = [(item, cols) for item, cols in zip(batch, columns, strict=True) if cols.get("coded_by") == "rule"]
+    ruled = [item for item, cols in zip(batch, columns, strict=True) if cols.get("coded_by") == "rule"]
     if not ruled:
         return 0
     rules = WorkspaceRules.load(work, workspace_id)
-    stored = work.rules.arrived_payments(workspace_id, [(item.source_account_id, item.payment.id) for item, _ in ruled])
+    coded = work.rules.arrived(workspace_id, [(item.source_account_id, item.payment.id) for item in ruled])
+    work.audit.payment_events(
+        workspace_id=workspace_id,
+        actor_user_id=RULE_ACTOR,
+        action="payment.coded_by_rule",
+        details=[(payment_id, {"rule_id": rule_id, "rule_name": name}) for payment_id, rule_id, name in coded],
+    )
+    approving = {rule.id for rule in rules.rules if rule.actions.auto_approve}
+    candidates = [payment_id for payment_id, rule_id, _ in coded if rule_id in approving]
     approved = 0
-    for payment in stored:
-        work.audit.payment_event(
-            workspace_id=workspace_id,
-            actor_user_id=RULE_ACTOR,
-            action="payment.coded_by_rule",
-            payment_id=payment.id,
-            rule_id=payment.rule_id,
-            rule_name=payment.rule_name,
-        )
-        rule = rules.by_id(payment.rule_id or 0)
-        if rule is not None and rule.actions.auto_approve:
+    for start in range(0, len(candidates), 500):
+        for payment in work.payments.by_ids(workspace_id, candidates[start : start + 500]):
             approved += approve_by_rule(work, payment, now, rules=rules)
     return approved
 
