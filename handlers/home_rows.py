@@ -21,6 +21,7 @@ from handlers.kit import (
     section,
 )
 from handlers.payment_card import LOGGED, no_receipt_text, state_label
+from handlers.split_blocks import split_summary
 
 OVERFLOW_OPTIONS_MAX = 5
 CHECKBOX_OPTIONS_MAX = 10
@@ -34,6 +35,8 @@ ROW_PRIMARY = {
 
 
 def _coding_text(card: PaymentCard) -> str:
+    if card.split:
+        return split_summary(card, 200)
     parts = []
     if card.account is not None:
         parts.append(escape_clip(f"{card.account.code} {card.account.name}", 80))

@@ -29,6 +29,7 @@ from handlers.kit import (
     section,
 )
 from handlers.payment_options import coding_selects
+from handlers.split_blocks import split_text
 
 SHORTENED_NOTE = "_(shortened; full text in Edit)_"
 CONNECT_XERO_HINT = "Connect Xero to code this payment (/xero connect)"
@@ -247,6 +248,8 @@ def _buttons(card: PaymentCard) -> list[Block]:
 
 
 def _coding_block(card: PaymentCard, choices: CodingChoices) -> Block | None:
+    if card.split and (card.state in CODABLE or card.state in IN_SYNC):
+        return context(split_text(card, choices))  # its lines change in Edit → Split, not in one line's selects
     if card.state in CODABLE:
         if not choices.accounts:
             return context(CONNECT_XERO_HINT)

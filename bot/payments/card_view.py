@@ -8,10 +8,12 @@ from bot.payments.cards import (
     CodingChoices,
     DuplicateOf,
     PaymentCard,
+    SplitLineCard,
     TaxChoice,
     TrackingChoice,
     TrackingOptionChoice,
 )
+from bot.payments.splits import split_of
 from storage.models import ConnectionState, Payment, PaymentState, ReceiptState, XeroConnection
 from storage.uow import UnitOfWork
 
@@ -76,6 +78,25 @@ def payment_card(payment: Payment, choices: CodingChoices, connection: XeroConne
         coded_because=coded_because(payment),
         coding_note=payment.coding_note,
         duplicate_of=_duplicate_of(payment),
+        split=split_cards(payment, choices),
+    )
+
+
+def split_cards(payment: Payment, choices: CodingChoices) -> tuple[SplitLineCard, ...]:
+    """A split payment's lines with their accounts' and tax rates' names (the codes alone for ones Xero dropped)."""
+    if not payment.split_lines:
+        return ()
+    accounts = {a.code: a for a in choices.accounts}
+    taxes = {t.tax_type: t for t in choices.tax_rates}
+    return tuple(
+        SplitLineCard(
+            amount=line.amount,
+            account=accounts.get(line.account_code) or AccountChoice(line.account_code, line.account_code),
+            tax_rate=taxes.get(line.tax_type) or TaxChoice(line.tax_type, line.tax_type),
+            tracking={t["category_id"]: t["option_id"] for t in line.tracking if t.get("option_id")},
+            description=line.description,
+        )
+        for line in split_of(payment)
     )
 
 

@@ -69,6 +69,17 @@ class DuplicateOf:
 
 
 @dataclass(frozen=True)
+class SplitLineCard:
+    """One line of a split payment as people see it (bot/payments/splits.py)."""
+
+    amount: Decimal
+    account: AccountChoice
+    tax_rate: TaxChoice
+    tracking: dict[str, str] = field(default_factory=dict)  # category id -> option id
+    description: str | None = None
+
+
+@dataclass(frozen=True)
 class PaymentCard:
     payment_id: int
     version: int
@@ -98,3 +109,4 @@ class PaymentCard:
     coded_because: str | None = None  # "Suggested from 4 earlier payments to Figma", or the category mapping
     coding_note: str | None = None  # "Coded differently before: …"
     duplicate_of: DuplicateOf | None = None
+    split: tuple[SplitLineCard, ...] = ()  # its lines when split; empty for one line

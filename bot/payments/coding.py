@@ -18,6 +18,7 @@ from bot.payments.cards import (
     CodingChoices,
     PaymentCard,
 )
+from bot.payments.splits import one_line
 from bot.text_input import DESCRIPTION_MAX, NAME_MAX, NOTE_MAX, checked_text, search_text
 from storage.models import CategoryMapping, Payment, PaymentState
 from storage.repositories import category_key
@@ -110,7 +111,7 @@ class CodingService:
     def set_account(self, actor: Actor, payment_id: int, version: int, code: str) -> Changed:
         self._roles.require(actor, Access.FINANCE, "code payments")
         with self._uow() as work:
-            payment = self._editable(work, actor, payment_id, version)
+            payment = one_line(self._editable(work, actor, payment_id, version))
             choices = self.choices(work, actor.workspace_id)
             account = next((a for a in choices.accounts if a.code == code), None)
             if account is None:
@@ -128,7 +129,7 @@ class CodingService:
     def set_tax(self, actor: Actor, payment_id: int, version: int, tax_type: str) -> Changed:
         self._roles.require(actor, Access.FINANCE, "code payments")
         with self._uow() as work:
-            payment = self._editable(work, actor, payment_id, version)
+            payment = one_line(self._editable(work, actor, payment_id, version))
             if not any(t.tax_type == tax_type for t in self.choices(work, actor.workspace_id).tax_rates):
                 raise DomainError("That tax rate can't be used on spending in Xero any more; pick another.")
             payment.tax_type = tax_type
@@ -139,7 +140,7 @@ class CodingService:
     def set_tracking(self, actor: Actor, payment_id: int, version: int, category_id: str, option_id: str) -> Changed:
         self._roles.require(actor, Access.FINANCE, "code payments")
         with self._uow() as work:
-            payment = self._editable(work, actor, payment_id, version)
+            payment = one_line(self._editable(work, actor, payment_id, version))
             tracking = self.choices(work, actor.workspace_id).tracking
             category = next((c for c in tracking if c.category_id == category_id), None)
             if category is None or (option_id and not any(o.option_id == option_id for o in category.options)):

@@ -27,6 +27,7 @@ from bot.xero.types import (
     GrantedTenant,
     Organisation,
     SpendAnswer,
+    SpendLine,
     SpendMoney,
     XeroAccount,
     XeroContact,
@@ -42,18 +43,21 @@ def bank_transactions(spends: list[SpendMoney]) -> BankTransactions:
     return BankTransactions(bank_transactions=[_bank_transaction(spend) for spend in spends])
 
 
-def _bank_transaction(spend: SpendMoney) -> BankTransaction:
-    line = LineItem(
-        description=spend.description,
+def _line_item(line: SpendLine) -> LineItem:
+    return LineItem(
+        description=line.description,
         quantity=Decimal(1),
-        unit_amount=spend.amount,
-        account_code=spend.account_code,
-        tax_type=spend.tax_type,
+        unit_amount=line.amount,
+        account_code=line.account_code,
+        tax_type=line.tax_type,
         tracking=[
-            LineItemTracking(tracking_category_id=t.category_id, tracking_option_id=t.option_id) for t in spend.tracking
+            LineItemTracking(tracking_category_id=t.category_id, tracking_option_id=t.option_id) for t in line.tracking
         ]
         or None,
     )
+
+
+def _bank_transaction(spend: SpendMoney) -> BankTransaction:
     transaction = BankTransaction(
         type="SPEND",
         contact=Contact(contact_id=spend.contact_id),
@@ -61,7 +65,7 @@ def _bank_transaction(spend: SpendMoney) -> BankTransaction:
         date=spend.date,  # a date, never a datetime: the SDK shifts naive datetimes by the local zone
         reference=spend.reference,
         line_amount_types=LineAmountTypes.INCLUSIVE,
-        line_items=[line],
+        line_items=[_line_item(line) for line in spend.lines],
         status="AUTHORISED",
     )
     transaction.url = spend.url

@@ -25,8 +25,20 @@ class TrackingChoice:
 
 
 @dataclass(frozen=True)
+class SpendLine:
+    """One line of a Spend Money transaction; its amount includes tax."""
+
+    description: str
+    amount: Decimal
+    account_code: str
+    tax_type: str
+    tracking: tuple[TrackingChoice, ...] = ()
+
+
+@dataclass(frozen=True)
 class SpendMoney:
-    """One Spend Money transaction, tax-inclusive, with one line; `xero_id` set when it updates one Xero has."""
+    """One Spend Money transaction, tax-inclusive: one line of the fields below, or one per line of `split` (adding
+    up to `amount`); `xero_id` set when it updates one Xero has."""
 
     contact_id: str
     bank_account_id: str
@@ -39,6 +51,14 @@ class SpendMoney:
     tax_type: str
     tracking: tuple[TrackingChoice, ...] = ()
     xero_id: str | None = None
+    split: tuple[SpendLine, ...] = ()
+
+    @property
+    def lines(self) -> tuple[SpendLine, ...]:
+        """What Xero gets as the LineItems: all of them, every time (an update replaces the transaction's lines)."""
+        if self.split:
+            return self.split
+        return (SpendLine(self.description, self.amount, self.account_code, self.tax_type, self.tracking),)
 
 
 @dataclass(frozen=True)

@@ -111,6 +111,9 @@ class Payment(Timestamped, Base):
     account_code: Mapped[str | None] = mapped_column(String(32))
     tax_type: Mapped[str | None] = mapped_column(String(64))
     tracking: Mapped[list[dict[str, str]]] = mapped_column(JSON, default=list)
+    # Split into lines (bot/payments/splits.py): empty for one line; else each line's description, amount (an exact
+    # decimal string), account, tax rate and tracking, in order. The columns above then hold the first line's coding.
+    split_lines: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     contact_id: Mapped[str | None] = mapped_column(String(64))
     contact_name: Mapped[str | None] = mapped_column(String(255))
     exclusion_reason: Mapped[str | None] = mapped_column(String(32))

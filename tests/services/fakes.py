@@ -109,8 +109,8 @@ class FakeXeroGateway:
     # --- Xero's behaviour -------------------------------------------------------------------------
 
     def _create(self, spend: SpendMoney) -> SpendAnswer:
-        if spend.account_code in self.archived_accounts:
-            return SpendAnswer(None, (f"The account code '{spend.account_code}' has been archived, or deleted.",))
+        if archived := [line.account_code for line in spend.lines if line.account_code in self.archived_accounts]:
+            return SpendAnswer(None, (f"The account code '{archived[0]}' has been archived, or deleted.",))
         if spend.contact_id not in self.contacts:
             return SpendAnswer(None, ("The contact could not be found.",))
         return SpendAnswer(self.add_spend(spend))
@@ -121,8 +121,8 @@ class FakeXeroGateway:
             return SpendAnswer(None, ("The BankTransaction could not be found.",))
         if existing.reconciled:
             return SpendAnswer(None, (RECONCILED,))
-        if spend.account_code in self.archived_accounts:
-            return SpendAnswer(None, (f"The account code '{spend.account_code}' has been archived, or deleted.",))
+        if archived := [line.account_code for line in spend.lines if line.account_code in self.archived_accounts]:
+            return SpendAnswer(None, (f"The account code '{archived[0]}' has been archived, or deleted.",))
         existing.spend = spend
         return SpendAnswer(spend.xero_id)
 
