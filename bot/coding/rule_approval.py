@@ -107,11 +107,14 @@ def after_arrival(
 
 
 def _ready_memo(work: UnitOfWork) -> Callable[[Payment], bool]:
-    """`missing_for_sync` for a batch: what it checks depends only on the payment's source account and on whether
-    it has an account, a tax rate and a possible duplicate, so it is asked once for each such kind of payment."""
+    """`missing_for_sync` for a batch: but for split lines (checked line by line), what it checks depends only on
+    the payment's source account and on whether it has an account, a tax rate and a possible duplicate, so it is
+    asked once for each such kind of payment."""
     known: dict[tuple[int, bool, bool, bool], bool] = {}
 
     def ready(payment: Payment) -> bool:
+        if payment.split_lines:
+            return not missing_for_sync(work, payment, payment.workspace_id)
         kind = (
             payment.source_account_id,
             bool(payment.account_code),
