@@ -141,7 +141,7 @@ def build_services(settings: Settings, deps: Deps) -> Services:
         splits=SplitService(uow=uow, roles=roles, coding=coding),
         duplicates=DuplicateService(uow=uow, clock=clock, roles=roles, coding=coding),
         sync=work.sync,
-        home=HomeService(uow=uow, roles=roles, coding=coding),
+        home=HomeService(uow=uow, roles=roles, coding=coding, clock=clock),
         bulk=work.bulk,
         workspace_settings=WorkspaceSettingsService(settings=settings, uow=uow, clock=clock, roles=roles),
         rules=RuleService(uow=uow, roles=roles),
@@ -245,6 +245,7 @@ def _payment_work(
             cards=slack.outbox,
             public_url=settings.base_url,
             lease=timedelta(seconds=settings.sync_lease_seconds),
+            names=slack.directory.name_of,
         ),
         bulk=BulkSyncService(
             uow=uow,

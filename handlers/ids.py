@@ -78,6 +78,7 @@ class Ids(enum.StrEnum):
     HOME_FILTER_FROM = "home_filter_from"
     HOME_FILTER_TO = "home_filter_to"
     HOME_FILTER_SPENDER = "home_filter_spender"
+    HOME_FILTER_RECONCILED = "home_filter_reconciled"
     HOME_CLEAR_FILTERS = "home_clear_filters"
     HOME_BULK = "home_bulk"
     HOME_SYNC_READY = "home_sync_ready"

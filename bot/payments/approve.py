@@ -43,9 +43,10 @@ class ApprovalService:
                 raise DomainError("That payment no longer exists.")
             if payment.state in lifecycle.IN_SYNC:
                 raise DomainError("This payment is already approved and on its way to Xero.")
+            lifecycle.refuse_if_reconciled(payment)  # whatever version the person saw: Xero takes no change
             if payment.version != version:
                 raise Conflict(payment_id)
-            if payment.state not in lifecycle.APPROVABLE:
+            if payment.state not in lifecycle.APPROVABLE and not lifecycle.overwrites_xero(payment):
                 raise DomainError("Only pending, updated or failed payments can be approved.")
             missing = _missing_for_sync(work, payment, actor.workspace_id)
             if missing:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from bot.coding.payees import normalise
 from bot.payments.cards import (
     AccountChoice,
@@ -13,6 +15,7 @@ from bot.payments.cards import (
     TrackingChoice,
     TrackingOptionChoice,
 )
+from bot.payments.foreign import original_of
 from bot.payments.splits import split_of
 from storage.models import ConnectionState, Payment, PaymentState, ReceiptState, XeroConnection
 from storage.uow import UnitOfWork
@@ -78,7 +81,9 @@ def payment_card(payment: Payment, choices: CodingChoices, connection: XeroConne
         coded_because=coded_because(payment),
         coding_note=payment.coding_note,
         duplicate_of=_duplicate_of(payment),
+        original=_original(payment),
         split=split_cards(payment, choices),
+        **xero_says(payment),
     )
 
 
@@ -98,6 +103,19 @@ def split_cards(payment: Payment, choices: CodingChoices) -> tuple[SplitLineCard
         )
         for line in split_of(payment)
     )
+
+
+def xero_says(payment: Payment) -> dict[str, Any]:
+    """What Xero says of the payment's transaction (bot/sync/xero_status.py), for its card."""
+    reconciled = payment.xero_reconciled_at
+    return {
+        "xero_status": payment.xero_status,
+        "xero_reconciled_on": reconciled.date() if reconciled else None,
+        "xero_changes": tuple(
+            (str(c.get("field", "")), str(c.get("sent", "")), str(c.get("xero", "")))
+            for c in payment.xero_changes or []
+        ),
+    }
 
 
 def coded_because(payment: Payment) -> str | None:
@@ -145,3 +163,8 @@ def xero_deep_link(connection: XeroConnection | None, bank_transaction_id: str |
             f"https://go.xero.com/organisationlogin/default.aspx?shortcode={connection.short_code}&redirecturl={target}"
         )
     return f"https://go.xero.com{target}"
+
+
+def _original(payment: Payment) -> str | None:
+    original = original_of(payment.original_amount, payment.original_currency)
+    return str(original) if original is not None else None

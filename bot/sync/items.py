@@ -13,6 +13,7 @@ from decimal import Decimal
 from typing import Any
 from urllib.parse import parse_qs, parse_qsl, urlencode, urlsplit, urlunsplit
 
+from bot.payments.foreign import line_description
 from bot.payments.splits import split_of
 from bot.xero.types import SpendLine, SpendMoney, TrackingChoice
 from storage.models import Payment
@@ -94,7 +95,7 @@ def item_from(payment: Payment, public_url: str) -> SyncItem:
         bank_account_id=str(payment.source_account.xero_bank_account_id),
         date=payment.date,
         reference=(payment.reference or payment.external_id)[:255],
-        description=(payment.description or payment.payee)[:4000],
+        description=line_description(payment),
         amount=payment.amount,
         account_code=str(payment.account_code),
         tax_type=str(payment.tax_type),

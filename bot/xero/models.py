@@ -27,6 +27,7 @@ from bot.xero.types import (
     GrantedTenant,
     Organisation,
     SpendAnswer,
+    SpendInXero,
     SpendLine,
     SpendMoney,
     XeroAccount,
@@ -87,6 +88,22 @@ def found_spend(transaction: Any) -> FoundSpend:
         xero_id=str(transaction.bank_transaction_id),
         url=str(transaction.url or ""),
         status=str(_value(transaction.status) or ""),
+    )
+
+
+def spend_in_xero(transaction: Any) -> SpendInXero:
+    total = transaction.total
+    return SpendInXero(
+        xero_id=str(transaction.bank_transaction_id),
+        status=str(_value(transaction.status) or ""),
+        reconciled=bool(transaction.is_reconciled),
+        updated_utc=_utc(transaction.updated_date_utc),
+        date=transaction.date,
+        total=None if total is None else Decimal(str(total)),
+        lines=tuple(
+            (str(line.account_code or ""), str(_value(line.tax_type) or "")) for line in transaction.line_items or []
+        ),
+        contact_name=str(transaction.contact.name or "") if transaction.contact is not None else "",
     )
 
 

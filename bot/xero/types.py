@@ -159,3 +159,25 @@ class GrantedTenant:
     tenant_id: str
     tenant_name: str | None
     tenant_type: str
+
+
+@dataclass(frozen=True)
+class SpendInXero:
+    """A Spend Money transaction as Xero has it now: what the bot compares with what it sent."""
+
+    xero_id: str
+    status: str
+    reconciled: bool
+    updated_utc: datetime | None
+    date: date | None
+    total: Decimal | None
+    lines: tuple[tuple[str, str], ...]  # (account code, tax type) of each line
+    contact_name: str
+
+
+@dataclass(frozen=True)
+class SpendPage:
+    """One page of the transactions changed since a time; `more` when Xero has further pages."""
+
+    spends: list[SpendInXero]
+    more: bool

@@ -6,6 +6,7 @@ from sqlalchemy import String
 
 from storage.models.base import Base, utcnow
 from storage.models.calls import XeroCallDay, XeroCallSlot
+from storage.models.history import NoteState, XeroNote
 from storage.models.imports import ImportProfile
 from storage.models.outbox import OutboxItem
 from storage.models.payments import (
@@ -56,6 +57,7 @@ __all__ = [
     "CodingRule",
     "ConnectionState",
     "ImportProfile",
+    "NoteState",
     "OutboxItem",
     "Payment",
     "PaymentState",
@@ -73,6 +75,7 @@ __all__ = [
     "XeroCallSlot",
     "XeroConnection",
     "XeroContact",
+    "XeroNote",
     "XeroOAuthState",
     "XeroTaxRate",
     "XeroTokenSet",

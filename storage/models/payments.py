@@ -86,6 +86,9 @@ class Payment(Timestamped, Base):
         Index(None, "workspace_id", "spender_email", "state", "date"),
         # The payments still to be announced, whatever their state (a coding rule may have approved them already).
         Index(None, "workspace_id", "message_ts", "summary_ts"),
+        # What Xero says of synced payments: matching its transactions, and those not reconciled after a week.
+        Index(None, "workspace_id", "xero_bank_transaction_id"),
+        Index(None, "workspace_id", "state", "synced_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -94,6 +97,9 @@ class Payment(Timestamped, Base):
     external_id: Mapped[str] = mapped_column(String(128))
     amount: Mapped[Decimal] = mapped_column(Money())
     currency: Mapped[str] = mapped_column(String(3))
+    # A foreign-currency spend: what was charged before conversion (shown and described, never sent as a rate).
+    original_amount: Mapped[Decimal | None] = mapped_column(Money())
+    original_currency: Mapped[str | None] = mapped_column(String(3))
     date: Mapped[dt.date]
     payee: Mapped[str] = mapped_column(String(255))
     payee_key: Mapped[str | None] = mapped_column(String(255))  # the merchant, normalised (bot/coding/payees.py)
@@ -155,6 +161,12 @@ class Payment(Timestamped, Base):
     sync_attempts: Mapped[int] = mapped_column(default=0)
     sync_next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     sync_last_error: Mapped[str | None] = mapped_column(String(2000))
+
+    # What Xero says of the synced transaction (bot/sync/xero_status.py): "reconciled", "changed" or "deleted".
+    xero_status: Mapped[str | None] = mapped_column(String(16))
+    xero_reconciled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    xero_changes: Mapped[list[dict[str, str]] | None] = mapped_column(JSON)  # [{field, sent, xero}]
+    xero_updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())  # its UpdatedDateUTC when last read
 
     source_account: Mapped[SourceAccount] = relationship()
     duplicate_of: Mapped[Payment | None] = relationship(remote_side=[id])
