@@ -19,7 +19,7 @@ _NUMERIC = re.compile(r"(?<![\d/.-])(\d{1,2})\s?([/.-])\s?(\d{1,2})\s?\2\s?(\d{4
 _DAY_MONTH_YEAR = re.compile(
     r"(?<!\d)(\d{1,2})(?:st|nd|rd|th|er)?\.?[\s-]*(?:de\s+)?([^\W\d_]{3,10})\.?,?[\s-]*(?:de\s+)?(\d{4}|\d{2})(?!\d)"
 )
-_MONTH_DAY_YEAR = re.compile(r"(?<![^\W\d_])([^\W\d_]{3,10})\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})(?!\d)")
+_MONTH_DAY_YEAR = re.compile(r"(?<![^\W\d_])([^\W\d_]{3,10})\.?\s*(\d{1,2})(?:st|nd|rd|th)?,?\s*(\d{4})(?!\d)")
 _ISSUED = re.compile(r"\b(date|dated|datum|fecha|data|issued|invoice date|rechnungsdatum)\b", re.IGNORECASE)
 _NOT_ISSUED = re.compile(
     r"\b(due|payable|pay by|expir\w*|valid|until|period|échéance|echeance|fällig|faellig|vencimiento|"

@@ -6,6 +6,8 @@ sessions may run concurrently), each run on one CPU thread, so two readings at o
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import math
 import statistics
 import threading
@@ -18,11 +20,26 @@ from PIL import Image
 from bot.receipts.reading.lines import Line, Segment, group_lines
 
 OCR_LONGEST_SIDE = 2000  # the pixels lines are read from
-DETECT_LONGEST_SIDE = 1024  # the pixels lines are found on
+DETECT_LONGEST_SIDE = 896  # the pixels lines are found on
 MAX_TEXT_BOXES = 400  # a receipt has fewer lines; a page of noise would otherwise be read box by box
 MIN_SCORE = 0.5
 THREADS_PER_READING = 1
 _CREATING = threading.Lock()
+# Finding text takes ~300 MB of working memory for a 1024-pixel image, reading it far less: one search at a time
+# in the whole process keeps several readings at once within bounds, and the searches are the short part.
+_DETECTING = threading.Lock()
+
+
+def _glibc() -> ctypes.CDLL | None:
+    name = ctypes.util.find_library("c")
+    try:
+        libc = ctypes.CDLL(name) if name else None
+    except OSError:
+        return None
+    return libc if libc is not None and hasattr(libc, "malloc_trim") else None
+
+
+_LIBC = _glibc()
 
 
 @cache
@@ -39,7 +56,9 @@ def image_lines(image: Image.Image) -> list[Line]:
     full = np.asarray(image.convert("RGB"))
     scale = min(1.0, DETECT_LONGEST_SIDE / max(image.size))
     small = full if scale == 1.0 else np.asarray(_resized(image, scale).convert("RGB"))
-    found, _ = engine.text_det(small)
+    with _DETECTING:
+        found, _ = engine.text_det(small)
+        release_freed_memory()
     if found is None or len(found) == 0:
         return []
     boxes = [np.asarray(box, dtype=np.float32) / scale for box in list(found)[:MAX_TEXT_BOXES]]
@@ -52,6 +71,13 @@ def image_lines(image: Image.Image) -> list[Line]:
         if float(result[1]) >= MIN_SCORE and str(result[0]).strip()
     ]
     return _laid_out(read)
+
+
+def release_freed_memory() -> None:
+    """Hand the inference's freed working memory back to the system (glibc keeps it otherwise, and the process's
+    size would stay at its largest reading's)."""
+    if _LIBC is not None:
+        _LIBC.malloc_trim(0)
 
 
 def _resized(image: Image.Image, scale: float) -> Image.Image:
