@@ -28,6 +28,20 @@ _SYMBOLS: tuple[tuple[str, str], ...] = (
     ("RM", "MYR"),
     ("Fr.", "CHF"),
 )
+
+
+def _symbol_pattern(symbol: str) -> re.Pattern[str]:
+    """A symbol that starts with a letter must start a word ("S$", not "US$"); one of letters only ("RM") must also
+    stand before a number, or "PHARMACY" would be in ringgit."""
+    pattern = re.escape(symbol)
+    if symbol[0].isalpha():
+        pattern = r"(?<![A-Za-z])" + pattern
+    if symbol.rstrip(".").isalpha():
+        pattern += r"(?=\s?-?\d)"
+    return re.compile(pattern)
+
+
+_SYMBOL_PATTERNS = tuple((_symbol_pattern(symbol), code) for symbol, code in _SYMBOLS)
 # A lone "$" is many currencies, and OCR often loses "€" and "£": the place or the tax on the receipt tells which.
 _PLACE_HINTS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"(?<![a-z])(singapore|UEN|GST\s*reg)", re.IGNORECASE), "SGD"),
@@ -99,10 +113,10 @@ def currency_of(lines: list[str]) -> CurrencyGuess | None:
     dollars = 0
     for line in lines:
         rest = line
-        for symbol, code in _SYMBOLS:
-            if symbol in rest:
-                votes[code] += rest.count(symbol)
-                rest = rest.replace(symbol, " ")
+        for pattern, code in _SYMBOL_PATTERNS:
+            rest, count = pattern.subn(" ", rest)
+            if count:
+                votes[code] += count
         dollars += rest.count("$")
         votes.update(code for code in _CODE.findall(rest) if code in _COMMON_CODES)
     if votes:

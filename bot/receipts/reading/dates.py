@@ -13,6 +13,8 @@ from functools import cache
 
 from babel.dates import get_month_names
 
+from bot.receipts.reading.lines import letters_fixed
+
 _LOCALES = ("en", "fr", "de", "es", "it", "nl", "pt")
 _ISO = re.compile(r"(?<!\d)(\d{4})([-/.])(\d{1,2})\2(\d{1,2})(?!\d)")
 _NUMERIC = re.compile(r"(?<![\d/.-])(\d{1,2})\s?([/.-])\s?(\d{1,2})\s?\2\s?(\d{4}|\d{2})(?![\d/]|\.\d)")
@@ -38,7 +40,7 @@ def date_of(lines: list[str]) -> DateGuess | None:
     """The issue date: a date on a line labelled as one is preferred, a due or delivery date avoided."""
     best: DateGuess | None = None
     for index, line in enumerate(lines):
-        for value, sure in dates_in(line):
+        for value, sure in dates_in(letters_fixed(line)):
             score = sure
             if _NOT_ISSUED.search(line):
                 score *= 0.5

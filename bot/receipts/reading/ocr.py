@@ -19,13 +19,14 @@ from PIL import Image
 
 from bot.receipts.reading.lines import Line, Segment, group_lines
 
-OCR_LONGEST_SIDE = 2000  # the pixels lines are read from
-DETECT_LONGEST_SIDE = 896  # the pixels lines are found on
+# Budgets in pixels, not sides, so that a long till roll keeps its width: 2000 x 1500 for a 4:3 photo.
+READ_PIXELS = 3_000_000  # the pixels lines are read from
+DETECT_PIXELS = 720_000  # the pixels lines are found on (the search's memory grows with them)
 MAX_TEXT_BOXES = 400  # a receipt has fewer lines; a page of noise would otherwise be read box by box
 MIN_SCORE = 0.5
 THREADS_PER_READING = 1
 _CREATING = threading.Lock()
-# Finding text takes ~300 MB of working memory for a 1024-pixel image, reading it far less: one search at a time
+# Finding text takes ~250 MB of working memory at DETECT_PIXELS, reading it far less: one search at a time
 # in the whole process keeps several readings at once within bounds, and the searches are the short part.
 _DETECTING = threading.Lock()
 
@@ -47,14 +48,16 @@ def _recogniser() -> Any:
     with _CREATING:
         from rapidocr_onnxruntime import RapidOCR  # ~1 s and ~100 MB on first use: loaded only when a photo comes
 
-        return RapidOCR(intra_op_num_threads=THREADS_PER_READING, inter_op_num_threads=1)
+        # limit_type "max": the search runs on the pixels it is given, never enlarged to a 736-pixel short side.
+        return RapidOCR(intra_op_num_threads=THREADS_PER_READING, inter_op_num_threads=1, det_limit_type="max")
 
 
 def image_lines(image: Image.Image) -> list[Line]:
     """The lines of text in an image; a tilt of a few degrees is straightened out when the lines are laid out."""
     engine = _recogniser()
+    image = within(image, READ_PIXELS)
     full = np.asarray(image.convert("RGB"))
-    scale = min(1.0, DETECT_LONGEST_SIDE / max(image.size))
+    scale = min(1.0, math.sqrt(DETECT_PIXELS / (image.width * image.height)))
     small = full if scale == 1.0 else np.asarray(_resized(image, scale).convert("RGB"))
     with _DETECTING:
         found, _ = engine.text_det(small)
@@ -78,6 +81,12 @@ def release_freed_memory() -> None:
     size would stay at its largest reading's)."""
     if _LIBC is not None:
         _LIBC.malloc_trim(0)
+
+
+def within(image: Image.Image, pixels: int) -> Image.Image:
+    """The image, made smaller if it has more than `pixels`."""
+    scale = math.sqrt(pixels / (image.width * image.height))
+    return image if scale >= 1.0 else _resized(image, scale)
 
 
 def _resized(image: Image.Image, scale: float) -> Image.Image:
