@@ -63,6 +63,7 @@ def test_ocr_spaces_inside_a_price_are_closed_up() -> None:
         ("2. Dezember 2026", date(2026, 12, 2)),
         ("Date:18Sep 2024", date(2024, 9, 18)),
         ("Date:0ct 18,2024", date(2024, 10, 18)),  # OCR's zero for an O
+        ("Date:240ctober2025", date(2025, 10, 24)),
         ("12/31/2026", date(2026, 12, 31)),  # month first only when the day cannot be the first number
         ("05/06/2026", date(2026, 6, 5)),  # ambiguous: day first
     ],

@@ -102,4 +102,4 @@ def _spaced(text: str) -> str:
         return re.sub(r"(?<=[a-z])(?=[A-Z])", " ", word) if len(word) >= 10 else word
 
     spaced = _RUN_TOGETHER.sub(split, text)
-    return _GLUED_SUFFIX.sub(r"\1 \2", spaced)
+    return re.sub(r"(?<=pt[ey])\.?(?=ltd)", " ", _GLUED_SUFFIX.sub(r"\1 \2", spaced), flags=re.IGNORECASE)

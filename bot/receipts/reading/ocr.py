@@ -11,6 +11,7 @@ import ctypes.util
 import math
 import statistics
 import threading
+import unicodedata
 from functools import cache
 from typing import Any
 
@@ -68,8 +69,9 @@ def image_lines(image: Image.Image) -> list[Line]:
     crops = engine.get_crop_img_list(full, boxes)
     crops, _, _ = engine.text_cls(crops)
     recognised, _ = engine.text_rec(crops)
+    # The recogniser also knows Chinese, and gives full-width punctuation (U+FF0C for a comma): NFKC makes it ASCII.
     read = [
-        (box, str(result[0]), float(result[1]))
+        (box, unicodedata.normalize("NFKC", str(result[0])), float(result[1]))
         for box, result in zip(boxes, recognised, strict=True)
         if float(result[1]) >= MIN_SCORE and str(result[0]).strip()
     ]
