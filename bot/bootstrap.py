@@ -10,6 +10,7 @@ from sqlalchemy.engine import Engine
 
 from bot.clock import Clock, SystemClock
 from bot.coding.duplicates import DuplicateService
+from bot.coding.rule_service import RuleService
 from bot.connection.connect import ConnectionService
 from bot.connection.notices import NoticeRecipients
 from bot.connection.roles import Roles
@@ -24,6 +25,7 @@ from bot.payments.approve import ApprovalService
 from bot.payments.coding import CodingService
 from bot.payments.ingest import IngestService
 from bot.payments.posting import PostingService
+from bot.payments.splits_service import SplitService
 from bot.receipts.service import ReceiptService
 from bot.scheduler import SchedulerWake, new_scheduler, schedule_jobs
 from bot.services import Services
@@ -136,11 +138,13 @@ def build_services(settings: Settings, deps: Deps) -> Services:
         receipts=work.receipts,
         outbox=slack.outbox,
         approvals=ApprovalService(uow=uow, clock=clock, roles=roles, coding=coding),
+        splits=SplitService(uow=uow, roles=roles, coding=coding),
         duplicates=DuplicateService(uow=uow, clock=clock, roles=roles, coding=coding),
         sync=work.sync,
-        home=HomeService(uow=uow, roles=roles, coding=coding),
+        home=HomeService(uow=uow, roles=roles, coding=coding, clock=clock),
         bulk=work.bulk,
         workspace_settings=WorkspaceSettingsService(settings=settings, uow=uow, clock=clock, roles=roles),
+        rules=RuleService(uow=uow, roles=roles),
         exports=work.exports,
         notices=slack.notices,
         wake=SchedulerWake(scheduler),
@@ -241,6 +245,7 @@ def _payment_work(
             cards=slack.outbox,
             public_url=settings.base_url,
             lease=timedelta(seconds=settings.sync_lease_seconds),
+            names=slack.directory.name_of,
         ),
         bulk=BulkSyncService(
             uow=uow,

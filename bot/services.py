@@ -11,6 +11,7 @@ from sqlalchemy.engine import Engine
 
 from bot.clock import Clock
 from bot.coding.duplicates import DuplicateService
+from bot.coding.rule_service import RuleService
 from bot.connection.connect import ConnectionService
 from bot.connection.notices import Notices
 from bot.connection.roles import Roles
@@ -23,6 +24,7 @@ from bot.payments.approve import ApprovalService
 from bot.payments.coding import CodingService
 from bot.payments.ingest import IngestService
 from bot.payments.posting import PostingService
+from bot.payments.splits_service import SplitService
 from bot.receipts.service import ReceiptService
 from bot.settings import Settings
 from bot.slack.clients import SlackClients
@@ -62,11 +64,13 @@ class Services:
     receipts: ReceiptService
     outbox: SlackOutbox
     approvals: ApprovalService
+    splits: SplitService
     duplicates: DuplicateService
     sync: SyncEngine
     home: HomeService
     bulk: BulkSyncService
     workspace_settings: WorkspaceSettingsService
+    rules: RuleService
     exports: ExportUploads
     notices: Notices
     wake: Wake

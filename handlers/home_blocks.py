@@ -34,6 +34,7 @@ from handlers.kit import (
     section,
     static_select,
 )
+from handlers.xero_status_lines import reconciliation_filter
 
 PRIVATE_METADATA_MAX = 3000
 
@@ -69,7 +70,8 @@ def _shown_tab(view: HomeView) -> str:
 
 
 def _filters_set(home_filter: HomeFilter) -> bool:
-    return any((home_filter.source_account_id, home_filter.date_from, home_filter.date_to, home_filter.spender))
+    chosen = (home_filter.source_account_id, home_filter.date_from, home_filter.date_to, home_filter.spender)
+    return any((*chosen, home_filter.reconciliation))
 
 
 # ---------------------------------------------------------------- top of the tab
@@ -102,6 +104,7 @@ def _settings_blocks(view: HomeView) -> list[Block]:
     if state != "connected":
         lines.append("Payments wait until Xero is connected.")
     buttons = [button("Edit settings", str(Ids.HOME_EDIT_SETTINGS), "settings")]
+    buttons.append(button("Coding rules", str(Ids.HOME_RULES), "rules"))
     if state == "connected":
         disconnect = button("Disconnect", str(Ids.HOME_DISCONNECT), "disconnect", style="danger")
         disconnect["confirm"] = {
@@ -152,6 +155,8 @@ def _filters(view: HomeView) -> Block:
         if mention(home_filter.spender):
             spender["initial_user"] = home_filter.spender
         elements.append(spender)
+    if _shown_tab(view) == "synced" and _is_finance(view):
+        elements.append(reconciliation_filter(home_filter.reconciliation))
     if _filters_set(home_filter):
         elements.append(button("Clear filters", str(Ids.HOME_CLEAR_FILTERS), "clear"))
     return actions(*elements, block_id=str(Ids.HOME_FILTERS))

@@ -78,6 +78,7 @@ class Ids(enum.StrEnum):
     HOME_FILTER_FROM = "home_filter_from"
     HOME_FILTER_TO = "home_filter_to"
     HOME_FILTER_SPENDER = "home_filter_spender"
+    HOME_FILTER_RECONCILED = "home_filter_reconciled"
     HOME_CLEAR_FILTERS = "home_clear_filters"
     HOME_BULK = "home_bulk"
     HOME_SYNC_READY = "home_sync_ready"
@@ -90,6 +91,43 @@ class Ids(enum.StrEnum):
     HOME_PAGE_NEXT = "home_page_next"
     PAYMENT_MODAL = "payment_modal"
     BULK_CONFIRM_MODAL = "bulk_confirm_modal"
+    HOME_RULES = "home_rules"
+    RULES_MODAL = "rules_modal"
+    RULES_ADD = "rules_add"
+    RULES_EDIT = "rules_edit"
+    RULES_UP = "rules_up"
+    RULES_DOWN = "rules_down"
+    RULES_DELETE = "rules_delete"
+    RULE_FORM_MODAL = "rule_form_modal"
+    RULE_NAME = "rule_name"
+    RULE_PAYEE_CONTAINS = "rule_payee_contains"
+    RULE_PAYEE_IS = "rule_payee_is"
+    RULE_CATEGORY = "rule_category"
+    RULE_SOURCE = "rule_source"
+    RULE_AMOUNT_MIN = "rule_amount_min"
+    RULE_AMOUNT_MAX = "rule_amount_max"
+    RULE_SPENDER = "rule_spender"
+    RULE_ACCOUNT = "rule_account"
+    RULE_ACCOUNT_SEARCH = "rule_account_search"
+    RULE_TAX = "rule_tax"
+    RULE_TRACKING = "rule_tracking"
+    RULE_CONTACT = "rule_contact"
+    RULE_DESCRIPTION = "rule_description"
+    RULE_APPROVAL = "rule_approval"
+    RULE_APPROVE_UNDER = "rule_approve_under"
+    RULE_NO_RECEIPT_UNDER = "rule_no_receipt_under"
+    PAYMENT_SPLIT = "payment_split"
+    SPLIT_MODAL = "payment_split_modal"
+    SPLIT_ADD_LINE = "split_add_line"
+    SPLIT_REMOVE_LINE = "split_remove_line"
+    SPLIT_LINE = "split_line"
+    SPLIT_DESCRIPTION = "split_description"
+    SPLIT_AMOUNT = "split_amount"
+    SPLIT_ACCOUNT = "split_account"
+    SPLIT_TAX = "split_tax"
+    SPLIT_TRACKING = "split_tracking"
+    SPLIT_TOTAL = "split_total"
+    EDIT_SPLIT = "edit_split"
 
 
 # Where a payment reference travels: the listeners of these ids are handed it as `payment` (handlers.common).
@@ -113,6 +151,8 @@ CARRIES_PAYMENT = frozenset(
         Ids.EDIT_MODAL,
         Ids.EXCLUDE_MODAL,
         Ids.NO_RECEIPT_MODAL,
+        Ids.PAYMENT_SPLIT,
+        Ids.SPLIT_MODAL,
     }
 )
 TRACKING_ACTION = re.compile(rf"^{Ids.PAYMENT_TRACKING}_\d+$")

@@ -1,19 +1,23 @@
 """What a new payment arrives with, decided once per batch with one query for each kind of look-up.
 
-Precedence: a rule (none yet: `RuleBook` is where rules will plug in) > earlier payments to the same merchant
-> the category mapping > nothing. The columns set here say which one coded it, and the card says why.
+Precedence: an admin's coding rule (bot/coding/rule_book.py) > earlier payments to the same merchant > the
+category mapping > nothing; what a rule leaves unset (an account, say) comes from the next of them. The columns set
+here say which one coded it, and the card says why.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from decimal import Decimal
 from typing import Any, Protocol
 
 from bot.coding.duplicates import find_duplicates
 from bot.coding.payees import normalise
+from bot.coding.rule_book import WorkspaceRules
 from bot.coding.suggestions import HISTORY_DEPTH, Suggestion, from_history
 from bot.payments.card_view import coding_choices
 from bot.payments.input import Arriving
+from bot.payments.splits_history import scaled_split
 from storage.models import CategoryMapping
 from storage.repositories import category_key
 from storage.uow import UnitOfWork
@@ -35,7 +39,7 @@ def arrival_columns(
 ) -> list[dict[str, Any]]:
     """For each payment of the batch, in order: its payee key, coding, why it is coded so, and the payment it may
     repeat."""
-    rules = rules or NoRules()
+    rules = rules if rules is not None else WorkspaceRules.load(work, workspace_id)
     keys = [normalise(item.payment.payee).key for item in batch]
     mappings = work.payments.category_mappings_for(
         workspace_id, {item.payment.category for item in batch if item.payment.category}
@@ -52,12 +56,16 @@ def arrival_columns(
     duplicates = find_duplicates(work, workspace_id, batch, keys)
     columns = []
     for item, key, duplicate_of in zip(batch, keys, duplicates, strict=True):
-        coded = rules.coding_for(item, key)
-        if coded is None and choices is not None and key in history:
+        ruled = rules.coding_for(item, key)
+        coded = None
+        if (ruled is None or ruled.get("account_code") is None) and choices is not None and key in history:
             spender = item.payment.spender_email
-            coded = _suggested(from_history(history[key], spender, choices, spenders.get(spender or "", [])))
+            suggestion = from_history(history[key], spender, choices, spenders.get(spender or "", []))
+            coded = _suggested(suggestion, item.payment.amount, item.payment.currency)
         if coded is None or coded.get("account_code") is None:
             coded = _mapped(mappings, item.payment.category) | {"coding_note": (coded or {}).get("coding_note")}
+        if ruled is not None:
+            coded = coded | {name: value for name, value in ruled.items() if value not in (None, [])} | _RULED
         columns.append({"payee_key": key, "duplicate_of_id": duplicate_of, **_UNCODED, **coded})
     return columns
 
@@ -71,11 +79,17 @@ _UNCODED: dict[str, Any] = {
     "coded_by": None,
     "suggested_from": None,
     "coding_note": None,
+    "rule_id": None,
+    "rule_name": None,
+    "split_lines": [],
 }
+# A rule's coding is the payment's whole coding: one line (a split suggested from history does not survive it).
+_RULED: dict[str, Any] = {"coded_by": "rule", "suggested_from": None, "coding_note": None, "split_lines": []}
 
 
-def _suggested(suggestion: Suggestion) -> dict[str, Any]:
-    if not suggestion.earlier:
+def _suggested(suggestion: Suggestion, amount: Decimal, currency: str) -> dict[str, Any]:
+    split = scaled_split(suggestion.split, amount, currency) if suggestion.split else []
+    if not suggestion.earlier or split is None:
         return {"coding_note": suggestion.note}
     return {
         "account_code": suggestion.account_code,
@@ -85,6 +99,7 @@ def _suggested(suggestion: Suggestion) -> dict[str, Any]:
         "contact_name": suggestion.contact_name,
         "coded_by": "history",
         "suggested_from": suggestion.earlier,
+        "split_lines": split,  # split as before, in the same proportions of this payment's amount
     }
 
 

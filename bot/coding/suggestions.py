@@ -7,16 +7,20 @@ was coded before, so a person decides; once they approve the new coding twice, i
 
 Tracking often follows the person (their department): the spender's own payments to the merchant decide it when
 there are any; tracking learnt from other people's is suggested only when it never varied and more than one
-person's payments show it; else the spender's own newest tracking on the same account is used, when consistent.
+person's payments show it; else the spender's own newest tracking on the same account is used, when consistent,
+or, when people's tracking at this merchant differs, the one on most of the spender's newest payments.
 A suggestion is only made of what Xero still accepts: an archived account or tax rate is never suggested.
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from bot.payments.cards import CodingChoices
+from bot.payments.splits import SplitLine
+from bot.payments.splits_history import Shape, split_shape, usable_split
 from storage.models import Payment
 from storage.repositories.coding_history import CodedPayment
 
@@ -33,10 +37,13 @@ class Suggestion:
     contact_name: str | None = None
     earlier: int = 0  # how many earlier payments were coded so; 0 when nothing is suggested
     note: str | None = None  # "Coded differently before: …" when the history disagrees
+    split: list[SplitLine] = field(default_factory=list)  # a split's lines, to be scaled to the new amount
 
 
-def _account_and_tax(row: CodedPayment) -> tuple[str | None, str | None]:
-    return row.account_code, row.tax_type
+def _account_and_tax(row: CodedPayment) -> tuple[str | None, str | None, Shape]:
+    """The coding compared between payments; a split is the same coding only with the same lines in the same
+    proportions (bot/payments/splits_history.py)."""
+    return row.account_code, row.tax_type, split_shape(row.split_lines)
 
 
 def _tracking(row: CodedPayment) -> frozenset[tuple[str, str]]:
@@ -62,16 +69,32 @@ def from_history(
     if own:
         tracking = own[0].tracking if _tracking_agrees(own, mine=True) else []
     else:
-        tracking = rows[0].tracking if _tracking_agrees(rows, mine=False) else _persons(spenders, rows[0])
+        tracking = rows[0].tracking if _tracking_agrees(rows, mine=False) else _persons(spenders, rows[0], rows)
     return _usable(rows[0], earlier, tracking, choices)
 
 
-def _persons(spenders: Sequence[CodedPayment], like: CodedPayment) -> list[dict[str, str]]:
-    """The spender's newest tracking on payments to the same account, when their two newest agree."""
+def _persons(
+    spenders: Sequence[CodedPayment], like: CodedPayment, rows: Sequence[CodedPayment]
+) -> list[dict[str, str]]:
+    """The spender's newest tracking on payments to the same account, when their two newest agree; without any,
+    and when people's tracking at this merchant differs (it follows the person), the spender's usual tracking."""
     same = [row for row in spenders if row.account_code == like.account_code]
-    if not same or (len(same) > 1 and _tracking(same[1]) != _tracking(same[0])):
+    if not same:
+        return _usual(spenders) if len({_tracking(row) for row in rows}) > 1 else []
+    if len(same) > 1 and _tracking(same[1]) != _tracking(same[0]):
         return []
     return list(same[0].tracking)
+
+
+def _usual(spenders: Sequence[CodedPayment]) -> list[dict[str, str]]:
+    """The tracking of at least two in three of the spender's newest payments (three or more), whatever the
+    account."""
+    if len(spenders) < 3:
+        return []
+    usual, count = Counter(_tracking(row) for row in spenders).most_common(1)[0]
+    if not usual or count * 3 < len(spenders) * 2:
+        return []
+    return list(next(row for row in spenders if _tracking(row) == usual).tracking)
 
 
 def _tracking_agrees(rows: Sequence[CodedPayment], *, mine: bool) -> bool:
@@ -91,8 +114,13 @@ def _usable(row: CodedPayment, earlier: int, chosen: list[dict[str, str]], choic
         return Suggestion()
     if row.tax_type and not any(t.tax_type == row.tax_type for t in choices.tax_rates):
         return Suggestion()
+    split = usable_split(row.split_lines, choices) if row.split_lines else []
+    if split is None:
+        return Suggestion()
     active = {(c.category_id, o.option_id) for c in choices.tracking for o in c.options}
     tracking = [dict(t) for t in chosen if (t.get("category_id"), t.get("option_id")) in active]
+    if split:  # a split payment's own coding is its first line's (bot/payments/splits.py)
+        tracking = list(split[0].tracking)
     return Suggestion(
         account_code=row.account_code,
         tax_type=row.tax_type,
@@ -100,6 +128,7 @@ def _usable(row: CodedPayment, earlier: int, chosen: list[dict[str, str]], choic
         contact_id=row.contact_id,
         contact_name=row.contact_name,
         earlier=earlier,
+        split=split,
     )
 
 
@@ -110,6 +139,8 @@ def _differently(rows: Sequence[CodedPayment], choices: CodingChoices) -> str:
         words = names.get(row.account_code or "", row.account_code or "no account")
         if row.tax_type:
             words += f" ({row.tax_type})"
+        if row.split_lines:
+            words += f", split into {len(row.split_lines)} lines"
         if words not in seen:
             seen.append(words)
     return "Coded differently before: " + "; ".join(f"{w} (newest)" if i == 0 else w for i, w in enumerate(seen[:3]))

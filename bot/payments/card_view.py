@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from bot.coding.payees import normalise
 from bot.payments.cards import (
     AccountChoice,
     CodingChoices,
     DuplicateOf,
     PaymentCard,
+    SplitLineCard,
     TaxChoice,
     TrackingChoice,
     TrackingOptionChoice,
 )
+from bot.payments.foreign import original_of
+from bot.payments.splits import split_of
 from storage.models import ConnectionState, Payment, PaymentState, ReceiptState, XeroConnection
 from storage.uow import UnitOfWork
 
@@ -76,11 +81,50 @@ def payment_card(payment: Payment, choices: CodingChoices, connection: XeroConne
         coded_because=coded_because(payment),
         coding_note=payment.coding_note,
         duplicate_of=_duplicate_of(payment),
+        original=_original(payment),
+        split=split_cards(payment, choices),
+        **xero_says(payment),
     )
 
 
+def split_cards(payment: Payment, choices: CodingChoices) -> tuple[SplitLineCard, ...]:
+    """A split payment's lines with their accounts' and tax rates' names (the codes alone for ones Xero dropped)."""
+    if not payment.split_lines:
+        return ()
+    accounts = {a.code: a for a in choices.accounts}
+    taxes = {t.tax_type: t for t in choices.tax_rates}
+    return tuple(
+        SplitLineCard(
+            amount=line.amount,
+            account=accounts.get(line.account_code) or AccountChoice(line.account_code, line.account_code),
+            tax_rate=taxes.get(line.tax_type) or TaxChoice(line.tax_type, line.tax_type),
+            tracking={t["category_id"]: t["option_id"] for t in line.tracking if t.get("option_id")},
+            description=line.description,
+        )
+        for line in split_of(payment)
+    )
+
+
+def xero_says(payment: Payment) -> dict[str, Any]:
+    """What Xero says of the payment's transaction (bot/sync/xero_status.py), for its card."""
+    reconciled = payment.xero_reconciled_at
+    return {
+        "xero_status": payment.xero_status,
+        "xero_reconciled_on": reconciled.date() if reconciled else None,
+        "xero_changes": tuple(
+            (str(c.get("field", "")), str(c.get("sent", "")), str(c.get("xero", "")))
+            for c in payment.xero_changes or []
+        ),
+    }
+
+
 def coded_because(payment: Payment) -> str | None:
-    """Why the payment arrived coded (CONTRACT: "Suggested from N earlier payments to <payee>")."""
+    """Why the payment arrived coded (CONTRACT: "Suggested from N earlier payments to <payee>", "Coded by rule:
+    <rule name>", "Approved automatically by rule <rule name>")."""
+    if payment.rule_name and payment.approved_at is not None and payment.approved_by_user_id is None:
+        return f"Approved automatically by rule {payment.rule_name}"
+    if payment.coded_by == "rule" and payment.rule_name:
+        return f"Coded by rule: {payment.rule_name}"
     if payment.coded_by == "history" and payment.suggested_from:
         count = payment.suggested_from
         noun = "payment" if count == 1 else "payments"
@@ -119,3 +163,8 @@ def xero_deep_link(connection: XeroConnection | None, bank_transaction_id: str |
             f"https://go.xero.com/organisationlogin/default.aspx?shortcode={connection.short_code}&redirecturl={target}"
         )
     return f"https://go.xero.com{target}"
+
+
+def _original(payment: Payment) -> str | None:
+    original = original_of(payment.original_amount, payment.original_currency)
+    return str(original) if original is not None else None

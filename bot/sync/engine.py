@@ -3,8 +3,9 @@
 One engine serves one payment or a thousand. A run takes back stale claims, claims approved payments with
 a lease (bot.sync.claiming), sends them with a persisted Idempotency-Key (bot.sync.sending), settles each
 answer, or its absence, without sending twice (bot.sync.settling, bot.sync.lookup), then uploads receipts
-(bot.sync.attachments). Every request is in the sync log (bot.sync.attempts), and a heartbeat keeps every
-claim this instance works on alive (bot.sync.leases).
+(bot.sync.attachments) and writes each sync's History & Notes entry (bot.sync.history_writer). Every
+request is in the sync log (bot.sync.attempts), and a heartbeat keeps every claim this instance works on alive
+(bot.sync.leases).
 
 Organisations take turns (bot.sync.rounds): each step is one batch of transactions, or a few receipts, so an
 approval in one organisation is sent within a round however long another organisation's queue is.
@@ -20,6 +21,7 @@ from bot.sync.attachments import ReceiptUploader
 from bot.sync.attempts import AttemptLog
 from bot.sync.claiming import Claims
 from bot.sync.contacts import ContactResolver
+from bot.sync.history_writer import HistoryWriter, Names
 from bot.sync.items import marked_url, markers_in, payment_marker
 from bot.sync.leases import heartbeat, renew_syncs
 from bot.sync.lookup import MarkerLookup
@@ -48,6 +50,7 @@ class SyncEngine:
         public_url: str,
         lease: timedelta = LEASE,
         at_once: int = AT_ONCE,
+        names: Names | None = None,
     ) -> None:
         self._parts = SyncParts(
             uow=uow, clock=clock, gateway=gateway, cards=cards, attempts=AttemptLog(uow=uow, clock=clock), lease=lease
@@ -57,6 +60,7 @@ class SyncEngine:
         self.claims = Claims(self._parts, lookup, settler, public_url=public_url)
         self.sender = Sender(self._parts, ContactResolver(self._parts), settler)
         self.uploader = ReceiptUploader(self._parts)
+        self.notes = HistoryWriter(self._parts, names=names, allowance=self.uploader.allowance)
         self.batch_size = BATCH_SIZE
         self.at_once = at_once
         self._report_lock = threading.Lock()
@@ -66,8 +70,8 @@ class SyncEngine:
         """Shutting down: a run takes no further step (those running finish); the rest stays due for later."""
         self._stopping.set()
 
-    def run(self, *, only: set[int] | None = None) -> RunReport:
-        """Recover stale claims, then sync every due approved payment (or just `only`) and upload receipts,
+    def run(self) -> RunReport:
+        """Recover stale claims, then sync every due approved payment and upload receipts,
         the organisations taking turns: each step sends one batch of transactions or else a few receipts."""
         report = RunReport()
         self.recover_stale(report)
@@ -80,23 +84,25 @@ class SyncEngine:
 
         def step(workspace_id: int) -> bool:
             mine = RunReport()
-            did = self._step(tenants[workspace_id], only, mine)
+            did = self._step(tenants[workspace_id], mine)
             self._merge(report, mine)
             return did
 
         take_in_turn(with_work, step, at_once=self.at_once, name="xero-sync", stopping=self._stopping.is_set)
         return report
 
-    def _step(self, tenant: TenantRef, only: set[int] | None, report: RunReport) -> bool:
-        """One batch of the organisation's due transactions, or else one handful of its receipts."""
+    def _step(self, tenant: TenantRef, report: RunReport) -> bool:
+        """One batch of the organisation's due transactions, or else one handful of its receipts or notes."""
         parts = self._parts
-        items, held_until = self.claims.claim(tenant, only, limit=self.batch_size)
+        items, held_until = self.claims.claim(tenant, limit=self.batch_size)
         if items:
             renew = renew_syncs(parts.uow, [i.idempotency_key for i in items])
             with heartbeat(parts.clock, parts.lease, renew, held_until):
                 self.sender.send(tenant, items, report)
             return True
-        return self.uploader.attach_some(tenant, report, only=only)
+        if self.uploader.attach_some(tenant, report):
+            return True
+        return self.notes.write_some(tenant, report)
 
     def _merge(self, report: RunReport, mine: RunReport) -> None:
         with self._report_lock:
@@ -110,6 +116,6 @@ class SyncEngine:
         """Settle payments whose claim ran out (their instance stopped) before anything is sent again."""
         self.claims.recover_stale(report)
 
-    def attach_pending(self, tenant: TenantRef, report: RunReport, *, only: set[int] | None = None) -> None:
+    def attach_pending(self, tenant: TenantRef, report: RunReport) -> None:
         """Upload the organisation's pending receipts to their transactions."""
-        self.uploader.attach_pending(tenant, report, only=only)
+        self.uploader.attach_pending(tenant, report)

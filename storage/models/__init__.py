@@ -6,6 +6,7 @@ from sqlalchemy import String
 
 from storage.models.base import Base, utcnow
 from storage.models.calls import XeroCallDay, XeroCallSlot
+from storage.models.history import NoteState, XeroNote
 from storage.models.imports import ImportProfile
 from storage.models.outbox import OutboxItem
 from storage.models.payments import (
@@ -18,6 +19,7 @@ from storage.models.payments import (
     SourceAccount,
     SyncAttempt,
 )
+from storage.models.rules import CodingRule
 from storage.models.workspace import AuditEntry, ProcessedEvent, Role, SeenSlackRequest, UserRole, Workspace
 from storage.models.xero import (
     ConnectionState,
@@ -52,8 +54,10 @@ __all__ = [
     "Base",
     "BulkRun",
     "CategoryMapping",
+    "CodingRule",
     "ConnectionState",
     "ImportProfile",
+    "NoteState",
     "OutboxItem",
     "Payment",
     "PaymentState",
@@ -71,6 +75,7 @@ __all__ = [
     "XeroCallSlot",
     "XeroConnection",
     "XeroContact",
+    "XeroNote",
     "XeroOAuthState",
     "XeroTaxRate",
     "XeroTokenSet",
