@@ -44,13 +44,17 @@ def _glibc() -> ctypes.CDLL | None:
 _LIBC = _glibc()
 
 
-@cache
 def _recogniser() -> Any:
-    with _CREATING:
-        from rapidocr_onnxruntime import RapidOCR  # ~1 s and ~100 MB on first use: loaded only when a photo comes
+    with _CREATING:  # two first photos at once must not load the models twice
+        return _created()
 
-        # limit_type "max": the search runs on the pixels it is given, never enlarged to a 736-pixel short side.
-        return RapidOCR(intra_op_num_threads=THREADS_PER_READING, inter_op_num_threads=1, det_limit_type="max")
+
+@cache
+def _created() -> Any:
+    from rapidocr_onnxruntime import RapidOCR  # ~1 s and ~60 MB on first use: loaded only when a photo comes
+
+    # limit_type "max": the search runs on the pixels it is given, never enlarged to a 736-pixel short side.
+    return RapidOCR(intra_op_num_threads=THREADS_PER_READING, inter_op_num_threads=1, det_limit_type="max")
 
 
 def image_lines(image: Image.Image) -> list[Line]:
@@ -69,6 +73,7 @@ def image_lines(image: Image.Image) -> list[Line]:
     crops = engine.get_crop_img_list(full, boxes)
     crops, _, _ = engine.text_cls(crops)
     recognised, _ = engine.text_rec(crops)
+    release_freed_memory()
     # The recogniser also knows Chinese, and gives full-width punctuation (U+FF0C for a comma): NFKC makes it ASCII.
     read = [
         (box, unicodedata.normalize("NFKC", str(result[0])), float(result[1]))
