@@ -45,6 +45,12 @@ def test_percentages_dates_times_and_codes_are_not_prices() -> None:
     assert [amount.value for amount in money_amounts(line)] == [Decimal("1.24")]
 
 
+def test_a_whole_number_is_a_price_only_after_a_currency() -> None:
+    reading = read("Ramen Ya\nTable 12\nTOTAL ¥1,480\nCash ¥2000")
+    assert (reading.total, reading.currency) == (Decimal("1480"), "JPY")
+    assert [amount.value for amount in money_amounts("Qty 2  Table 12  INV 2024  JPY 800")] == [Decimal("800")]
+
+
 def test_ocr_spaces_inside_a_price_are_closed_up() -> None:
     assert [amount.value for amount in money_amounts("TOTAL S$12 .50")] == [Decimal("12.50")]
 

@@ -61,7 +61,7 @@ _PLACE_HINTS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"\d[.,]\d{2}\s?[eE](?![A-Za-z])"), "EUR"),  # "12,50€" read as "12,50e"
 )
 # The codes recognised on their own: ISO also has codes that are everyday words on receipts (CUP, ALL, TOP).
-_COMMON_CODES = frozenset(
+CURRENCY_CODES = frozenset(
     [
         "SGD",
         "USD",
@@ -118,7 +118,7 @@ def currency_of(lines: list[str]) -> CurrencyGuess | None:
             if count:
                 votes[code] += count
         dollars += rest.count("$")
-        votes.update(code for code in _CODE.findall(rest) if code in _COMMON_CODES)
+        votes.update(code for code in _CODE.findall(rest) if code in CURRENCY_CODES)
     if votes:
         code, count = votes.most_common(1)[0]
         agreeing = count / sum(votes.values())
