@@ -12,6 +12,7 @@ from decimal import Decimal
 
 import pypdfium2 as pdfium
 import pytest
+from fpdf import FPDF
 
 from bot.receipts.reading import ReadingPool, ReceiptReading, read_receipt
 from bot.receipts.reading.pdf import MAX_PAGES_IN_FILE
@@ -36,6 +37,20 @@ def test_a_photo_of_a_till_receipt_is_read_by_ocr() -> None:
     reading = read_receipt(jpeg(photo(render(receipt, rng), rng), rng), "image/jpeg")
     assert reading.engine == "ocr" and reading.problem is None
     assert (reading.total, reading.currency, reading.date) == (receipt.truth.total, "SGD", receipt.truth.date)
+
+
+def test_a_scan_under_a_line_of_text_is_read_by_ocr() -> None:
+    """Scanner apps stamp a line of real text on the page; the receipt itself is still only pixels."""
+    rng = random.Random(5)
+    receipt = content(rng, "till", LOCALES[2])
+    document = FPDF(unit="mm", format=(80, 200))
+    document.add_page()
+    document.image(render(receipt, rng), x=0, y=10, w=80)
+    document.set_font("Helvetica", size=7)
+    document.text(4, 6, "Scanned with PocketScan Pro - page 1 of 1")
+    reading = read_receipt(bytes(document.output()), "application/pdf")
+    assert reading.engine == "ocr"
+    assert (reading.total, reading.date) == (receipt.truth.total, receipt.truth.date)
 
 
 def pdf_with_pages(count: int, side: float = 200) -> bytes:
