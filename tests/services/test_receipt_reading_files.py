@@ -63,6 +63,15 @@ def pdf_with_pages(count: int, side: float = 200) -> bytes:
     return buffer.getvalue()
 
 
+def locked_pdf() -> bytes:
+    document = FPDF()
+    document.add_page()
+    document.set_font("Helvetica", size=12)
+    document.text(10, 10, "Total 12.00")
+    document.set_encryption(owner_password="owner", user_password="secret")
+    return bytes(document.output())
+
+
 def huge_png() -> bytes:
     """A PNG whose header says 30,000 by 30,000 pixels (900 megapixels), in a few bytes."""
 
@@ -88,8 +97,9 @@ def huge_png() -> bytes:
         (pdf_with_pages(MAX_PAGES_IN_FILE + 1), "pages"),
         (pdf_with_pages(2), "No text could be read"),
         (pdf_with_pages(1, side=14_400), "impossible size"),  # 5 m square: drawn, it would be gigapixels
+        (locked_pdf(), "password"),
     ],
-    ids=["empty", "program", "broken-jpeg", "broken-pdf", "page-bomb", "blank-pages", "huge-page"],
+    ids=["empty", "program", "broken-jpeg", "broken-pdf", "page-bomb", "blank-pages", "huge-page", "password"],
 )
 def test_hostile_or_empty_files_give_a_problem_not_an_exception(data: bytes, words: str) -> None:
     reading = read_receipt(data, "image/jpeg")
