@@ -12,10 +12,12 @@ from bot.receipts.reading.currency import currency_of
 from bot.receipts.reading.dates import date_of
 from bot.receipts.reading.fields import reading_of
 from bot.receipts.reading.lines import Line, Segment, group_lines
+from bot.receipts.reading.model import ReceiptReading
 
 
-def read(text: str, engine: str = "text layer") -> object:
-    return reading_of([Line(line) for line in text.strip().splitlines()], engine="text layer", pages_read=1)
+def read(text: str) -> ReceiptReading:
+    """The reading of a receipt whose lines are `text`'s, as a digital PDF gives them."""
+    return reading_of([Line(line.strip()) for line in text.strip().splitlines()], engine="text layer", pages_read=1)
 
 
 @pytest.mark.parametrize(
