@@ -165,6 +165,10 @@ def test_tax_labels(label: str) -> None:
     assert read(f"Shop\n{label}   1.50\nTotal   11.50").tax == Decimal("1.50")
 
 
+def test_no_tax_printed_as_zero_is_a_tax_of_zero() -> None:
+    assert read("Shop\nGST 0%   0.00\nTotal   11.50").tax == Decimal("0.00")
+
+
 def test_a_label_on_its_own_line_takes_the_amount_below_it() -> None:
     assert read("Shop\nAMOUNT DUE\n$42.10").total == Decimal("42.10")
 
