@@ -90,6 +90,10 @@ class Ids(enum.StrEnum):
     HOME_PAGE_NEXT = "home_page_next"
     PAYMENT_MODAL = "payment_modal"
     BULK_CONFIRM_MODAL = "bulk_confirm_modal"
+    RECEIPT_CHECK_BLOCK = "receipt_check"
+    RECEIPT_KEEP = "receipt_keep"
+    RECEIPT_REMOVE = "receipt_remove"
+    RECEIPT_CHOOSE = "receipt_choose_payment"
 
 
 # Where a payment reference travels: the listeners of these ids are handed it as `payment` (handlers.common).
@@ -113,6 +117,8 @@ CARRIES_PAYMENT = frozenset(
         Ids.EDIT_MODAL,
         Ids.EXCLUDE_MODAL,
         Ids.NO_RECEIPT_MODAL,
+        Ids.RECEIPT_KEEP,
+        Ids.RECEIPT_REMOVE,
     }
 )
 TRACKING_ACTION = re.compile(rf"^{Ids.PAYMENT_TRACKING}_\d+$")

@@ -29,6 +29,7 @@ from handlers.kit import (
     section,
 )
 from handlers.payment_options import coding_selects
+from handlers.receipt_check_lines import receipt_check_blocks
 
 SHORTENED_NOTE = "_(shortened; full text in Edit)_"
 CONNECT_XERO_HINT = "Connect Xero to code this payment (/xero connect)"
@@ -268,6 +269,7 @@ def payment_message(card: PaymentCard, choices: CodingChoices) -> tuple[str, lis
     blocks.append(context(_state_line(card, label)))
     blocks.extend(context(line) for line in coding_lines(card))
     blocks.append(context(_receipt_line(card)))
+    blocks.extend(receipt_check_blocks(card))
     if card.spender_user_id is None and card.state != PaymentState.EXCLUDED:
         blocks.append(_who_made_it(card))
     coding = _coding_block(card, choices)

@@ -12,6 +12,7 @@ from bot.payments.cards import (
     TrackingChoice,
     TrackingOptionChoice,
 )
+from bot.receipts.matching_view import receipt_check_views
 from storage.models import ConnectionState, Payment, PaymentState, ReceiptState, XeroConnection
 from storage.uow import UnitOfWork
 
@@ -76,6 +77,7 @@ def payment_card(payment: Payment, choices: CodingChoices, connection: XeroConne
         coded_because=coded_because(payment),
         coding_note=payment.coding_note,
         duplicate_of=_duplicate_of(payment),
+        receipt_checks=receipt_check_views(payment, tax),
     )
 
 

@@ -1,0 +1,189 @@
+"""Reading each stored receipt and checking it against its payment; finance's "Keep anyway" and "Remove receipt".
+
+A receipt is acknowledged to its sender before it is read (bot.receipts.service); its reading is offered to the
+reading pool, and when the reader answers the reading and its check are saved and the payment's card redrawn.
+A receipt the pool had no room for, or whose reading a stopped process lost, is read by the job `read_receipts`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import timedelta
+from decimal import Decimal
+
+from bot.clock import Clock
+from bot.connection.roles import Access, Actor, Roles
+from bot.errors import DomainError
+from bot.payments import lifecycle
+from bot.payments.coding import Changed, CodingService
+from bot.receipts.matching import UNREAD, ReadFields, check_receipt
+from bot.receipts.matching_ports import Reading, ReadingRunner, ReceiptReader, confidences_of
+from bot.receipts.matching_view import payment_facts
+from storage.models import Payment, ReceiptReading, ReceiptState
+from storage.repositories.receipt_checks import ReceiptCheckQueries
+from storage.uow import UnitOfWork, UnitOfWorkFactory
+
+logger = logging.getLogger(__name__)
+
+UNREAD_LOOKBACK = timedelta(days=2)  # the job reads receipts stored this recently and never read
+NOT_FLAGGED = "This receipt is not flagged as different from the payment any more."
+IN_XERO = (
+    "This receipt is already attached to the transaction in Xero, which keeps attachments once added; "
+    "remove it there if it is wrong."
+)
+
+
+@dataclass(frozen=True)
+class Unreadable:
+    """What is saved when the reader itself failed: the receipt is not offered to it again."""
+
+    problem: str
+    engine: str = "none"
+    total: Decimal | None = None
+    currency: str | None = None
+    date: dt.date | None = None
+    merchant: str | None = None
+    tax: Decimal | None = None
+    number: str | None = None
+
+
+def reading_row(reading: Reading, read_at: object) -> dict[str, object]:
+    """The columns a reading fills, on a stored receipt or on one waiting for its payment."""
+    return {
+        "total": reading.total,
+        "currency": reading.currency.upper()[:3] if reading.currency else None,
+        "receipt_date": reading.date,
+        "merchant": reading.merchant[:255] if reading.merchant else None,
+        "tax": reading.tax,
+        "number": reading.number[:64] if reading.number else None,
+        "confidences": confidences_of(reading),
+        "engine": (reading.engine or "")[:64] or None,
+        "problem": reading.problem[:500] if reading.problem else None,
+        "read_at": read_at,
+    }
+
+
+def fields_of(reading: Reading) -> ReadFields:
+    currency = reading.currency.upper() if reading.currency else None
+    return ReadFields(reading.total, currency, reading.date, reading.merchant, reading.tax)
+
+
+class ReceiptChecks:
+    def __init__(
+        self,
+        *,
+        uow: UnitOfWorkFactory,
+        clock: Clock,
+        roles: Roles,
+        coding: CodingService,
+        reader: ReceiptReader,
+        runner: ReadingRunner,
+        redraw: Callable[[int, int], None],
+    ) -> None:
+        self._uow = uow
+        self._clock = clock
+        self._roles = roles
+        self._coding = coding
+        self.reader = reader  # replaceable: tests hand a reader of canned readings
+        self.runner = runner
+        self._redraw = redraw
+
+    # --- reading ---------------------------------------------------------------------------------
+
+    def submit(self, receipt_ids: Iterable[int]) -> None:
+        """Offer each receipt's reading to the pool; what it has no room for is left to the job."""
+        for receipt_id in receipt_ids:
+            if not self.runner.offer(lambda receipt_id=receipt_id: self.read(receipt_id)):  # type: ignore[misc]
+                logger.info("the reading pool is full; receipt %s is read by the next read_receipts run", receipt_id)
+
+    def read_due(self, limit: int = 20) -> int:
+        """The job: receipts stored lately that nobody read (pool full, process stopped), read here."""
+        with self._uow() as work:
+            ids = ReceiptCheckQueries(work.session).unread_receipts(self._clock.now() - UNREAD_LOOKBACK, limit)
+        for receipt_id in ids:
+            self.read(receipt_id)
+        return len(ids)
+
+    def read(self, receipt_id: int) -> None:
+        """Read one stored receipt (on a reading thread), save what it says and redraw its payment's card."""
+        with self._uow() as work:
+            receipt = ReceiptCheckQueries(work.session).receipt_with_content(receipt_id)
+            if receipt is None or receipt.reading is not None or receipt.content is None:
+                return
+            content, mime = receipt.content, receipt.mime_type or "application/octet-stream"
+        reading = self.read_safely(content, mime)
+        with self._uow() as work:
+            receipt = ReceiptCheckQueries(work.session).receipt_with_content(receipt_id)
+            if receipt is None or receipt.reading is not None:
+                return  # removed meanwhile, or read twice (the job and the pool): the first reading stands
+            payment = receipt.payment
+            check = check_receipt(fields_of(reading), payment_facts(payment))
+            receipt.reading = ReceiptReading(
+                payment_id=payment.id,
+                workspace_id=payment.workspace_id,
+                outcome=check.outcome if not reading.problem else UNREAD,
+                differences=check.differences,
+                notes=check.notes,
+                **reading_row(reading, self._clock.now()),
+            )
+            lifecycle.changed(payment)
+            workspace_id, payment_id = payment.workspace_id, payment.id
+            work.commit()
+        self._redraw(workspace_id, payment_id)
+
+    def read_safely(self, content: bytes, mime: str) -> Reading:
+        try:
+            return self.reader(content, mime)
+        except Exception as error:  # a reader's fault on one file must not stop the others, nor be retried forever
+            logger.warning("the receipt reader failed on a %s file", mime, exc_info=error)
+            return Unreadable("The receipt could not be read.")
+
+    def redrawn(self, workspace_id: int, payment_id: int) -> None:
+        """Bring the payment's message up to date (a receipt was attached to it elsewhere)."""
+        self._redraw(workspace_id, payment_id)
+
+    # --- finance's answers -------------------------------------------------------------------------
+
+    def keep_anyway(self, actor: Actor, payment_id: int, version: int, receipt_id: int) -> Changed:
+        """Finance has looked: the receipt stays and no longer holds the payment back."""
+        self._roles.require(actor, Access.FINANCE, "keep a receipt that differs")
+        with self._uow() as work:
+            payment = self._coding.current(work, actor.workspace_id, payment_id, version)
+            receipt = ReceiptCheckQueries(work.session).receipt_of(payment, receipt_id)
+            reading = receipt.reading if receipt is not None else None
+            if reading is None or reading.outcome != "differs" or reading.kept_at is not None:
+                raise DomainError(NOT_FLAGGED)
+            reading.kept_by_user_id = actor.user_id
+            reading.kept_at = self._clock.now()
+            lifecycle.changed(payment)
+            self._audit(work, actor, payment, "receipt.kept_anyway", receipt_id)
+            return self._coding.save(work, payment)
+
+    def remove_receipt(self, actor: Actor, payment_id: int, version: int, receipt_id: int) -> Changed:
+        """Finance takes a receipt off the payment (the wrong file, another payment's receipt)."""
+        self._roles.require(actor, Access.FINANCE, "remove receipts")
+        with self._uow() as work:
+            payment = self._coding.current(work, actor.workspace_id, payment_id, version)
+            receipt = ReceiptCheckQueries(work.session).receipt_of(payment, receipt_id)
+            if receipt is None or receipt.state is ReceiptState.REJECTED:
+                raise DomainError("That receipt is no longer on this payment.")
+            if receipt.state is ReceiptState.ATTACHED:
+                raise DomainError(IN_XERO)
+            payment.receipts.remove(receipt)
+            lifecycle.changed(payment)
+            self._audit(work, actor, payment, "receipt.removed", receipt_id, file_name=receipt.file_name)
+            return self._coding.save(work, payment)
+
+    @staticmethod
+    def _audit(work: UnitOfWork, actor: Actor, payment: Payment, action: str, receipt_id: int, **more: str) -> None:
+        work.audit.payment_event(
+            workspace_id=actor.workspace_id,
+            actor_user_id=actor.user_id,
+            action=action,
+            payment_id=payment.id,
+            receipt_id=receipt_id,
+            **more,
+        )

@@ -1,0 +1,240 @@
+"""Receipts sent before anyone asked: in the bot's direct messages or in the finance channel, outside any payment's
+thread. Each is kept (encrypted, as a payment's receipts are), acknowledged at once, read off the request threads,
+and tied to the open payment it fits: one fit is attached and its payment named; several are offered to choose
+from; none keeps it waiting until a payment it fits arrives (`arrived`, called once per stored batch).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from datetime import date, timedelta
+from typing import Any
+
+from bot.clock import Clock
+from bot.connection.roles import Access, Actor, Roles
+from bot.errors import DomainError, NotAllowed
+from bot.receipts.errors import ReceiptRefused
+from bot.receipts.files import check_receipt
+from bot.receipts.matching import DATE_WINDOW
+from bot.receipts.matching_service import ReceiptChecks, reading_row
+from bot.receipts.ports import SharedFile
+from bot.receipts.receipt_first_matching import (
+    PaymentSummary,
+    ReceiptFirstMessenger,
+    attach,
+    fitting,
+    summary,
+    window_of,
+)
+from bot.slack.clients import SlackClients
+from bot.slack.directory import SlackDirectory
+from bot.slack.files import DownloadFailed, SlackFiles
+from bot.workers import BoundedWorkers
+from storage.models import Payment, WaitingReceipt
+from storage.repositories.receipt_checks import ReceiptCheckQueries
+from storage.uow import UnitOfWorkFactory
+
+logger = logging.getLogger(__name__)
+STALE_AFTER = timedelta(days=30)  # unmatched this long: listed to finance on the App Home
+CHOICES_MAX = 5  # payments offered to choose from
+GONE = "That receipt is no longer waiting for a payment: it was attached already, or removed."
+
+
+class ReceiptFirst:
+    def __init__(
+        self,
+        *,
+        uow: UnitOfWorkFactory,
+        clock: Clock,
+        roles: Roles,
+        directory: SlackDirectory,
+        slack: SlackClients,
+        files: SlackFiles,
+        max_bytes: int,
+        workers: BoundedWorkers,
+        checks: ReceiptChecks,
+        messenger: ReceiptFirstMessenger,
+    ) -> None:
+        self._uow = uow
+        self._clock = clock
+        self._roles = roles
+        self._directory = directory
+        self._slack = slack
+        self._files = files
+        self._max_bytes = max_bytes
+        self._workers = workers
+        self._checks = checks
+        self._messenger = messenger
+
+    # --- receiving ---------------------------------------------------------------------------------
+
+    def is_receipt_place(self, workspace_id: int, channel: str, direct: bool, default_channel: str | None) -> bool:
+        """The bot's direct messages, or the workspace's finance channel."""
+        if direct:
+            return True
+        with self._uow() as work:
+            workspace = work.workspaces.get(workspace_id)
+            finance = (workspace.finance_channel_id if workspace else None) or default_channel
+        return bool(finance) and channel == finance
+
+    def receive(self, shared: SharedFile) -> None:
+        """Photos and PDFs sent outside a payment's thread; downloading and reading happen off this thread."""
+        if not self._workers.offer(lambda: self._take(shared)):
+            self._messenger.refused(
+                shared.team_id,
+                shared.channel,
+                shared.message_ts,
+                "I'm reading a lot of receipts right now and couldn't take this one. "
+                "Please send it again in a few minutes.",
+            )
+
+    def _take(self, shared: SharedFile) -> None:
+        stored = []
+        for file in shared.files:
+            try:
+                waiting_id = self._store(shared, file)
+            except (DownloadFailed, ReceiptRefused) as refused:
+                self._messenger.refused(shared.team_id, shared.channel, shared.message_ts, refused.message)
+                continue
+            if waiting_id is not None:
+                stored.append(waiting_id)
+        if not stored:
+            return
+        self._messenger.received(shared.team_id, shared.channel, shared.message_ts)
+        for waiting_id in stored:
+            if not self._checks.runner.offer(lambda waiting_id=waiting_id: self.read(waiting_id)):  # type: ignore[misc]
+                self.read(waiting_id)  # the pool is full: this receipt worker reads it itself
+
+    def _store(self, shared: SharedFile, file: dict[str, Any]) -> int | None:
+        client = self._slack.for_team(shared.team_id)
+        full = self._files.full_file(client, file)
+        file_id = str(full.get("id") or "")
+        with self._uow() as work:
+            if not file_id or ReceiptCheckQueries(work.session).waiting_by_file(shared.workspace_id, file_id):
+                return None  # a retried event, or the same file shared again
+        content = self._files.download(client, full)
+        checked = check_receipt(content, str(full.get("name") or "receipt"), max_bytes=self._max_bytes)
+        sender = self._directory.user(shared.team_id, shared.user_id)
+        with self._uow() as work:
+            row = WaitingReceipt(
+                workspace_id=shared.workspace_id,
+                team_id=shared.team_id,
+                sender_user_id=shared.user_id,
+                sender_email=sender.email if sender else None,
+                channel_id=shared.channel,
+                message_ts=shared.message_ts,
+                slack_file_id=file_id[:32],
+                file_name=checked.file_name,
+                mime_type=checked.mime_type,
+                size_bytes=len(checked.content),
+                sha256=checked.sha256,
+                content=checked.content,
+                created_at=self._clock.now(),
+            )
+            work.session.add(row)
+            work.session.flush()
+            work.commit()
+            return row.id
+
+    def read(self, waiting_id: int) -> None:
+        """On a reading thread: what the receipt says, then the payment it fits."""
+        with self._uow() as work:
+            waiting = ReceiptCheckQueries(work.session).waiting(waiting_id, content=True)
+            if waiting is None or waiting.read_at is not None or waiting.content is None:
+                return
+            content, mime = waiting.content, waiting.mime_type or "application/octet-stream"
+        reading = self._checks.read_safely(content, mime)
+        with self._uow() as work:
+            waiting = ReceiptCheckQueries(work.session).waiting(waiting_id, content=True)
+            if waiting is None or waiting.read_at is not None:
+                return
+            for name, value in reading_row(reading, self._clock.now()).items():
+                setattr(waiting, name, value)
+            first, last = window_of(waiting)
+            payments = ReceiptCheckQueries(work.session).open_payments_between(waiting.workspace_id, first, last)
+            say = self._match(waiting, payments, set(), told_to_wait=False)
+            work.commit()
+        say()
+
+    # --- matching ----------------------------------------------------------------------------------
+
+    def arrived(self, workspace_id: int, dates: Sequence[date]) -> None:
+        """New payments were stored: receipts waiting for them are tied to them (one query when none wait)."""
+        if not dates:
+            return
+        with self._uow() as work:
+            queries = ReceiptCheckQueries(work.session)
+            waiting = queries.waiting_around(workspace_id, min(dates) - DATE_WINDOW, max(dates) + DATE_WINDOW)
+            waiting = [w for w in waiting if w.total is not None]
+            if not waiting:
+                return
+            payments = queries.open_payments_between(workspace_id, min(dates), max(dates))
+            taken: set[int] = set()
+            messages = [self._match(row, payments, taken, told_to_wait=True) for row in waiting]
+            work.commit()
+        for say in messages:
+            say()
+
+    def _match(
+        self, waiting: WaitingReceipt, payments: Sequence[Payment], taken: set[int], *, told_to_wait: bool
+    ) -> Callable[[], None]:
+        """Attach, offer a choice, or keep waiting (in the caller's transaction); what to say once it commits."""
+        actor = Actor(waiting.workspace_id, waiting.team_id, waiting.sender_user_id)
+        finance = self._roles.access_of(actor) >= Access.FINANCE
+        open_now = [p for p in payments if p.id not in taken]
+        fits = fitting(waiting, open_now, sender_is_finance=finance)
+        where = (waiting.team_id, waiting.channel_id, waiting.message_ts)
+        if len(fits) == 1 and attach(waiting, fits[0], self._clock.now()) is not None:
+            taken.add(fits[0].id)
+            chosen, workspace_id = summary(fits[0]), waiting.workspace_id
+
+            def attached() -> None:
+                self._messenger.attached(*where, chosen)
+                self._checks.redrawn(workspace_id, chosen.payment_id)
+
+            return attached
+        if len(fits) > 1:
+            waiting.status = "choosing"
+            waiting.candidates = [p.id for p in fits[:CHOICES_MAX]]
+            offered, waiting_id = [summary(p) for p in fits[:CHOICES_MAX]], waiting.id
+            return lambda: self._messenger.choose(*where, waiting_id, offered)
+        waiting.status = "waiting"
+        unread = waiting.total is None
+        if told_to_wait:
+            return lambda: None
+        return lambda: self._messenger.not_yet(*where, unread)
+
+    def choose(self, actor: Actor, waiting_id: int, payment_id: int) -> PaymentSummary:
+        """The sender (or finance) says which of the offered payments the receipt is for."""
+        with self._uow() as work:
+            waiting = ReceiptCheckQueries(work.session).waiting(waiting_id, content=True)
+            if waiting is None or waiting.workspace_id != actor.workspace_id:
+                raise DomainError(GONE)
+            finance = self._roles.access_of(actor) >= Access.FINANCE
+            if waiting.sender_user_id != actor.user_id and not finance:
+                raise NotAllowed("Only the person who sent this receipt, or the finance team, can choose its payment.")
+            if waiting.status != "choosing" or payment_id not in (waiting.candidates or []):
+                raise DomainError(GONE)
+            payment = work.payments.get(actor.workspace_id, payment_id)
+            if payment is None or attach(waiting, payment, self._clock.now()) is None:
+                raise DomainError("That payment can't take this receipt any more; choose another.")
+            work.audit.payment_event(
+                workspace_id=actor.workspace_id,
+                actor_user_id=actor.user_id,
+                action="receipt.payment_chosen",
+                payment_id=payment.id,
+                waiting_receipt_id=waiting_id,
+            )
+            chosen = summary(payment)
+            work.commit()
+        self._checks.redrawn(actor.workspace_id, payment_id)
+        return chosen
+
+    def stale(self, workspace_id: int, limit: int = 10) -> tuple[int, list[tuple[str, str, date]]]:
+        """Receipts still without a payment 30 days after they were sent: (sender, file name, day sent)."""
+        with self._uow() as work:
+            count, rows = ReceiptCheckQueries(work.session).stale_waiting(
+                workspace_id, self._clock.now() - STALE_AFTER, limit
+            )
+            return count, [(r.sender_user_id, r.file_name, r.created_at.date()) for r in rows]

@@ -1,0 +1,117 @@
+"""Receipt readings and receipts waiting for their payment (models/receipt_checks.py)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import undefer
+
+from storage.models import Payment, PaymentState, Receipt, ReceiptReading, ReceiptState, WaitingReceipt
+from storage.repositories.base import SessionRepository
+
+# Payments a receipt sent on its own may still be for: not left out of the books.
+OPEN_STATES = tuple(state for state in PaymentState if state is not PaymentState.EXCLUDED)
+DIFFERS = "differs"
+
+
+class ReceiptCheckQueries(SessionRepository):
+    def receipt_with_content(self, receipt_id: int) -> Receipt | None:
+        return self.session.scalar(select(Receipt).where(Receipt.id == receipt_id).options(undefer(Receipt.content)))
+
+    def receipt_of(self, payment: Payment, receipt_id: int) -> Receipt | None:
+        return next((r for r in payment.receipts if r.id == receipt_id), None)
+
+    def unread_receipts(self, since: datetime, limit: int) -> Sequence[int]:
+        """Receipts stored since `since` that have no reading yet (the reader was busy, or the process stopped)."""
+        read = select(ReceiptReading.id).where(ReceiptReading.receipt_id == Receipt.id).exists()
+        query = (
+            select(Receipt.id)
+            .where(Receipt.created_at >= since, Receipt.state != ReceiptState.REJECTED, ~read)
+            .order_by(Receipt.id)
+            .limit(limit)
+        )
+        return self.session.scalars(query).all()
+
+    # --- receipts sent before their payment --------------------------------------------------------
+
+    def waiting(self, waiting_id: int, *, content: bool = False) -> WaitingReceipt | None:
+        query = select(WaitingReceipt).where(WaitingReceipt.id == waiting_id)
+        if content:
+            query = query.options(undefer(WaitingReceipt.content))
+        return self.session.scalar(query)
+
+    def waiting_by_file(self, workspace_id: int, slack_file_id: str) -> WaitingReceipt | None:
+        return self.session.scalar(
+            select(WaitingReceipt).where(
+                WaitingReceipt.workspace_id == workspace_id, WaitingReceipt.slack_file_id == slack_file_id
+            )
+        )
+
+    def waiting_around(self, workspace_id: int, first: dt.date, last: dt.date) -> Sequence[WaitingReceipt]:
+        """Receipts still waiting for a payment, dated between `first` and `last` or undated: one query a batch."""
+        return self.session.scalars(
+            select(WaitingReceipt)
+            .where(
+                WaitingReceipt.workspace_id == workspace_id,
+                WaitingReceipt.status == "waiting",
+                (WaitingReceipt.receipt_date.is_(None))
+                | ((WaitingReceipt.receipt_date >= first) & (WaitingReceipt.receipt_date <= last)),
+            )
+            .order_by(WaitingReceipt.id)
+        ).all()
+
+    def stale_waiting(self, workspace_id: int, before: datetime, limit: int) -> tuple[int, Sequence[WaitingReceipt]]:
+        """How many receipts have waited for a payment since before `before`, and the oldest `limit` of them."""
+        where = (
+            WaitingReceipt.workspace_id == workspace_id,
+            WaitingReceipt.status.in_(("waiting", "choosing")),
+            WaitingReceipt.created_at < before,
+        )
+        count = int(self.session.scalar(select(func.count()).where(*where)) or 0)
+        rows = self.session.scalars(select(WaitingReceipt).where(*where).order_by(WaitingReceipt.id).limit(limit))
+        return count, rows.all()
+
+    def open_payments_between(self, workspace_id: int, first: dt.date, last: dt.date) -> Sequence[Payment]:
+        """Payments dated between `first` and `last` that are not excluded and have no receipt yet."""
+        has_receipt = (
+            select(Receipt.id).where(Receipt.payment_id == Payment.id, Receipt.state != ReceiptState.REJECTED).exists()
+        )
+        return self.session.scalars(
+            select(Payment)
+            .where(
+                Payment.workspace_id == workspace_id,
+                Payment.state.in_(OPEN_STATES),
+                Payment.date >= first,
+                Payment.date <= last,
+                Payment.no_receipt_reason.is_(None),
+                ~has_receipt,
+            )
+            .order_by(Payment.date, Payment.id)
+            .limit(200)
+        ).all()
+
+    # --- what the App Home lists ---------------------------------------------------------------------
+
+    def mismatched_payments(self, workspace_id: int, limit: int) -> tuple[int, Sequence[Payment]]:
+        """Payments with a receipt that differs and that finance has not kept anyway, oldest first."""
+        differing = (
+            select(ReceiptReading.payment_id)
+            .join(Receipt, Receipt.id == ReceiptReading.receipt_id)
+            .where(
+                ReceiptReading.workspace_id == workspace_id,
+                ReceiptReading.outcome == DIFFERS,
+                ReceiptReading.kept_at.is_(None),
+                Receipt.state != ReceiptState.REJECTED,
+            )
+        )
+        where = (
+            Payment.workspace_id == workspace_id,
+            Payment.state != PaymentState.EXCLUDED,
+            Payment.id.in_(differing),
+        )
+        count = int(self.session.scalar(select(func.count()).select_from(Payment).where(*where)) or 0)
+        rows = self.session.scalars(select(Payment).where(*where).order_by(Payment.date, Payment.id).limit(limit))
+        return count, rows.all()
