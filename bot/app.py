@@ -18,7 +18,18 @@ from bot.settings import Settings
 from bot.slack.clients import BOT_SCOPES, slack_authorize_url, slack_client
 from bot.slack.listener_pool import Answer, ListenerPool, for_request, forget_request
 from bot.slack.replays import REPLAY_CHECK, ReplayGuard, without_waiting_for_disk
-from handlers import actions, commands, duplicate_actions, events, exports, home, options, payment_actions, views
+from handlers import (
+    actions,
+    commands,
+    duplicate_actions,
+    events,
+    exports,
+    home,
+    options,
+    payment_actions,
+    receipt_check_actions,
+    views,
+)
 from handlers.common import context_middleware
 from handlers.refusals import Refusals, answered
 from storage.models import SLACK_OAUTH_STATES_TABLE
@@ -27,7 +38,18 @@ logger = logging.getLogger(__name__)
 
 # Every Slack surface, each with its `register(app, services)` (tests/handlers/test_listeners.py checks that every
 # id the bot hands Slack reaches exactly one of their listeners).
-SURFACES = (commands, actions, payment_actions, duplicate_actions, views, options, events, exports, home)
+SURFACES = (
+    commands,
+    actions,
+    payment_actions,
+    duplicate_actions,
+    receipt_check_actions,
+    views,
+    options,
+    events,
+    exports,
+    home,
+)
 
 # Requests whose ack carries nothing Slack shows: acknowledged by `_ack_first_middleware` on the request thread
 # before any listener runs, so Slack's answer never waits for a listener thread. Slash commands, view

@@ -13,6 +13,7 @@ from bot.receipts.ports import SharedFile
 from bot.services import Services
 from handlers.common import actor_from
 from handlers.exports import export_shared
+from handlers.receipt_first_messages import receipt_shared
 
 
 class EventListeners:
@@ -35,6 +36,7 @@ class EventListeners:
         if not event.get("thread_ts"):
             if event.get("channel_type") == "im":
                 export_shared(self._services, event, context, client)
+            receipt_shared(self._services, event, context)
             return
         actor = actor_from(context)
         self._services.receipts.receive(

@@ -29,6 +29,7 @@ from storage.uow import UnitOfWork, UnitOfWorkFactory
 logger = logging.getLogger(__name__)
 
 UNREAD_LOOKBACK = timedelta(days=2)  # the job reads receipts stored this recently and never read
+LEFT_TO_THE_POOL = timedelta(minutes=10)  # younger receipts may still be in the pool's queue: not read twice
 NOT_FLAGGED = "This receipt is not flagged as different from the payment any more."
 IN_XERO = (
     "This receipt is already attached to the transaction in Xero, which keeps attachments once added; "
@@ -99,10 +100,18 @@ class ReceiptChecks:
             if not self.runner.offer(lambda receipt_id=receipt_id: self.read(receipt_id)):  # type: ignore[misc]
                 logger.info("the reading pool is full; receipt %s is read by the next read_receipts run", receipt_id)
 
+    def submit_unread(self, payment_id: int) -> None:
+        """Offer the reading of the payment's receipts that have none yet (the ones just stored)."""
+        with self._uow() as work:
+            ids = ReceiptCheckQueries(work.session).unread_receipts_of(payment_id)
+        self.submit(ids)
+
     def read_due(self, limit: int = 20) -> int:
         """The job: receipts stored lately that nobody read (pool full, process stopped), read here."""
+        now = self._clock.now()
         with self._uow() as work:
-            ids = ReceiptCheckQueries(work.session).unread_receipts(self._clock.now() - UNREAD_LOOKBACK, limit)
+            queries = ReceiptCheckQueries(work.session)
+            ids = queries.unread_receipts(now - UNREAD_LOOKBACK, now - LEFT_TO_THE_POOL, limit)
         for receipt_id in ids:
             self.read(receipt_id)
         return len(ids)

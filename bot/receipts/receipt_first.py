@@ -55,6 +55,7 @@ class ReceiptFirst:
         workers: BoundedWorkers,
         checks: ReceiptChecks,
         messenger: ReceiptFirstMessenger,
+        finance_channel: str | None = None,
     ) -> None:
         self._uow = uow
         self._clock = clock
@@ -66,20 +67,24 @@ class ReceiptFirst:
         self._workers = workers
         self._checks = checks
         self._messenger = messenger
+        self._finance_channel = finance_channel  # single-workspace mode's FINANCE_CHANNEL
 
     # --- receiving ---------------------------------------------------------------------------------
 
-    def is_receipt_place(self, workspace_id: int, channel: str, direct: bool, default_channel: str | None) -> bool:
+    def _is_receipt_place(self, workspace_id: int, channel: str, direct: bool) -> bool:
         """The bot's direct messages, or the workspace's finance channel."""
         if direct:
             return True
         with self._uow() as work:
             workspace = work.workspaces.get(workspace_id)
-            finance = (workspace.finance_channel_id if workspace else None) or default_channel
+            finance = (workspace.finance_channel_id if workspace else None) or self._finance_channel
         return bool(finance) and channel == finance
 
-    def receive(self, shared: SharedFile) -> None:
-        """Photos and PDFs sent outside a payment's thread; downloading and reading happen off this thread."""
+    def receive(self, shared: SharedFile, *, direct: bool) -> None:
+        """Photos and PDFs sent outside a payment's thread, in the bot's DM or the finance channel (files elsewhere
+        are not the bot's business); downloading and reading happen off this thread."""
+        if not shared.files or not self._is_receipt_place(shared.workspace_id, shared.channel, direct):
+            return
         if not self._workers.offer(lambda: self._take(shared)):
             self._messenger.refused(
                 shared.team_id,
@@ -160,16 +165,26 @@ class ReceiptFirst:
     # --- matching ----------------------------------------------------------------------------------
 
     def arrived(self, workspace_id: int, dates: Sequence[date]) -> None:
-        """New payments were stored: receipts waiting for them are tied to them (one query when none wait)."""
+        """New payments were stored: receipts waiting for them are tied to them. One query when none wait (nearly
+        always); otherwise the matching is left to a receipt worker, so the source's answer does not wait on Slack."""
         if not dates:
             return
+        first, last = min(dates), max(dates)
+        with self._uow() as work:
+            waiting = ReceiptCheckQueries(work.session).waiting_around(
+                workspace_id, first - DATE_WINDOW, last + DATE_WINDOW
+            )
+            if not any(w.total is not None for w in waiting):
+                return
+        if not self._workers.offer(lambda: self._match_arrived(workspace_id, first, last)):
+            self._match_arrived(workspace_id, first, last)
+
+    def _match_arrived(self, workspace_id: int, first: date, last: date) -> None:
         with self._uow() as work:
             queries = ReceiptCheckQueries(work.session)
-            waiting = queries.waiting_around(workspace_id, min(dates) - DATE_WINDOW, max(dates) + DATE_WINDOW)
+            waiting = queries.waiting_around(workspace_id, first - DATE_WINDOW, last + DATE_WINDOW)
             waiting = [w for w in waiting if w.total is not None]
-            if not waiting:
-                return
-            payments = queries.open_payments_between(workspace_id, min(dates), max(dates))
+            payments = queries.open_payments_between(workspace_id, first, last)
             taken: set[int] = set()
             messages = [self._match(row, payments, taken, told_to_wait=True) for row in waiting]
             work.commit()

@@ -17,6 +17,7 @@ from bot.payments import lifecycle
 from bot.payments.coding import Changed, CodingService
 from bot.receipts.errors import ReceiptRefused
 from bot.receipts.files import check_receipt
+from bot.receipts.matching_service import ReceiptChecks
 from bot.receipts.ports import ReceiptMessenger, SharedFile
 from bot.receipts.schedule import digest_day, in_working_hours, reminder_due, zone
 from bot.slack.clients import SlackClients
@@ -58,6 +59,7 @@ class ReceiptService:
         workers: BoundedWorkers | None = None,
         outbox: SlackOutbox,
         messenger: ReceiptMessenger,
+        checks: ReceiptChecks | None = None,
     ) -> None:
         self._uow = uow
         self._clock = clock
@@ -69,6 +71,7 @@ class ReceiptService:
         self.workers = workers or BoundedWorkers(workers=RECEIPT_WORKERS, backlog=RECEIPT_BACKLOG, name="receipts")
         self._outbox = outbox
         self._messenger = messenger
+        self._checks = checks  # reads each stored receipt, after its sender has been answered
 
     # --- receiving ---------------------------------------------------------------------------
 
@@ -119,6 +122,8 @@ class ReceiptService:
                     f"Got it, thank you: this payment now has {count} {noun}.",
                 )
                 self._messenger.update_card(shared.team_id, changed)
+                if self._checks is not None:
+                    self._checks.submit_unread(payment_id)
         except Exception as error:  # nobody else would tell the person: the event was acknowledged long ago
             ref = uuid.uuid4().hex[:8]
             logger.error("taking a receipt failed (reference %s)", ref, exc_info=error)

@@ -24,16 +24,26 @@ class ReceiptCheckQueries(SessionRepository):
     def receipt_of(self, payment: Payment, receipt_id: int) -> Receipt | None:
         return next((r for r in payment.receipts if r.id == receipt_id), None)
 
-    def unread_receipts(self, since: datetime, limit: int) -> Sequence[int]:
-        """Receipts stored since `since` that have no reading yet (the reader was busy, or the process stopped)."""
+    def unread_receipts(self, since: datetime, until: datetime, limit: int) -> Sequence[int]:
+        """Receipts stored between `since` and `until` that have no reading yet (the reader was busy, or the process
+        stopped)."""
         read = select(ReceiptReading.id).where(ReceiptReading.receipt_id == Receipt.id).exists()
         query = (
             select(Receipt.id)
-            .where(Receipt.created_at >= since, Receipt.state != ReceiptState.REJECTED, ~read)
+            .where(
+                Receipt.created_at >= since, Receipt.created_at < until, Receipt.state != ReceiptState.REJECTED, ~read
+            )
             .order_by(Receipt.id)
             .limit(limit)
         )
         return self.session.scalars(query).all()
+
+    def unread_receipts_of(self, payment_id: int) -> Sequence[int]:
+        read = select(ReceiptReading.id).where(ReceiptReading.receipt_id == Receipt.id).exists()
+        query = select(Receipt.id).where(
+            Receipt.payment_id == payment_id, Receipt.state != ReceiptState.REJECTED, ~read
+        )
+        return self.session.scalars(query.order_by(Receipt.id)).all()
 
     # --- receipts sent before their payment --------------------------------------------------------
 
