@@ -149,7 +149,9 @@ class ReceiptFirst:
             if waiting is None or waiting.read_at is not None or waiting.content is None:
                 return
             content, mime = waiting.content, waiting.mime_type or "application/octet-stream"
+            sender = Actor(waiting.workspace_id, waiting.team_id, waiting.sender_user_id)
         reading = self._checks.read_safely(content, mime)
+        finance = {sender.user_id} if self._is_finance(sender) else set()
         with self._uow() as work:
             waiting = ReceiptCheckQueries(work.session).waiting(waiting_id, content=True)
             if waiting is None or waiting.read_at is not None:
@@ -158,7 +160,7 @@ class ReceiptFirst:
                 setattr(waiting, name, value)
             first, last = window_of(waiting)
             payments = ReceiptCheckQueries(work.session).open_payments_between(waiting.workspace_id, first, last)
-            say = self._match(waiting, payments, set(), told_to_wait=False)
+            say = self._match(waiting, payments, set(), finance, told_to_wait=False)
             work.commit()
         say()
 
@@ -181,24 +183,39 @@ class ReceiptFirst:
 
     def _match_arrived(self, workspace_id: int, first: date, last: date) -> None:
         with self._uow() as work:
+            waiting = ReceiptCheckQueries(work.session).waiting_around(
+                workspace_id, first - DATE_WINDOW, last + DATE_WINDOW
+            )
+            senders = {Actor(w.workspace_id, w.team_id, w.sender_user_id) for w in waiting}
+        finance = {actor.user_id for actor in senders if self._is_finance(actor)}
+        with self._uow() as work:
             queries = ReceiptCheckQueries(work.session)
             waiting = queries.waiting_around(workspace_id, first - DATE_WINDOW, last + DATE_WINDOW)
             waiting = [w for w in waiting if w.total is not None]
             payments = queries.open_payments_between(workspace_id, first, last)
             taken: set[int] = set()
-            messages = [self._match(row, payments, taken, told_to_wait=True) for row in waiting]
+            messages = [self._match(row, payments, taken, finance, told_to_wait=True) for row in waiting]
             work.commit()
         for say in messages:
             say()
 
+    def _is_finance(self, actor: Actor) -> bool:
+        """Asked outside any unit of work: the role is read in one of its own."""
+        return self._roles.access_of(actor) >= Access.FINANCE
+
     def _match(
-        self, waiting: WaitingReceipt, payments: Sequence[Payment], taken: set[int], *, told_to_wait: bool
+        self,
+        waiting: WaitingReceipt,
+        payments: Sequence[Payment],
+        taken: set[int],
+        finance: set[str],
+        *,
+        told_to_wait: bool,
     ) -> Callable[[], None]:
-        """Attach, offer a choice, or keep waiting (in the caller's transaction); what to say once it commits."""
-        actor = Actor(waiting.workspace_id, waiting.team_id, waiting.sender_user_id)
-        finance = self._roles.access_of(actor) >= Access.FINANCE
+        """Attach, offer a choice, or keep waiting (in the caller's transaction); what to say once it commits.
+        `finance` holds the senders who are finance users, who may place a receipt on anyone's payment."""
         open_now = [p for p in payments if p.id not in taken]
-        fits = fitting(waiting, open_now, sender_is_finance=finance)
+        fits = fitting(waiting, open_now, sender_is_finance=waiting.sender_user_id in finance)
         where = (waiting.team_id, waiting.channel_id, waiting.message_ts)
         if len(fits) == 1 and attach(waiting, fits[0], self._clock.now()) is not None:
             taken.add(fits[0].id)
@@ -222,11 +239,11 @@ class ReceiptFirst:
 
     def choose(self, actor: Actor, waiting_id: int, payment_id: int) -> PaymentSummary:
         """The sender (or finance) says which of the offered payments the receipt is for."""
+        finance = self._is_finance(actor)
         with self._uow() as work:
             waiting = ReceiptCheckQueries(work.session).waiting(waiting_id, content=True)
             if waiting is None or waiting.workspace_id != actor.workspace_id:
                 raise DomainError(GONE)
-            finance = self._roles.access_of(actor) >= Access.FINANCE
             if waiting.sender_user_id != actor.user_id and not finance:
                 raise NotAllowed("Only the person who sent this receipt, or the finance team, can choose its payment.")
             if waiting.status != "choosing" or payment_id not in (waiting.candidates or []):
