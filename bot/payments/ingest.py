@@ -217,6 +217,8 @@ def _payment_row(source_account_id: int, payment: PaymentIn) -> dict[str, Any]:
         "category": payment.category,
         "reference": payment.reference,
         "spender_email": payment.spender_email,
+        "original_amount": payment.original_amount,
+        "original_currency": payment.original_currency,
     }
 
 

@@ -45,6 +45,8 @@ class PaymentIn:
     category: str | None = None
     reference: str | None = None
     spender_email: str | None = None
+    original_amount: Decimal | None = None  # a foreign-currency spend as charged, before conversion
+    original_currency: str | None = None
 
 
 @dataclass(frozen=True)
@@ -163,6 +165,26 @@ class _Fields:
         return None
 
 
+    def original(self) -> tuple[Decimal | None, str | None]:
+        """A foreign-currency spend as charged (shown, and what its receipt is checked against): both or neither."""
+        currency = self.text("original_currency", required=False, limit=3)
+        if currency is not None and currency not in CURRENCIES:
+            self.error("original_currency", "must be an ISO 4217 currency code such as USD")
+            return None, None
+        if self.raw.get("original_amount") is None:
+            if currency is not None:
+                self.error("original_amount", "is required with original_currency")
+            return None, None
+        if currency is None:
+            self.error("original_currency", "is required with original_amount")
+            return None, None
+        parsed = parse_amount(self.raw.get("original_amount"), currency)
+        if isinstance(parsed, str):
+            self.error("original_amount", parsed)
+            return None, None
+        return parsed, currency
+
+
 def validate_payment(raw: Any, index: int) -> PaymentIn | list[FieldError]:
     """Every problem with one payment, or the payment."""
     if not isinstance(raw, dict):
@@ -180,6 +202,7 @@ def validate_payment(raw: Any, index: int) -> PaymentIn | list[FieldError]:
     email = fields.text("spender_email", required=False, limit=LIMITS["spender_email"])
     if email is not None and not EMAIL.fullmatch(email):
         fields.error("spender_email", "must be an email address")
+    original_amount, original_currency = fields.original()
     if fields.errors:
         return fields.errors
     assert payment_id and account and amount is not None and currency and when and payee
@@ -194,6 +217,8 @@ def validate_payment(raw: Any, index: int) -> PaymentIn | list[FieldError]:
         category=category,
         reference=reference,
         spender_email=email.lower() if email else None,
+        original_amount=original_amount,
+        original_currency=original_currency,
     )
 
 

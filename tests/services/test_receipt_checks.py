@@ -12,6 +12,7 @@ from sqlalchemy import update
 from bot.clock import FrozenClock
 from bot.errors import DomainError, NotAllowed
 from bot.payments.cards import ReceiptCheckView
+from bot.payments.input import FieldError, PaymentIn, validate_payment
 from bot.receipts.matching import FX_TOLERANCE, PaymentFacts, ReadFields, check_receipt, implied_tax
 from bot.receipts.matching_view import receipt_mismatch
 from storage.models import Receipt, ReceiptState
@@ -177,3 +178,31 @@ def test_a_receipt_the_pool_had_no_room_for_is_read_by_the_job_later(
         work.commit()
     assert desk.checks.read_due() == 1
     assert checks(desk, payment)[0].outcome == "matches"
+
+
+def test_a_webhook_payment_with_its_charged_foreign_amount_is_checked_against_a_foreign_receipt(
+    desk: ReceiptDesk,
+) -> None:
+    raw = {
+        "id": "pay_fx",
+        "account": {"id": "acc-gbp-1", "name": "Operating GBP", "currency": "GBP"},
+        "amount": "70.00",
+        "currency": "GBP",
+        "date": DAY.isoformat(),
+        "payee": "FIGMA.COM",
+        "original_amount": "91.00",
+        "original_currency": "USD",
+    }
+    payment_in = validate_payment(raw, 0)
+    assert isinstance(payment_in, PaymentIn)
+    assert validate_payment(raw | {"original_currency": None}, 0) == [
+        FieldError(0, "original_currency", "is required with original_amount")
+    ]
+    desk.desk.ingest.ingest(desk.desk.books.workspace_id, [payment_in])
+    payment = desk.desk.id_of("pay_fx")
+
+    desk.read(payment, Canned(Decimal("89.00"), currency="USD", merchant="Figma"))
+
+    [check] = checks(desk, payment)
+    assert check.outcome == "matches"
+    assert check.notes == ("Receipt total USD 89.00 is within 3% of the USD 91.00 charged (card FX)",)
