@@ -112,6 +112,7 @@ def weekly_receipt_digest(services: Services) -> None:
 def read_receipts(services: Services) -> None:
     """Receipts the reading pool had no room for, or whose reading a stopped process lost."""
     services.receipt_checks.read_due()
+    services.receipt_first.read_due()
 
 
 def _guarded(name: str, services: Services, job: Callable[[Services], None]) -> Callable[[], None]:

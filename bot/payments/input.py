@@ -164,7 +164,6 @@ class _Fields:
         self.error("date", "must be an ISO date written YYYY-MM-DD, such as 2026-11-20")
         return None
 
-
     def original(self) -> tuple[Decimal | None, str | None]:
         """A foreign-currency spend as charged (shown, and what its receipt is checked against): both or neither."""
         currency = self.text("original_currency", required=False, limit=3)

@@ -1,11 +1,12 @@
-"""What the receipt checks are handed: a reader that says what a receipt file shows, and a pool to run it on.
+"""What the receipt checks are handed: a pool that reads receipt files off the request threads.
 
-In the running bot these are bot.receipts.reading's `read_receipt` and `ReadingPool`; tests hand canned readings
-and run them where they choose, so they neither run OCR nor wait for it.
+In the running bot it is bot.receipts.reading's `ReadingPool` around `read_receipt`; tests hand a pool of canned
+readings run when they choose, so they neither run OCR nor wait for it.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
@@ -28,24 +29,25 @@ class Reading(Protocol):
     @property
     def number(self) -> str | None: ...
     @property
-    def engine(self) -> str: ...
+    def engine(self) -> str | None: ...
     @property
     def problem(self) -> str | None: ...
 
 
-class ReceiptReader(Protocol):
-    def __call__(self, data: bytes, content_type: str) -> Reading: ...
+class ReadingPool(Protocol):
+    """Reads files on threads of its own (bot.receipts.reading.ReadingPool); `submit` is False, with nothing queued,
+    when it is full or stopping, and `on_read(key, reading)` is called on its thread when a reading is done."""
+
+    def submit(
+        self, receipt_id: int, data: bytes, content_type: str | None, on_read: Callable[[int, Any], None]
+    ) -> bool: ...
 
 
-class ReadingRunner(Protocol):
-    """Runs a reading off the threads that answer Slack; False, with nothing done, when it is too busy."""
-
-    def offer(self, job: Callable[[], None]) -> bool: ...
-
-
-def confidences_of(reading: Reading) -> dict[str, Any]:
+def confidences_of(reading: Reading) -> dict[str, float]:
     """The reader's confidence in each field, as plain numbers (JSON)."""
-    found = getattr(reading, "confidences", None) or getattr(reading, "confidence", None) or {}
+    found: Any = getattr(reading, "confidence", None)
+    if dataclasses.is_dataclass(found) and not isinstance(found, type):
+        found = dataclasses.asdict(found)
     if not isinstance(found, dict):
-        found = {name: getattr(found, name) for name in dir(found) if not name.startswith("_")}
+        return {}
     return {str(k): float(v) for k, v in found.items() if isinstance(v, int | float)}

@@ -7,12 +7,9 @@ A receipt the pool had no room for, or whose reading a stopped process lost, is 
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from datetime import timedelta
-from decimal import Decimal
 
 from bot.clock import Clock
 from bot.connection.roles import Access, Actor, Roles
@@ -20,7 +17,7 @@ from bot.errors import DomainError
 from bot.payments import lifecycle
 from bot.payments.coding import Changed, CodingService
 from bot.receipts.matching import UNREAD, ReadFields, check_receipt
-from bot.receipts.matching_ports import Reading, ReadingRunner, ReceiptReader, confidences_of
+from bot.receipts.matching_ports import Reading, ReadingPool, confidences_of
 from bot.receipts.matching_view import payment_facts
 from storage.models import Payment, ReceiptReading, ReceiptState
 from storage.repositories.receipt_checks import ReceiptCheckQueries
@@ -35,20 +32,6 @@ IN_XERO = (
     "This receipt is already attached to the transaction in Xero, which keeps attachments once added; "
     "remove it there if it is wrong."
 )
-
-
-@dataclass(frozen=True)
-class Unreadable:
-    """What is saved when the reader itself failed: the receipt is not offered to it again."""
-
-    problem: str
-    engine: str = "none"
-    total: Decimal | None = None
-    currency: str | None = None
-    date: dt.date | None = None
-    merchant: str | None = None
-    tax: Decimal | None = None
-    number: str | None = None
 
 
 def reading_row(reading: Reading, read_at: object) -> dict[str, object]:
@@ -80,52 +63,48 @@ class ReceiptChecks:
         clock: Clock,
         roles: Roles,
         coding: CodingService,
-        reader: ReceiptReader,
-        runner: ReadingRunner,
+        pool: ReadingPool,
         redraw: Callable[[int, int], None],
     ) -> None:
         self._uow = uow
         self._clock = clock
         self._roles = roles
         self._coding = coding
-        self.reader = reader  # replaceable: tests hand a reader of canned readings
-        self.runner = runner
+        self.pool = pool  # replaceable: tests hand a pool whose reader returns canned readings
         self._redraw = redraw
 
     # --- reading ---------------------------------------------------------------------------------
 
     def submit(self, receipt_ids: Iterable[int]) -> None:
-        """Offer each receipt's reading to the pool; what it has no room for is left to the job."""
+        """Hand each receipt's file to the reading pool; what it has no room for is left to the job."""
         for receipt_id in receipt_ids:
-            if not self.runner.offer(lambda receipt_id=receipt_id: self.read(receipt_id)):  # type: ignore[misc]
+            with self._uow() as work:
+                receipt = ReceiptCheckQueries(work.session).receipt_with_content(receipt_id)
+                if receipt is None or receipt.reading is not None or receipt.content is None:
+                    continue
+                content, mime = receipt.content, receipt.mime_type
+            if not self.pool.submit(receipt_id, content, mime, self.save_reading):
                 logger.info("the reading pool is full; receipt %s is read by the next read_receipts run", receipt_id)
 
     def submit_unread(self, payment_id: int) -> None:
-        """Offer the reading of the payment's receipts that have none yet (the ones just stored)."""
+        """Read the payment's receipts that have no reading yet (the ones just stored)."""
         with self._uow() as work:
             ids = ReceiptCheckQueries(work.session).unread_receipts_of(payment_id)
         self.submit(ids)
 
     def read_due(self, limit: int = 20) -> int:
-        """The job: receipts stored lately that nobody read (pool full, process stopped), read here."""
+        """The job: receipts stored a while ago that nobody read (the pool was full, the process stopped)."""
         now = self._clock.now()
         with self._uow() as work:
             queries = ReceiptCheckQueries(work.session)
             ids = queries.unread_receipts(now - UNREAD_LOOKBACK, now - LEFT_TO_THE_POOL, limit)
-        for receipt_id in ids:
-            self.read(receipt_id)
+        self.submit(ids)
         return len(ids)
 
-    def read(self, receipt_id: int) -> None:
-        """Read one stored receipt (on a reading thread), save what it says and redraw its payment's card."""
+    def save_reading(self, receipt_id: int, reading: Reading) -> None:
+        """On a reading thread: save what the receipt says and its check, then redraw its payment's card."""
         with self._uow() as work:
-            receipt = ReceiptCheckQueries(work.session).receipt_with_content(receipt_id)
-            if receipt is None or receipt.reading is not None or receipt.content is None:
-                return
-            content, mime = receipt.content, receipt.mime_type or "application/octet-stream"
-        reading = self.read_safely(content, mime)
-        with self._uow() as work:
-            receipt = ReceiptCheckQueries(work.session).receipt_with_content(receipt_id)
+            receipt = ReceiptCheckQueries(work.session).receipt(receipt_id)
             if receipt is None or receipt.reading is not None:
                 return  # removed meanwhile, or read twice (the job and the pool): the first reading stands
             payment = receipt.payment
@@ -142,13 +121,6 @@ class ReceiptChecks:
             workspace_id, payment_id = payment.workspace_id, payment.id
             work.commit()
         self._redraw(workspace_id, payment_id)
-
-    def read_safely(self, content: bytes, mime: str) -> Reading:
-        try:
-            return self.reader(content, mime)
-        except Exception as error:  # a reader's fault on one file must not stop the others, nor be retried forever
-            logger.warning("the receipt reader failed on a %s file", mime, exc_info=error)
-            return Unreadable("The receipt could not be read.")
 
     def redrawn(self, workspace_id: int, payment_id: int) -> None:
         """Bring the payment's message up to date (a receipt was attached to it elsewhere)."""

@@ -17,7 +17,8 @@ from bot.errors import DomainError, NotAllowed
 from bot.receipts.errors import ReceiptRefused
 from bot.receipts.files import check_receipt
 from bot.receipts.matching import DATE_WINDOW
-from bot.receipts.matching_service import ReceiptChecks, reading_row
+from bot.receipts.matching_ports import Reading
+from bot.receipts.matching_service import LEFT_TO_THE_POOL, UNREAD_LOOKBACK, ReceiptChecks, reading_row
 from bot.receipts.ports import SharedFile
 from bot.receipts.receipt_first_matching import (
     PaymentSummary,
@@ -108,8 +109,26 @@ class ReceiptFirst:
             return
         self._messenger.received(shared.team_id, shared.channel, shared.message_ts)
         for waiting_id in stored:
-            if not self._checks.runner.offer(lambda waiting_id=waiting_id: self.read(waiting_id)):  # type: ignore[misc]
-                self.read(waiting_id)  # the pool is full: this receipt worker reads it itself
+            self.submit(waiting_id)
+
+    def submit(self, waiting_id: int) -> None:
+        """Hand the receipt's file to the reading pool; what it has no room for is left to the job."""
+        with self._uow() as work:
+            waiting = ReceiptCheckQueries(work.session).waiting(waiting_id, content=True)
+            if waiting is None or waiting.read_at is not None or waiting.content is None:
+                return
+            content, mime = waiting.content, waiting.mime_type
+        if not self._checks.pool.submit(waiting_id, content, mime, self.save_reading):
+            logger.info("the reading pool is full; receipt %s is read by the next read_receipts run", waiting_id)
+
+    def read_due(self, limit: int = 20) -> int:
+        """The job: receipts sent on their own a while ago that nobody read (the pool was full, a stop)."""
+        now = self._clock.now()
+        with self._uow() as work:
+            ids = ReceiptCheckQueries(work.session).unread_waiting(now - UNREAD_LOOKBACK, now - LEFT_TO_THE_POOL, limit)
+        for waiting_id in ids:
+            self.submit(waiting_id)
+        return len(ids)
 
     def _store(self, shared: SharedFile, file: dict[str, Any]) -> int | None:
         client = self._slack.for_team(shared.team_id)
@@ -142,20 +161,18 @@ class ReceiptFirst:
             work.commit()
             return row.id
 
-    def read(self, waiting_id: int) -> None:
+    def save_reading(self, waiting_id: int, reading: Reading) -> None:
         """On a reading thread: what the receipt says, then the payment it fits."""
         with self._uow() as work:
-            waiting = ReceiptCheckQueries(work.session).waiting(waiting_id, content=True)
-            if waiting is None or waiting.read_at is not None or waiting.content is None:
-                return
-            content, mime = waiting.content, waiting.mime_type or "application/octet-stream"
-            sender = Actor(waiting.workspace_id, waiting.team_id, waiting.sender_user_id)
-        reading = self._checks.read_safely(content, mime)
-        finance = {sender.user_id} if self._is_finance(sender) else set()
-        with self._uow() as work:
-            waiting = ReceiptCheckQueries(work.session).waiting(waiting_id, content=True)
+            waiting = ReceiptCheckQueries(work.session).waiting(waiting_id)
             if waiting is None or waiting.read_at is not None:
                 return
+            sender = Actor(waiting.workspace_id, waiting.team_id, waiting.sender_user_id)
+        finance = {sender.user_id} if self._is_finance(sender) else set()
+        with self._uow() as work:
+            waiting = ReceiptCheckQueries(work.session).waiting(waiting_id)
+            if waiting is None or waiting.read_at is not None:
+                return  # read twice (the job and the pool): the first reading stands
             for name, value in reading_row(reading, self._clock.now()).items():
                 setattr(waiting, name, value)
             first, last = window_of(waiting)

@@ -1,4 +1,4 @@
-"""Building the receipt checks: the reader and its pool, and the service for receipts sent on their own."""
+"""Building the receipt checks: the reading pool, and the service for receipts sent on their own."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from bot.clock import Clock
 from bot.connection.roles import Roles
 from bot.payments.coding import CodingService
 from bot.receipts.matching_service import ReceiptChecks
-from bot.receipts.reading import ReadingPool, read_receipt
+from bot.receipts.reading import ReadingPool
 from bot.receipts.receipt_first import ReceiptFirst
 from bot.receipts.receipt_first_matching import ReceiptFirstMessenger
 from bot.settings import Settings
@@ -39,8 +39,7 @@ def receipt_checks(
         clock=clock,
         roles=roles,
         coding=coding,
-        reader=read_receipt,
-        runner=ReadingPool(),
+        pool=ReadingPool(),
         redraw=outbox.redraw_card,
     )
     first = ReceiptFirst(

@@ -18,6 +18,9 @@ DIFFERS = "differs"
 
 
 class ReceiptCheckQueries(SessionRepository):
+    def receipt(self, receipt_id: int) -> Receipt | None:
+        return self.session.get(Receipt, receipt_id)
+
     def receipt_with_content(self, receipt_id: int) -> Receipt | None:
         return self.session.scalar(select(Receipt).where(Receipt.id == receipt_id).options(undefer(Receipt.content)))
 
@@ -52,6 +55,16 @@ class ReceiptCheckQueries(SessionRepository):
         if content:
             query = query.options(undefer(WaitingReceipt.content))
         return self.session.scalar(query)
+
+    def unread_waiting(self, since: datetime, until: datetime, limit: int) -> Sequence[int]:
+        """Receipts sent on their own between `since` and `until` and never read."""
+        query = select(WaitingReceipt.id).where(
+            WaitingReceipt.created_at >= since,
+            WaitingReceipt.created_at < until,
+            WaitingReceipt.read_at.is_(None),
+            WaitingReceipt.content.is_not(None),
+        )
+        return self.session.scalars(query.order_by(WaitingReceipt.id).limit(limit)).all()
 
     def waiting_by_file(self, workspace_id: int, slack_file_id: str) -> WaitingReceipt | None:
         return self.session.scalar(

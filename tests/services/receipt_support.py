@@ -54,30 +54,32 @@ class CannedReader:
         self.readings[content] = reading
         return content
 
-    def __call__(self, data: bytes, content_type: str) -> Canned:
+    def __call__(self, data: bytes, content_type: str | None) -> Canned:
         self.read.append(data)
-        found = self.readings[data]
-        if found.problem == "crash":
-            raise RuntimeError("the reader broke")
-        return found
+        return self.readings[data]
 
 
 class HeldPool:
-    """The reading pool: jobs wait until `run` (or are refused while `full`)."""
+    """The reading pool (as bot.receipts.reading.ReadingPool is used): files wait until `run`, or are refused while
+    `full`."""
 
-    def __init__(self) -> None:
-        self.jobs: list[Callable[[], None]] = []
+    def __init__(self, reader: CannedReader) -> None:
+        self.reader = reader
+        self.jobs: list[tuple[int, bytes, Callable[[int, Any], None]]] = []
         self.full = False
 
-    def offer(self, job: Callable[[], None]) -> bool:
+    def submit(
+        self, receipt_id: int, data: bytes, content_type: str | None, on_read: Callable[[int, Any], None]
+    ) -> bool:
         if self.full:
             return False
-        self.jobs.append(job)
+        self.jobs.append((receipt_id, data, on_read))
         return True
 
     def run(self) -> None:
         while self.jobs:
-            self.jobs.pop(0)()
+            receipt_id, data, on_read = self.jobs.pop(0)
+            on_read(receipt_id, self.reader(data, None))
 
 
 @dataclass
@@ -118,14 +120,14 @@ class ReceiptDesk:
     def open(cls, books: Books, uow: UnitOfWorkFactory, clock: FrozenClock) -> ReceiptDesk:
         desk = Desk.open(books, uow, clock)
         roles = Roles(uow=uow, directory=FinanceIsAdmin())  # type: ignore[arg-type]
-        reader, pool, said, redrawn = CannedReader(), HeldPool(), Said(), []
+        reader, said, redrawn = CannedReader(), Said(), []
+        pool = HeldPool(reader)
         checks = ReceiptChecks(
             uow=uow,
             clock=clock,
             roles=roles,
             coding=desk.coding,
-            reader=reader,
-            runner=pool,
+            pool=pool,
             redraw=lambda workspace_id, payment_id: redrawn.append(payment_id),
         )
         first = ReceiptFirst(
@@ -203,7 +205,8 @@ class ReceiptDesk:
             work.session.add(row)
             work.commit()
             waiting_id = row.id
-        self.first.read(waiting_id)
+        self.first.submit(waiting_id)
+        self.pool.run()
         return waiting_id
 
     def stored_waiting(self, waiting_id: int) -> WaitingReceipt:

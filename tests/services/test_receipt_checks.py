@@ -156,12 +156,12 @@ def test_the_receipts_tax_is_compared_with_what_the_chosen_rate_gives(desk: Rece
     assert checks(desk, within_a_cent)[0].tax is None
 
 
-def test_a_reader_that_fails_leaves_the_receipt_unread_and_the_payment_free(desk: ReceiptDesk) -> None:
+def test_a_receipt_that_cannot_be_read_says_why_and_leaves_the_payment_free(desk: ReceiptDesk) -> None:
     payment = desk.arrive("pay_1", "54.00")
-    desk.read(payment, Canned(problem="crash"))
+    desk.read(payment, Canned(problem="The photo is too dark to read."))
 
     [check] = checks(desk, payment)
-    assert (check.outcome, check.problem) == ("unread", "The receipt could not be read.")
+    assert (check.outcome, check.problem) == ("unread", "The photo is too dark to read.")
     assert mismatch(desk, payment) is None
 
 
@@ -176,7 +176,9 @@ def test_a_receipt_the_pool_had_no_room_for_is_read_by_the_job_later(
     with uow() as work:  # stored a while ago, and never read
         work.session.execute(update(Receipt).values(created_at=clock.now() - dt.timedelta(minutes=11)))
         work.commit()
+    desk.pool.full = False
     assert desk.checks.read_due() == 1
+    desk.pool.run()
     assert checks(desk, payment)[0].outcome == "matches"
 
 
