@@ -42,6 +42,8 @@ class ReadingPool(Protocol):
         self, receipt_id: int, data: bytes, content_type: str | None, on_read: Callable[[int, Any], None]
     ) -> bool: ...
 
+    def shutdown(self) -> None: ...
+
 
 def confidences_of(reading: Reading) -> dict[str, float]:
     """The reader's confidence in each field, as plain numbers (JSON)."""

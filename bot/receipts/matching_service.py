@@ -122,6 +122,10 @@ class ReceiptChecks:
             work.commit()
         self._redraw(workspace_id, payment_id)
 
+    def shutdown(self) -> None:
+        """serve's stop: the readings under way finish; receipts not read yet are read by the job after a restart."""
+        self.pool.shutdown()
+
     def redrawn(self, workspace_id: int, payment_id: int) -> None:
         """Bring the payment's message up to date (a receipt was attached to it elsewhere)."""
         self._redraw(workspace_id, payment_id)

@@ -76,6 +76,9 @@ class HeldPool:
         self.jobs.append((receipt_id, data, on_read))
         return True
 
+    def shutdown(self) -> None:
+        self.jobs.clear()
+
     def run(self) -> None:
         while self.jobs:
             receipt_id, data, on_read = self.jobs.pop(0)
