@@ -7,6 +7,8 @@ file names its reading in a PDF comment, so no OCR runs here."""
 
 from __future__ import annotations
 
+import io
+import random
 import threading
 from collections.abc import Iterator
 from datetime import date
@@ -22,6 +24,8 @@ from tests.e2e.conftest import EMPLOYEE, FINANCE, FINANCE_CHANNEL, RunningBot, e
 from tests.e2e.payments_flow import cards, element, payment, send
 from tests.e2e.test_sync import GBP, post_coded, settled, stored
 from tests.e2e.test_sync import ready as ready  # the fixture
+from tests.receipt_rendering import render
+from tests.receipt_samples import LOCALES, content
 
 PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\n"
 
@@ -154,3 +158,22 @@ def test_two_fitting_payments_are_offered_and_the_sender_chooses(
     ids = {external_id: stored(ready, external_id).id for external_id in ("pay_a", "pay_b")}
     with ready.uow() as work:
         assert {p: work.payments.receipt_count(i) for p, i in ids.items()} == {"pay_a": 0, "pay_b": 1}
+
+
+def test_a_photographed_till_receipt_read_by_the_real_engine_matches_its_payment(
+    ready: RunningBot, slack: FakeSlack
+) -> None:
+    """The one journey on the bot's own reader (local OCR): a generated till receipt, printed clean."""
+    printed = content(random.Random(0), "till", next(locale for locale in LOCALES if locale.currency == "GBP"))
+    photo = io.BytesIO()
+    render(printed, random.Random(0)).convert("RGB").save(photo, "JPEG", quality=90)
+    truth = printed.truth
+    body = payment("pay_1", account=GBP, currency="GBP", amount=str(truth.total), date=truth.date.isoformat())
+    send(ready, body | {"payee": f"{truth.merchant.upper()} LTD"})
+    ready.server.run_job("post_new_payments")
+    [card] = cards(slack)
+
+    file = slack.add_file(FINANCE, "till.jpg", photo.getvalue(), "image/jpeg", channel=FINANCE_CHANNEL)
+    ready.sender.event(ready.sender.file_share_message(FINANCE, FINANCE_CHANNEL, card["ts"], [file]))
+
+    eventually(lambda: "Receipt matches" in card_text(slack, card), timeout=120)
