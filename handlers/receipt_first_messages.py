@@ -29,7 +29,8 @@ CHOOSE = "This receipt fits more than one payment. Which one is it for?"
 
 def receipt_shared(services: Services, event: dict[str, Any], context: Any) -> None:
     """Photos and PDFs posted at the top of the bot's DM or of the finance channel (bank exports go elsewhere)."""
-    files = [f for f in event.get("files") or [] if not looks_like_export(f)]
+    direct = event.get("channel_type") == "im"
+    files = [f for f in event.get("files") or [] if not looks_like_export(f) and (direct or _photo_or_pdf(f))]
     if not files:
         return
     actor = actor_from(context)
@@ -43,7 +44,13 @@ def receipt_shared(services: Services, event: dict[str, Any], context: Any) -> N
         message_ts=ts,
         files=files,
     )
-    services.receipt_first.receive(shared, direct=event.get("channel_type") == "im")
+    services.receipt_first.receive(shared, direct=direct)
+
+
+def _photo_or_pdf(file: dict[str, Any]) -> bool:
+    """In a channel only what looks like a receipt is taken: people share other documents there too."""
+    mimetype = str(file.get("mimetype") or "")
+    return mimetype.startswith("image/") or mimetype == "application/pdf"
 
 
 def payment_words(payment: PaymentSummary) -> str:

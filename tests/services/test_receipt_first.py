@@ -15,6 +15,7 @@ from bot.connection.roles import Actor
 from bot.errors import DomainError, NotAllowed
 from bot.home.service import HomeService
 from bot.home.view import HomeFilter
+from bot.receipts.ports import SharedFile
 from storage.models import WaitingReceipt
 from storage.uow import UnitOfWorkFactory
 from tests.services.conftest import Books
@@ -127,3 +128,12 @@ def test_finance_sees_mismatches_and_receipts_a_month_without_a_payment(
     row = next(r for r in home.view(desk.finance, HomeFilter()).rows if r.card.payment_id == held)
     assert "Receipt mismatch" in row.labels
     assert home.view(desk.employee, HomeFilter()).receipt_notes is None
+
+
+def test_files_in_other_channels_are_not_taken_for_receipts(desk: ReceiptDesk) -> None:
+    shared = SharedFile("T1", desk.desk.books.workspace_id, EMPLOYEE, "C0RANDOM", "1.2", "1.2", [{"id": "F1"}])
+
+    desk.first.receive(shared, direct=False)  # no finance channel is set, and this is no direct message
+
+    desk.first._workers.shutdown()
+    assert desk.said.lines == []
