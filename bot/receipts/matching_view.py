@@ -6,9 +6,13 @@ time the card is drawn, because finance may change the payment's tax rate after 
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from bot.payments.cards import ReceiptCheckView, TaxChoice
 from bot.receipts.matching import DIFFERS, PaymentFacts, ReadFields, TaxRate, tax_difference
-from storage.models import Payment, ReceiptReading, ReceiptState
+from storage.models import Payment, ReceiptReading, ReceiptState, utcnow
+
+UNREAD_HOLD = timedelta(days=2)  # as long as the read_receipts job still reads a receipt nobody read
 
 
 def payment_facts(payment: Payment) -> PaymentFacts:
@@ -60,4 +64,17 @@ def receipt_mismatch(payment: Payment) -> str | None:
             continue
         if reading.outcome == DIFFERS and reading.kept_at is None:
             return (reading.differences or ["The receipt does not match the payment"])[0]
+    return None
+
+
+def receipt_hold(payment: Payment) -> str | None:
+    """Why automatic approval must wait for a person or for the reader: a receipt that differs and was not kept
+    anyway, or a receipt stored lately and not read yet (one stored before receipts were read never holds)."""
+    mismatch = receipt_mismatch(payment)
+    if mismatch:
+        return f"its receipt does not match: {mismatch}"
+    recent = utcnow() - UNREAD_HOLD
+    for receipt in payment.receipts:
+        if receipt.state is ReceiptState.STORED and receipt.reading is None and receipt.created_at >= recent:
+            return "its receipt is still being read"
     return None

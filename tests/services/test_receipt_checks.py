@@ -14,7 +14,7 @@ from bot.errors import DomainError, NotAllowed
 from bot.payments.cards import ReceiptCheckView
 from bot.payments.input import FieldError, PaymentIn, validate_payment
 from bot.receipts.matching import FX_TOLERANCE, PaymentFacts, ReadFields, check_receipt, implied_tax
-from bot.receipts.matching_view import receipt_mismatch
+from bot.receipts.matching_view import receipt_hold, receipt_mismatch
 from storage.models import Receipt, ReceiptState
 from storage.uow import UnitOfWorkFactory
 from tests.services.conftest import Books
@@ -208,3 +208,23 @@ def test_a_webhook_payment_with_its_charged_foreign_amount_is_checked_against_a_
     [check] = checks(desk, payment)
     assert check.outcome == "matches"
     assert check.notes == ("Receipt total USD 89.00 is within 3% of the USD 91.00 charged (card FX)",)
+
+
+def test_automatic_approval_waits_for_the_reading_and_for_finance_on_a_mismatch(desk: ReceiptDesk) -> None:
+    def hold(payment_id: int) -> str | None:
+        with desk.desk.books.uow() as work:
+            payment = work.payments.get(desk.desk.books.workspace_id, payment_id)
+            assert payment is not None
+            return receipt_hold(payment)
+
+    agrees, differs = desk.arrive("pay_1", "54.00"), desk.arrive("pay_2", "54.00", payee="Figma two")
+    desk.receipt(agrees, Canned(Decimal("54.00")))
+    receipt = desk.receipt(differs, Canned(Decimal("45.00"), merchant="Figma two"))
+    assert hold(agrees) == hold(differs) == "its receipt is still being read"
+
+    desk.pool.run()
+
+    assert hold(agrees) is None
+    assert hold(differs) == "its receipt does not match: Receipt total GBP 45.00, payment GBP 54.00"
+    desk.checks.keep_anyway(desk.finance, differs, desk.desk.card(differs).card.version, receipt)
+    assert hold(differs) is None
