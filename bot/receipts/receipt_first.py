@@ -176,7 +176,9 @@ class ReceiptFirst:
             for name, value in reading_row(reading, self._clock.now()).items():
                 setattr(waiting, name, value)
             first, last = window_of(waiting)
-            payments = ReceiptCheckQueries(work.session).open_payments_between(waiting.workspace_id, first, last)
+            totals = [waiting.total] if waiting.total is not None else []
+            queries = ReceiptCheckQueries(work.session)
+            payments = queries.open_payments_between(waiting.workspace_id, first, last, totals)
             say = self._match(waiting, payments, set(), finance, told_to_wait=False)
             work.commit()
         say()
@@ -209,7 +211,8 @@ class ReceiptFirst:
             queries = ReceiptCheckQueries(work.session)
             waiting = queries.waiting_around(workspace_id, first - DATE_WINDOW, last + DATE_WINDOW)
             waiting = [w for w in waiting if w.total is not None]
-            payments = queries.open_payments_between(workspace_id, first, last)
+            totals = {w.total for w in waiting if w.total is not None}
+            payments = queries.open_payments_between(workspace_id, first, last, totals)
             taken: set[int] = set()
             messages = [self._match(row, payments, taken, finance, told_to_wait=True) for row in waiting]
             work.commit()

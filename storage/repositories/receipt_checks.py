@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime
+from decimal import Decimal
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import undefer
@@ -97,8 +98,11 @@ class ReceiptCheckQueries(SessionRepository):
         rows = self.session.scalars(select(WaitingReceipt).where(*where).order_by(WaitingReceipt.id).limit(limit))
         return count, rows.all()
 
-    def open_payments_between(self, workspace_id: int, first: dt.date, last: dt.date) -> Sequence[Payment]:
-        """Payments dated between `first` and `last` that are not excluded and have no receipt yet."""
+    def open_payments_between(
+        self, workspace_id: int, first: dt.date, last: dt.date, totals: Collection[Decimal]
+    ) -> Sequence[Payment]:
+        """Payments dated between `first` and `last`, not excluded and with no receipt yet, of one of these amounts
+        (or of a foreign-currency spend, whose receipt is compared with the amount charged)."""
         has_receipt = (
             select(Receipt.id).where(Receipt.payment_id == Payment.id, Receipt.state != ReceiptState.REJECTED).exists()
         )
@@ -110,10 +114,11 @@ class ReceiptCheckQueries(SessionRepository):
                 Payment.date >= first,
                 Payment.date <= last,
                 Payment.no_receipt_reason.is_(None),
+                Payment.amount.in_(_written_forms(totals)) | Payment.original_currency.is_not(None),
                 ~has_receipt,
             )
             .order_by(Payment.date, Payment.id)
-            .limit(200)
+            .limit(1000)
         ).all()
 
     # --- what the App Home lists ---------------------------------------------------------------------
@@ -138,3 +143,15 @@ class ReceiptCheckQueries(SessionRepository):
         count = int(self.session.scalar(select(func.count()).select_from(Payment).where(*where)) or 0)
         rows = self.session.scalars(select(Payment).where(*where).order_by(Payment.date, Payment.id).limit(limit))
         return count, rows.all()
+
+
+def _written_forms(totals: Collection[Decimal]) -> list[Decimal]:
+    """Each amount with 0 to 4 decimals, as far as it has none beyond them: SQLite keeps money as the text it was
+    given ("54", "54.00"), so an amount is found whichever way it was written."""
+    forms: dict[str, Decimal] = {}  # by the text: Decimal("54") == Decimal("54.00"), so a set would keep one
+    for total in totals:
+        for places in range(5):
+            written = total.quantize(Decimal(1).scaleb(-places))
+            if written == total:
+                forms[format(written, "f")] = written
+    return list(forms.values())

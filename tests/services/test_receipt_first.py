@@ -15,9 +15,11 @@ from bot.connection.roles import Actor
 from bot.errors import DomainError, NotAllowed
 from bot.home.service import HomeService
 from bot.home.view import HomeFilter
+from bot.payments.input import PaymentIn
 from bot.receipts.ports import SharedFile
 from storage.models import WaitingReceipt
 from storage.uow import UnitOfWorkFactory
+from tests.services.coding_support import ACCOUNT
 from tests.services.conftest import Books
 from tests.services.receipt_support import DAY, EMPLOYEE, OTHER, Canned, ReceiptDesk
 
@@ -137,3 +139,12 @@ def test_files_in_other_channels_are_not_taken_for_receipts(desk: ReceiptDesk) -
 
     desk.first._workers.shutdown()
     assert desk.said.lines == []
+
+
+def test_a_busy_week_of_payments_does_not_hide_the_one_a_receipt_fits(desk: ReceiptDesk) -> None:
+    waiting = desk.waiting(Canned(Decimal("299.00"), merchant="Shop 299"))
+    week = [PaymentIn(f"p{n}", ACCOUNT, Decimal(n), "GBP", DAY, f"Shop {n}", spender_email=ANA) for n in range(1, 300)]
+    desk.desk.ingest.ingest(desk.desk.books.workspace_id, week)  # an import's batch, the one it fits last
+
+    desk.first._workers.shutdown()
+    assert desk.stored_waiting(waiting).payment_id == desk.desk.id_of("p299")
