@@ -40,7 +40,7 @@ def receipt_shared(services: Services, event: dict[str, Any], context: Any) -> N
         workspace_id=actor.workspace_id,
         user_id=str(event.get("user")),
         channel=str(event.get("channel")),
-        thread_ts=ts,
+        thread_ts=str(event.get("thread_ts") or ts),
         message_ts=ts,
         files=files,
     )

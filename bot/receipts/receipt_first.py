@@ -90,7 +90,7 @@ class ReceiptFirst:
             self._messenger.refused(
                 shared.team_id,
                 shared.channel,
-                shared.message_ts,
+                shared.thread_ts,
                 "I'm reading a lot of receipts right now and couldn't take this one. "
                 "Please send it again in a few minutes.",
             )
@@ -101,13 +101,13 @@ class ReceiptFirst:
             try:
                 waiting_id = self._store(shared, file)
             except (DownloadFailed, ReceiptRefused) as refused:
-                self._messenger.refused(shared.team_id, shared.channel, shared.message_ts, refused.message)
+                self._messenger.refused(shared.team_id, shared.channel, shared.thread_ts, refused.message)
                 continue
             if waiting_id is not None:
                 stored.append(waiting_id)
         if not stored:
             return
-        self._messenger.received(shared.team_id, shared.channel, shared.message_ts)
+        self._messenger.received(shared.team_id, shared.channel, shared.thread_ts)
         for waiting_id in stored:
             self.submit(waiting_id)
 
@@ -147,7 +147,7 @@ class ReceiptFirst:
                 sender_user_id=shared.user_id,
                 sender_email=sender.email if sender else None,
                 channel_id=shared.channel,
-                message_ts=shared.message_ts,
+                message_ts=shared.thread_ts,  # the bot answers in this thread
                 slack_file_id=file_id[:32],
                 file_name=checked.file_name,
                 mime_type=checked.mime_type,

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Protocol
 
+from sqlalchemy.orm import object_session
+
 from bot.payments import lifecycle
 from bot.payments.money import money_text
 from bot.receipts.matching import DATE_WINDOW, MATCHES, ReadFields, check_receipt
@@ -123,6 +125,10 @@ def attach(waiting: WaitingReceipt, payment: Payment, now: datetime) -> Receipt 
     )
     payment.receipts.append(receipt)
     lifecycle.changed(payment)
+    session = object_session(payment)
+    if session is not None:
+        session.flush()  # the receipt's id, kept with the waiting receipt it came from
+        waiting.receipt_id = receipt.id
     waiting.status = "attached"
     waiting.payment_id = payment.id
     waiting.attached_at = now

@@ -75,13 +75,14 @@ class ReceiptService:
 
     # --- receiving ---------------------------------------------------------------------------
 
-    def receive(self, shared: SharedFile) -> None:
-        """Files replied in the thread of a payment's message or of its receipt request. Who may attach is decided
-        here; downloading and converting happen on the receipt workers, so no thread that answers Slack waits."""
+    def receive(self, shared: SharedFile) -> bool:
+        """Files replied in the thread of a payment's message or of its receipt request (False for any other
+        thread). Who may attach is decided here; downloading and converting happen on the receipt workers, so no
+        thread that answers Slack waits."""
         with self._uow() as work:
             payment = work.payments.by_thread(shared.workspace_id, shared.channel, shared.thread_ts)
             if payment is None:
-                return
+                return False
             payment_id, spender = payment.id, payment.spender_user_id
         actor = Actor(shared.workspace_id, shared.team_id, shared.user_id)
         if shared.user_id != spender and self._roles.access_of(actor) < Access.FINANCE:
@@ -92,9 +93,10 @@ class ReceiptService:
                 "Thanks, but only the person who made this payment, or the finance team, can add its receipt.",
                 shared.thread_ts,
             )
-            return
+            return True
         if not self.workers.offer(lambda: self._take(shared, payment_id)):
             self._messenger.reply(shared.team_id, shared.channel, shared.thread_ts, BUSY)
+        return True
 
     def shutdown(self) -> None:
         """Finish the files already accepted (serve's graceful stop)."""

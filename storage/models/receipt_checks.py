@@ -70,7 +70,7 @@ class WaitingReceipt(ReadingColumns, Base):
     sender_user_id: Mapped[str] = mapped_column(String(32))
     sender_email: Mapped[str | None] = mapped_column(String(255))  # to know the sender's payments before posting
     channel_id: Mapped[str] = mapped_column(String(32))  # where it was sent: the bot's DM or the finance channel
-    message_ts: Mapped[str] = mapped_column(String(32))  # the message carrying it; the bot answers in its thread
+    message_ts: Mapped[str] = mapped_column(String(32))  # the thread the bot answers in
     slack_file_id: Mapped[str] = mapped_column(String(32))
     file_name: Mapped[str] = mapped_column(String(255))
     mime_type: Mapped[str | None] = mapped_column(String(100))

@@ -177,3 +177,18 @@ def test_a_photographed_till_receipt_read_by_the_real_engine_matches_its_payment
     ready.sender.event(ready.sender.file_share_message(FINANCE, FINANCE_CHANNEL, card["ts"], [file]))
 
     eventually(lambda: "Receipt matches" in card_text(slack, card), timeout=120)
+
+
+def test_a_receipt_posted_in_the_finance_channel_outside_any_thread_finds_its_payment(
+    ready: RunningBot, slack: FakeSlack, reader: CannedReader
+) -> None:
+    send(ready, payment("pay_1", account=GBP, currency="GBP", amount="18.40", payee="PRET A MANGER"))
+    ready.server.run_job("post_new_payments")
+    [card] = cards(slack)
+
+    posted = share(ready, slack, FINANCE, FINANCE_CHANNEL, None, receipt_pdf(total="18.40", merchant="Pret A Manger"))
+
+    link = stored(ready, "pay_1").message_url
+    said = f"Attached to the payment of <{link}|GBP 18.40 to PRET A MANGER on 20 Nov 2026>"
+    eventually(lambda: said in thread_text(slack, FINANCE_CHANNEL, posted))
+    eventually(lambda: "Receipt matches" in card_text(slack, card))
