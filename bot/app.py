@@ -28,6 +28,7 @@ from handlers import (
     options,
     payment_actions,
     receipt_check_actions,
+    rules,
     views,
 )
 from handlers.common import context_middleware
@@ -49,6 +50,7 @@ SURFACES = (
     events,
     exports,
     home,
+    rules,
 )
 
 # Requests whose ack carries nothing Slack shows: acknowledged by `_ack_first_middleware` on the request thread

@@ -10,6 +10,7 @@ from sqlalchemy.engine import Engine
 
 from bot.clock import Clock, SystemClock
 from bot.coding.duplicates import DuplicateService
+from bot.coding.rule_service import RuleService
 from bot.connection.connect import ConnectionService
 from bot.connection.notices import NoticeRecipients
 from bot.connection.roles import Roles
@@ -149,6 +150,7 @@ def build_services(settings: Settings, deps: Deps) -> Services:
         home=HomeService(uow=uow, roles=roles, coding=coding),
         bulk=work.bulk,
         workspace_settings=WorkspaceSettingsService(settings=settings, uow=uow, clock=clock, roles=roles),
+        rules=RuleService(uow=uow, roles=roles),
         exports=work.exports,
         notices=slack.notices,
         wake=SchedulerWake(scheduler),

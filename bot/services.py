@@ -11,6 +11,7 @@ from sqlalchemy.engine import Engine
 
 from bot.clock import Clock
 from bot.coding.duplicates import DuplicateService
+from bot.coding.rule_service import RuleService
 from bot.connection.connect import ConnectionService
 from bot.connection.notices import Notices
 from bot.connection.roles import Roles
@@ -71,6 +72,7 @@ class Services:
     home: HomeService
     bulk: BulkSyncService
     workspace_settings: WorkspaceSettingsService
+    rules: RuleService
     exports: ExportUploads
     notices: Notices
     wake: Wake

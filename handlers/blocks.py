@@ -19,6 +19,12 @@ HELP_ROWS: list[tuple[str, str, str]] = [
     ("disconnect", "admins", "revoke the bot's access to Xero (payments and history are kept)"),
     ("settings", "admins", "finance channel, bank account mapping to Xero, category mapping"),
     ("role @user finance|admin|none", "admins", "let someone code and approve payments, or manage the bot"),
+    (
+        "rules",
+        "admins",
+        "coding rules: payments that match code themselves (account, tax, tracking, contact) "
+        "and can be approved automatically; first match wins",
+    ),
     ("help", "anyone", "this message"),
 ]
 

@@ -14,6 +14,7 @@ from bot.services import Services
 from handlers import blocks
 from handlers.common import ActorAccess
 from handlers.refusals import acks_before_writing
+from handlers.rules_blocks import rules_modal
 from handlers.settings_blocks import settings_modal
 
 # Subcommands whose answer needs nothing but the words typed: their replay record is written after the answer.
@@ -59,6 +60,7 @@ class XeroCommand:
             "disconnect": self.disconnect,
             "role": self.role,
             "settings": self.settings,
+            "rules": self.rules,
         }
 
     @acks_before_writing(answers_before_writing)
@@ -92,6 +94,11 @@ class XeroCommand:
         view = self._services.workspace_settings.view(run.actor)
         run.ack()
         run.client.views_open(trigger_id=run.trigger_id, view=settings_modal(view))
+
+    def rules(self, run: Invocation) -> None:
+        view = self._services.rules.view(run.actor)
+        run.ack()
+        run.client.views_open(trigger_id=run.trigger_id, view=rules_modal(view))
 
     def role(self, run: Invocation) -> None:
         target, _, role_name = run.argument.partition(" ")

@@ -22,6 +22,7 @@ from handlers.ids import Ids
 
 logger = logging.getLogger(__name__)
 PROGRESS_EVERY_SECONDS = 2.0
+IMPORTS_BUSY = "Several imports are already running; nothing was imported. Press Review and import again in a minute."
 
 
 def export_shared(services: Services, event: dict[str, Any], context: Any, client: WebClient) -> None:
@@ -86,7 +87,11 @@ def register(app: App, services: Services) -> None:
             )
             return
         ack()  # the import may take longer than Slack's 3 seconds: it reports in the thread
-        _import(services, actor, client, file_id, channel, thread, choices_from(view))
+        choices = choices_from(view)
+        if not services.exports.in_background(
+            lambda: _import(services, actor, client, file_id, channel, thread, choices)
+        ):
+            client.chat_postMessage(channel=channel, thread_ts=thread, text=IMPORTS_BUSY)
 
 
 def _import(

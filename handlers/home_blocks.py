@@ -103,6 +103,7 @@ def _settings_blocks(view: HomeView) -> list[Block]:
     if state != "connected":
         lines.append("Payments wait until Xero is connected.")
     buttons = [button("Edit settings", str(Ids.HOME_EDIT_SETTINGS), "settings")]
+    buttons.append(button("Coding rules", str(Ids.HOME_RULES), "rules"))
     if state == "connected":
         disconnect = button("Disconnect", str(Ids.HOME_DISCONNECT), "disconnect", style="danger")
         disconnect["confirm"] = {

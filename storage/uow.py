@@ -15,6 +15,7 @@ from storage.repositories import (
     PaymentRepository,
     ProcessedEvents,
     RoleRepository,
+    RuleRepository,
     WorkspaceRepository,
 )
 from storage.repositories.import_profiles import ImportProfiles
@@ -56,6 +57,7 @@ class UnitOfWork:
         self.reference = ReferenceData(session)
         self.import_profiles = ImportProfiles(session)
         self.outbox = OutboxRepository(session)
+        self.rules = RuleRepository(session)
         return self
 
     def __exit__(

@@ -1,7 +1,8 @@
 """What a new payment arrives with, decided once per batch with one query for each kind of look-up.
 
-Precedence: a rule (none yet: `RuleBook` is where rules will plug in) > earlier payments to the same merchant
-> the category mapping > nothing. The columns set here say which one coded it, and the card says why.
+Precedence: an admin's coding rule (bot/coding/rule_book.py) > earlier payments to the same merchant > the
+category mapping > nothing; what a rule leaves unset (an account, say) comes from the next of them. The columns set
+here say which one coded it, and the card says why.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from typing import Any, Protocol
 
 from bot.coding.duplicates import find_duplicates
 from bot.coding.payees import normalise
+from bot.coding.rule_book import WorkspaceRules
 from bot.coding.suggestions import HISTORY_DEPTH, Suggestion, from_history
 from bot.payments.card_view import coding_choices
 from bot.payments.input import Arriving
@@ -35,7 +37,7 @@ def arrival_columns(
 ) -> list[dict[str, Any]]:
     """For each payment of the batch, in order: its payee key, coding, why it is coded so, and the payment it may
     repeat."""
-    rules = rules or NoRules()
+    rules = rules if rules is not None else WorkspaceRules.load(work, workspace_id)
     keys = [normalise(item.payment.payee).key for item in batch]
     mappings = work.payments.category_mappings_for(
         workspace_id, {item.payment.category for item in batch if item.payment.category}
@@ -52,12 +54,15 @@ def arrival_columns(
     duplicates = find_duplicates(work, workspace_id, batch, keys)
     columns = []
     for item, key, duplicate_of in zip(batch, keys, duplicates, strict=True):
-        coded = rules.coding_for(item, key)
-        if coded is None and choices is not None and key in history:
+        ruled = rules.coding_for(item, key)
+        coded = None
+        if (ruled is None or ruled.get("account_code") is None) and choices is not None and key in history:
             spender = item.payment.spender_email
             coded = _suggested(from_history(history[key], spender, choices, spenders.get(spender or "", [])))
         if coded is None or coded.get("account_code") is None:
             coded = _mapped(mappings, item.payment.category) | {"coding_note": (coded or {}).get("coding_note")}
+        if ruled is not None:
+            coded = coded | {name: value for name, value in ruled.items() if value not in (None, [])} | _RULED
         columns.append({"payee_key": key, "duplicate_of_id": duplicate_of, **_UNCODED, **coded})
     return columns
 
@@ -71,7 +76,10 @@ _UNCODED: dict[str, Any] = {
     "coded_by": None,
     "suggested_from": None,
     "coding_note": None,
+    "rule_id": None,
+    "rule_name": None,
 }
+_RULED: dict[str, Any] = {"coded_by": "rule", "suggested_from": None, "coding_note": None}
 
 
 def _suggested(suggestion: Suggestion) -> dict[str, Any]:

@@ -7,12 +7,14 @@ was coded before, so a person decides; once they approve the new coding twice, i
 
 Tracking often follows the person (their department): the spender's own payments to the merchant decide it when
 there are any; tracking learnt from other people's is suggested only when it never varied and more than one
-person's payments show it; else the spender's own newest tracking on the same account is used, when consistent.
+person's payments show it; else the spender's own newest tracking on the same account is used, when consistent,
+or, when people's tracking at this merchant differs, the one on most of the spender's newest payments.
 A suggestion is only made of what Xero still accepts: an archived account or tax rate is never suggested.
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -62,16 +64,32 @@ def from_history(
     if own:
         tracking = own[0].tracking if _tracking_agrees(own, mine=True) else []
     else:
-        tracking = rows[0].tracking if _tracking_agrees(rows, mine=False) else _persons(spenders, rows[0])
+        tracking = rows[0].tracking if _tracking_agrees(rows, mine=False) else _persons(spenders, rows[0], rows)
     return _usable(rows[0], earlier, tracking, choices)
 
 
-def _persons(spenders: Sequence[CodedPayment], like: CodedPayment) -> list[dict[str, str]]:
-    """The spender's newest tracking on payments to the same account, when their two newest agree."""
+def _persons(
+    spenders: Sequence[CodedPayment], like: CodedPayment, rows: Sequence[CodedPayment]
+) -> list[dict[str, str]]:
+    """The spender's newest tracking on payments to the same account, when their two newest agree; without any,
+    and when people's tracking at this merchant differs (it follows the person), the spender's usual tracking."""
     same = [row for row in spenders if row.account_code == like.account_code]
-    if not same or (len(same) > 1 and _tracking(same[1]) != _tracking(same[0])):
+    if not same:
+        return _usual(spenders) if len({_tracking(row) for row in rows}) > 1 else []
+    if len(same) > 1 and _tracking(same[1]) != _tracking(same[0]):
         return []
     return list(same[0].tracking)
+
+
+def _usual(spenders: Sequence[CodedPayment]) -> list[dict[str, str]]:
+    """The tracking of at least two in three of the spender's newest payments (three or more), whatever the
+    account."""
+    if len(spenders) < 3:
+        return []
+    usual, count = Counter(_tracking(row) for row in spenders).most_common(1)[0]
+    if not usual or count * 3 < len(spenders) * 2:
+        return []
+    return list(next(row for row in spenders if _tracking(row) == usual).tracking)
 
 
 def _tracking_agrees(rows: Sequence[CodedPayment], *, mine: bool) -> bool:

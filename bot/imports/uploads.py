@@ -22,10 +22,14 @@ from bot.imports.sources.files import detect_encoding
 from bot.imports.sources.formats import export_format
 from bot.slack.clients import SlackClients
 from bot.slack.files import SlackFiles
+from bot.workers import BoundedWorkers
 
 EXPORT_SUFFIXES = (".csv", ".ofx", ".qfx", ".qbo", ".tsv")
 EXPORT_FILETYPES = frozenset({"csv", "ofx", "qfx", "tsv"})
 EXPORT_MAX_BYTES = 50 * 1024 * 1024
+# Imports confirmed in Slack run here, not on the threads that answer Slack: a 50 MB export takes a minute.
+IMPORT_WORKERS = 1
+IMPORT_BACKLOG = 4
 
 
 def looks_like_export(file: dict[str, Any]) -> bool:
@@ -57,11 +61,28 @@ class Reading:
 
 
 class ExportUploads:
-    def __init__(self, *, importer: Importer, roles: Roles, slack: SlackClients, files: SlackFiles) -> None:
+    def __init__(
+        self,
+        *,
+        importer: Importer,
+        roles: Roles,
+        slack: SlackClients,
+        files: SlackFiles,
+        workers: BoundedWorkers | None = None,
+    ) -> None:
         self._importer = importer
         self._roles = roles
         self._slack = slack
         self._files = files
+        self._workers = workers or BoundedWorkers(workers=IMPORT_WORKERS, backlog=IMPORT_BACKLOG, name="imports")
+
+    def in_background(self, job: Callable[[], None]) -> bool:
+        """Run a confirmed import (`job` calls `run` and reports) off Slack's threads; False when too many wait."""
+        return self._workers.offer(job)
+
+    def shutdown(self) -> None:
+        """Finish the imports already accepted, then stop."""
+        self._workers.shutdown()
 
     def read(self, actor: Actor, file_id: str, choices: UploadChoices | None = None) -> Reading:
         """The export read with what was detected (and chosen): for the preview message and the form."""

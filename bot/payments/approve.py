@@ -82,6 +82,11 @@ class ApprovalService:
             return self._coding.changed(work, payment), entries
 
 
+def missing_for_sync(work: UnitOfWork, payment: Payment, workspace_id: int) -> list[str]:
+    """What stops the payment from syncing, for an approval nobody clicks (bot/coding/rule_approval.py)."""
+    return _missing_for_sync(work, payment, workspace_id)
+
+
 def _missing_for_sync(work: UnitOfWork, payment: Payment, workspace_id: int) -> list[str]:
     """What must be done before the payment can be sent to Xero, in words for the person approving."""
     missing = []

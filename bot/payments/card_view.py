@@ -82,7 +82,12 @@ def payment_card(payment: Payment, choices: CodingChoices, connection: XeroConne
 
 
 def coded_because(payment: Payment) -> str | None:
-    """Why the payment arrived coded (CONTRACT: "Suggested from N earlier payments to <payee>")."""
+    """Why the payment arrived coded (CONTRACT: "Suggested from N earlier payments to <payee>", "Coded by rule:
+    <rule name>", "Approved automatically by rule <rule name>")."""
+    if payment.rule_name and payment.approved_at is not None and payment.approved_by_user_id is None:
+        return f"Approved automatically by rule {payment.rule_name}"
+    if payment.coded_by == "rule" and payment.rule_name:
+        return f"Coded by rule: {payment.rule_name}"
     if payment.coded_by == "history" and payment.suggested_from:
         count = payment.suggested_from
         noun = "payment" if count == 1 else "payments"

@@ -14,6 +14,7 @@ from sqlalchemy.exc import IntegrityError
 
 from bot.clock import Clock
 from bot.coding.arrival import arrival_columns
+from bot.coding.rule_approval import after_arrival
 from bot.payments.input import Arriving, FieldError, PaymentIn, SourceAccountIn
 from storage.bulk import insert_rows
 from storage.models import Payment, PaymentState, SourceAccount, utcnow
@@ -112,11 +113,13 @@ class IngestService:
                 seen.add(key)
                 new.append(Arriving(account.id, payment))
                 result.created.append(payment.id)
-            # Coding from history or the category mapping, and the duplicate check (bot/coding/arrival.py).
-            for item, columns in zip(new, arrival_columns(work, workspace_id, new), strict=True):
+            # Coding by a rule, from history or the category mapping, and the duplicate check (bot/coding/arrival.py).
+            arrived = arrival_columns(work, workspace_id, new)
+            for item, columns in zip(new, arrived, strict=True):
                 row = _payment_row(item.source_account_id, item.payment) | columns
                 work.session.add(Payment(**row, workspace_id=workspace_id, version=1))
             work.session.flush()
+            after_arrival(work, workspace_id, new, arrived, self._clock.now())  # rules' automatic approval
             work.commit()
         return result
 
@@ -140,12 +143,14 @@ class IngestService:
                 seen.add(key)
                 new.append(Arriving(account_row_id, payment))
                 result.created.append(payment.id)
-            # Coding from history or the category mapping, and the duplicate check (bot/coding/arrival.py).
+            # Coding by a rule, from history or the category mapping, and the duplicate check (bot/coding/arrival.py).
+            arrived = arrival_columns(work, workspace_id, new)
             rows = [
                 _payment_row(item.source_account_id, item.payment) | columns
-                for item, columns in zip(new, arrival_columns(work, workspace_id, new), strict=True)
+                for item, columns in zip(new, arrived, strict=True)
             ]
             insert_rows(work.session, PAYMENTS, rows, {"workspace_id": workspace_id, **_new_payment_constants()})
+            after_arrival(work, workspace_id, new, arrived, self._clock.now())  # rules' automatic approval
             work.commit()
         return result
 

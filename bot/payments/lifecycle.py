@@ -63,8 +63,9 @@ def edited(payment: Payment) -> None:
     changed(payment)
 
 
-def approve(payment: Payment, user_id: str, now: datetime) -> None:
-    """Queue the payment for the sync engine, approved by `user_id`, with a fresh retry count."""
+def approve(payment: Payment, user_id: str | None, now: datetime) -> None:
+    """Queue the payment for the sync engine, approved by `user_id` (None: by its coding rule), with a fresh retry
+    count."""
     payment.state = PaymentState.APPROVED
     payment.approved_by_user_id = user_id
     payment.approved_at = now

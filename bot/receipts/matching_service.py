@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable
 from datetime import timedelta
 
 from bot.clock import Clock
+from bot.coding.rule_approval import approve_by_rule
 from bot.connection.roles import Access, Actor, Roles
 from bot.errors import DomainError
 from bot.payments import lifecycle
@@ -118,6 +119,7 @@ class ReceiptChecks:
                 **reading_row(reading, self._clock.now()),
             )
             lifecycle.changed(payment)
+            approve_by_rule(work, payment, self._clock.now())  # a rule that waited for the receipt's reading
             workspace_id, payment_id = payment.workspace_id, payment.id
             work.commit()
         self._redraw(workspace_id, payment_id)
@@ -144,6 +146,7 @@ class ReceiptChecks:
             reading.kept_by_user_id = actor.user_id
             reading.kept_at = self._clock.now()
             lifecycle.changed(payment)
+            approve_by_rule(work, payment, self._clock.now())  # finance has looked: the rule may approve it now
             self._audit(work, actor, payment, "receipt.kept_anyway", receipt_id)
             return self._coding.save(work, payment)
 

@@ -75,6 +75,7 @@ def receipt_hold(payment: Payment) -> str | None:
         return f"its receipt does not match: {mismatch}"
     recent = utcnow() - UNREAD_HOLD
     for receipt in payment.receipts:
-        if receipt.state is ReceiptState.STORED and receipt.reading is None and receipt.created_at >= recent:
+        just_stored = receipt.created_at is None or receipt.created_at >= recent  # None: not flushed yet
+        if receipt.state is ReceiptState.STORED and receipt.reading is None and just_stored:
             return "its receipt is still being read"
     return None

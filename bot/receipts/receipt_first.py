@@ -34,7 +34,7 @@ from bot.slack.files import DownloadFailed, SlackFiles
 from bot.workers import BoundedWorkers
 from storage.models import Payment, WaitingReceipt
 from storage.repositories.receipt_checks import ReceiptCheckQueries
-from storage.uow import UnitOfWorkFactory
+from storage.uow import UnitOfWork, UnitOfWorkFactory
 
 logger = logging.getLogger(__name__)
 STALE_AFTER = timedelta(days=30)  # unmatched this long: listed to finance on the App Home
@@ -179,7 +179,7 @@ class ReceiptFirst:
             totals = [waiting.total] if waiting.total is not None else []
             queries = ReceiptCheckQueries(work.session)
             payments = queries.open_payments_between(waiting.workspace_id, first, last, totals)
-            say = self._match(waiting, payments, set(), finance, told_to_wait=False)
+            say = self._match(work, waiting, payments, set(), finance, told_to_wait=False)
             work.commit()
         say()
 
@@ -214,7 +214,7 @@ class ReceiptFirst:
             totals = {w.total for w in waiting if w.total is not None}
             payments = queries.open_payments_between(workspace_id, first, last, totals)
             taken: set[int] = set()
-            messages = [self._match(row, payments, taken, finance, told_to_wait=True) for row in waiting]
+            messages = [self._match(work, row, payments, taken, finance, told_to_wait=True) for row in waiting]
             work.commit()
         for say in messages:
             say()
@@ -225,6 +225,7 @@ class ReceiptFirst:
 
     def _match(
         self,
+        work: UnitOfWork,
         waiting: WaitingReceipt,
         payments: Sequence[Payment],
         taken: set[int],
@@ -237,7 +238,7 @@ class ReceiptFirst:
         open_now = [p for p in payments if p.id not in taken]
         fits = fitting(waiting, open_now, sender_is_finance=waiting.sender_user_id in finance)
         where = (waiting.team_id, waiting.channel_id, waiting.message_ts)
-        if len(fits) == 1 and attach(waiting, fits[0], self._clock.now()) is not None:
+        if len(fits) == 1 and attach(work, waiting, fits[0], self._clock.now()) is not None:
             taken.add(fits[0].id)
             chosen, workspace_id = summary(fits[0]), waiting.workspace_id
 
@@ -269,7 +270,7 @@ class ReceiptFirst:
             if waiting.status != "choosing" or payment_id not in (waiting.candidates or []):
                 raise DomainError(GONE)
             payment = work.payments.get(actor.workspace_id, payment_id)
-            if payment is None or attach(waiting, payment, self._clock.now()) is None:
+            if payment is None or attach(work, waiting, payment, self._clock.now()) is None:
                 raise DomainError("That payment can't take this receipt any more; choose another.")
             work.audit.payment_event(
                 workspace_id=actor.workspace_id,

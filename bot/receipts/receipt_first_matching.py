@@ -12,13 +12,13 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Protocol
 
-from sqlalchemy.orm import object_session
-
+from bot.coding.rule_approval import approve_by_rule
 from bot.payments import lifecycle
 from bot.payments.money import money_text
 from bot.receipts.matching import DATE_WINDOW, MATCHES, ReadFields, check_receipt
 from bot.receipts.matching_view import payment_facts
 from storage.models import Payment, Receipt, ReceiptReading, ReceiptState, WaitingReceipt
+from storage.uow import UnitOfWork
 
 MAX_RECEIPTS = 10  # as bot.receipts.service: what Xero keeps on one transaction
 
@@ -90,7 +90,7 @@ def _made_by(payment: Payment, waiting: WaitingReceipt) -> bool:
     return bool(email and payment.spender_email and payment.spender_email.casefold() == email.casefold())
 
 
-def attach(waiting: WaitingReceipt, payment: Payment, now: datetime) -> Receipt | None:
+def attach(work: UnitOfWork, waiting: WaitingReceipt, payment: Payment, now: datetime) -> Receipt | None:
     """The waiting receipt becomes one of the payment's receipts, with its reading and check; None when the payment
     has the same file already, or as many receipts as Xero keeps."""
     kept = [r for r in payment.receipts if r.state is not ReceiptState.REJECTED]
@@ -125,13 +125,12 @@ def attach(waiting: WaitingReceipt, payment: Payment, now: datetime) -> Receipt 
     )
     payment.receipts.append(receipt)
     lifecycle.changed(payment)
-    session = object_session(payment)
-    if session is not None:
-        session.flush()  # the receipt's id, kept with the waiting receipt it came from
-        waiting.receipt_id = receipt.id
+    work.session.flush()  # the receipt's id, kept with the waiting receipt it came from
+    waiting.receipt_id = receipt.id
     waiting.status = "attached"
     waiting.payment_id = payment.id
     waiting.attached_at = now
     waiting.candidates = []
     waiting.content = None  # the file now lives with the payment's receipt
+    approve_by_rule(work, payment, now)  # a rule that waited for a receipt approves now, if this one agrees
     return receipt

@@ -11,6 +11,7 @@ import uuid
 from typing import Any
 
 from bot.clock import Clock
+from bot.coding.rule_approval import approve_by_rule
 from bot.connection.roles import Access, Actor, Roles
 from bot.errors import DomainError, NotAllowed
 from bot.payments import lifecycle
@@ -165,6 +166,7 @@ class ReceiptService:
                 )
             )
             lifecycle.changed(payment)
+            approve_by_rule(work, payment, self._clock.now())  # a rule that waited for the receipt approves now
             work.commit()
         return None
 

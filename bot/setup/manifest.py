@@ -75,7 +75,7 @@ def _slash_command(events_url: str | None) -> dict[str, Any]:
     command: dict[str, Any] = {
         "command": "/xero",
         "description": "Connect Xero, check its status, and manage settings and roles",
-        "usage_hint": "help | connect | status | settings | role @user finance|admin|none | disconnect",
+        "usage_hint": "help | connect | status | settings | rules | role @user finance|admin|none | disconnect",
         "should_escape": True,
     }
     if events_url:

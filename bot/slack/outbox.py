@@ -16,7 +16,8 @@ import logging
 import random
 import time
 import uuid
-from datetime import timedelta
+from collections.abc import Callable
+from datetime import datetime, timedelta
 from typing import Any
 
 from bot.clock import Clock
@@ -35,7 +36,7 @@ logger = logging.getLogger(__name__)
 LEASE = timedelta(seconds=60)  # how long a sender holds an item before another may take it
 FIRST_RETRY = timedelta(seconds=5)
 LAST_RETRY = timedelta(hours=1)
-PACE_WAIT_MAX = 3.0  # seconds: a channel's turn at Slack's pace comes within its burst window
+PACE_WAIT_MAX = 3.0  # seconds: a channel's turn at Slack's pace comes within its burst window; the job waits that long
 STUCK_AFTER = timedelta(hours=1)  # failing this long: logged as an error at every further attempt
 # Slack errors after which an item can never be delivered: the message it redraws is gone, or the person is.
 GONE = frozenset({"message_not_found", "cant_update_message", "user_not_found", "user_disabled", "cannot_dm_bot"})
@@ -49,12 +50,19 @@ def backoff(attempts: int) -> timedelta:
 
 class SlackOutbox:
     def __init__(
-        self, *, uow: UnitOfWorkFactory, clock: Clock, deliveries: Deliveries, pace: ChannelPace | None = None
+        self,
+        *,
+        uow: UnitOfWorkFactory,
+        clock: Clock,
+        deliveries: Deliveries,
+        pace: ChannelPace | None = None,
+        sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         self.uow = uow
         self.clock = clock
         self._deliveries = deliveries
         self._pace = pace or LocalPace()
+        self._sleep = sleep
 
     # --- recording -----------------------------------------------------------------------------
 
@@ -140,8 +148,9 @@ class SlackOutbox:
     def deliver_due(self) -> int:
         """The job: send what is due, the workspaces taking turns an item each (oldest first within each), one
         claim at a time (a claim's lease covers one send, so another instance never takes an item this one is
-        still sending); returns how many were attempted."""
-        attempted = 0
+        still sending); returns how many were attempted. A post into a channel that has had its burst is given
+        back with the time its turn comes, so one busy channel never holds up anyone else's messages."""
+        attempted, paced_until = 0, None  # the soonest turn of a post given back to wait for its channel
         while True:
             with self.uow() as work:
                 workspaces = work.outbox.due_workspaces(self.clock.now())
@@ -153,21 +162,36 @@ class SlackOutbox:
                     work.commit()
                 if item is None:
                     continue
+                if wait := self._turn_in(item):
+                    turn = self._postpone(item, wait)
+                    paced_until = turn if paced_until is None else min(paced_until, turn)
+                    continue
                 sent += 1
-                self._keep_pace(item)
                 if self._attempt(item):
                     self.deliver(item.key)
             attempted += sent
-            if not sent:
+            if sent:
+                continue
+            if paced_until is None or (paced_until - self.clock.now()).total_seconds() > PACE_WAIT_MAX:
                 return attempted
+            # Only posts waiting for their channel's turn are left, and it is close: wait for it here.
+            self._sleep(max((paced_until - self.clock.now()).total_seconds(), 0.0))
+            paced_until = None
 
-    def _keep_pace(self, item: Claimed) -> None:
-        """A message into a channel (a thread reply, a notice) waits for the channel's turn at Slack's pace."""
+    def _turn_in(self, item: Claimed) -> float:
+        """0 when the item may go now; else the seconds until its channel's turn at Slack's pace."""
         channel = item.payload.get("channel") if item.kind in (REPLY, NOTICE) else None
         if not isinstance(channel, str) or channel.startswith(("U", "W", "D")):
-            return
-        while wait := self._pace.ready(item.workspace_id, channel):
-            time.sleep(min(wait, PACE_WAIT_MAX))
+            return 0.0
+        return self._pace.ready(item.workspace_id, channel)
+
+    def _postpone(self, item: Claimed, seconds: float) -> datetime:
+        """Give the item back, due when its channel's turn comes (returned); waiting is not a failed attempt."""
+        turn = self.clock.now() + timedelta(seconds=seconds)
+        with self.uow() as work:
+            work.outbox.postpone(item.id, turn)
+            work.commit()
+        return turn
 
     def waiting(self, workspace_id: int) -> Waiting:
         with self.uow() as work:

@@ -47,21 +47,19 @@ class ReceiptUploader:
         self._since_seen: dict[int, tuple[datetime, int]] = {}
         self._lock = threading.Lock()
 
-    def attach_pending(self, tenant: TenantRef, report: RunReport, *, only: set[int] | None = None) -> None:
-        """Upload every due receipt of the organisation's synced payments (or just those of `only`)."""
-        while self.attach_some(tenant, report, only=only, limit=CLAIM_AT_ONCE):
+    def attach_pending(self, tenant: TenantRef, report: RunReport) -> None:
+        """Upload every due receipt of the organisation's synced payments."""
+        while self.attach_some(tenant, report, limit=CLAIM_AT_ONCE):
             pass
 
-    def attach_some(
-        self, tenant: TenantRef, report: RunReport, *, only: set[int] | None = None, limit: int = UPLOADS_AT_ONCE
-    ) -> bool:
+    def attach_some(self, tenant: TenantRef, report: RunReport, *, limit: int = UPLOADS_AT_ONCE) -> bool:
         """Upload up to `limit` due receipts at once; False when there was none it could upload (none due, one
         failed, or the rest of today's budget is the waiting transactions')."""
         now = self._parts.clock.now()
         allowance = self.allowance(tenant, now)
         if allowance is not None and allowance <= 0:
             return False  # the rest of today's budget is the waiting transactions'; receipts wait for tomorrow
-        jobs = self._claim(tenant, only, now, limit if allowance is None else min(limit, allowance))
+        jobs = self._claim(tenant, now, limit if allowance is None else min(limit, allowance))
         if not jobs:
             return False
         self._count_claimed(tenant.connection_id, len(jobs))
@@ -101,9 +99,9 @@ class ReceiptUploader:
                 seen_at, claimed = self._since_seen[connection_id]
                 self._since_seen[connection_id] = (seen_at, claimed + count)
 
-    def _claim(self, tenant: TenantRef, only: set[int] | None, now: datetime, limit: int) -> list[Upload]:
+    def _claim(self, tenant: TenantRef, now: datetime, limit: int) -> list[Upload]:
         with self._parts.uow() as work:
-            receipts = work.payments.claim_unattached_receipts(tenant.workspace_id, now, limit=limit, only=only)
+            receipts = work.payments.claim_unattached_receipts(tenant.workspace_id, now, limit=limit)
             jobs = [Upload(r.id, r.payment_id, r.file_name, r.payment.xero_bank_transaction_id or "") for r in receipts]
             for receipt in receipts:
                 receipt.attach_next_attempt_at = now + self._parts.lease

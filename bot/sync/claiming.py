@@ -35,13 +35,13 @@ class Claims:
         with self._parts.uow() as work:
             return work.payments.workspaces_with_due_work(self._parts.clock.now())
 
-    def claim(self, tenant: TenantRef, only: set[int] | None, *, limit: int) -> tuple[list[SyncItem], datetime]:
+    def claim(self, tenant: TenantRef, *, limit: int) -> tuple[list[SyncItem], datetime]:
         """Up to `limit` due approved payments of the organisation's workspace, claimed until the time returned;
         one that cannot sync yet fails with what it lacks instead."""
         now = self._parts.clock.now()
         held_until = now + self._parts.lease
         with self._parts.uow() as work:
-            payments = work.payments.claim_approved(tenant.workspace_id, now, limit=limit, only=only)
+            payments = work.payments.claim_approved(tenant.workspace_id, now, limit=limit)
             items = []
             for payment in payments:
                 problem = incomplete(payment)

@@ -66,8 +66,8 @@ class SyncEngine:
         """Shutting down: a run takes no further step (those running finish); the rest stays due for later."""
         self._stopping.set()
 
-    def run(self, *, only: set[int] | None = None) -> RunReport:
-        """Recover stale claims, then sync every due approved payment (or just `only`) and upload receipts,
+    def run(self) -> RunReport:
+        """Recover stale claims, then sync every due approved payment and upload receipts,
         the organisations taking turns: each step sends one batch of transactions or else a few receipts."""
         report = RunReport()
         self.recover_stale(report)
@@ -80,23 +80,23 @@ class SyncEngine:
 
         def step(workspace_id: int) -> bool:
             mine = RunReport()
-            did = self._step(tenants[workspace_id], only, mine)
+            did = self._step(tenants[workspace_id], mine)
             self._merge(report, mine)
             return did
 
         take_in_turn(with_work, step, at_once=self.at_once, name="xero-sync", stopping=self._stopping.is_set)
         return report
 
-    def _step(self, tenant: TenantRef, only: set[int] | None, report: RunReport) -> bool:
+    def _step(self, tenant: TenantRef, report: RunReport) -> bool:
         """One batch of the organisation's due transactions, or else one handful of its receipts."""
         parts = self._parts
-        items, held_until = self.claims.claim(tenant, only, limit=self.batch_size)
+        items, held_until = self.claims.claim(tenant, limit=self.batch_size)
         if items:
             renew = renew_syncs(parts.uow, [i.idempotency_key for i in items])
             with heartbeat(parts.clock, parts.lease, renew, held_until):
                 self.sender.send(tenant, items, report)
             return True
-        return self.uploader.attach_some(tenant, report, only=only)
+        return self.uploader.attach_some(tenant, report)
 
     def _merge(self, report: RunReport, mine: RunReport) -> None:
         with self._report_lock:
@@ -110,6 +110,6 @@ class SyncEngine:
         """Settle payments whose claim ran out (their instance stopped) before anything is sent again."""
         self.claims.recover_stale(report)
 
-    def attach_pending(self, tenant: TenantRef, report: RunReport, *, only: set[int] | None = None) -> None:
+    def attach_pending(self, tenant: TenantRef, report: RunReport) -> None:
         """Upload the organisation's pending receipts to their transactions."""
-        self.uploader.attach_pending(tenant, report, only=only)
+        self.uploader.attach_pending(tenant, report)

@@ -19,6 +19,7 @@ from storage.models.payments import (
     SyncAttempt,
 )
 from storage.models.receipt_checks import ReceiptReading, WaitingReceipt
+from storage.models.rules import CodingRule
 from storage.models.workspace import AuditEntry, ProcessedEvent, Role, SeenSlackRequest, UserRole, Workspace
 from storage.models.xero import (
     ConnectionState,
@@ -53,6 +54,7 @@ __all__ = [
     "Base",
     "BulkRun",
     "CategoryMapping",
+    "CodingRule",
     "ConnectionState",
     "ImportProfile",
     "OutboxItem",

@@ -87,6 +87,8 @@ class Payment(Timestamped, Base):
         Index(None, "workspace_id", "payee_key", "state", "date"),
         Index(None, "workspace_id", "source_account_id", "amount", "date"),
         Index(None, "workspace_id", "spender_email", "state", "date"),
+        # The payments still to be announced, whatever their state (a coding rule may have approved them already).
+        Index(None, "workspace_id", "message_ts", "summary_ts"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -121,12 +123,15 @@ class Payment(Timestamped, Base):
     excluded_by_user_id: Mapped[str | None] = mapped_column(String(32))
     no_receipt_reason: Mapped[str | None] = mapped_column(String(32))
     no_receipt_note: Mapped[str | None] = mapped_column(String(500))
-    # Why it arrived coded: "history" (suggested_from earlier payments) or "category" (the category mapping).
+    # Why it arrived coded: "rule" (rule_id), "history" (suggested_from earlier payments) or "category" (the mapping).
     coded_by: Mapped[str | None] = mapped_column(String(16))
     suggested_from: Mapped[int | None]
     coding_note: Mapped[str | None] = mapped_column(String(500))  # "Coded differently before: …"
     # The earlier payment this one may repeat; it is not synced until finance says which (bot/coding/duplicates.py).
     duplicate_of_id: Mapped[int | None] = mapped_column(ForeignKey("payments.id", ondelete="SET NULL"))
+    # The coding rule that coded it (and may have approved it); the name is kept as the card showed it.
+    rule_id: Mapped[int | None] = mapped_column(ForeignKey("coding_rules.id", ondelete="SET NULL"))
+    rule_name: Mapped[str | None] = mapped_column(String(100))
 
     # Posting to the finance channel and asking the spender.
     channel_id: Mapped[str | None] = mapped_column(String(32))

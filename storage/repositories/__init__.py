@@ -6,6 +6,7 @@ from storage.repositories.import_profiles import ImportProfiles
 from storage.repositories.outbox import OutboxRepository, Waiting
 from storage.repositories.payments import PaymentRepository
 from storage.repositories.reference import ReferenceData
+from storage.repositories.rules import RuleRepository
 from storage.repositories.workspace import AuditLog, ProcessedEvents, RoleRepository, WorkspaceRepository
 
 __all__ = [
@@ -17,6 +18,7 @@ __all__ = [
     "ProcessedEvents",
     "ReferenceData",
     "RoleRepository",
+    "RuleRepository",
     "Waiting",
     "WorkspaceRepository",
     "category_key",

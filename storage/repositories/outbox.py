@@ -112,6 +112,14 @@ class OutboxRepository(SessionRepository):
             )
         )
 
+    def postpone(self, row_id: int, at: datetime) -> None:
+        """Given back unsent and untried (its channel's turn comes at `at`): the claim is not counted as an attempt."""
+        self.session.execute(
+            update(OutboxItem)
+            .where(OutboxItem.id == row_id)
+            .values(locked_until=None, next_attempt_at=at, attempts=OutboxItem.attempts - 1)
+        )
+
     def waiting(self, workspace_id: int) -> Waiting:
         """Rows Slack has refused or not answered at least once."""
         failing = select(OutboxItem).where(

@@ -44,11 +44,14 @@ class PaymentRepository(AccountQueries, CodingQueries, ReceiptQueries, SyncQueri
         return {state: count for state, count in rows}
 
     def _unposted_at_all(self, workspace_id: int) -> Any:
+        """Pending payments not announced yet, and those a coding rule approved as they arrived (no person has)."""
+        by_rule = Payment.approved_at.is_not(None) & Payment.approved_by_user_id.is_(None)
         return select(Payment).where(
             Payment.workspace_id == workspace_id,
-            Payment.state == PaymentState.PENDING,
             Payment.message_ts.is_(None),
             Payment.summary_ts.is_(None),
+            Payment.state != PaymentState.EXCLUDED,
+            (Payment.state == PaymentState.PENDING) | by_rule,
         )
 
     def _unposted(self, workspace_id: int, now: datetime) -> Any:

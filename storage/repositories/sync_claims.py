@@ -19,17 +19,9 @@ from storage.repositories.base import SessionRepository, skip_locked
 class SyncQueries(SessionRepository):
     """Claims for the sync engine, locked so no other instance sends the same payment."""
 
-    def claim_approved(
-        self, workspace_id: int, now: datetime, *, limit: int, only: set[int] | None = None
-    ) -> Sequence[Payment]:
+    def claim_approved(self, workspace_id: int, now: datetime, *, limit: int) -> Sequence[Payment]:
         """Approved payments due for sync, locked so no other instance sends them too."""
-        query = select(Payment).where(
-            Payment.workspace_id == workspace_id,
-            Payment.state == PaymentState.APPROVED,
-            (Payment.sync_next_attempt_at.is_(None)) | (Payment.sync_next_attempt_at <= now),
-        )
-        if only is not None:
-            query = query.where(Payment.id.in_(only))
+        query = select(Payment).where(Payment.workspace_id == workspace_id, *_sync_due(now))
         query = query.order_by(Payment.approved_at, Payment.id).limit(limit)
         return self.session.scalars(query.with_for_update(**skip_locked(self.session))).all()
 
@@ -71,23 +63,13 @@ class SyncQueries(SessionRepository):
             .execution_options(synchronize_session=False)
         )
 
-    def claim_unattached_receipts(
-        self, workspace_id: int, now: datetime, *, limit: int, only: set[int] | None = None
-    ) -> Sequence[Receipt]:
+    def claim_unattached_receipts(self, workspace_id: int, now: datetime, *, limit: int) -> Sequence[Receipt]:
         """Stored receipts of payments already in Xero, due for upload."""
         query = (
             select(Receipt)
             .join(Payment, Receipt.payment_id == Payment.id)
-            .where(
-                Payment.workspace_id == workspace_id,
-                Payment.xero_bank_transaction_id.is_not(None),
-                Payment.state.in_([PaymentState.SYNCED, PaymentState.UPDATED]),
-                Receipt.state == ReceiptState.STORED,
-                (Receipt.attach_next_attempt_at.is_(None)) | (Receipt.attach_next_attempt_at <= now),
-            )
+            .where(Payment.workspace_id == workspace_id, *_upload_due(now))
         )
-        if only is not None:
-            query = query.where(Payment.id.in_(only))
         query = query.order_by(Receipt.id).limit(limit)
         return self.session.scalars(query.with_for_update(of=Receipt, **skip_locked(self.session))).all()
 
@@ -159,18 +141,24 @@ class SyncQueries(SessionRepository):
 
     def workspaces_with_due_work(self, now: datetime) -> set[int]:
         """Workspaces with approved payments due for sync, or receipts due for upload."""
-        payments = select(Payment.workspace_id).where(
-            Payment.state == PaymentState.APPROVED,
-            (Payment.sync_next_attempt_at.is_(None)) | (Payment.sync_next_attempt_at <= now),
-        )
-        receipts = (
-            select(Payment.workspace_id)
-            .join(Receipt, Receipt.payment_id == Payment.id)
-            .where(
-                Payment.xero_bank_transaction_id.is_not(None),
-                Payment.state.in_([PaymentState.SYNCED, PaymentState.UPDATED]),
-                Receipt.state == ReceiptState.STORED,
-                (Receipt.attach_next_attempt_at.is_(None)) | (Receipt.attach_next_attempt_at <= now),
-            )
-        )
+        payments = select(Payment.workspace_id).where(*_sync_due(now))
+        receipts = select(Payment.workspace_id).join(Receipt, Receipt.payment_id == Payment.id).where(*_upload_due(now))
         return set(self.session.scalars(payments.distinct())) | set(self.session.scalars(receipts.distinct()))
+
+
+def _sync_due(now: datetime) -> tuple[ColumnElement[bool], ...]:
+    """An approved payment whose next attempt (none yet, or after a retryable failure) is due."""
+    return (
+        Payment.state == PaymentState.APPROVED,
+        (Payment.sync_next_attempt_at.is_(None)) | (Payment.sync_next_attempt_at <= now),
+    )
+
+
+def _upload_due(now: datetime) -> tuple[ColumnElement[bool], ...]:
+    """A stored receipt, due for upload, of a payment already in Xero (joined on Receipt.payment_id)."""
+    return (
+        Payment.xero_bank_transaction_id.is_not(None),
+        Payment.state.in_([PaymentState.SYNCED, PaymentState.UPDATED]),
+        Receipt.state == ReceiptState.STORED,
+        (Receipt.attach_next_attempt_at.is_(None)) | (Receipt.attach_next_attempt_at <= now),
+    )

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import threading
 from decimal import Decimal
 from typing import Any
 
+from bot.workers import BoundedWorkers
+from handlers.exports import IMPORTS_BUSY
 from sandbox.slack import FakeSlack
 from storage.models import Payment
 from tests.e2e.conftest import ADMIN, EMPLOYEE, FINANCE, RunningBot, eventually
@@ -101,3 +104,37 @@ def test_a_photo_at_the_top_of_the_dm_is_not_taken_for_an_export(bot: RunningBot
 
     assert bot.sender.event(bot.sender.user_message(ADMIN, event["channel"], "hello")).status == 200
     assert thread_replies(slack, event) == []
+
+
+def test_an_import_runs_off_slacks_threads_and_a_full_queue_is_said_not_dropped(
+    bot: RunningBot, slack: FakeSlack
+) -> None:
+    """The confirmation is answered at once while the import waits for a worker; with every worker and place in the
+    queue taken, the person is told in the thread and nothing is imported behind their back."""
+    release = threading.Event()
+    busy = BoundedWorkers(workers=1, backlog=0, name="test-imports")
+    assert busy.offer(lambda: release.wait(10))
+    bot.server.services.exports._workers = busy
+    try:
+        bot.sender.slash_command(f"role <@{FINANCE}|fiona> finance", ADMIN, slack.dm_channel(ADMIN))
+        event = upload(bot, slack, FINANCE, "knab-march.csv", EXPORT, "text/csv")
+        [preview] = eventually(lambda: thread_replies(slack, event) or None)
+        bot.sender.click(FINANCE, event["channel"], preview["ts"], "export_review")
+        [form] = eventually(lambda: slack.modals(FINANCE) or None)
+        answer = bot.sender.submit_view(
+            FINANCE,
+            form["id"],
+            {
+                "export_account": {"value": "knab-eur"},
+                "export_currency": {"value": "EUR"},
+                "export_date_format": {"value": "DMY"},
+            },
+        )
+        assert answer.status == 200
+        busy_note = eventually(
+            lambda: next((m for m in thread_replies(slack, event) if m["text"] == IMPORTS_BUSY), None)
+        )
+        assert "nothing was imported" in busy_note["text"]
+        assert payments(bot) == []
+    finally:
+        release.set()

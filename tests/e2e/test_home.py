@@ -216,7 +216,7 @@ def test_a_restart_in_the_middle_of_a_run_finishes_it_without_duplicates(
     xero.inject_fault(method="PUT", path_prefix="/api.xro/2.0/BankTransactions", kind="commit_then_drop", count=1)
     first = coded.server.services.sync
     tenant = first.claims.connected_tenants()[0]
-    items, _ = first.claims.claim(tenant, None, limit=50)
+    items, _ = first.claims.claim(tenant, limit=50)
     first.sender.send(tenant, items, RunReport())
     coded.server.run_job("report_bulk_progress")
     coded.server.stop()

@@ -164,10 +164,26 @@ def test_tenant_name_is_escaped() -> None:
 @pytest.mark.parametrize(
     ("state", "buttons"),
     [
-        ("connected", [(Ids.HOME_EDIT_SETTINGS, "Edit settings"), (Ids.HOME_DISCONNECT, "Disconnect")]),
-        ("needs_reconnect", [(Ids.HOME_EDIT_SETTINGS, "Edit settings"), (Ids.RECONNECT, "Reconnect")]),
-        ("disconnected", [(Ids.HOME_EDIT_SETTINGS, "Edit settings"), (Ids.RECONNECT, "Connect")]),
-        ("never", [(Ids.HOME_EDIT_SETTINGS, "Edit settings"), (Ids.RECONNECT, "Connect")]),
+        (
+            "connected",
+            [
+                (Ids.HOME_EDIT_SETTINGS, "Edit settings"),
+                (Ids.HOME_RULES, "Coding rules"),
+                (Ids.HOME_DISCONNECT, "Disconnect"),
+            ],
+        ),
+        (
+            "needs_reconnect",
+            [(Ids.HOME_EDIT_SETTINGS, "Edit settings"), (Ids.HOME_RULES, "Coding rules"), (Ids.RECONNECT, "Reconnect")],
+        ),
+        (
+            "disconnected",
+            [(Ids.HOME_EDIT_SETTINGS, "Edit settings"), (Ids.HOME_RULES, "Coding rules"), (Ids.RECONNECT, "Connect")],
+        ),
+        (
+            "never",
+            [(Ids.HOME_EDIT_SETTINGS, "Edit settings"), (Ids.HOME_RULES, "Coding rules"), (Ids.RECONNECT, "Connect")],
+        ),
     ],
 )
 def test_settings_tab_for_admins(state: str, buttons: list[tuple[str, str]]) -> None:

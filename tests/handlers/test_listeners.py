@@ -49,10 +49,28 @@ NOT_SENT_BACK = {
     Ids.EXPORT_AMOUNT_COLUMN,
     Ids.EXPORT_PAYEE_COLUMN,
     Ids.RECEIPT_CHECK_BLOCK,
+    Ids.RULES_MODAL,  # it has a Close button only; its clicks carry their own action ids
+    Ids.RULE_NAME,
+    Ids.RULE_PAYEE_CONTAINS,
+    Ids.RULE_PAYEE_IS,
+    Ids.RULE_CATEGORY,
+    Ids.RULE_SOURCE,
+    Ids.RULE_AMOUNT_MIN,
+    Ids.RULE_AMOUNT_MAX,
+    Ids.RULE_SPENDER,
+    Ids.RULE_ACCOUNT,
+    Ids.RULE_ACCOUNT_SEARCH,  # an input's search: options loads only (below)
+    Ids.RULE_TAX,
+    Ids.RULE_TRACKING,
+    Ids.RULE_CONTACT,  # its searches come with the action id "value" (below)
+    Ids.RULE_DESCRIPTION,
+    Ids.RULE_APPROVAL,
+    Ids.RULE_APPROVE_UNDER,
+    Ids.RULE_NO_RECEIPT_UNDER,
 }
-OPTIONS_LOADED = {Ids.PAYMENT_ACCOUNT}
+OPTIONS_LOADED = {Ids.PAYMENT_ACCOUNT, Ids.RULE_ACCOUNT_SEARCH}
 SUBMITTED = {Ids.EDIT_MODAL, Ids.EXCLUDE_MODAL, Ids.NO_RECEIPT_MODAL, Ids.SETTINGS_MODAL, Ids.BULK_CONFIRM_MODAL}
-SUBMITTED |= {Ids.EXPORT_MODAL}
+SUBMITTED |= {Ids.EXPORT_MODAL, Ids.RULE_FORM_MODAL}
 # Sent back with a number after them: one element per tracking category, one checkbox group per ten rows.
 NUMBERED = {Ids.PAYMENT_TRACKING, Ids.HOME_SELECT, Ids.RECEIPT_CHOOSE}
 CLICKED = set(Ids) - NOT_SENT_BACK - SUBMITTED - NUMBERED
@@ -117,6 +135,7 @@ def test_every_options_load_reaches_one_listener(app: App, action_id: Ids) -> No
 
 def test_the_contact_search_is_told_apart_by_its_block(app: App) -> None:
     assert listeners_for(app, options_load("value", Ids.EDIT_CONTACT)) == 1
+    assert listeners_for(app, options_load("value", Ids.RULE_CONTACT)) == 1
     assert listeners_for(app, options_load("value", Ids.EDIT_REFERENCE)) == 0
 
 

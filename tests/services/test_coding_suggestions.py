@@ -155,3 +155,17 @@ def test_payments_stored_before_the_upgrade_teach_once_their_payees_are_normalis
 
     assert fill_payee_keys(uow) == 1  # pay_2 arrived with its key
     assert coding_of(desk, desk.arrive("pay_3"))[0] == "463"
+
+
+def test_where_departments_follow_the_person_a_newcomer_gets_their_usual_one(desk: Desk) -> None:
+    desk.coded_and_approved("pay_1", "429", payee="Uber", spender_email="ana@example.com", tracking=ENGINEERING)
+    desk.coded_and_approved("pay_2", "429", payee="Uber", spender_email="bo@example.com", tracking=SALES)
+    for number, payee in enumerate(("Pret", "Leon", "Itsu"), start=3):
+        desk.coded_and_approved(f"pay_{number}", "463", payee=payee, spender_email="cy@example.com", tracking=SALES)
+    desk.coded_and_approved("pay_6", "463", payee="Wasabi", spender_email="dee@example.com", tracking=SALES)
+
+    cys = desk.arrive("pay_7", "Uber", spender_email="cy@example.com")  # three in three of Cy's are Sales
+    dees = desk.arrive("pay_8", "Uber", spender_email="dee@example.com")  # one payment says too little
+
+    assert coding_of(desk, cys) == ("429", "INPUT2", {"dept": "sales"})
+    assert coding_of(desk, dees) == ("429", "INPUT2", {})

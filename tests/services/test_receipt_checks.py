@@ -10,12 +10,13 @@ import pytest
 from sqlalchemy import update
 
 from bot.clock import FrozenClock
+from bot.coding.rules import RuleActions, RuleConditions
 from bot.errors import DomainError, NotAllowed
 from bot.payments.cards import ReceiptCheckView
 from bot.payments.input import FieldError, PaymentIn, validate_payment
 from bot.receipts.matching import FX_TOLERANCE, PaymentFacts, ReadFields, check_receipt, implied_tax
 from bot.receipts.matching_view import receipt_hold, receipt_mismatch
-from storage.models import Receipt, ReceiptState
+from storage.models import PaymentState, Receipt, ReceiptState
 from storage.uow import UnitOfWorkFactory
 from tests.services.conftest import Books
 from tests.services.receipt_support import DAY, Canned, ReceiptDesk
@@ -228,3 +229,29 @@ def test_automatic_approval_waits_for_the_reading_and_for_finance_on_a_mismatch(
     assert hold(differs) == "its receipt does not match: Receipt total GBP 45.00, payment GBP 54.00"
     desk.checks.keep_anyway(desk.finance, differs, desk.desk.card(differs).card.version, receipt)
     assert hold(differs) is None
+
+
+def test_a_rule_that_wants_a_receipt_approves_once_it_is_read_and_agrees_or_finance_keeps_it(
+    desk: ReceiptDesk,
+) -> None:
+    auto = RuleActions(account_code="463", tax_type="INPUT2", auto_approve=True, auto_approve_needs_receipt=True)
+    with desk.desk.books.uow() as work:
+        work.rules.add(
+            desk.desk.books.workspace_id,
+            name="Figma",
+            conditions=RuleConditions(payee_contains="figma"),
+            actions=auto,
+            by="UADMIN",
+        )
+        work.commit()
+    agrees, differs = desk.arrive("pay_1", "54.00"), desk.arrive("pay_2", "60.00")
+
+    desk.receipt(agrees, Canned(Decimal("54.00")))
+    receipt = desk.receipt(differs, Canned(Decimal("45.00")))
+    assert desk.desk.card(agrees).card.state is PaymentState.PENDING  # stored, not read yet
+    desk.pool.run()
+
+    assert desk.desk.card(agrees).card.state is PaymentState.APPROVED
+    assert desk.desk.card(differs).card.state is PaymentState.PENDING
+    desk.checks.keep_anyway(desk.finance, differs, desk.desk.card(differs).card.version, receipt)
+    assert desk.desk.card(differs).card.state is PaymentState.APPROVED

@@ -23,7 +23,7 @@ def died_mid_sync(books: Books, sync: SyncEngine, *, committed: bool) -> int:
     transaction if `committed`. The payment's id."""
     payment_id = books.payment()
     tenant = sync.claims.connected_tenants()[0]
-    [item], _ = sync.claims.claim(tenant, None, limit=50)
+    [item], _ = sync.claims.claim(tenant, limit=50)
     if committed:
         books.xero.add_spend(spend_money(item))
     return payment_id
@@ -110,8 +110,8 @@ def test_a_sync_slower_than_its_lease_keeps_its_claim_and_another_instance_leave
 def test_a_claimed_payment_is_not_claimed_again(books: Books, sync: SyncEngine) -> None:
     ids = [books.payment(f"pay_{n}") for n in range(3)]
     tenant = sync.claims.connected_tenants()[0]
-    first, _ = sync.claims.claim(tenant, None, limit=2)
-    second, _ = sync.claims.claim(tenant, None, limit=50)
+    first, _ = sync.claims.claim(tenant, limit=2)
+    second, _ = sync.claims.claim(tenant, limit=50)
     assert sorted(i.payment_id for i in first + second) == ids
     assert {books.stored(i).state for i in ids} == {PaymentState.SYNCING}
 

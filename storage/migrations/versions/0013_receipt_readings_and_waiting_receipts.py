@@ -3,7 +3,7 @@ the bot before their payment exists, kept (encrypted) until a payment they fit a
 payment's amount as charged before conversion, which is what its receipt says
 
 Revision ID: 0013
-Revises: 0011
+Revises: 0012
 Create Date: 2026-12-02 01:50:00.000000
 """
 
@@ -16,7 +16,7 @@ import storage.crypto
 import storage.types
 
 revision: str = "0013"
-down_revision: str | None = "0011"
+down_revision: str | None = "0012"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

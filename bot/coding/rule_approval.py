@@ -1,0 +1,101 @@
+"""Automatic approval: a payment its rule says to approve is approved with no click, then synced by the same engine,
+with the same exactly-once guarantees, as a person's approval (bot/payments/approve.py, bot/sync/).
+
+It happens in the transaction that stores the payment (bot/payments/ingest.py), or, for a rule that wants a
+receipt, in the one that stores the receipt (bot/receipts/service.py). A payment is approved only while it is
+pending and still coded as its rule coded it (a person's change of its coding makes it theirs), its rule still
+says so and is not broken, nothing blocks it (`blocks_auto_approval`) and nothing is missing for the sync.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from bot.coding.rule_book import WorkspaceRules
+from bot.coding.rules import Rule
+from bot.payments import lifecycle
+from bot.payments.approve import missing_for_sync
+from bot.payments.input import Arriving
+from bot.receipts.matching_view import receipt_hold
+from storage.models import Payment, PaymentState, ReceiptState
+from storage.uow import UnitOfWork
+
+RULE_ACTOR = "rule"  # who the audit log says acted
+
+
+def blocks_auto_approval(payment: Payment) -> str | None:
+    """Why no rule may approve this payment whatever it says (a person must look at it), or None.
+
+    Checks that need a person's eye belong here: a possible duplicate; a receipt that disagrees with the payment
+    and finance has not kept anyway, or one not read yet (bot/receipts/matching_view.py)."""
+    if payment.duplicate_of_id is not None:
+        return "it may be a duplicate of an earlier payment"
+    return receipt_hold(payment)
+
+
+def waits_for(rule: Rule, payment: Payment) -> str | None:
+    """What the rule's automatic approval still needs of this payment, or None when it may approve it now."""
+    actions = rule.actions
+    if not actions.auto_approve:
+        return "the rule does not approve automatically"
+    if actions.auto_approve_under is not None and payment.amount >= actions.auto_approve_under:
+        return f"the amount is not under {actions.auto_approve_under}"
+    small = actions.no_receipt_needed_under is not None and payment.amount < actions.no_receipt_needed_under
+    if actions.auto_approve_needs_receipt and not small and not _has_receipt(payment):
+        return "a receipt"
+    return None
+
+
+def approve_by_rule(work: UnitOfWork, payment: Payment, now: datetime, *, rules: WorkspaceRules | None = None) -> bool:
+    """Approve the payment for its rule when everything allows it; whether it was approved. Never commits."""
+    if payment.state is not PaymentState.PENDING or payment.coded_by != "rule" or payment.rule_id is None:
+        return False
+    rules = rules or WorkspaceRules.load(work, payment.workspace_id)
+    rule = rules.by_id(payment.rule_id)  # as it is now, and only if it is not broken
+    if rule is None or waits_for(rule, payment) or blocks_auto_approval(payment):
+        return False
+    if missing_for_sync(work, payment, payment.workspace_id):
+        return False
+    lifecycle.approve(payment, None, now)
+    payment.rule_name = rule.name
+    work.audit.payment_event(
+        workspace_id=payment.workspace_id,
+        actor_user_id=RULE_ACTOR,
+        action="payment.auto_approved",
+        payment_id=payment.id,
+        rule_id=rule.id,
+        rule_name=rule.name,
+    )
+    return True
+
+
+def after_arrival(
+    work: UnitOfWork, workspace_id: int, batch: Sequence[Arriving], columns: Sequence[dict[str, Any]], now: datetime
+) -> int:
+    """Once a batch is stored (not committed): record each rule's coding in the audit log, and approve the payments
+    their rules approve. Returns how many were approved."""
+    ruled = [(item, cols) for item, cols in zip(batch, columns, strict=True) if cols.get("coded_by") == "rule"]
+    if not ruled:
+        return 0
+    rules = WorkspaceRules.load(work, workspace_id)
+    stored = work.rules.arrived_payments(workspace_id, [(item.source_account_id, item.payment.id) for item, _ in ruled])
+    approved = 0
+    for payment in stored:
+        work.audit.payment_event(
+            workspace_id=workspace_id,
+            actor_user_id=RULE_ACTOR,
+            action="payment.coded_by_rule",
+            payment_id=payment.id,
+            rule_id=payment.rule_id,
+            rule_name=payment.rule_name,
+        )
+        rule = rules.by_id(payment.rule_id or 0)
+        if rule is not None and rule.actions.auto_approve:
+            approved += approve_by_rule(work, payment, now, rules=rules)
+    return approved
+
+
+def _has_receipt(payment: Payment) -> bool:
+    return any(receipt.state is not ReceiptState.REJECTED for receipt in payment.receipts)
