@@ -40,6 +40,11 @@ def upgrade() -> None:
     with op.batch_alter_table("payments") as batch:
         batch.add_column(sa.Column("original_amount", storage.types.Money(precision=18, scale=4), nullable=True))
         batch.add_column(sa.Column("original_currency", sa.String(length=3), nullable=True))
+    _create_receipt_readings()
+    _create_waiting_receipts()
+
+
+def _create_receipt_readings() -> None:
     op.create_table(
         "receipt_readings",
         *_reading_columns(),
@@ -73,6 +78,9 @@ def upgrade() -> None:
         ["workspace_id", "outcome", "kept_at"],
     )
     op.create_index(op.f("ix_receipt_readings_payment_id"), "receipt_readings", ["payment_id"])
+
+
+def _create_waiting_receipts() -> None:
     op.create_table(
         "waiting_receipts",
         *_reading_columns(),
