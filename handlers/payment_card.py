@@ -101,6 +101,8 @@ def _headline(card: PaymentCard, label: str) -> Block:
     source = escape_clip(f"{card.source_account_name} ({card.source_account_currency})", 500)
     fields.append(_field("From", source))
     fields.append(_field("Spender", _spender(card)))
+    if card.charged:
+        fields.append(_field("Charged", mrkdwn_escape(card.charged)))
     if card.reference:
         fields.append(_field("Reference", escape_clip(card.reference, 500)))
     if card.category:

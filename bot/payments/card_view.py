@@ -12,6 +12,7 @@ from bot.payments.cards import (
     TrackingChoice,
     TrackingOptionChoice,
 )
+from bot.payments.money import money_text
 from bot.receipts.matching_view import receipt_check_views
 from storage.models import ConnectionState, Payment, PaymentState, ReceiptState, XeroConnection
 from storage.uow import UnitOfWork
@@ -78,7 +79,14 @@ def payment_card(payment: Payment, choices: CodingChoices, connection: XeroConne
         coding_note=payment.coding_note,
         duplicate_of=_duplicate_of(payment),
         receipt_checks=receipt_check_views(payment, tax),
+        charged=charged_text(payment),
     )
+
+
+def charged_text(payment: Payment) -> str | None:
+    if payment.original_amount is None or not payment.original_currency:
+        return None
+    return money_text(payment.original_amount, payment.original_currency)
 
 
 def coded_because(payment: Payment) -> str | None:

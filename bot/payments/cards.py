@@ -113,3 +113,4 @@ class PaymentCard:
     coding_note: str | None = None  # "Coded differently before: …"
     duplicate_of: DuplicateOf | None = None
     receipt_checks: tuple[ReceiptCheckView, ...] = ()
+    charged: str | None = None  # a foreign-currency spend as charged before conversion: "USD 91.00"

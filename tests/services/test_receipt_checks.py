@@ -209,6 +209,7 @@ def test_a_webhook_payment_with_its_charged_foreign_amount_is_checked_against_a_
     [check] = checks(desk, payment)
     assert check.outcome == "matches"
     assert check.notes == ("Receipt total USD 89.00 is within 3% of the USD 91.00 charged (card FX)",)
+    assert desk.desk.card(payment).card.charged == "USD 91.00"  # shown on the card
 
 
 def test_automatic_approval_waits_for_the_reading_and_for_finance_on_a_mismatch(desk: ReceiptDesk) -> None:
