@@ -29,6 +29,7 @@ from handlers import (
     payment_actions,
     receipt_check_actions,
     rules,
+    split_actions,
     views,
 )
 from handlers.common import context_middleware
@@ -51,6 +52,7 @@ SURFACES = (
     exports,
     home,
     rules,
+    split_actions,
 )
 
 # Requests whose ack carries nothing Slack shows: acknowledged by `_ack_first_middleware` on the request thread

@@ -25,6 +25,7 @@ from bot.payments.approve import ApprovalService
 from bot.payments.coding import CodingService
 from bot.payments.ingest import IngestService
 from bot.payments.posting import PostingService
+from bot.payments.splits_service import SplitService
 from bot.receipts.matching_service import ReceiptChecks
 from bot.receipts.receipt_first import ReceiptFirst
 from bot.receipts.service import RECEIPT_BACKLOG, RECEIPT_WORKERS, ReceiptService
@@ -145,9 +146,10 @@ def build_services(settings: Settings, deps: Deps) -> Services:
         receipt_first=first,
         outbox=slack.outbox,
         approvals=ApprovalService(uow=uow, clock=clock, roles=roles, coding=coding),
+        splits=SplitService(uow=uow, roles=roles, coding=coding),
         duplicates=DuplicateService(uow=uow, clock=clock, roles=roles, coding=coding),
         sync=work.sync,
-        home=HomeService(uow=uow, roles=roles, coding=coding),
+        home=HomeService(uow=uow, roles=roles, coding=coding, clock=clock),
         bulk=work.bulk,
         workspace_settings=WorkspaceSettingsService(settings=settings, uow=uow, clock=clock, roles=roles),
         rules=RuleService(uow=uow, roles=roles),
@@ -264,6 +266,7 @@ def _payment_work(
             cards=slack.outbox,
             public_url=settings.base_url,
             lease=timedelta(seconds=settings.sync_lease_seconds),
+            names=slack.directory.name_of,
         ),
         bulk=BulkSyncService(
             uow=uow,

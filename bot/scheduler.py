@@ -16,6 +16,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from bot.connection.tenants import tenant_ref
 from bot.services import Services
 from bot.sync.rounds import take_in_turn
+from bot.sync.xero_status import XeroStatusPoll
 from bot.xero.errors import XeroError
 
 logger = logging.getLogger(__name__)
@@ -92,6 +93,12 @@ def sync_payments(services: Services) -> None:
     services.sync.run()
 
 
+def poll_xero_status(services: Services) -> None:
+    """What Xero says of synced payments now: reconciled, changed or deleted there (each organisation every few
+    minutes, bot.sync.xero_status)."""
+    XeroStatusPoll(uow=services.uow, clock=services.clock, gateway=services.gateway, cards=services.outbox).run()
+
+
 def deliver_slack_outbox(services: Services) -> None:
     """Messages, redraws and replies Slack has not taken yet, each at its retry time."""
     services.outbox.deliver_due()
@@ -136,6 +143,7 @@ JOBS: list[tuple[str, Callable[[Services], None], dict[str, int]]] = [
     ("keep_tokens_alive", keep_tokens_alive, {"hours": 1}),
     ("post_new_payments", post_new_payments, {"seconds": 5}),
     ("sync_payments", sync_payments, {"seconds": 5}),
+    ("poll_xero_status", poll_xero_status, {"minutes": 1}),
     ("deliver_slack_outbox", deliver_slack_outbox, {"seconds": 5}),
     ("report_bulk_progress", report_bulk_progress, {"seconds": 3}),
     ("remind_missing_receipts", remind_missing_receipts, {"minutes": 15}),

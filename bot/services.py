@@ -24,6 +24,7 @@ from bot.payments.approve import ApprovalService
 from bot.payments.coding import CodingService
 from bot.payments.ingest import IngestService
 from bot.payments.posting import PostingService
+from bot.payments.splits_service import SplitService
 from bot.receipts.matching_service import ReceiptChecks
 from bot.receipts.receipt_first import ReceiptFirst
 from bot.receipts.service import ReceiptService
@@ -67,6 +68,7 @@ class Services:
     receipt_first: ReceiptFirst
     outbox: SlackOutbox
     approvals: ApprovalService
+    splits: SplitService
     duplicates: DuplicateService
     sync: SyncEngine
     home: HomeService

@@ -14,7 +14,7 @@ from slack_sdk import WebClient
 
 from bot.connection.roles import Actor
 from bot.errors import DomainError
-from bot.home.view import HomeFilter
+from bot.home.view import RECONCILIATION, HomeFilter
 from bot.services import Services
 from handlers.bulk_messages import confirm_modal
 from handlers.common import ActorAccess
@@ -67,6 +67,11 @@ def by_spender(home_filter: HomeFilter, action: dict[str, Any]) -> HomeFilter:
     return replace(home_filter, page=1, spender=action.get("selected_user"))
 
 
+def by_reconciliation(home_filter: HomeFilter, action: dict[str, Any]) -> HomeFilter:
+    chosen = action["selected_option"]["value"]
+    return replace(home_filter, page=1, reconciliation=chosen if chosen in RECONCILIATION else None)
+
+
 def cleared(home_filter: HomeFilter, action: dict[str, Any]) -> HomeFilter:
     return HomeFilter(tab=home_filter.tab)
 
@@ -84,6 +89,7 @@ FILTER_CHANGES: dict[Ids, FilterChange] = {
     Ids.HOME_FILTER_FROM: from_date,
     Ids.HOME_FILTER_TO: to_date,
     Ids.HOME_FILTER_SPENDER: by_spender,
+    Ids.HOME_FILTER_RECONCILED: by_reconciliation,
     Ids.HOME_CLEAR_FILTERS: cleared,
     Ids.HOME_PAGE_PREV: to_page,
     Ids.HOME_PAGE_NEXT: to_page,

@@ -35,6 +35,7 @@ from handlers.kit import (
     static_select,
 )
 from handlers.receipt_home_lines import receipt_note_blocks
+from handlers.xero_status_lines import reconciliation_filter
 
 PRIVATE_METADATA_MAX = 3000
 
@@ -70,7 +71,8 @@ def _shown_tab(view: HomeView) -> str:
 
 
 def _filters_set(home_filter: HomeFilter) -> bool:
-    return any((home_filter.source_account_id, home_filter.date_from, home_filter.date_to, home_filter.spender))
+    chosen = (home_filter.source_account_id, home_filter.date_from, home_filter.date_to, home_filter.spender)
+    return any((*chosen, home_filter.reconciliation))
 
 
 # ---------------------------------------------------------------- top of the tab
@@ -154,6 +156,8 @@ def _filters(view: HomeView) -> Block:
         if mention(home_filter.spender):
             spender["initial_user"] = home_filter.spender
         elements.append(spender)
+    if _shown_tab(view) == "synced" and _is_finance(view):
+        elements.append(reconciliation_filter(home_filter.reconciliation))
     if _filters_set(home_filter):
         elements.append(button("Clear filters", str(Ids.HOME_CLEAR_FILTERS), "clear"))
     return actions(*elements, block_id=str(Ids.HOME_FILTERS))

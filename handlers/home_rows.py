@@ -21,6 +21,8 @@ from handlers.kit import (
     section,
 )
 from handlers.payment_card import LOGGED, no_receipt_text, state_label
+from handlers.split_blocks import split_summary
+from handlers.xero_status_lines import locked_by_xero, overwrites_xero
 
 OVERFLOW_OPTIONS_MAX = 5
 CHECKBOX_OPTIONS_MAX = 10
@@ -34,6 +36,8 @@ ROW_PRIMARY = {
 
 
 def _coding_text(card: PaymentCard) -> str:
+    if card.split:
+        return split_summary(card, 200)
     parts = []
     if card.account is not None:
         parts.append(escape_clip(f"{card.account.code} {card.account.name}", 80))
@@ -79,9 +83,10 @@ def row_text(row: HomeRow, *, finance: bool) -> str:
 
 def _finance_actions(card: PaymentCard) -> list[tuple[str, str]]:
     choices = []
-    if card.state in ROW_PRIMARY and card.can_approve:
+    # Changed in Xero: its Re-sync asks first, from the payment's message (Open); reconciled: nothing to send.
+    if card.state in ROW_PRIMARY and card.can_approve and not (locked_by_xero(card) or overwrites_xero(card)):
         choices.append(ROW_PRIMARY[card.state])
-    if card.state in CODABLE:
+    if card.state in CODABLE and not locked_by_xero(card):
         choices.append(("Edit", "edit"))
     if card.state in LOGGED:
         choices.append(("View sync log", "log"))
@@ -95,7 +100,7 @@ def _finance_actions(card: PaymentCard) -> list[tuple[str, str]]:
 
 def _employee_actions(card: PaymentCard) -> list[tuple[str, str]]:
     choices = []
-    if card.state in CODABLE:
+    if card.state in CODABLE and not locked_by_xero(card):
         choices.append(("Edit description", "edit"))
     if card.receipts == 0 and not card.no_receipt_reason:
         choices.append(("No receipt", "no_receipt"))

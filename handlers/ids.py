@@ -78,6 +78,7 @@ class Ids(enum.StrEnum):
     HOME_FILTER_FROM = "home_filter_from"
     HOME_FILTER_TO = "home_filter_to"
     HOME_FILTER_SPENDER = "home_filter_spender"
+    HOME_FILTER_RECONCILED = "home_filter_reconciled"
     HOME_CLEAR_FILTERS = "home_clear_filters"
     HOME_BULK = "home_bulk"
     HOME_SYNC_READY = "home_sync_ready"
@@ -119,6 +120,18 @@ class Ids(enum.StrEnum):
     RULE_APPROVAL = "rule_approval"
     RULE_APPROVE_UNDER = "rule_approve_under"
     RULE_NO_RECEIPT_UNDER = "rule_no_receipt_under"
+    PAYMENT_SPLIT = "payment_split"
+    SPLIT_MODAL = "payment_split_modal"
+    SPLIT_ADD_LINE = "split_add_line"
+    SPLIT_REMOVE_LINE = "split_remove_line"
+    SPLIT_LINE = "split_line"
+    SPLIT_DESCRIPTION = "split_description"
+    SPLIT_AMOUNT = "split_amount"
+    SPLIT_ACCOUNT = "split_account"
+    SPLIT_TAX = "split_tax"
+    SPLIT_TRACKING = "split_tracking"
+    SPLIT_TOTAL = "split_total"
+    EDIT_SPLIT = "edit_split"
 
 
 # Where a payment reference travels: the listeners of these ids are handed it as `payment` (handlers.common).
@@ -144,6 +157,8 @@ CARRIES_PAYMENT = frozenset(
         Ids.NO_RECEIPT_MODAL,
         Ids.RECEIPT_KEEP,
         Ids.RECEIPT_REMOVE,
+        Ids.PAYMENT_SPLIT,
+        Ids.SPLIT_MODAL,
     }
 )
 TRACKING_ACTION = re.compile(rf"^{Ids.PAYMENT_TRACKING}_\d+$")

@@ -30,6 +30,8 @@ from handlers.kit import (
 )
 from handlers.payment_options import coding_selects
 from handlers.receipt_check_lines import receipt_check_blocks
+from handlers.split_blocks import split_text
+from handlers.xero_status_lines import locked_by_xero, overwrites_xero, resync_confirm, xero_status_lines
 
 SHORTENED_NOTE = "_(shortened; full text in Edit)_"
 CONNECT_XERO_HINT = "Connect Xero to code this payment (/xero connect)"
@@ -75,8 +77,9 @@ def _ref(card: PaymentCard) -> PaymentRef:
 
 
 def money(card: PaymentCard) -> str:
-    """The card's amount as mrkdwn."""
-    return mrkdwn_escape(money_text(card.amount, card.currency))
+    """The card's amount as mrkdwn, with a foreign-currency spend's original: "SGD 120.00 (USD 89.00)"."""
+    shown = money_text(card.amount, card.currency) + (f" ({card.original})" if card.original else "")
+    return mrkdwn_escape(shown)
 
 
 # ---------------------------------------------------------------- facts
@@ -101,8 +104,6 @@ def _headline(card: PaymentCard, label: str) -> Block:
     source = escape_clip(f"{card.source_account_name} ({card.source_account_currency})", 500)
     fields.append(_field("From", source))
     fields.append(_field("Spender", _spender(card)))
-    if card.charged:
-        fields.append(_field("Charged", mrkdwn_escape(card.charged)))
     if card.reference:
         fields.append(_field("Reference", escape_clip(card.reference, 500)))
     if card.category:
@@ -228,9 +229,11 @@ def button_actions(card: PaymentCard) -> list[tuple[str, Ids]]:
         if state in LOGGED:
             result.append(("View sync log", Ids.PAYMENT_SYNC_LOG))
         return result
-    if state in APPROVABLE and card.can_approve:
+    if state in APPROVABLE and card.can_approve and not locked_by_xero(card):
         result.append(PRIMARY_BUTTONS[state])
-    if state in CODABLE:
+    elif state == PaymentState.SYNCED and card.can_approve and overwrites_xero(card):
+        result.append(("Re-sync", Ids.PAYMENT_RESYNC))
+    if state in CODABLE and not locked_by_xero(card):
         result.append(("Edit", Ids.PAYMENT_EDIT))
     if state in EXCLUDABLE:
         result.append(("Exclude", Ids.PAYMENT_EXCLUDE))
@@ -243,19 +246,26 @@ def button_actions(card: PaymentCard) -> list[tuple[str, Ids]]:
 
 def _buttons(card: PaymentCard) -> list[Block]:
     value = _ref(card).value
-    return [
+    shown = [
         button(words, str(action_id), value, style=BUTTON_STYLES.get(action_id))
         for words, action_id in button_actions(card)
     ]
+    confirm = resync_confirm(card)
+    for element in shown:
+        if confirm and element["action_id"] in (Ids.PAYMENT_RESYNC, Ids.PAYMENT_RETRY):
+            element["confirm"] = confirm
+    return shown
 
 
 def _coding_block(card: PaymentCard, choices: CodingChoices) -> Block | None:
-    if card.state in CODABLE:
+    if card.split and (card.state in CODABLE or card.state in IN_SYNC):
+        return context(split_text(card, choices))  # its lines change in Edit → Split, not in one line's selects
+    if card.state in CODABLE and not locked_by_xero(card):
         if not choices.accounts:
             return context(CONNECT_XERO_HINT)
         coding_id = _ref(card).block_id(Ids.PAYMENT_CODING_BLOCK)
         return actions(*coding_selects(card, choices), block_id=coding_id)
-    if card.state in IN_SYNC:
+    if card.state in IN_SYNC or locked_by_xero(card):
         return context(_coding_text(card, choices))
     return None
 
@@ -270,6 +280,7 @@ def payment_message(card: PaymentCard, choices: CodingChoices) -> tuple[str, lis
         blocks.append(_description(card.description))
     blocks.append(context(_state_line(card, label)))
     blocks.extend(context(line) for line in coding_lines(card))
+    blocks.extend(context(line) for line in xero_status_lines(card))
     blocks.append(context(_receipt_line(card)))
     blocks.extend(receipt_check_blocks(card))
     if card.spender_user_id is None and card.state != PaymentState.EXCLUDED:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot.payments.cards import CodingChoices, PaymentCard
+from bot.payments.lifecycle import CODABLE
 from handlers.ids import Ids, PaymentRef
 from handlers.kit import (
     INPUT_VALUE_MAX,
@@ -19,6 +20,7 @@ from handlers.kit import (
 )
 from handlers.payment_card import EXCLUSION_REASONS, money, payment_message
 from handlers.payment_options import contact_option
+from handlers.split_blocks import edit_split_block
 
 REFERENCE_MAX = 255
 NOTE_MAX = 500
@@ -66,6 +68,8 @@ def edit_modal(card: PaymentCard, *, employee: bool) -> Block:
     ]
     if not employee:
         blocks += _finance_inputs(card)
+        if card.state in CODABLE:
+            blocks.append(edit_split_block(card))
     return _payment_form(Ids.EDIT_MODAL, "Edit payment", "Save", card, blocks)
 
 

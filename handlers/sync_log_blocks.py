@@ -12,6 +12,7 @@ OPERATIONS = {
     "update": "Update Spend Money",
     "lookup": "Look up in Xero",
     "attach": "Attach receipt",
+    "note": "Note in History & Notes",
 }
 OUTCOMES = {"ok": ":white_check_mark:", "error": ":x:", "unknown": ":grey_question:", "started": ":hourglass:"}
 

@@ -80,7 +80,7 @@ def _revisions_between(engine: Engine, before: set[str]) -> list[str]:
             if revision.revision in before:
                 break
             applied.append(revision.revision)
-    return sorted(set(applied))
+    return list(reversed(dict.fromkeys(applied)))  # walked from the head down: the chain's order, not the ids'
 
 
 def pending_revisions(engine: Engine) -> list[str]:

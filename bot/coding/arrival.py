@@ -8,6 +8,7 @@ here say which one coded it, and the card says why.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from decimal import Decimal
 from typing import Any, Protocol
 
 from bot.coding.duplicates import find_duplicates
@@ -16,6 +17,7 @@ from bot.coding.rule_book import WorkspaceRules
 from bot.coding.suggestions import HISTORY_DEPTH, Suggestion, from_history
 from bot.payments.card_view import coding_choices
 from bot.payments.input import Arriving
+from bot.payments.splits_history import scaled_split
 from storage.models import CategoryMapping
 from storage.repositories import category_key
 from storage.uow import UnitOfWork
@@ -58,7 +60,8 @@ def arrival_columns(
         coded = None
         if (ruled is None or ruled.get("account_code") is None) and choices is not None and key in history:
             spender = item.payment.spender_email
-            coded = _suggested(from_history(history[key], spender, choices, spenders.get(spender or "", [])))
+            suggestion = from_history(history[key], spender, choices, spenders.get(spender or "", []))
+            coded = _suggested(suggestion, item.payment.amount, item.payment.currency)
         if coded is None or coded.get("account_code") is None:
             coded = _mapped(mappings, item.payment.category) | {"coding_note": (coded or {}).get("coding_note")}
         if ruled is not None:
@@ -78,12 +81,15 @@ _UNCODED: dict[str, Any] = {
     "coding_note": None,
     "rule_id": None,
     "rule_name": None,
+    "split_lines": [],
 }
-_RULED: dict[str, Any] = {"coded_by": "rule", "suggested_from": None, "coding_note": None}
+# A rule's coding is the payment's whole coding: one line (a split suggested from history does not survive it).
+_RULED: dict[str, Any] = {"coded_by": "rule", "suggested_from": None, "coding_note": None, "split_lines": []}
 
 
-def _suggested(suggestion: Suggestion) -> dict[str, Any]:
-    if not suggestion.earlier:
+def _suggested(suggestion: Suggestion, amount: Decimal, currency: str) -> dict[str, Any]:
+    split = scaled_split(suggestion.split, amount, currency) if suggestion.split else []
+    if not suggestion.earlier or split is None:
         return {"coding_note": suggestion.note}
     return {
         "account_code": suggestion.account_code,
@@ -93,6 +99,7 @@ def _suggested(suggestion: Suggestion) -> dict[str, Any]:
         "contact_name": suggestion.contact_name,
         "coded_by": "history",
         "suggested_from": suggestion.earlier,
+        "split_lines": split,  # split as before, in the same proportions of this payment's amount
     }
 
 

@@ -19,6 +19,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from bot.payments.cards import CodingChoices
+from bot.payments.splits import SplitLine
+from bot.payments.splits_history import Shape, split_shape, usable_split
 from storage.models import Payment
 from storage.repositories.coding_history import CodedPayment
 
@@ -35,10 +37,13 @@ class Suggestion:
     contact_name: str | None = None
     earlier: int = 0  # how many earlier payments were coded so; 0 when nothing is suggested
     note: str | None = None  # "Coded differently before: …" when the history disagrees
+    split: list[SplitLine] = field(default_factory=list)  # a split's lines, to be scaled to the new amount
 
 
-def _account_and_tax(row: CodedPayment) -> tuple[str | None, str | None]:
-    return row.account_code, row.tax_type
+def _account_and_tax(row: CodedPayment) -> tuple[str | None, str | None, Shape]:
+    """The coding compared between payments; a split is the same coding only with the same lines in the same
+    proportions (bot/payments/splits_history.py)."""
+    return row.account_code, row.tax_type, split_shape(row.split_lines)
 
 
 def _tracking(row: CodedPayment) -> frozenset[tuple[str, str]]:
@@ -109,8 +114,13 @@ def _usable(row: CodedPayment, earlier: int, chosen: list[dict[str, str]], choic
         return Suggestion()
     if row.tax_type and not any(t.tax_type == row.tax_type for t in choices.tax_rates):
         return Suggestion()
+    split = usable_split(row.split_lines, choices) if row.split_lines else []
+    if split is None:
+        return Suggestion()
     active = {(c.category_id, o.option_id) for c in choices.tracking for o in c.options}
     tracking = [dict(t) for t in chosen if (t.get("category_id"), t.get("option_id")) in active]
+    if split:  # a split payment's own coding is its first line's (bot/payments/splits.py)
+        tracking = list(split[0].tracking)
     return Suggestion(
         account_code=row.account_code,
         tax_type=row.tax_type,
@@ -118,6 +128,7 @@ def _usable(row: CodedPayment, earlier: int, chosen: list[dict[str, str]], choic
         contact_id=row.contact_id,
         contact_name=row.contact_name,
         earlier=earlier,
+        split=split,
     )
 
 
@@ -128,6 +139,8 @@ def _differently(rows: Sequence[CodedPayment], choices: CodingChoices) -> str:
         words = names.get(row.account_code or "", row.account_code or "no account")
         if row.tax_type:
             words += f" ({row.tax_type})"
+        if row.split_lines:
+            words += f", split into {len(row.split_lines)} lines"
         if words not in seen:
             seen.append(words)
     return "Coded differently before: " + "; ".join(f"{w} (newest)" if i == 0 else w for i, w in enumerate(seen[:3]))

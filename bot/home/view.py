@@ -10,6 +10,8 @@ from decimal import Decimal
 from bot.payments.cards import PaymentCard
 
 TABS = ("pending", "synced", "errors", "settings")
+# The Synced tab's reconciliation filter: reconciled in Xero, or this month's synced a week ago and not reconciled.
+RECONCILIATION = ("reconciled", "waiting")
 PAGE_SIZE = 20
 
 
@@ -23,6 +25,7 @@ class HomeFilter:
     date_to: date | None = None
     spender: str | None = None
     page: int = 1
+    reconciliation: str | None = None
 
     def to_json(self) -> str:
         data = asdict(self)
@@ -41,6 +44,7 @@ class HomeFilter:
                 date_to=date.fromisoformat(data["date_to"]) if data.get("date_to") else None,
                 spender=str(data["spender"]) if data.get("spender") else None,
                 page=max(1, int(data.get("page") or 1)),
+                reconciliation=data["reconciliation"] if data.get("reconciliation") in RECONCILIATION else None,
             )
         except (ValueError, TypeError, KeyError):
             return cls()

@@ -9,7 +9,9 @@ from bot.clock import Clock
 from bot.connection.roles import Access, Actor, Roles
 from bot.errors import DomainError, NotAllowed
 from bot.payments import lifecycle
+from bot.payments.card_view import coding_choices
 from bot.payments.coding import Changed, CodingService, Conflict, not_yours
+from bot.payments.splits import stale_lines
 from storage.models import ConnectionState, Payment
 from storage.uow import UnitOfWork, UnitOfWorkFactory
 
@@ -41,9 +43,10 @@ class ApprovalService:
                 raise DomainError("That payment no longer exists.")
             if payment.state in lifecycle.IN_SYNC:
                 raise DomainError("This payment is already approved and on its way to Xero.")
+            lifecycle.refuse_if_reconciled(payment)  # whatever version the person saw: Xero takes no change
             if payment.version != version:
                 raise Conflict(payment_id)
-            if payment.state not in lifecycle.APPROVABLE:
+            if payment.state not in lifecycle.APPROVABLE and not lifecycle.overwrites_xero(payment):
                 raise DomainError("Only pending, updated or failed payments can be approved.")
             missing = _missing_for_sync(work, payment, actor.workspace_id)
             if missing:
@@ -96,6 +99,8 @@ def _missing_for_sync(work: UnitOfWork, payment: Payment, workspace_id: int) -> 
         missing.append("choose a Xero account")
     if not payment.tax_type:
         missing.append("choose a tax rate")
+    if payment.split_lines:
+        missing += stale_lines(payment, coding_choices(work, workspace_id))
     connection = work.connections.active_for(workspace_id)
     source = payment.source_account
     if connection is None or connection.state is not ConnectionState.CONNECTED:

@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from bot.coding.payees import normalise
 from bot.payments.cards import (
     AccountChoice,
     CodingChoices,
     DuplicateOf,
     PaymentCard,
+    SplitLineCard,
     TaxChoice,
     TrackingChoice,
     TrackingOptionChoice,
 )
-from bot.payments.money import money_text
+from bot.payments.foreign import original_of
+from bot.payments.splits import split_of
 from bot.receipts.matching_view import receipt_check_views
 from storage.models import ConnectionState, Payment, PaymentState, ReceiptState, XeroConnection
 from storage.uow import UnitOfWork
@@ -78,15 +82,42 @@ def payment_card(payment: Payment, choices: CodingChoices, connection: XeroConne
         coded_because=coded_because(payment),
         coding_note=payment.coding_note,
         duplicate_of=_duplicate_of(payment),
+        original=_original(payment),
         receipt_checks=receipt_check_views(payment, tax),
-        charged=charged_text(payment),
+        split=split_cards(payment, choices),
+        **xero_says(payment),
     )
 
 
-def charged_text(payment: Payment) -> str | None:
-    if payment.original_amount is None or not payment.original_currency:
-        return None
-    return money_text(payment.original_amount, payment.original_currency)
+def split_cards(payment: Payment, choices: CodingChoices) -> tuple[SplitLineCard, ...]:
+    """A split payment's lines with their accounts' and tax rates' names (the codes alone for ones Xero dropped)."""
+    if not payment.split_lines:
+        return ()
+    accounts = {a.code: a for a in choices.accounts}
+    taxes = {t.tax_type: t for t in choices.tax_rates}
+    return tuple(
+        SplitLineCard(
+            amount=line.amount,
+            account=accounts.get(line.account_code) or AccountChoice(line.account_code, line.account_code),
+            tax_rate=taxes.get(line.tax_type) or TaxChoice(line.tax_type, line.tax_type),
+            tracking={t["category_id"]: t["option_id"] for t in line.tracking if t.get("option_id")},
+            description=line.description,
+        )
+        for line in split_of(payment)
+    )
+
+
+def xero_says(payment: Payment) -> dict[str, Any]:
+    """What Xero says of the payment's transaction (bot/sync/xero_status.py), for its card."""
+    reconciled = payment.xero_reconciled_at
+    return {
+        "xero_status": payment.xero_status,
+        "xero_reconciled_on": reconciled.date() if reconciled else None,
+        "xero_changes": tuple(
+            (str(c.get("field", "")), str(c.get("sent", "")), str(c.get("xero", "")))
+            for c in payment.xero_changes or []
+        ),
+    }
 
 
 def coded_because(payment: Payment) -> str | None:
@@ -134,3 +165,8 @@ def xero_deep_link(connection: XeroConnection | None, bank_transaction_id: str |
             f"https://go.xero.com/organisationlogin/default.aspx?shortcode={connection.short_code}&redirecturl={target}"
         )
     return f"https://go.xero.com{target}"
+
+
+def _original(payment: Payment) -> str | None:
+    original = original_of(payment.original_amount, payment.original_currency)
+    return str(original) if original is not None else None

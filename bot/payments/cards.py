@@ -6,6 +6,7 @@ the database, so the builders can be tested as data.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -83,6 +84,17 @@ class ReceiptCheckView:
 
 
 @dataclass(frozen=True)
+class SplitLineCard:
+    """One line of a split payment as people see it (bot/payments/splits.py)."""
+
+    amount: Decimal
+    account: AccountChoice
+    tax_rate: TaxChoice
+    tracking: dict[str, str] = field(default_factory=dict)  # category id -> option id
+    description: str | None = None
+
+
+@dataclass(frozen=True)
 class PaymentCard:
     payment_id: int
     version: int
@@ -113,4 +125,8 @@ class PaymentCard:
     coding_note: str | None = None  # "Coded differently before: …"
     duplicate_of: DuplicateOf | None = None
     receipt_checks: tuple[ReceiptCheckView, ...] = ()
-    charged: str | None = None  # a foreign-currency spend as charged before conversion: "USD 91.00"
+    original: str | None = None  # "USD 89.00": a foreign-currency spend as charged, before conversion
+    split: tuple[SplitLineCard, ...] = ()  # its lines when split; empty for one line
+    xero_status: str | None = None  # what Xero says of its transaction: "reconciled", "changed", "deleted"
+    xero_reconciled_on: dt.date | None = None
+    xero_changes: tuple[tuple[str, str, str], ...] = ()  # (field, sent, in Xero) of each difference

@@ -8,16 +8,13 @@ from dataclasses import dataclass
 from sqlalchemy.orm.exc import StaleDataError
 
 from bot.clock import Clock
-from bot.coding.suggestions import person_coded
 from bot.connection.roles import Access, Actor, Roles
 from bot.errors import DomainError, NotAllowed, NotFound
 from bot.payments import lifecycle
 from bot.payments.card_view import coding_choices, payment_card
-from bot.payments.cards import (
-    AccountChoice,
-    CodingChoices,
-    PaymentCard,
-)
+from bot.payments.cards import AccountChoice, CodingChoices, PaymentCard
+from bot.payments.splits import one_line
+from bot.sync.history_events import coded_by_person, edited_by_person
 from bot.text_input import DESCRIPTION_MAX, NAME_MAX, NOTE_MAX, checked_text, search_text
 from storage.models import CategoryMapping, Payment, PaymentState
 from storage.repositories import category_key
@@ -71,6 +68,8 @@ class CodingService:
                 raise NotAllowed(not_yours(doing))
             if payment is None:
                 raise NotFound("That payment no longer exists in this workspace.")
+            if doing == "edit":
+                lifecycle.refuse_if_reconciled(payment)
             return self.changed(work, payment)
 
     def view_to_exclude(self, actor: Actor, payment_id: int) -> Changed:
@@ -110,7 +109,7 @@ class CodingService:
     def set_account(self, actor: Actor, payment_id: int, version: int, code: str) -> Changed:
         self._roles.require(actor, Access.FINANCE, "code payments")
         with self._uow() as work:
-            payment = self._editable(work, actor, payment_id, version)
+            payment = one_line(self._editable(work, actor, payment_id, version))
             choices = self.choices(work, actor.workspace_id)
             account = next((a for a in choices.accounts if a.code == code), None)
             if account is None:
@@ -120,7 +119,7 @@ class CodingService:
             payment.account_code = account.code
             if account.tax_type and any(t.tax_type == account.tax_type for t in choices.tax_rates):
                 payment.tax_type = account.tax_type
-            person_coded(payment)
+            coded_by_person(work, actor.user_id, payment, "account")
             lifecycle.edited(payment)
             offer = account if payment.category else None
             return self.save(work, payment, offer_category=offer)
@@ -128,18 +127,18 @@ class CodingService:
     def set_tax(self, actor: Actor, payment_id: int, version: int, tax_type: str) -> Changed:
         self._roles.require(actor, Access.FINANCE, "code payments")
         with self._uow() as work:
-            payment = self._editable(work, actor, payment_id, version)
+            payment = one_line(self._editable(work, actor, payment_id, version))
             if not any(t.tax_type == tax_type for t in self.choices(work, actor.workspace_id).tax_rates):
                 raise DomainError("That tax rate can't be used on spending in Xero any more; pick another.")
             payment.tax_type = tax_type
-            person_coded(payment)
+            coded_by_person(work, actor.user_id, payment, "tax")
             lifecycle.edited(payment)
             return self.save(work, payment)
 
     def set_tracking(self, actor: Actor, payment_id: int, version: int, category_id: str, option_id: str) -> Changed:
         self._roles.require(actor, Access.FINANCE, "code payments")
         with self._uow() as work:
-            payment = self._editable(work, actor, payment_id, version)
+            payment = one_line(self._editable(work, actor, payment_id, version))
             tracking = self.choices(work, actor.workspace_id).tracking
             category = next((c for c in tracking if c.category_id == category_id), None)
             if category is None or (option_id and not any(o.option_id == option_id for o in category.options)):
@@ -148,7 +147,7 @@ class CodingService:
             if option_id:
                 kept.append({"category_id": category_id, "option_id": option_id})
             payment.tracking = kept
-            person_coded(payment)
+            coded_by_person(work, actor.user_id, payment, "tracking")
             lifecycle.edited(payment)
             return self.save(work, payment)
 
@@ -176,7 +175,7 @@ class CodingService:
                 payment.contact_name = contact_name
                 payment.contact_id = None
                 payment.reference = reference
-            lifecycle.edited(payment)
+            edited_by_person(work, actor.user_id, payment)
             return self.save(work, payment)
 
     def exclude(self, actor: Actor, payment_id: int, version: int, reason: str, note: str | None) -> Changed:
@@ -261,6 +260,7 @@ class CodingService:
         return payment
 
     def _editable(self, work: UnitOfWork, actor: Actor, payment_id: int, version: int) -> Payment:
+        lifecycle.refuse_if_reconciled(self._payment(work, actor.workspace_id, payment_id))  # whatever was seen
         payment = self.current(work, actor.workspace_id, payment_id, version)
         if payment.state not in lifecycle.CODABLE:
             raise DomainError(_not_editable(payment.state))

@@ -8,6 +8,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from bot.payments.foreign import read_original
 from bot.payments.money import CURRENCIES, minor_units
 from bot.text_input import DESCRIPTION_MAX, NAME_MAX, text_problem
 
@@ -45,7 +46,7 @@ class PaymentIn:
     category: str | None = None
     reference: str | None = None
     spender_email: str | None = None
-    original_amount: Decimal | None = None  # a foreign-currency spend as charged, before conversion
+    original_amount: Decimal | None = None  # a foreign-currency spend, as charged (bot.payments.foreign)
     original_currency: str | None = None
 
 
@@ -201,7 +202,7 @@ def validate_payment(raw: Any, index: int) -> PaymentIn | list[FieldError]:
     email = fields.text("spender_email", required=False, limit=LIMITS["spender_email"])
     if email is not None and not EMAIL.fullmatch(email):
         fields.error("spender_email", "must be an email address")
-    original_amount, original_currency = fields.original()
+    original = read_original(raw, currency, parse_amount, fields.error)
     if fields.errors:
         return fields.errors
     assert payment_id and account and amount is not None and currency and when and payee
@@ -216,8 +217,8 @@ def validate_payment(raw: Any, index: int) -> PaymentIn | list[FieldError]:
         category=category,
         reference=reference,
         spender_email=email.lower() if email else None,
-        original_amount=original_amount,
-        original_currency=original_currency,
+        original_amount=original.amount if original else None,
+        original_currency=original.currency if original else None,
     )
 
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from bot.errors import DomainError
 from storage.models import Payment, PaymentState
 
 __all__ = [
@@ -30,12 +31,14 @@ __all__ = [
     "approve",
     "changed",
     "claim",
+    "deleted_in_xero",
     "edited",
     "exclude",
     "failed",
     "include",
     "release",
     "retry_at",
+    "seen_in_xero",
     "synced",
     "wait_until",
 ]
@@ -49,6 +52,9 @@ IN_SYNC = frozenset({PaymentState.APPROVED, PaymentState.SYNCING})
 # Never in Xero: such a payment may be left out of the books.
 EXCLUDABLE = frozenset({PaymentState.PENDING, PaymentState.SYNC_ERROR})
 ERROR_MAX = 2000
+# What Xero says of a synced payment's transaction (bot/sync/xero_status.py), kept in `payment.xero_status`.
+XERO_RECONCILED, XERO_CHANGED, XERO_DELETED = "reconciled", "changed", "deleted"
+RECONCILED_REFUSAL = "Reconciled in Xero: change it there."
 
 
 def changed(payment: Payment) -> None:
@@ -92,6 +98,9 @@ def synced(payment: Payment, xero_id: str, now: datetime) -> None:
     payment.synced_version = payment.version
     payment.sync_last_error = None
     payment.sync_next_attempt_at = None
+    payment.xero_status = None  # what Xero had before is overwritten by what was just sent
+    payment.xero_changes = None
+    payment.xero_reconciled_at = None
     changed(payment)
 
 
@@ -140,4 +149,55 @@ def include(payment: Payment) -> None:
     payment.state = PaymentState.PENDING
     payment.exclusion_reason = None
     payment.excluded_by_user_id = None
+    changed(payment)
+
+
+def reconciled_in_xero(payment: Payment) -> bool:
+    """Matched to a bank statement line in Xero: the bot changes nothing more of it."""
+    return payment.xero_status == XERO_RECONCILED
+
+
+def refuse_if_reconciled(payment: Payment) -> None:
+    """Xero refuses changes to a reconciled transaction, so the bot refuses them first, saying where to go."""
+    if reconciled_in_xero(payment):
+        raise DomainError(RECONCILED_REFUSAL)
+
+
+def overwrites_xero(payment: Payment) -> bool:
+    """Synced, then changed in Xero: a Re-sync (asked first) puts the bot's version back."""
+    return payment.state is PaymentState.SYNCED and payment.xero_status == XERO_CHANGED
+
+
+def seen_in_xero(
+    payment: Payment,
+    *,
+    status: str | None,
+    changes: list[dict[str, str]] | None,
+    reconciled_at: datetime | None,
+    updated_at: datetime | None,
+) -> bool:
+    """What Xero now says of the payment's transaction; True when that changed what people see."""
+    payment.xero_updated_at = updated_at
+    before = (payment.xero_status, payment.xero_changes or None, payment.xero_reconciled_at)
+    after = (status, changes or None, reconciled_at)
+    if after == before:
+        return False
+    payment.xero_status, payment.xero_changes, payment.xero_reconciled_at = after
+    changed(payment)
+    return True
+
+
+def deleted_in_xero(payment: Payment, updated_at: datetime | None) -> None:
+    """Its transaction was deleted in Xero: Pending again, with no transaction, so only a person's Approve
+    creates a new one (with a new Idempotency-Key, through the sync engine)."""
+    payment.state = PaymentState.PENDING
+    payment.xero_bank_transaction_id = None
+    payment.idempotency_key = None
+    payment.synced_version = None
+    payment.sync_last_error = None
+    payment.sync_next_attempt_at = None
+    payment.xero_status = XERO_DELETED
+    payment.xero_changes = None
+    payment.xero_reconciled_at = None
+    payment.xero_updated_at = updated_at
     changed(payment)

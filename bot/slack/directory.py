@@ -67,6 +67,14 @@ class SlackDirectory:
             raise
         return self.user(team_id, str(response["user"]["id"]))
 
+    def name_of(self, team_id: str, user_id: str) -> str | None:
+        """The person's name as Slack shows it, for text outside Slack (Xero's notes); None when Slack cannot say."""
+        try:
+            found = self.user(team_id, user_id)
+        except (SlackApiError, OSError):  # Slack refused or could not be reached: the caller falls back to the id
+            return None
+        return found.name if found is not None else None
+
     def is_workspace_admin(self, team_id: str, user_id: str) -> bool:
         found = self.user(team_id, user_id)
         return found is not None and found.is_admin

@@ -18,7 +18,7 @@ from bot.sync.leases import heartbeat, renew_uploads
 from bot.sync.parts import RunReport, SyncParts
 from bot.xero.errors import XeroError, XeroValidationError
 from bot.xero.types import TenantRef
-from storage.models import Receipt, ReceiptState
+from storage.models import Payment, Receipt, ReceiptState
 
 MAX_ATTACH_ATTEMPTS = 5
 UPLOADS_AT_ONCE = 5  # Xero allows 5 calls at once per organisation; the limiter enforces it too
@@ -122,6 +122,7 @@ class ReceiptUploader:
             return False
         self._parts.attempts.finish([attempt], "ok", xero_id=attachment_id)
         with self._parts.uow() as work:
+            work.session.get(Payment, job.payment_id, with_for_update=True)  # another of its receipts may finish now
             stored = work.session.get(Receipt, job.receipt_id)
             if stored is not None:
                 stored.state = ReceiptState.ATTACHED
@@ -138,6 +139,7 @@ class ReceiptUploader:
             receipt = work.session.get(Receipt, receipt_id)
             if receipt is None:
                 return
+            work.session.refresh(receipt.payment, with_for_update=True)  # another of its receipts may finish now
             receipt.attach_attempts += 1
             receipt.attach_last_error = problem.message[:1000]
             permanent = isinstance(problem, XeroValidationError) or receipt.attach_attempts >= MAX_ATTACH_ATTEMPTS

@@ -17,6 +17,7 @@ from bot.sync.lookup import MarkerLookup
 from bot.sync.parts import RunReport, SyncParts
 from bot.sync.settling import Settler
 from bot.xero.types import TenantRef
+from storage.repositories.history_notes import HistoryNotes
 
 
 class Claims:
@@ -31,9 +32,10 @@ class Claims:
             return [tenant_ref(c) for c in work.connections.all_connected() if c.token_set_id is not None]
 
     def workspaces_with_work(self) -> set[int]:
-        """Workspaces with payments due for sync or receipts due for upload now."""
+        """Workspaces with payments due for sync, or receipts or notes due for Xero, now."""
         with self._parts.uow() as work:
-            return work.payments.workspaces_with_due_work(self._parts.clock.now())
+            now = self._parts.clock.now()
+            return work.payments.workspaces_with_due_work(now) | HistoryNotes(work.session).workspaces_due(now)
 
     def claim(self, tenant: TenantRef, *, limit: int) -> tuple[list[SyncItem], datetime]:
         """Up to `limit` due approved payments of the organisation's workspace, claimed until the time returned;

@@ -3,8 +3,9 @@
 One engine serves one payment or a thousand. A run takes back stale claims, claims approved payments with
 a lease (bot.sync.claiming), sends them with a persisted Idempotency-Key (bot.sync.sending), settles each
 answer, or its absence, without sending twice (bot.sync.settling, bot.sync.lookup), then uploads receipts
-(bot.sync.attachments). Every request is in the sync log (bot.sync.attempts), and a heartbeat keeps every
-claim this instance works on alive (bot.sync.leases).
+(bot.sync.attachments) and writes each sync's History & Notes entry (bot.sync.history_writer). Every
+request is in the sync log (bot.sync.attempts), and a heartbeat keeps every claim this instance works on alive
+(bot.sync.leases).
 
 Organisations take turns (bot.sync.rounds): each step is one batch of transactions, or a few receipts, so an
 approval in one organisation is sent within a round however long another organisation's queue is.
@@ -20,6 +21,7 @@ from bot.sync.attachments import ReceiptUploader
 from bot.sync.attempts import AttemptLog
 from bot.sync.claiming import Claims
 from bot.sync.contacts import ContactResolver
+from bot.sync.history_writer import HistoryWriter, Names
 from bot.sync.items import marked_url, markers_in, payment_marker
 from bot.sync.leases import heartbeat, renew_syncs
 from bot.sync.lookup import MarkerLookup
@@ -48,6 +50,7 @@ class SyncEngine:
         public_url: str,
         lease: timedelta = LEASE,
         at_once: int = AT_ONCE,
+        names: Names | None = None,
     ) -> None:
         self._parts = SyncParts(
             uow=uow, clock=clock, gateway=gateway, cards=cards, attempts=AttemptLog(uow=uow, clock=clock), lease=lease
@@ -57,6 +60,7 @@ class SyncEngine:
         self.claims = Claims(self._parts, lookup, settler, public_url=public_url)
         self.sender = Sender(self._parts, ContactResolver(self._parts), settler)
         self.uploader = ReceiptUploader(self._parts)
+        self.notes = HistoryWriter(self._parts, names=names, allowance=self.uploader.allowance)
         self.batch_size = BATCH_SIZE
         self.at_once = at_once
         self._report_lock = threading.Lock()
@@ -88,7 +92,7 @@ class SyncEngine:
         return report
 
     def _step(self, tenant: TenantRef, report: RunReport) -> bool:
-        """One batch of the organisation's due transactions, or else one handful of its receipts."""
+        """One batch of the organisation's due transactions, or else one handful of its receipts or notes."""
         parts = self._parts
         items, held_until = self.claims.claim(tenant, limit=self.batch_size)
         if items:
@@ -96,7 +100,9 @@ class SyncEngine:
             with heartbeat(parts.clock, parts.lease, renew, held_until):
                 self.sender.send(tenant, items, report)
             return True
-        return self.uploader.attach_some(tenant, report)
+        if self.uploader.attach_some(tenant, report):
+            return True
+        return self.notes.write_some(tenant, report)
 
     def _merge(self, report: RunReport, mine: RunReport) -> None:
         with self._report_lock:

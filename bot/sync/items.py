@@ -7,13 +7,15 @@ payment's transaction for this one, and it is there whether or not the Slack mes
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 from typing import Any
 from urllib.parse import parse_qs, parse_qsl, urlencode, urlsplit, urlunsplit
 
-from bot.xero.types import SpendMoney, TrackingChoice
+from bot.payments.foreign import line_description
+from bot.payments.splits import split_of
+from bot.xero.types import SpendLine, SpendMoney, TrackingChoice
 from storage.models import Payment
 
 MARKER_PARAMETER = "xeb"
@@ -41,6 +43,7 @@ class SyncItem:
     url: str
     no_receipt: str | None
     actor_user_id: str | None
+    split: tuple[SpendLine, ...] = ()  # one line each when the payment is split (bot/payments/splits.py)
 
     @property
     def marker(self) -> str:
@@ -84,7 +87,7 @@ def item_from(payment: Payment, public_url: str) -> SyncItem:
             no_receipt += f" ({payment.no_receipt_note})"
     # The Slack message's link when posting could get it, else the bot's own address: the marker is there either way.
     base_url = payment.message_url or f"{public_url}/"
-    return SyncItem(
+    item = SyncItem(
         payment_id=payment.id,
         workspace_id=payment.workspace_id,
         idempotency_key=payment.idempotency_key or f"xeb-{payment.id}-v{payment.version}",
@@ -92,7 +95,7 @@ def item_from(payment: Payment, public_url: str) -> SyncItem:
         bank_account_id=str(payment.source_account.xero_bank_account_id),
         date=payment.date,
         reference=(payment.reference or payment.external_id)[:255],
-        description=(payment.description or payment.payee)[:4000],
+        description=line_description(payment),
         amount=payment.amount,
         account_code=str(payment.account_code),
         tax_type=str(payment.tax_type),
@@ -102,6 +105,22 @@ def item_from(payment: Payment, public_url: str) -> SyncItem:
         url=marked_url(base_url, payment_marker(payment.workspace_id, payment.id)),
         no_receipt=no_receipt,
         actor_user_id=payment.approved_by_user_id,
+    )
+    return replace(item, split=split_spend_lines(payment, item.description))
+
+
+def split_spend_lines(payment: Payment, description: str) -> tuple[SpendLine, ...]:
+    """One Spend Money line per line of a split payment (none for one line); a line without its own description
+    takes the payment's."""
+    return tuple(
+        SpendLine(
+            description=(line.description or description)[:4000],
+            amount=line.amount,
+            account_code=line.account_code,
+            tax_type=line.tax_type,
+            tracking=tuple(TrackingChoice(t["category_id"], t["option_id"]) for t in line.tracking),
+        )
+        for line in split_of(payment)
     )
 
 
@@ -119,6 +138,7 @@ def spend_money(item: SyncItem) -> SpendMoney:
         tax_type=item.tax_type,
         tracking=tuple(TrackingChoice(t["category_id"], t["option_id"]) for t in item.tracking),
         xero_id=item.xero_id,
+        split=item.split,
     )
 
 
@@ -133,7 +153,11 @@ def summary(item: SyncItem) -> dict[str, Any]:
         "contact": item.contact_name,
         "reference": item.reference,
         "bank_account": item.bank_account_id,
-    }
+    } | ({"lines": " · ".join(_line_summary(line) for line in item.split)} if item.split else {})
+
+
+def _line_summary(line: SpendLine) -> str:
+    return f"{line.amount} to {line.account_code} ({line.tax_type})"
 
 
 def in_words(messages: list[str], *, update: bool) -> str:

@@ -70,18 +70,8 @@ class Sender:
             xero_id = str(answer.xero_id)
             self._parts.attempts.finish([attempt], "ok", xero_id=xero_id)
             self._settler.synced(item, xero_id)
-            if item.no_receipt and item.xero_id is None:
-                self._history_note(tenant, xero_id, item)
             report.synced.append(item.payment_id)
         if len(answers) < len(items):
             missing = items[len(answers) :]
             self._settler.failure(tenant, missing, XeroUnavailable("Xero's answer was incomplete."), report)
         self._parts.changed(items)
-
-    def _history_note(self, tenant: TenantRef, xero_id: str, item: SyncItem) -> None:
-        """Why there is no receipt, in the transaction's History & Notes; a failure does not undo the sync."""
-        try:
-            details = (item.no_receipt or "")[:250]
-            self._parts.gateway.history_note(tenant, xero_id, details, f"xeb-history-{item.payment_id}")
-        except XeroError as problem:
-            logger.warning("no-receipt note not written to Xero for payment %s: %s", item.payment_id, problem.message)

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from bot.payments import lifecycle
+from bot.sync.history_facts import queue_note
 from bot.sync.items import SyncItem, in_words
 from bot.sync.lookup import MarkerLookup
 from bot.sync.parts import RunReport, SyncParts
@@ -35,6 +36,7 @@ class Settler:
             if payment is None:
                 return
             lifecycle.synced(payment, xero_id, now)
+            queue_note(work, payment, xero_id, resync=item.xero_id is not None)
             connection = work.connections.active_for(item.workspace_id)
             if connection is not None:
                 connection.last_sync_at = now

@@ -25,6 +25,7 @@ from bot.xero.types import (
     Organisation,
     SpendAnswer,
     SpendMoney,
+    SpendPage,
     TenantRef,
     XeroAccount,
     XeroContact,
@@ -87,6 +88,25 @@ class XeroGateway:
         )
         return [models.found_spend(t) for t in found.bank_transactions or []]
 
+    def spends_changed_since(
+        self, tenant: TenantRef, since: datetime | None, *, page: int, page_size: int
+    ) -> SpendPage:
+        """One page of the organisation's Spend Money transactions changed since `since` (deleted ones too),
+        oldest change first, so a poll cut short resumes from the last change it saw."""
+        found = self._client.accounting(
+            tenant,
+            "get_bank_transactions",
+            where='Type=="SPEND"',
+            order="UpdatedDateUTC ASC",
+            page=page,
+            page_size=page_size,
+            **_since(since),
+        )
+        spends = [models.spend_in_xero(t) for t in found.bank_transactions or []]
+        pages = getattr(found.pagination, "page_count", None) if found.pagination is not None else None
+        more = page < pages if pages is not None else len(spends) >= page_size
+        return SpendPage(spends, more)
+
     def attach_receipt(self, tenant: TenantRef, xero_id: str, file_name: str, content: bytes, key: str) -> str | None:
         """Attach a file to a transaction; the attachment's id."""
         answer = self._client.accounting(
@@ -109,6 +129,11 @@ class XeroGateway:
             models.history_records(details),
             idempotency_key=key,
         )
+
+    def history_details(self, tenant: TenantRef, xero_id: str) -> list[str]:
+        """The Details of every entry in a transaction's History & Notes, oldest first."""
+        found = self._client.accounting(tenant, "get_bank_transactions_history", xero_id)
+        return [str(record.details or "") for record in found.history_records or []]
 
     # --- contacts ------------------------------------------------------------------------------
 

@@ -27,6 +27,8 @@ from bot.xero.types import (
     GrantedTenant,
     Organisation,
     SpendAnswer,
+    SpendInXero,
+    SpendLine,
     SpendMoney,
     XeroAccount,
     XeroContact,
@@ -42,18 +44,21 @@ def bank_transactions(spends: list[SpendMoney]) -> BankTransactions:
     return BankTransactions(bank_transactions=[_bank_transaction(spend) for spend in spends])
 
 
-def _bank_transaction(spend: SpendMoney) -> BankTransaction:
-    line = LineItem(
-        description=spend.description,
+def _line_item(line: SpendLine) -> LineItem:
+    return LineItem(
+        description=line.description,
         quantity=Decimal(1),
-        unit_amount=spend.amount,
-        account_code=spend.account_code,
-        tax_type=spend.tax_type,
+        unit_amount=line.amount,
+        account_code=line.account_code,
+        tax_type=line.tax_type,
         tracking=[
-            LineItemTracking(tracking_category_id=t.category_id, tracking_option_id=t.option_id) for t in spend.tracking
+            LineItemTracking(tracking_category_id=t.category_id, tracking_option_id=t.option_id) for t in line.tracking
         ]
         or None,
     )
+
+
+def _bank_transaction(spend: SpendMoney) -> BankTransaction:
     transaction = BankTransaction(
         type="SPEND",
         contact=Contact(contact_id=spend.contact_id),
@@ -61,7 +66,7 @@ def _bank_transaction(spend: SpendMoney) -> BankTransaction:
         date=spend.date,  # a date, never a datetime: the SDK shifts naive datetimes by the local zone
         reference=spend.reference,
         line_amount_types=LineAmountTypes.INCLUSIVE,
-        line_items=[line],
+        line_items=[_line_item(line) for line in spend.lines],
         status="AUTHORISED",
     )
     transaction.url = spend.url
@@ -83,6 +88,22 @@ def found_spend(transaction: Any) -> FoundSpend:
         xero_id=str(transaction.bank_transaction_id),
         url=str(transaction.url or ""),
         status=str(_value(transaction.status) or ""),
+    )
+
+
+def spend_in_xero(transaction: Any) -> SpendInXero:
+    total = transaction.total
+    return SpendInXero(
+        xero_id=str(transaction.bank_transaction_id),
+        status=str(_value(transaction.status) or ""),
+        reconciled=bool(transaction.is_reconciled),
+        updated_utc=_utc(transaction.updated_date_utc),
+        date=transaction.date,
+        total=None if total is None else Decimal(str(total)),
+        lines=tuple(
+            (str(line.account_code or ""), str(_value(line.tax_type) or "")) for line in transaction.line_items or []
+        ),
+        contact_name=str(transaction.contact.name or "") if transaction.contact is not None else "",
     )
 
 

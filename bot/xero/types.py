@@ -25,8 +25,20 @@ class TrackingChoice:
 
 
 @dataclass(frozen=True)
+class SpendLine:
+    """One line of a Spend Money transaction; its amount includes tax."""
+
+    description: str
+    amount: Decimal
+    account_code: str
+    tax_type: str
+    tracking: tuple[TrackingChoice, ...] = ()
+
+
+@dataclass(frozen=True)
 class SpendMoney:
-    """One Spend Money transaction, tax-inclusive, with one line; `xero_id` set when it updates one Xero has."""
+    """One Spend Money transaction, tax-inclusive: one line of the fields below, or one per line of `split` (adding
+    up to `amount`); `xero_id` set when it updates one Xero has."""
 
     contact_id: str
     bank_account_id: str
@@ -39,6 +51,14 @@ class SpendMoney:
     tax_type: str
     tracking: tuple[TrackingChoice, ...] = ()
     xero_id: str | None = None
+    split: tuple[SpendLine, ...] = ()
+
+    @property
+    def lines(self) -> tuple[SpendLine, ...]:
+        """What Xero gets as the LineItems: all of them, every time (an update replaces the transaction's lines)."""
+        if self.split:
+            return self.split
+        return (SpendLine(self.description, self.amount, self.account_code, self.tax_type, self.tracking),)
 
 
 @dataclass(frozen=True)
@@ -139,3 +159,25 @@ class GrantedTenant:
     tenant_id: str
     tenant_name: str | None
     tenant_type: str
+
+
+@dataclass(frozen=True)
+class SpendInXero:
+    """A Spend Money transaction as Xero has it now: what the bot compares with what it sent."""
+
+    xero_id: str
+    status: str
+    reconciled: bool
+    updated_utc: datetime | None
+    date: date | None
+    total: Decimal | None
+    lines: tuple[tuple[str, str], ...]  # (account code, tax type) of each line
+    contact_name: str
+
+
+@dataclass(frozen=True)
+class SpendPage:
+    """One page of the transactions changed since a time; `more` when Xero has further pages."""
+
+    spends: list[SpendInXero]
+    more: bool

@@ -7,11 +7,13 @@ renders what the bot put there through the Web API. The bot cannot tell it from 
 
 from __future__ import annotations
 
+from datetime import timedelta
 from importlib import resources
 from typing import Any
 
 from flask import Blueprint, Flask, Response, abort, jsonify, request
 
+from bot.sync.xero_status import XeroStatusPoll
 from sandbox.demo.payments import demo_payments, send_payments
 from sandbox.demo.render import esc
 from sandbox.demo.slack_pane import SlackPane
@@ -46,6 +48,7 @@ def register_demo_page(web: Flask, world: DemoWorld) -> None:
     blueprint.add_url_rule("/demo/reply", view_func=page.reply, methods=["POST"])
     blueprint.add_url_rule("/demo/home-opened", view_func=page.home_opened, methods=["POST"])
     blueprint.add_url_rule("/demo/payments", view_func=page.payments, methods=["POST"])
+    blueprint.add_url_rule("/demo/xero/reconcile", view_func=page.reconcile, methods=["POST"])
     blueprint.add_url_rule("/demo/receipts/<name>", view_func=page.receipt)
     web.register_blueprint(blueprint)
 
@@ -106,6 +109,17 @@ class DemoPage:
             else:
                 answer = self.sender.choose(user, channel, ts, action_id, value, block_id=block_id)
         return _answer(answer)
+
+    def reconcile(self) -> Response:
+        """A person matches the transaction to its bank statement line in Xero; the bot's next poll is run at once
+        (rather than a polling interval later), as if the interval had passed."""
+        body = request.get_json(force=True)
+        self.world.xero.reconcile_in_xero(self.world.tenant_id, str(body["id"]))
+        services = self.world.server.services
+        poll = XeroStatusPoll(uow=services.uow, clock=services.clock, gateway=services.gateway, cards=services.outbox)
+        poll.every = timedelta(0)
+        poll.run()
+        return jsonify(status=200)
 
     def suggest(self) -> Response:
         body = request.get_json(force=True)

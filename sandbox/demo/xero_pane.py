@@ -12,8 +12,8 @@ Json = dict[str, Any]
 
 
 def xero_pane(xero: XeroEmulator, tenant: str) -> str:
-    """The organisation as Xero would show it: its Spend Money transactions, newest first, with their lines and
-    attachments."""
+    """The organisation as Xero would show it: its Spend Money transactions, newest first, with their lines,
+    attachments and History & Notes entries."""
     organisation = xero.organisation(tenant)
     connected = tenant in xero.connection_ids()
     status = (
@@ -43,6 +43,11 @@ def _spend(xero: XeroEmulator, tenant: str, transaction: Json) -> str:
         f'<li class="attachment">{esc(name)} <small>{len(content):,} bytes</small></li>'
         for name, content in attachments
     )
+    notes = "".join(
+        f'<li class="note">{esc(record.get("Details"))}</li>'
+        for record in xero.history(tenant, str(transaction["BankTransactionID"]))
+        if record.get("Changes") == "Note"
+    )
     contact = (transaction.get("Contact") or {}).get("Name")
     return (
         f'<div class="spend" data-id="{esc(transaction["BankTransactionID"])}">'
@@ -50,10 +55,22 @@ def _spend(xero: XeroEmulator, tenant: str, transaction: Json) -> str:
         f"{esc(transaction.get('Total'))}</span></div>"
         f'<div class="spend-meta">{esc(_xero_date(transaction.get("Date")))}'
         f" · ref {esc(transaction.get('Reference'))}"
-        f" · {esc(transaction.get('Status'))} · {esc((transaction.get('BankAccount') or {}).get('Name'))}</div>"
+        f" · {esc(transaction.get('Status'))} · {esc((transaction.get('BankAccount') or {}).get('Name'))}"
+        f"{_reconcile(transaction)}</div>"
         f"<table><tr><th>Description</th><th>Account</th><th>Tax</th><th>Tracking</th><th>Amount</th></tr>{lines}</table>"
-        f'<ul class="attachments">{files or "<li class=empty>no attachments</li>"}</ul></div>'
+        f'<ul class="attachments">{files or "<li class=empty>no attachments</li>"}</ul>'
+        f'<ul class="notes">{notes}</ul></div>'
     )
+
+
+def _reconcile(transaction: Json) -> str:
+    """Reconciled, or a button that matches it to its bank statement line as Xero's bank reconciliation does."""
+    if transaction.get("IsReconciled"):
+        return ' · <span class="ok">Reconciled</span>'
+    if transaction.get("Status") != "AUTHORISED":
+        return ""
+    transaction_id = esc(transaction["BankTransactionID"])
+    return f' · <button class="reconcile" data-reconcile="{transaction_id}">Reconcile</button>'
 
 
 def _tracking(line: Json) -> str:

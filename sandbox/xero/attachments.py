@@ -45,6 +45,7 @@ SUPPORTED_EXTENSIONS = frozenset(
 )
 MAX_ATTACHMENTS_PER_DOCUMENT = 10
 API_USER = "Xero Emulator API"
+NOTE_MAX_CHARACTERS = 250  # Xero's limit on a note's Details
 
 
 def _attachment_json(call: TenantCall, transaction_id: str, stored: StoredAttachment) -> XeroObject:
@@ -130,18 +131,21 @@ def add_history(call: TenantCall, transaction_id: str) -> EmulatorResponse:
     records = payload.get("HistoryRecords") if isinstance(payload, dict) else None
     if not isinstance(records, list) or not records:
         return single_validation_error("At least one HistoryRecord must be specified.")
-    created, invalid = [], []
+    invalid = []
     for record in records:
-        details = str(record.get("Details") or "").strip() if isinstance(record, dict) else ""
-        if not details:
-            invalid.append(
-                {
-                    **(record if isinstance(record, dict) else {}),
-                    "ValidationErrors": [{"Message": "The Details of a history note must not be empty."}],
-                }
-            )
-            continue
-        created.append(record_history(call, transaction_id, "Note", details))
-    if invalid:
+        message = _details_problem(record)
+        if message is not None:
+            invalid.append({**(record if isinstance(record, dict) else {}), "ValidationErrors": [{"Message": message}]})
+    if invalid:  # Xero keeps none of the request's notes when one is invalid
         return validation_error(invalid)
+    created = [record_history(call, transaction_id, "Note", str(record["Details"]).strip()) for record in records]
     return json_response(200, {**call.envelope(), "HistoryRecords": created})
+
+
+def _details_problem(record: object) -> str | None:
+    details = str(record.get("Details") or "").strip() if isinstance(record, dict) else ""
+    if not details:
+        return "The Details of a history note must not be empty."
+    if len(details) > NOTE_MAX_CHARACTERS:
+        return f"The Details of a history note must not be longer than {NOTE_MAX_CHARACTERS} characters."
+    return None

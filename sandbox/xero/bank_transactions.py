@@ -9,7 +9,7 @@ from decimal import Decimal
 from typing import Any
 from urllib.parse import urlsplit
 
-from sandbox.xero.line_items import Errors, LineItemBuilder, decimal_or_none
+from sandbox.xero.line_items import Errors, LineItemBuilder, check_totals, decimal_or_none, line_totals
 from sandbox.xero.seed import new_contact
 from sandbox.xero.state import Tenant, XeroObject
 from sandbox.xero.xero_dates import iso_date_string, ms_date, ms_date_of_day, parse_document_date
@@ -54,6 +54,7 @@ class BankTransactionBuilder:
 
     def build(self, element: XeroObject, existing: XeroObject | None) -> tuple[Draft | None, list[str]]:
         errors = Errors()
+        given = element  # totals are checked as sent, never the stored ones an update's lines replace
         if existing is not None:
             self._check_editable(existing, errors)
             element = {**existing, **element}
@@ -64,6 +65,8 @@ class BankTransactionBuilder:
         amount_types = self._line_amount_types(element.get("LineAmountTypes"), errors)
         status = self._status(element.get("Status"), existing, errors)
         lines = self._line_items.lines(element.get("LineItems"), amount_types, errors)
+        if lines is not None:
+            check_totals(given, lines, amount_types, errors)
         self._check_url(element.get("Url"), errors)
         if bank_account is not None:
             self._check_currency(element.get("CurrencyCode"), bank_account, errors)
@@ -195,9 +198,7 @@ class BankTransactionBuilder:
         status: str,
         lines: list[XeroObject],
     ) -> XeroObject:
-        total_tax = sum((line["TaxAmount"] for line in lines), Decimal(0))
-        gross = sum((line["LineAmount"] for line in lines), Decimal(0))
-        sub_total = gross - total_tax if amount_types == "Inclusive" else gross
+        sub_total, total_tax, _ = line_totals(lines, amount_types)
         transaction: XeroObject = {
             "BankTransactionID": existing["BankTransactionID"] if existing else str(uuid.uuid4()),
             "Type": tx_type,

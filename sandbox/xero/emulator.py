@@ -8,6 +8,7 @@ from typing import Any
 
 from sandbox.xero.clock import EmulatorClock
 from sandbox.xero.faults import Fault
+from sandbox.xero.in_xero import InXeroControls
 from sandbox.xero.limits import InjectedLimit, RateLimiter, RateLimitStats
 from sandbox.xero.messages import EmulatorRequest, EmulatorResponse
 from sandbox.xero.oauth import IdentityService
@@ -29,7 +30,7 @@ def _spec_file(spec_path: Path | None) -> Path | None:
     return spec_path if spec_path and spec_path.is_file() else None
 
 
-class XeroEmulator(OrganisationControls):
+class XeroEmulator(OrganisationControls, InXeroControls):
     def __init__(
         self,
         *,

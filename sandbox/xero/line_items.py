@@ -225,3 +225,30 @@ def _tracking_option(category: XeroObject, option_id: Any, option_name: Any) -> 
         if not option_id and option_name and option["Name"].casefold() == str(option_name).strip().casefold():
             return dict(option)
     return None
+
+
+def line_totals(lines: list[XeroObject], amount_types: str) -> tuple[Decimal, Decimal, Decimal]:
+    """(SubTotal, TotalTax, Total) of a document's lines: with Inclusive amounts the lines' sum is the Total."""
+    total_tax = sum((line["TaxAmount"] for line in lines), Decimal(0))
+    gross = sum((line["LineAmount"] for line in lines), Decimal(0))
+    sub_total = gross - total_tax if amount_types == "Inclusive" else gross
+    return sub_total, total_tax, sub_total + total_tax
+
+
+_TOTALS = (
+    ("SubTotal", "The document sub total does not equal the sub total of the lines."),
+    ("TotalTax", "The document total tax does not equal the total tax of the lines."),
+    ("Total", "The document total does not equal the total of the lines."),
+)
+
+
+def check_totals(given: XeroObject, lines: list[XeroObject], amount_types: str, errors: Errors) -> None:
+    """Xero works the totals out from the lines; totals sent with the document must equal them, to the cent."""
+    for (name, message), computed in zip(_TOTALS, line_totals(lines, amount_types), strict=True):
+        if given.get(name) is None:
+            continue
+        sent = decimal_or_none(given[name])
+        if sent is None:
+            errors.add(f"The {name} '{given[name]}' is not a valid number.")
+        elif money(sent) != money(computed):
+            errors.add(message)

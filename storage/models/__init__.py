@@ -6,6 +6,7 @@ from sqlalchemy import String
 
 from storage.models.base import Base, utcnow
 from storage.models.calls import XeroCallDay, XeroCallSlot
+from storage.models.history import NoteState, XeroNote
 from storage.models.imports import ImportProfile
 from storage.models.outbox import OutboxItem
 from storage.models.payments import (
@@ -57,6 +58,7 @@ __all__ = [
     "CodingRule",
     "ConnectionState",
     "ImportProfile",
+    "NoteState",
     "OutboxItem",
     "Payment",
     "PaymentState",
@@ -76,6 +78,7 @@ __all__ = [
     "XeroCallSlot",
     "XeroConnection",
     "XeroContact",
+    "XeroNote",
     "XeroOAuthState",
     "XeroTaxRate",
     "XeroTokenSet",

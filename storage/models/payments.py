@@ -89,6 +89,9 @@ class Payment(Timestamped, Base):
         Index(None, "workspace_id", "spender_email", "state", "date"),
         # The payments still to be announced, whatever their state (a coding rule may have approved them already).
         Index(None, "workspace_id", "message_ts", "summary_ts"),
+        # What Xero says of synced payments: matching its transactions, and those not reconciled after a week.
+        Index(None, "workspace_id", "xero_bank_transaction_id"),
+        Index(None, "workspace_id", "state", "synced_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -97,6 +100,9 @@ class Payment(Timestamped, Base):
     external_id: Mapped[str] = mapped_column(String(128))
     amount: Mapped[Decimal] = mapped_column(Money())
     currency: Mapped[str] = mapped_column(String(3))
+    # A foreign-currency spend: what was charged before conversion (shown and described, never sent as a rate).
+    original_amount: Mapped[Decimal | None] = mapped_column(Money())
+    original_currency: Mapped[str | None] = mapped_column(String(3))
     date: Mapped[dt.date]
     payee: Mapped[str] = mapped_column(String(255))
     payee_key: Mapped[str | None] = mapped_column(String(255))  # the merchant, normalised (bot/coding/payees.py)
@@ -104,9 +110,6 @@ class Payment(Timestamped, Base):
     category: Mapped[str | None] = mapped_column(String(255))
     reference: Mapped[str | None] = mapped_column(String(255))
     spender_email: Mapped[str | None] = mapped_column(String(255))
-    # A foreign-currency spend as charged before conversion (CONTRACT §5): what its receipt says.
-    original_amount: Mapped[Decimal | None] = mapped_column(Money())
-    original_currency: Mapped[str | None] = mapped_column(String(3))
     spender_user_id: Mapped[str | None] = mapped_column(String(32))
     state: Mapped[PaymentState] = mapped_column(
         enum_column(PaymentState, "payment_state"), default=PaymentState.PENDING
@@ -117,6 +120,9 @@ class Payment(Timestamped, Base):
     account_code: Mapped[str | None] = mapped_column(String(32))
     tax_type: Mapped[str | None] = mapped_column(String(64))
     tracking: Mapped[list[dict[str, str]]] = mapped_column(JSON, default=list)
+    # Split into lines (bot/payments/splits.py): empty for one line; else each line's description, amount (an exact
+    # decimal string), account, tax rate and tracking, in order. The columns above then hold the first line's coding.
+    split_lines: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     contact_id: Mapped[str | None] = mapped_column(String(64))
     contact_name: Mapped[str | None] = mapped_column(String(255))
     exclusion_reason: Mapped[str | None] = mapped_column(String(32))
@@ -158,6 +164,12 @@ class Payment(Timestamped, Base):
     sync_attempts: Mapped[int] = mapped_column(default=0)
     sync_next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     sync_last_error: Mapped[str | None] = mapped_column(String(2000))
+
+    # What Xero says of the synced transaction (bot/sync/xero_status.py): "reconciled", "changed" or "deleted".
+    xero_status: Mapped[str | None] = mapped_column(String(16))
+    xero_reconciled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    xero_changes: Mapped[list[dict[str, str]] | None] = mapped_column(JSON)  # [{field, sent, xero}]
+    xero_updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())  # its UpdatedDateUTC when last read
 
     source_account: Mapped[SourceAccount] = relationship()
     duplicate_of: Mapped[Payment | None] = relationship(remote_side=[id])

@@ -81,6 +81,10 @@ class XeroConnection(Timestamped, Base):
     day_limit_remaining: Mapped[int | None]
     minute_limit_remaining: Mapped[int | None]
     limits_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Reading back what changed in Xero (bot/sync/xero_status.py): when last asked (our clock), and the newest
+    # UpdatedDateUTC seen (Xero's clock), sent as If-Modified-Since next time.
+    status_polled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    status_cursor: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     token_set: Mapped[XeroTokenSet | None] = relationship()
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Collection
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
@@ -31,6 +31,7 @@ class CodedPayment:
     tracking: list[dict[str, str]]
     contact_id: str | None
     contact_name: str | None
+    split_lines: list[dict[str, Any]] = field(default_factory=list)  # empty for one line
 
 
 @dataclass(frozen=True)
@@ -74,6 +75,7 @@ class CodingQueries(SessionRepository):
                 Payment.tracking,
                 Payment.contact_id,
                 Payment.contact_name,
+                Payment.split_lines,
                 column.label("grouped_by"),
                 rank.label("rank"),
             )
@@ -87,7 +89,7 @@ class CodingQueries(SessionRepository):
         ).all()
         found: dict[str, list[CodedPayment]] = {}
         for row in rows:
-            found.setdefault(row.grouped_by, []).append(CodedPayment(*row[:9]))
+            found.setdefault(row.grouped_by, []).append(CodedPayment(*row[:10]))
         return found
 
     def duplicate_candidates(

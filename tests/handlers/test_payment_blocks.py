@@ -662,9 +662,14 @@ def test_edit_modal_for_finance() -> None:
     facts = view["blocks"][0]["text"]["text"]
     assert "*SGD 123.45* to Figma Inc on 20 Nov 2026" in facts
     assert "Amount, currency and date come from the bank and can't be changed." in facts
-    assert [b.get("block_id") for b in view["blocks"][1:]] == ["edit_description", "edit_contact", "edit_reference"]
+    assert [b.get("block_id") for b in view["blocks"][1:]] == [
+        "edit_description",
+        "edit_contact",
+        "edit_reference",
+        "edit_split",
+    ]
 
-    description, contact, reference = view["blocks"][1:]
+    description, contact, reference = view["blocks"][1:4]
     assert description["label"]["text"] == "Description"
     assert description["optional"] is True
     assert description["element"] == {
@@ -700,14 +705,14 @@ def test_edit_modal_for_an_employee_has_only_the_description() -> None:
 
 def test_edit_modal_without_values_and_with_long_ones() -> None:
     view = edit_modal(make_card(description=None, reference=None, contact_name=None), employee=False)
-    for block in view["blocks"][1:]:
+    for block in view["blocks"][1:-1]:  # the last is Split's button
         assert "initial_value" not in block["element"]
         assert "initial_option" not in block["element"]
     check_view(view)
 
     long = make_card(description="d" * 5000, reference="r" * 400, contact_name="c" * 200)
     view = edit_modal(long, employee=False)
-    description, contact, reference = view["blocks"][1:]
+    description, contact, reference = view["blocks"][1:4]
     assert description["element"]["initial_value"] == "d" * 3000
     assert "shortened" in description["hint"]["text"]
     assert contact["element"]["initial_option"]["value"] == "name:" + "c" * 145

@@ -77,11 +77,6 @@ def test_many_receipts_never_push_the_cards_buttons_out() -> None:
     assert "6 more receipts read; 6 of them differ from the payment" in texts(blocks)
 
 
-def test_a_foreign_spend_shows_what_was_charged() -> None:
-    _, blocks = payment_message(make_card(charged="USD 91.00"), make_choices())
-    assert "*Charged*\nUSD 91.00" in [f["text"] for f in blocks[0]["fields"]]
-
-
 def test_the_choice_of_payment_carries_the_receipt_and_the_payment() -> None:
     offered = [PaymentSummary(n, "SGD 45.00", "Figma <Inc>", date(2026, 11, 20 + n), None) for n in (1, 2)]
     blocks = choice_blocks(99, offered)

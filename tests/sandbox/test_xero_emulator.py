@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import uuid
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
@@ -744,6 +745,29 @@ def test_history_notes_are_stored_and_returned(session: SdkSession, tenant: str)
     ]
 
 
+def test_a_history_note_longer_than_xero_allows_or_on_an_unknown_transaction_is_refused(
+    session: SdkSession, tenant: str
+) -> None:
+    transaction_id = create_one(session, tenant).bank_transaction_id
+    with pytest.raises(AccountingBadRequestException) as too_long:
+        session.accounting.create_bank_transaction_history_record(
+            tenant,
+            transaction_id,
+            HistoryRecords(history_records=[HistoryRecord(details="ok"), HistoryRecord(details="x" * 251)]),
+        )
+    assert too_long.value.reason == "The Details of a history note must not be longer than 250 characters."
+    session.accounting.create_bank_transaction_history_record(
+        tenant, transaction_id, HistoryRecords(history_records=[HistoryRecord(details="y" * 250)])
+    )
+    records = session.accounting.get_bank_transactions_history(tenant, transaction_id).history_records
+    assert [r.details for r in records if r.changes == "Note"] == ["y" * 250], "nothing of the refused request is kept"
+    with pytest.raises(HTTPStatusException) as unknown:
+        session.accounting.create_bank_transaction_history_record(
+            tenant, str(uuid.uuid4()), HistoryRecords(history_records=[HistoryRecord(details="z")])
+        )
+    assert unknown.value.status == 404
+
+
 # --- OpenAPI conformance -----------------------------------------------------------------------------------------
 
 
@@ -791,3 +815,40 @@ def test_the_clock_runs_in_real_time_until_a_test_advances_it(emulator: XeroEmul
     assert abs(emulator.clock.now() - datetime.now(UTC)) < timedelta(seconds=1)
     emulator.clock.advance(3600)
     assert emulator.clock.now() - datetime.now(UTC) > timedelta(minutes=59)
+
+
+def test_what_a_person_does_in_xero_moves_the_transaction_into_the_next_modified_since_page(
+    emulator: XeroEmulator, session: SdkSession, tenant: str
+) -> None:
+    kept, edited, deleted, reconciled = (create_one(session, tenant) for _ in range(4))
+    emulator.clock.advance(60)
+    checkpoint = emulator.clock.now()
+    emulator.clock.advance(60)
+    emulator.edit_in_xero(
+        tenant, edited.bank_transaction_id, amount=Decimal("15.00"), account_code="463", day=date(2024, 1, 6)
+    )
+    emulator.delete_in_xero(tenant, deleted.bank_transaction_id)
+    emulator.reconcile_in_xero(tenant, reconciled.bank_transaction_id)
+
+    changed = session.accounting.get_bank_transactions(
+        tenant, if_modified_since=checkpoint, where='Type=="SPEND"', order="UpdatedDateUTC ASC", page=1, page_size=1000
+    )
+    by_id = {t.bank_transaction_id: t for t in changed.bank_transactions}
+    assert list(by_id) == [edited.bank_transaction_id, deleted.bank_transaction_id, reconciled.bank_transaction_id]
+    after_edit = by_id[edited.bank_transaction_id]
+    assert (after_edit.total, after_edit.line_items[0].account_code, after_edit.date) == (
+        Decimal("15.00"),
+        "463",
+        date(2024, 1, 6),
+    )
+    assert (
+        by_id[deleted.bank_transaction_id].status == "DELETED" and by_id[reconciled.bank_transaction_id].is_reconciled
+    )
+    assert changed.pagination.item_count == 3 and kept.bank_transaction_id not in by_id
+    assert [h["Changes"] for h in emulator.history(tenant, edited.bank_transaction_id)] == ["Created", "Edited"]
+    with pytest.raises(ValueError, match="reconciled with a Bank Statement"):
+        emulator.edit_in_xero(tenant, reconciled.bank_transaction_id, amount=Decimal("1.00"))
+    emulator.unreconcile_in_xero(tenant, reconciled.bank_transaction_id)
+    emulator.edit_in_xero(tenant, reconciled.bank_transaction_id, amount=Decimal("1.00"))
+    [again] = session.accounting.get_bank_transaction(tenant, reconciled.bank_transaction_id).bank_transactions
+    assert (again.is_reconciled, again.total) == (False, Decimal("1.00"))

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from bot.xero.errors import XeroUnavailable, XeroValidationError
+from bot.xero.errors import XeroError, XeroUnavailable, XeroValidationError
 from bot.xero.types import ContactAnswer, FoundSpend, SpendAnswer, SpendMoney, TenantRef, XeroContact
 
 LOST_ANSWER = "lost answer"
@@ -60,6 +60,11 @@ class FakeXeroGateway:
         self.transactions[xero_id] = Transaction(replace(spend, xero_id=xero_id), status=status)
         return xero_id
 
+    def forget_keys(self) -> None:
+        """Xero forgets Idempotency-Keys after a few minutes: a key sent again later is a new request."""
+        with self._lock:
+            self._replays.clear()
+
     def spends(self) -> list[SpendMoney]:
         return [t.spend for t in self.transactions.values() if t.status != "DELETED"]
 
@@ -97,8 +102,15 @@ class FakeXeroGateway:
         return self._replayed("attach_receipt", key, (xero_id, file_name), answer)
 
     def history_note(self, tenant: TenantRef, xero_id: str, details: str, key: str) -> None:
-        notes = self.transactions[xero_id].notes
-        self._replayed("history_note", key, (xero_id, details), lambda: notes.append(details))
+        def answer() -> None:
+            if xero_id not in self.transactions:
+                raise XeroError("Xero could not find that (404): it may have been deleted in Xero.")
+            self.transactions[xero_id].notes.append(details)
+
+        self._replayed("history_note", key, (xero_id, details), answer)
+
+    def history_details(self, tenant: TenantRef, xero_id: str) -> list[str]:
+        return self._call("history_details", xero_id, lambda: list(self.transactions[xero_id].notes))
 
     def create_contacts(self, tenant: TenantRef, names: Sequence[str], key: str) -> list[ContactAnswer]:
         return self._replayed("create_contacts", key, list(names), lambda: [self._create_contact(n) for n in names])
@@ -109,8 +121,8 @@ class FakeXeroGateway:
     # --- Xero's behaviour -------------------------------------------------------------------------
 
     def _create(self, spend: SpendMoney) -> SpendAnswer:
-        if spend.account_code in self.archived_accounts:
-            return SpendAnswer(None, (f"The account code '{spend.account_code}' has been archived, or deleted.",))
+        if archived := [line.account_code for line in spend.lines if line.account_code in self.archived_accounts]:
+            return SpendAnswer(None, (f"The account code '{archived[0]}' has been archived, or deleted.",))
         if spend.contact_id not in self.contacts:
             return SpendAnswer(None, ("The contact could not be found.",))
         return SpendAnswer(self.add_spend(spend))
@@ -121,8 +133,8 @@ class FakeXeroGateway:
             return SpendAnswer(None, ("The BankTransaction could not be found.",))
         if existing.reconciled:
             return SpendAnswer(None, (RECONCILED,))
-        if spend.account_code in self.archived_accounts:
-            return SpendAnswer(None, (f"The account code '{spend.account_code}' has been archived, or deleted.",))
+        if archived := [line.account_code for line in spend.lines if line.account_code in self.archived_accounts]:
+            return SpendAnswer(None, (f"The account code '{archived[0]}' has been archived, or deleted.",))
         existing.spend = spend
         return SpendAnswer(spend.xero_id)
 

@@ -43,7 +43,7 @@ def test_a_live_claim_is_left_alone_and_a_stale_one_is_found_in_xero_not_sent_ag
     row = books.stored(payment_id)
     assert report.synced == [payment_id] and xero.called("create_spend_money") == []
     assert row.state is PaymentState.SYNCED and row.xero_bank_transaction_id == spend.xero_id
-    assert [(a.operation, a.outcome) for a in books.attempts(payment_id)] == [("lookup", "ok")]
+    assert [(a.operation, a.outcome) for a in books.attempts(payment_id)] == [("lookup", "ok"), ("note", "ok")]
 
 
 def test_a_stale_claim_xero_does_not_have_is_sent_again_in_the_same_run(
@@ -53,7 +53,8 @@ def test_a_stale_claim_xero_does_not_have_is_sent_again_in_the_same_run(
     books.clock.advance(seconds=LEASE.total_seconds() + 1)
     sync.run()
     assert books.stored(payment_id).state is PaymentState.SYNCED and len(xero.spends()) == 1
-    assert [(a.operation, a.outcome) for a in books.attempts(payment_id)] == [("lookup", "ok"), ("create", "ok")]
+    log = [(a.operation, a.outcome) for a in books.attempts(payment_id)]
+    assert log == [("lookup", "ok"), ("create", "ok"), ("note", "ok")]
 
 
 class SlowXero(FakeXeroGateway):

@@ -84,7 +84,8 @@ def test_a_stored_receipt_is_attached_once_the_payment_is_in_xero(
     [transaction] = xero.transactions.values()
     assert report.attached == 1 and transaction.attachments == [("invoice.pdf", b"%PDF-1.4 twelve")]
     assert row.state is ReceiptState.ATTACHED and row.xero_attachment_id is not None
-    assert [(a.operation, a.outcome) for a in books.attempts(payment_id)] == [("create", "ok"), ("attach", "ok")]
+    log = [(a.operation, a.outcome) for a in books.attempts(payment_id)]
+    assert log == [("create", "ok"), ("attach", "ok"), ("note", "ok")]
     assert books.attempts(payment_id)[1].request_summary == {"file": "invoice.pdf"}
     sync.run()
     assert len(xero.called("attach_receipt")) == 1
@@ -112,7 +113,7 @@ def test_a_failed_upload_is_retried_later_alone(books: Books, sync: SyncEngine, 
     row = books.stored_receipt(failing)
     assert row.state is ReceiptState.STORED and row.attach_attempts == 1
     assert row.attach_next_attempt_at == books.clock.now() + timedelta(seconds=60)
-    assert [(a.operation, a.outcome) for a in books.attempts(payment_id)][-1] == ("attach", "error")
+    assert ("attach", "error") in [(a.operation, a.outcome) for a in books.attempts(payment_id)]
 
     sync.run()
     assert len(xero.called("attach_receipt")) == 1, "not before its retry time"

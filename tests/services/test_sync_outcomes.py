@@ -39,8 +39,9 @@ def test_an_approved_payment_becomes_one_spend_money_with_its_coding_and_marker(
     assert spend.url.startswith("https://slack.example.com/archives/C0FINANCE/")
     assert markers_in(spend.url) == [f"{books.workspace_id}-{payment_id}"]
     assert xero.contacts[spend.contact_id].name == "Figma Inc"
-    [attempt] = books.attempts(payment_id)
+    attempt, note = books.attempts(payment_id)
     assert (attempt.operation, attempt.outcome, attempt.xero_id) == ("create", "ok", spend.xero_id)
+    assert (note.operation, note.outcome, note.xero_id) == ("note", "ok", spend.xero_id)
     assert (attempt.actor_user_id, attempt.idempotency_key) == (FINANCE, row.idempotency_key)
     assert Decimal(attempt.request_summary["amount"]) == Decimal("120.00")
     assert attempt.request_summary["contact"] == "Figma Inc"
@@ -141,7 +142,7 @@ def test_an_answer_lost_after_xero_committed_is_found_by_the_marker_not_sent_aga
     row = books.stored(payment_id)
     assert report.synced == [payment_id]
     assert row.state is PaymentState.SYNCED and row.xero_bank_transaction_id == spend.xero_id
-    assert log(books, payment_id) == [("create", "unknown"), ("lookup", "ok")]
+    assert log(books, payment_id) == [("create", "unknown"), ("lookup", "ok"), ("note", "ok")]
     assert books.attempts(payment_id)[1].xero_id == spend.xero_id
     assert xero.called("spends_with_reference") == [("INV-77", 1)]
 
@@ -258,7 +259,7 @@ def test_a_resync_updates_the_same_transaction(books: Books, sync: SyncEngine, x
     [after] = xero.spends()
     assert after.xero_id == before.xero_id and after.account_code == "429"
     assert books.stored(payment_id).state is PaymentState.SYNCED
-    assert log(books, payment_id) == [("create", "ok"), ("update", "ok")]
+    assert log(books, payment_id) == [("create", "ok"), ("note", "ok"), ("update", "ok"), ("note", "ok")]
 
 
 def test_a_reconciled_transaction_must_be_changed_in_xero(
@@ -295,12 +296,13 @@ def test_a_payment_without_a_receipt_says_why_in_xeros_history(
     books: Books, sync: SyncEngine, xero: FakeXeroGateway
 ) -> None:
     payment_id = books.payment(no_receipt_reason="lost_receipt", no_receipt_note="taxi")
-    xero.fail_next("history_note", XeroUnavailable("Xero answered 500."))
+    xero.fail_next("history_note", XeroValidationError(["refused"]))
     other = books.payment("pay_2", no_receipt_reason="no_receipt_issued")
     sync.run()
     notes = {t.spend.xero_id: t.notes for t in xero.transactions.values()}
-    assert notes[books.stored(payment_id).xero_bank_transaction_id] == [], "a failed note does not undo the sync"
-    assert notes[books.stored(other).xero_bank_transaction_id] == ["No receipt: no receipt issued"]
+    assert notes[books.stored(payment_id).xero_bank_transaction_id] == [], "a refused note does not undo the sync"
+    [note] = notes[books.stored(other).xero_bank_transaction_id]
+    assert "No receipt: no receipt issued." in note
     assert books.stored(payment_id).state is PaymentState.SYNCED
 
 

@@ -58,11 +58,11 @@ def assert_migrated_exactly_once(url: str, key: str) -> None:
     engine = create_engine(url, KeyRing.from_setting(key))
     try:
         script = ScriptDirectory.from_config(alembic_config(engine))
-        every_revision = sorted(revision.revision for revision in script.walk_revisions())
+        every_revision = [revision.revision for revision in reversed(list(script.walk_revisions()))]  # base first
         applied = sorted((result.stdout.strip() for result in results), reverse=True)
         assert applied == [",".join(every_revision)] + [""] * (INSTANCES - 1)
         with engine.connect() as connection:
-            assert MigrationContext.configure(connection).get_current_heads() == (max(every_revision),)
+            assert MigrationContext.configure(connection).get_current_heads() == (script.get_current_head(),)
             assert connection.exec_driver_sql("SELECT count(*) FROM alembic_version").scalar() == 1
     finally:
         engine.dispose()

@@ -77,7 +77,9 @@ def match_columns(headers: list[str]) -> Columns:
             position = min(candidates)[1]
             index[field_name] = position
             taken.add(position)
-    currencies = {split_currency(headers[position])[1] for position in index.values()} - {None}
+    # The file's own currency: a foreign spend's original column ("Original amount (USD)") does not say it.
+    own = [position for name, position in index.items() if not name.startswith("original_")]
+    currencies = {split_currency(headers[position])[1] for position in own} - {None}
     return Columns(index=index, headers=headers, header_currency=currencies.pop() if len(currencies) == 1 else None)
 
 

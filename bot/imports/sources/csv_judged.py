@@ -9,7 +9,7 @@ import hashlib
 from datetime import date
 from typing import Any
 
-from bot.imports.sources.amounts import as_decimal_text, without_extra_zeros
+from bot.imports.sources.amounts import as_decimal_text, read_amount, without_extra_zeros
 from bot.imports.sources.csv_layout import Row
 from bot.imports.sources.csv_money import NOT_AN_AMOUNT, Money
 from bot.imports.sources.csv_plan import Plan
@@ -18,7 +18,7 @@ from bot.payments.input import LIMITS
 from bot.payments.money import CURRENCIES
 
 TEXT_FIELDS = ("payee", "description", "category", "reference", "spender_email")
-LINE_FIELDS = ("id", "date", "currency", *TEXT_FIELDS)
+LINE_FIELDS = ("id", "date", "currency", *TEXT_FIELDS, "original_amount", "original_currency")
 NO_CELLS = dict.fromkeys(LINE_FIELDS, "")
 
 
@@ -39,6 +39,7 @@ def raw_line(row: Row, plan: Plan, money: Money, derived_id: str, when: date | N
     }
     if not cell["payee"]:
         fields["description"] = None
+    original_problem = _original(cell, plan, fields)
 
     def explain() -> dict[str, Written]:
         written = {name: Written(plan.label(name), cell[name]) for name in LINE_FIELDS}
@@ -46,7 +47,7 @@ def raw_line(row: Row, plan: Plan, money: Money, derived_id: str, when: date | N
         written["amount"] = money.written
         return written
 
-    problems: dict[str, str] = {}
+    problems: dict[str, str] = {"original_amount": original_problem} if original_problem else {}
     if not payee and "payee" in columns and "description" in columns:
         problems["payee"] = f"and {plan.label('description')} are both empty: nothing says who was paid"
     if money.problem is not None or money.signed is None:
@@ -70,6 +71,21 @@ def raw_line(row: Row, plan: Plan, money: Money, derived_id: str, when: date | N
             f"--account in {currency}"
         )
     return RawLine(row.line, fields, {}, problems, silenced=silenced, explain=explain)
+
+
+def _original(cell: dict[str, str], plan: Plan, fields: dict[str, Any]) -> str | None:
+    """A foreign-currency spend's original amount and currency, in the webhook's shape; why the amount cannot be
+    read, if it cannot. The amount is taken without its sign: a file signs it as it signs its other amounts."""
+    currency = cell["original_currency"].upper() or None
+    fields["original_currency"] = currency
+    text = cell["original_amount"]
+    if not text:
+        return None
+    read = read_amount(text, plan.decimal)
+    if read is None:
+        return NOT_AN_AMOUNT
+    fields["original_amount"] = as_decimal_text(without_extra_zeros(read.value, currency))
+    return None
 
 
 def payment_id_of(cell: str) -> str:

@@ -118,7 +118,8 @@ def _plain_payment(cells: list[str], plan: Plan, money: Money, when: date | None
     width = len(cells)
     cell = {name: cells[position].strip() if position < width else "" for name, position in plan.positions}
     currency = cell.get("currency", "").upper() or account.currency
-    if currency != account.currency or (money.currencies is not None and currency not in money.currencies):
+    foreign = cell.get("original_amount") or cell.get("original_currency")  # its original: the full path reads it
+    if foreign or currency != account.currency or (money.currencies is not None and currency not in money.currencies):
         return None
     paid_to = cell.get("payee", "")
     payee = paid_to or cell.get("description", "")

@@ -167,6 +167,16 @@ COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
         "moeda",
     ),
     "spender_email": ("spender email", "email", "cardholder email"),
+    # A card spend in another currency, as charged before conversion (bot/payments/foreign.py).
+    "original_amount": (
+        "original amount",
+        "foreign amount",
+        "amount in original currency",
+        "original transaction amount",
+        "foreign currency amount",
+        "fx amount",
+    ),
+    "original_currency": ("original currency", "foreign currency", "original currency code", "fx currency"),
     "account_id": (
         "account id",
         "account number",

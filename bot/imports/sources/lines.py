@@ -30,6 +30,8 @@ FIELD_ORDER = (
     "account.currency",
     "currency",
     "amount",
+    "original_amount",
+    "original_currency",
     "date",
     "payee",
     "description",
@@ -99,8 +101,8 @@ def accepted_payment(fields: dict[str, Any]) -> PaymentIn | None:
     """The payment when every field passes the webhook's rules (`validate_payment`), checked without building its
     messages; None when anything does not, so that `validate_payment` says what. The import's hot path."""
     account = fields.get("account")
-    if not isinstance(account, dict):
-        return None
+    if not isinstance(account, dict) or fields.get("original_amount") or fields.get("original_currency"):
+        return None  # a foreign-currency spend takes the full rules
     account_id = _text(account.get("id"), ACCOUNT_LIMITS["id"], required=True)
     account_name = _text(account.get("name"), ACCOUNT_LIMITS["name"], required=True)
     account_currency = _text(account.get("currency"), 3, required=True)

@@ -17,6 +17,7 @@ from typing import Any
 from bot.imports.sources.amounts import as_decimal_text, exact_amount, read_amount, without_extra_zeros
 from bot.imports.sources.files import ExportFile
 from bot.imports.sources.lines import RawLine, Written, judge
+from bot.imports.sources.ofx_currency import converted, currency_tag
 from bot.imports.sources.ofx_reader import Transaction, ofx_text, transactions
 from bot.imports.sources.parsed import Line, Outcome
 from bot.imports.sources.text import SUSPECT, shown
@@ -61,7 +62,7 @@ def _line(
     memo = field.get("MEMO") or None
     fitid = field.get("FITID", "")
     payment_id = _payment_id(fitid, f"{amount}|{when}|{memo}|{payee}", transaction.statement, first_seen, derived)
-    if plain_account and "CURRENCY/CURSYM" not in field:
+    if plain_account and "CURRENCY/CURSYM" not in field and "ORIGCURRENCY/CURSYM" not in field:
         payment = _plain_payment(account, amount, when, payee, memo, _reference(field)[1], payment_id)
         if payment is not None:
             return Line(ordinal, Outcome.PAYMENT, payment=payment)
@@ -119,7 +120,7 @@ def _judged(transaction: Transaction, account: SourceAccountIn, amount: Decimal 
     """The line as the webhook's rules read it: its payment, or every reason it is refused, naming the OFX tags."""
     field = transaction.fields
     written_amount = field.get("TRNAMT", "")
-    currency = (field.get("CURRENCY/CURSYM") or account.currency).upper()
+    currency = account.currency
     written_date = field.get("DTPOSTED") or field.get("DTUSER", "")
     when = _read_date(written_date)
     payee_tag, payee = _payee(field)
@@ -136,6 +137,7 @@ def _judged(transaction: Transaction, account: SourceAccountIn, amount: Decimal 
         "reference": reference,
     }
     problems: dict[str, str] = {}
+    _foreign(field, fields, problems, amount, currency)
     if written_amount and amount is None:
         problems["amount"] = "is not a number"
     if written_date and when is None:
@@ -148,7 +150,9 @@ def _judged(transaction: Transaction, account: SourceAccountIn, amount: Decimal 
             "id": Written("FITID", field.get("FITID", "")),
             "amount": Written("TRNAMT", written_amount),
             "date": Written("DTPOSTED", written_date),
-            "currency": Written("CURRENCY/CURSYM" if field.get("CURRENCY/CURSYM") else "CURDEF", currency),
+            "currency": Written("CURDEF", currency),
+            "original_amount": Written("TRNAMT", written_amount),
+            "original_currency": Written(currency_tag(field), fields.get("original_currency") or _cursym(field)),
             "payee": Written(payee_tag, payee),
             "description": Written("MEMO", memo),
             "reference": Written(reference_tag, reference),
@@ -158,6 +162,27 @@ def _judged(transaction: Transaction, account: SourceAccountIn, amount: Decimal 
     if isinstance(judged, str):
         return Line(transaction.ordinal, Outcome.INVALID, reason=judged)
     return Line(transaction.ordinal, Outcome.PAYMENT, payment=judged)
+
+
+def _foreign(
+    field: dict[str, str], fields: dict[str, Any], problems: dict[str, str], amount: Decimal | None, currency: str
+) -> None:
+    """A debit in another currency: the account's amount and the original, or why they cannot be known."""
+    if amount is None or amount >= 0:
+        return
+    foreign = converted(field, currency, -amount)
+    if isinstance(foreign, str):
+        problems["original_currency"] = foreign
+    elif foreign is not None:
+        fields["amount"] = as_decimal_text(without_extra_zeros(foreign.spent, currency))
+        fields["original_amount"] = as_decimal_text(
+            without_extra_zeros(foreign.original_amount, foreign.original_currency)
+        )
+        fields["original_currency"] = foreign.original_currency
+
+
+def _cursym(field: dict[str, str]) -> str:
+    return field.get("CURRENCY/CURSYM") or field.get("ORIGCURRENCY/CURSYM") or ""
 
 
 def _payee(field: dict[str, str]) -> tuple[str, str | None]:

@@ -58,6 +58,8 @@ function act(element, value) {
 
 document.addEventListener("click", (event) => {
   const target = event.target;
+  const reconcile = target.closest("button[data-reconcile]");
+  if (reconcile) { event.preventDefault(); post("/demo/xero/reconcile", { id: reconcile.dataset.reconcile }); return; }
   const button = target.closest("button[data-action-id]");
   if (button) {
     event.preventDefault();

@@ -1,9 +1,8 @@
-"""Receipt checks: what each receipt says (its reading) and whether it agrees with its payment; receipts sent to
-the bot before their payment exists, kept (encrypted) until a payment they fit arrives; and a foreign-currency
-payment's amount as charged before conversion, which is what its receipt says
+"""Receipt checks: what each receipt says (its reading) and whether it agrees with its payment; and receipts sent
+to the bot before their payment exists, kept (encrypted) until a payment they fit arrives
 
 Revision ID: 0013
-Revises: 0012
+Revises: 0015
 Create Date: 2026-12-02 01:50:00.000000
 """
 
@@ -16,7 +15,7 @@ import storage.crypto
 import storage.types
 
 revision: str = "0013"
-down_revision: str | None = "0012"
+down_revision: str | None = "0015"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
@@ -37,9 +36,6 @@ def _reading_columns() -> list[sa.Column[object]]:
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("payments") as batch:
-        batch.add_column(sa.Column("original_amount", storage.types.Money(precision=18, scale=4), nullable=True))
-        batch.add_column(sa.Column("original_currency", sa.String(length=3), nullable=True))
     _create_receipt_readings()
     _create_waiting_receipts()
 
@@ -133,6 +129,3 @@ def downgrade() -> None:
     op.drop_index(op.f("ix_receipt_readings_payment_id"), table_name="receipt_readings")
     op.drop_index(op.f("ix_receipt_readings_workspace_id_outcome_kept_at"), table_name="receipt_readings")
     op.drop_table("receipt_readings")
-    with op.batch_alter_table("payments") as batch:
-        batch.drop_column("original_currency")
-        batch.drop_column("original_amount")
