@@ -9,6 +9,12 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 
 RUN useradd --create-home --uid 10001 --shell /usr/sbin/nologin bot
 
+# The receipt reader's OCR (rapidocr-onnxruntime) depends on opencv-python, which links libGL and GLib.
+# hadolint ignore=DL3008
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends libgl1 libglib2.0-0 \
+    && rm -rf /var/lib/apt/lists/*
+
 COPY . /src
 RUN pip install --no-cache-dir "/src[postgres]" && rm -rf /src
 

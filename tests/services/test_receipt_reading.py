@@ -45,6 +45,12 @@ def test_percentages_dates_times_and_codes_are_not_prices() -> None:
     assert [amount.value for amount in money_amounts(line)] == [Decimal("1.24")]
 
 
+def test_a_whole_number_is_a_price_only_after_a_currency() -> None:
+    reading = read("Ramen Ya\nTable 12\nTOTAL ¥1,480\nCash ¥2000")
+    assert (reading.total, reading.currency) == (Decimal("1480"), "JPY")
+    assert [amount.value for amount in money_amounts("Qty 2  Table 12  INV 2024  JPY 800")] == [Decimal("800")]
+
+
 def test_ocr_spaces_inside_a_price_are_closed_up() -> None:
     assert [amount.value for amount in money_amounts("TOTAL S$12 .50")] == [Decimal("12.50")]
 
@@ -62,6 +68,8 @@ def test_ocr_spaces_inside_a_price_are_closed_up() -> None:
         ("2 déc. 2026", date(2026, 12, 2)),
         ("2. Dezember 2026", date(2026, 12, 2)),
         ("Date:18Sep 2024", date(2024, 9, 18)),
+        ("Date:0ct 18,2024", date(2024, 10, 18)),  # OCR's zero for an O
+        ("Date:240ctober2025", date(2025, 10, 24)),
         ("12/31/2026", date(2026, 12, 31)),  # month first only when the day cannot be the first number
         ("05/06/2026", date(2026, 6, 5)),  # ambiguous: day first
     ],
@@ -86,6 +94,9 @@ def test_the_issue_date_wins_over_the_due_date() -> None:
         (["Total 12.00 USD", "ALL ITEMS", "1 CUP 3.00"], "USD"),
         (["ABN 12 345 678 901", "TOTAL $5.50"], "AUD"),
         (["TOTAL $5.50"], "USD"),
+        (["Gesamtbetrag 14,25e"], "EUR"),  # OCR read "€" as "e"
+        (["London EC1A 1BB", "Total 4.50"], "GBP"),
+        (["BLUE PHARMACY", "TOTAL A$5.00"], "AUD"),  # not ringgit (RM) from the letters of PHARMACY
     ],
 )
 def test_currency_from_symbols_codes_and_the_country(lines: list[str], code: str) -> None:
@@ -163,6 +174,16 @@ def test_without_a_total_label_the_largest_price_is_a_guess() -> None:
 
 def test_the_customer_on_an_invoice_is_not_the_merchant() -> None:
     assert read("INVOICE\nBill to:\nBuyer Labs Ltd\n1 Road\nSeller Studio Ltd\nTotal 5.00").merchant == "Seller Studio"
+
+
+def test_what_ocr_runs_together_is_still_read() -> None:
+    reading = read("""
+        UrbanFloristPtyLtd   INVOICE
+        SydneyNsW2000   Taxinvoice#INV-5333
+        Facturen°0398773
+        Amountdue   A$1,231.51
+    """)
+    assert (reading.merchant, reading.number, reading.total) == ("Urban Florist", "INV-5333", Decimal("1231.51"))
 
 
 def test_tilted_ocr_segments_side_by_side_make_one_line() -> None:

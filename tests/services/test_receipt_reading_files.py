@@ -38,10 +38,10 @@ def test_a_photo_of_a_till_receipt_is_read_by_ocr() -> None:
     assert (reading.total, reading.currency, reading.date) == (receipt.truth.total, "SGD", receipt.truth.date)
 
 
-def pdf_with_pages(count: int) -> bytes:
+def pdf_with_pages(count: int, side: float = 200) -> bytes:
     document = pdfium.PdfDocument.new()
     for _ in range(count):
-        document.new_page(200, 200)
+        document.new_page(side, side)
     buffer = io.BytesIO()
     document.save(buffer)
     document.close()
@@ -72,8 +72,9 @@ def huge_png() -> bytes:
         (b"%PDF-1.7\n garbage", "PDF"),
         (pdf_with_pages(MAX_PAGES_IN_FILE + 1), "pages"),
         (pdf_with_pages(2), "No text could be read"),
+        (pdf_with_pages(1, side=14_400), "impossible size"),  # 5 m square: drawn, it would be gigapixels
     ],
-    ids=["empty", "program", "broken-jpeg", "broken-pdf", "page-bomb", "blank-pages"],
+    ids=["empty", "program", "broken-jpeg", "broken-pdf", "page-bomb", "blank-pages", "huge-page"],
 )
 def test_hostile_or_empty_files_give_a_problem_not_an_exception(data: bytes, words: str) -> None:
     reading = read_receipt(data, "image/jpeg")

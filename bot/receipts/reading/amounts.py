@@ -6,6 +6,8 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
+from bot.receipts.reading.currency import CURRENCY_CODES
+
 # Spaces that group thousands: plain, no-break and narrow no-break, and the apostrophe of Swiss receipts.
 _GROUP = r"[,.\u00a0\u202f ']"
 _NUMBER = re.compile(
@@ -20,6 +22,7 @@ _NUMBER = re.compile(
     """,
     re.VERBOSE,
 )
+_CURRENCY_BEFORE = re.compile(rf"(?:[$€£¥₩₹]|\b(?:{'|'.join(sorted(CURRENCY_CODES))}))\s?$")
 # OCR puts spaces where receipts have none: "12 .50", "12. 50", "12 , 50".
 _SPLIT_DECIMALS = re.compile(r"(\d) ?([.,]) ?(\d{2})(?!\d)")
 
@@ -31,6 +34,7 @@ class Amount:
     end: int
     has_decimals: bool
     grouped: bool
+    marked: bool  # a currency symbol or code right before it: "¥800", "JPY 800"
 
 
 def find_amounts(text: str) -> list[Amount]:
@@ -45,15 +49,16 @@ def find_amounts(text: str) -> list[Amount]:
         if match.group("minus"):
             value = -value
         number = match.group("number")
-        amounts.append(
-            Amount(value, match.start(), match.end(), _has_decimals(number), match.group("group") is not None)
-        )
+        marked = _CURRENCY_BEFORE.search(text, 0, match.start()) is not None
+        grouped = match.group("group") is not None
+        amounts.append(Amount(value, match.start(), match.end(), _has_decimals(number), grouped, marked))
     return amounts
 
 
 def money_amounts(text: str) -> list[Amount]:
-    """The amounts of a line that look like prices: with two decimals, or grouped thousands."""
-    return [amount for amount in find_amounts(text) if amount.has_decimals or amount.grouped]
+    """The amounts of a line that look like prices: with two decimals, grouped thousands, or a currency before them
+    (yen and won have no minor unit)."""
+    return [amount for amount in find_amounts(text) if amount.has_decimals or amount.grouped or amount.marked]
 
 
 def parse_number(raw: str) -> Decimal | None:

@@ -13,13 +13,16 @@ from functools import cache
 
 from babel.dates import get_month_names
 
+from bot.receipts.reading.lines import letters_fixed
+
 _LOCALES = ("en", "fr", "de", "es", "it", "nl", "pt")
 _ISO = re.compile(r"(?<!\d)(\d{4})([-/.])(\d{1,2})\2(\d{1,2})(?!\d)")
 _NUMERIC = re.compile(r"(?<![\d/.-])(\d{1,2})\s?([/.-])\s?(\d{1,2})\s?\2\s?(\d{4}|\d{2})(?![\d/]|\.\d)")
 _DAY_MONTH_YEAR = re.compile(
     r"(?<!\d)(\d{1,2})(?:st|nd|rd|th|er)?\.?[\s-]*(?:de\s+)?([^\W\d_]{3,10})\.?,?[\s-]*(?:de\s+)?(\d{4}|\d{2})(?!\d)"
 )
-_MONTH_DAY_YEAR = re.compile(r"(?<![^\W\d_])([^\W\d_]{3,10})\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})(?!\d)")
+_MONTH_DAY_YEAR = re.compile(r"(?<![^\W\d_])([^\W\d_]{3,10})\.?\s*(\d{1,2})(?:st|nd|rd|th)?,?\s*(\d{4})(?!\d)")
+_OCTOBER = re.compile(r"0(?=[ck]t)", re.IGNORECASE)  # OCR's "24 0ct 2025", "240ctober2025"
 _ISSUED = re.compile(r"\b(date|dated|datum|fecha|data|issued|invoice date|rechnungsdatum)\b", re.IGNORECASE)
 _NOT_ISSUED = re.compile(
     r"\b(due|payable|pay by|expir\w*|valid|until|period|échéance|echeance|fällig|faellig|vencimiento|"
@@ -38,7 +41,7 @@ def date_of(lines: list[str]) -> DateGuess | None:
     """The issue date: a date on a line labelled as one is preferred, a due or delivery date avoided."""
     best: DateGuess | None = None
     for index, line in enumerate(lines):
-        for value, sure in dates_in(line):
+        for value, sure in dates_in(_OCTOBER.sub("o", letters_fixed(line))):
             score = sure
             if _NOT_ISSUED.search(line):
                 score *= 0.5

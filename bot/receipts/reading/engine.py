@@ -11,7 +11,7 @@ from PIL import Image
 
 from bot.receipts.errors import ReceiptRefused
 from bot.receipts.formats import PDF, describe_content, detect_format
-from bot.receipts.images import DECODING, decode
+from bot.receipts.images import DECODING, WORKING_LONGEST_SIDE, decode
 from bot.receipts.reading import ocr, pdf
 from bot.receipts.reading.fields import reading_of
 from bot.receipts.reading.lines import Line
@@ -53,7 +53,8 @@ def _read(data: bytes, content_type: str | None, *, deadline: float) -> ReceiptR
             return reading_of(lines, engine="text layer", pages_read=pages)
         return _ocr_pages(pdf.page_images(data), deadline=deadline)
     with DECODING:
-        image, _ = decode(data, kind, longest_side=ocr.OCR_LONGEST_SIDE)
+        image, _ = decode(data, kind, longest_side=WORKING_LONGEST_SIDE)
+        image = ocr.within(image, ocr.READ_PIXELS)  # only this smaller copy outlives the lock
     return _ocr_pages([image], deadline=deadline)
 
 

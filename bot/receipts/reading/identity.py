@@ -10,10 +10,11 @@ from bot.receipts.reading.amounts import money_amounts
 from bot.receipts.reading.dates import dates_in
 from bot.receipts.reading.lines import Line, letters_fixed, plain
 
+# OCR drops spaces ("Invoicenumber:0643377", "Facturen°118"): the strong labels need no word boundary after them.
 _NUMBER_LABEL = re.compile(
-    r"\b(?P<label>receipt|invoice|inv|bill|rechnung|rechnungs|facture|factura|fattura|factuur|beleg|bon|ticket|"
-    r"transaction|trans|txn|order|document|doc|ref|reference)\b\.?\s*"
-    r"(?P<mark>no\b\.?|nr\b\.?|n°|n\s?o\.|number|num\b\.?|#|nummer|numero|-?id\b)?\s*[:#.]?\s*"
+    r"(?<![a-z])(?:tax\s*)?(?P<label>receipt|invoice|rechnung|facture|factura|fattura|factuur|"
+    r"(?:inv|bill|beleg|bon|ticket|transaction|trans|txn|order|document|doc|ref|reference)\b)\.?\s*"
+    r"(?P<mark>no\b\.?|no\.|nr\.?|n°|(?-i:n(?=[A-Z0-9]))|n\s?o\.|number|num\b\.?|#|nummer|numero|-?id\b)?\s*[:#.]?\s*"
     r"(?P<value>[A-Za-z0-9][A-Za-z0-9\-/.]{1,30})",
     re.IGNORECASE,
 )
@@ -33,6 +34,9 @@ _COMPANY = re.compile(
     r"\b(pte\.?\s*ltd|ltd|limited|gmbh|inc|llc|llp|plc|sarl|sas|s\.?a\.?|b\.?v\.?|ag|kg|co\.|sdn\s*bhd|pty)\b\.?",
     re.IGNORECASE,
 )
+# OCR runs words together ("UrbanFloristPtyLtd"); a long run with capitals inside is split where they start.
+_GLUED_SUFFIX = re.compile(r"\b([A-Za-z]{4,}?)(pte\.?ltd|pty\.?ltd|ltd|limited|gmbh|sarl|llc)\.?$", re.IGNORECASE)
+_RUN_TOGETHER = re.compile(r"\b[A-Za-z]*[a-z][A-Z][A-Za-z]*\b")
 _TOP_LINES = 8
 
 
@@ -54,7 +58,8 @@ def merchant_of(lines: list[Line]) -> TextGuess | None:
         if index <= skip_until:
             continue
         # Beside the name an invoice may print its title or number: each part of the line counts on its own.
-        parts = [part for part in line.text.split("  ") if _names_someone(part)]
+        parts = [_spaced(part) for part in line.text.split("  ")]
+        parts = [part for part in parts if _names_someone(part)]
         if parts:
             candidates.append((index, Line(parts[0], line.confidence)))
     if not candidates:
@@ -89,3 +94,12 @@ def _names_someone(text: str) -> bool:
     if _NOT_MERCHANT.search(text) or dates_in(text) or money_amounts(text):
         return False
     return not re.match(r"^\s*\d+[\s,]+\w+", text)  # a street address: "12 High Street"
+
+
+def _spaced(text: str) -> str:
+    def split(match: re.Match[str]) -> str:
+        word = match.group(0)
+        return re.sub(r"(?<=[a-z])(?=[A-Z])", " ", word) if len(word) >= 10 else word
+
+    spaced = _RUN_TOGETHER.sub(split, text)
+    return re.sub(r"(?<=pt[ey])\.?(?=ltd)", " ", _GLUED_SUFFIX.sub(r"\1 \2", spaced), flags=re.IGNORECASE)

@@ -20,8 +20,9 @@ def plain(text: str) -> str:
 
 
 def letters_fixed(text: str) -> str:
-    """OCR's digit-for-letter slips inside words ('T0TAL', 'TOTAI'), so that labels still match."""
-    return re.sub(r"(?<=[A-Za-z])0(?=[A-Za-z])|(?<=[A-Za-z])0\b(?=\s*[^\d\s])", "o", text)
+    """OCR's zero-for-O slips in words ('T0TAL', '0ct 18'), so that labels and month names still match."""
+    text = re.sub(r"(?<=[A-Za-z])0(?=[A-Za-z])|(?<=[A-Za-z])0\b(?=\s*[^\d\s])", "o", text)
+    return re.sub(r"(?<![\dA-Za-z])0(?=[a-z]{2})", "o", text)
 
 
 @dataclass(frozen=True)

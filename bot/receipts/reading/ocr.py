@@ -6,9 +6,12 @@ sessions may run concurrently), each run on one CPU thread, so two readings at o
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import math
 import statistics
 import threading
+import unicodedata
 from functools import cache
 from typing import Any
 
@@ -17,41 +20,80 @@ from PIL import Image
 
 from bot.receipts.reading.lines import Line, Segment, group_lines
 
-OCR_LONGEST_SIDE = 2000  # the pixels lines are read from
-DETECT_LONGEST_SIDE = 1024  # the pixels lines are found on
+# Budgets in pixels, not sides, so that a long till roll keeps its width: 2000 x 1500 for a 4:3 photo.
+READ_PIXELS = 3_000_000  # the pixels lines are read from
+DETECT_PIXELS = 720_000  # the pixels lines are found on (the search's memory grows with them)
 MAX_TEXT_BOXES = 400  # a receipt has fewer lines; a page of noise would otherwise be read box by box
 MIN_SCORE = 0.5
 THREADS_PER_READING = 1
 _CREATING = threading.Lock()
+# Finding text takes ~250 MB of working memory at DETECT_PIXELS, reading it far less: one search at a time
+# in the whole process keeps several readings at once within bounds, and the searches are the short part.
+_DETECTING = threading.Lock()
+
+
+def _glibc() -> ctypes.CDLL | None:
+    name = ctypes.util.find_library("c")
+    try:
+        libc = ctypes.CDLL(name) if name else None
+    except OSError:
+        return None
+    return libc if libc is not None and hasattr(libc, "malloc_trim") else None
+
+
+_LIBC = _glibc()
+
+
+def _recogniser() -> Any:
+    with _CREATING:  # two first photos at once must not load the models twice
+        return _created()
 
 
 @cache
-def _recogniser() -> Any:
-    with _CREATING:
-        from rapidocr_onnxruntime import RapidOCR  # ~1 s and ~100 MB on first use: loaded only when a photo comes
+def _created() -> Any:
+    from rapidocr_onnxruntime import RapidOCR  # ~1 s and ~60 MB on first use: loaded only when a photo comes
 
-        return RapidOCR(intra_op_num_threads=THREADS_PER_READING, inter_op_num_threads=1)
+    # limit_type "max": the search runs on the pixels it is given, never enlarged to a 736-pixel short side.
+    return RapidOCR(intra_op_num_threads=THREADS_PER_READING, inter_op_num_threads=1, det_limit_type="max")
 
 
 def image_lines(image: Image.Image) -> list[Line]:
     """The lines of text in an image; a tilt of a few degrees is straightened out when the lines are laid out."""
     engine = _recogniser()
+    image = within(image, READ_PIXELS)
     full = np.asarray(image.convert("RGB"))
-    scale = min(1.0, DETECT_LONGEST_SIDE / max(image.size))
+    scale = min(1.0, math.sqrt(DETECT_PIXELS / (image.width * image.height)))
     small = full if scale == 1.0 else np.asarray(_resized(image, scale).convert("RGB"))
-    found, _ = engine.text_det(small)
+    with _DETECTING:
+        found, _ = engine.text_det(small)
+        release_freed_memory()
     if found is None or len(found) == 0:
         return []
     boxes = [np.asarray(box, dtype=np.float32) / scale for box in list(found)[:MAX_TEXT_BOXES]]
     crops = engine.get_crop_img_list(full, boxes)
     crops, _, _ = engine.text_cls(crops)
     recognised, _ = engine.text_rec(crops)
+    release_freed_memory()
+    # The recogniser also knows Chinese, and gives full-width punctuation (U+FF0C for a comma): NFKC makes it ASCII.
     read = [
-        (box, str(result[0]), float(result[1]))
+        (box, unicodedata.normalize("NFKC", str(result[0])), float(result[1]))
         for box, result in zip(boxes, recognised, strict=True)
         if float(result[1]) >= MIN_SCORE and str(result[0]).strip()
     ]
     return _laid_out(read)
+
+
+def release_freed_memory() -> None:
+    """Hand the inference's freed working memory back to the system (glibc keeps it otherwise, and the process's
+    size would stay at its largest reading's)."""
+    if _LIBC is not None:
+        _LIBC.malloc_trim(0)
+
+
+def within(image: Image.Image, pixels: int) -> Image.Image:
+    """The image, made smaller if it has more than `pixels`."""
+    scale = math.sqrt(pixels / (image.width * image.height))
+    return image if scale >= 1.0 else _resized(image, scale)
 
 
 def _resized(image: Image.Image, scale: float) -> Image.Image:

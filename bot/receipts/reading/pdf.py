@@ -4,6 +4,7 @@ pdfium is not thread-safe, not even across documents, so every call into it hold
 
 from __future__ import annotations
 
+import math
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -18,7 +19,8 @@ MAX_PAGES = 3  # a receipt's fields are on its first pages; a long statement is 
 MAX_PAGES_IN_FILE = 500  # more than this is not a receipt, and opening every page would be the cost
 MAX_SEGMENTS_PER_PAGE = 5000
 MIN_TEXT_CHARACTERS = 20  # fewer than this on the pages read: a scan (or a photo) in a PDF wrapper
-RENDER_LONGEST_SIDE = 2000
+RENDER_PIXELS = 4_000_000  # a page drawn for OCR: an A4 page at ~200 dpi, a long till roll at its full width
+RENDER_LONGEST_SIDE = 4000
 MAX_PAGE_POINTS = 5000  # ~1.8 m: no receipt page is larger; a crafted page size would make a huge render
 
 
@@ -55,7 +57,7 @@ def text_lines(content: bytes) -> tuple[list[Line], int]:
 
 
 def page_images(content: bytes) -> list[Image.Image]:
-    """The first pages drawn at most RENDER_LONGEST_SIDE pixels on their longest side, for OCR."""
+    """The first pages drawn in at most RENDER_PIXELS (and RENDER_LONGEST_SIDE on the longest side), for OCR."""
     images = []
     with PDFIUM, opened(content) as document:
         for index in range(min(len(document), MAX_PAGES)):
@@ -64,7 +66,7 @@ def page_images(content: bytes) -> list[Image.Image]:
                 width, height = page.get_size()
                 if not (0 < width <= MAX_PAGE_POINTS and 0 < height <= MAX_PAGE_POINTS):
                     raise UnreadablePdf("A page of the PDF has an impossible size.")
-                scale = RENDER_LONGEST_SIDE / max(width, height)
+                scale = min(RENDER_LONGEST_SIDE / max(width, height), math.sqrt(RENDER_PIXELS / (width * height)))
                 images.append(page.render(scale=scale, grayscale=True).to_pil())
             finally:
                 page.close()
