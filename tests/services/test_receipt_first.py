@@ -148,3 +148,21 @@ def test_a_busy_week_of_payments_does_not_hide_the_one_a_receipt_fits(desk: Rece
 
     desk.first._workers.shutdown()
     assert desk.stored_waiting(waiting).payment_id == desk.desk.id_of("p299")
+
+
+def test_a_receipt_sent_while_the_pool_was_full_is_read_by_the_job(desk: ReceiptDesk, uow: UnitOfWorkFactory) -> None:
+    mine = desk.arrive("pay_1", "45.00", spender_email=ANA)
+    desk.pool.full = True
+    waiting = desk.waiting(Canned(Decimal("45.00")))
+    assert desk.said.lines == [] and desk.stored_waiting(waiting).read_at is None
+
+    desk.pool.full = False
+    assert desk.first.read_due() == 0  # just sent: it may still be in the pool's queue
+    with uow() as work:
+        sent_earlier = desk.desk.books.clock.now() - dt.timedelta(minutes=11)
+        work.session.execute(update(WaitingReceipt).values(created_at=sent_earlier))
+        work.commit()
+    assert desk.first.read_due() == 1
+    desk.pool.run()
+
+    assert desk.said.lines == [("attached", [mine])]
