@@ -170,14 +170,16 @@ class ReceiptFirst:
             sender = Actor(waiting.workspace_id, waiting.team_id, waiting.sender_user_id)
         finance = {sender.user_id} if self._is_finance(sender) else set()
         with self._uow() as work:
-            waiting = ReceiptCheckQueries(work.session).waiting(waiting_id)
-            if waiting is None or waiting.read_at is not None:
+            queries = ReceiptCheckQueries(work.session)
+            if not queries.claim_reading(waiting_id, self._clock.now()):
                 return  # read twice (the job and the pool): the first reading stands
+            waiting = queries.waiting(waiting_id)
+            if waiting is None:
+                return
             for name, value in reading_row(reading, self._clock.now()).items():
                 setattr(waiting, name, value)
             first, last = window_of(waiting)
             totals = [waiting.total] if waiting.total is not None else []
-            queries = ReceiptCheckQueries(work.session)
             payments = queries.open_payments_between(waiting.workspace_id, first, last, totals)
             say = self._match(work, waiting, payments, set(), finance, told_to_wait=False)
             work.commit()
@@ -214,7 +216,10 @@ class ReceiptFirst:
             totals = {w.total for w in waiting if w.total is not None}
             payments = queries.open_payments_between(workspace_id, first, last, totals)
             taken: set[int] = set()
-            messages = [self._match(work, row, payments, taken, finance, told_to_wait=True) for row in waiting]
+            mine = [row for row in waiting if queries.claim_waiting(row.id, "waiting")]  # another batch may match too
+            for row in mine:
+                work.session.refresh(row)
+            messages = [self._match(work, row, payments, taken, finance, told_to_wait=True) for row in mine]
             work.commit()
         for say in messages:
             say()
@@ -262,13 +267,14 @@ class ReceiptFirst:
         """The sender (or finance) says which of the offered payments the receipt is for."""
         finance = self._is_finance(actor)
         with self._uow() as work:
-            waiting = ReceiptCheckQueries(work.session).waiting(waiting_id, content=True)
+            queries = ReceiptCheckQueries(work.session)
+            waiting = queries.waiting(waiting_id, content=True)
             if waiting is None or waiting.workspace_id != actor.workspace_id:
                 raise DomainError(GONE)
             if waiting.sender_user_id != actor.user_id and not finance:
                 raise NotAllowed("Only the person who sent this receipt, or the finance team, can choose its payment.")
-            if waiting.status != "choosing" or payment_id not in (waiting.candidates or []):
-                raise DomainError(GONE)
+            if payment_id not in (waiting.candidates or []) or not queries.claim_waiting(waiting_id, "choosing"):
+                raise DomainError(GONE)  # another payment chosen, or the same button clicked twice
             payment = work.payments.get(actor.workspace_id, payment_id)
             if payment is None or attach(work, waiting, payment, self._clock.now()) is None:
                 raise DomainError("That payment can't take this receipt any more; choose another.")

@@ -7,7 +7,7 @@ from collections.abc import Collection, Sequence
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import undefer
 
 from storage.models import Payment, PaymentState, Receipt, ReceiptReading, ReceiptState, WaitingReceipt
@@ -66,6 +66,27 @@ class ReceiptCheckQueries(SessionRepository):
             WaitingReceipt.content.is_not(None),
         )
         return self.session.scalars(query.order_by(WaitingReceipt.id).limit(limit)).all()
+
+    def claim_waiting(self, waiting_id: int, status: str) -> bool:
+        """Take the receipt for this transaction if it is still `status` (two clicks or two batches at once: one wins;
+        the other waits on the row and then finds it taken)."""
+        claimed = self.session.execute(
+            update(WaitingReceipt)
+            .where(WaitingReceipt.id == waiting_id, WaitingReceipt.status == status)
+            .values(status="claimed")
+            .execution_options(synchronize_session=False)
+        )
+        return bool(claimed.rowcount)  # type: ignore[attr-defined]
+
+    def claim_reading(self, waiting_id: int, read_at: datetime) -> bool:
+        """Take the receipt's reading for this transaction if nobody saved one yet."""
+        claimed = self.session.execute(
+            update(WaitingReceipt)
+            .where(WaitingReceipt.id == waiting_id, WaitingReceipt.read_at.is_(None))
+            .values(read_at=read_at)
+            .execution_options(synchronize_session=False)
+        )
+        return bool(claimed.rowcount)  # type: ignore[attr-defined]
 
     def waiting_by_file(self, workspace_id: int, slack_file_id: str) -> WaitingReceipt | None:
         return self.session.scalar(
