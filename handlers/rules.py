@@ -19,7 +19,7 @@ from handlers.ids import Ids
 from handlers.kit import OPTION_TEXT_MAX, clip, escape_clip, option
 from handlers.payment_options import account_options, contact_options
 from handlers.rules_blocks import RuleRef, rules_modal
-from handlers.rules_form import NONE, error_block, rule_draft, rule_form
+from handlers.rules_form import NONE, form_errors, rule_draft, rule_form
 
 logger = logging.getLogger(__name__)
 
@@ -77,8 +77,7 @@ class RuleListeners:
             else:
                 saved = rules.edit(actor, ref.rule_id, ref.version, rule_draft(view))
         except RuleRefused as refused:
-            errors = {error_block(field): clip(message, 2000) for field, message in refused.errors.items()}
-            ack(response_action="errors", errors=errors)
+            ack(response_action="errors", errors=form_errors(refused, view))
             return
         except RuleConflict as conflict:
             ack(response_action="errors", errors={str(Ids.RULE_NAME): conflict.message})

@@ -9,13 +9,14 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from bot.coding.rule_drafts import RuleDraft
+from bot.coding.rule_drafts import RuleDraft, RuleRefused
 from bot.coding.rule_service import RulesView
 from bot.coding.rules import NAME_MAX, PLACEHOLDERS, Rule, RuleActions, RuleConditions
 from handlers.ids import Ids
 from handlers.kit import (
     OPTION_VALUE_MAX,
     Block,
+    clip,
     context,
     header,
     input_block,
@@ -60,6 +61,20 @@ def error_block(field: str) -> str:
     if field.startswith("tracking:"):
         return f"{Ids.RULE_TRACKING}:{field.split(':', 1)[1]}"
     return ERROR_BLOCKS.get(field, str(Ids.RULE_NAME))
+
+
+def form_errors(refused: RuleRefused, view: dict[str, Any]) -> dict[str, str]:
+    """Each refusal under its input; one about an input this form does not have (a crafted submission) under the
+    name, as Slack accepts errors only for the view's own inputs."""
+    inputs = {
+        str(b.get("block_id")) for b in view.get("blocks") or [] if isinstance(b, dict) and b.get("type") == "input"
+    }
+    errors: dict[str, str] = {}
+    for field, message in refused.errors.items():
+        block = error_block(field)
+        block = block if block in inputs else str(Ids.RULE_NAME)
+        errors[block] = clip(f"{errors[block]} {message}" if block in errors else message, 2000)
+    return errors
 
 
 def _text(block_id: Ids, label: str, value: str | None, *, hint: str | None = None, limit: int = 255) -> Block:

@@ -9,7 +9,7 @@ says so and is not broken, nothing blocks it (`blocks_auto_approval`) and nothin
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -48,15 +48,24 @@ def waits_for(rule: Rule, payment: Payment) -> str | None:
     return None
 
 
-def approve_by_rule(work: UnitOfWork, payment: Payment, now: datetime, *, rules: WorkspaceRules | None = None) -> bool:
-    """Approve the payment for its rule when everything allows it; whether it was approved. Never commits."""
+def approve_by_rule(
+    work: UnitOfWork,
+    payment: Payment,
+    now: datetime,
+    *,
+    rules: WorkspaceRules | None = None,
+    ready: Callable[[Payment], bool] | None = None,
+) -> bool:
+    """Approve the payment for its rule when everything allows it; whether it was approved. Never commits.
+
+    `ready` says whether nothing is missing for the sync (`missing_for_sync` unless a batch passes its memo)."""
     if payment.state is not PaymentState.PENDING or payment.coded_by != "rule" or payment.rule_id is None:
         return False
     rules = rules or WorkspaceRules.load(work, payment.workspace_id)
     rule = rules.by_id(payment.rule_id)  # as it is now, and only if it is not broken
     if rule is None or waits_for(rule, payment) or blocks_auto_approval(payment):
         return False
-    if missing_for_sync(work, payment, payment.workspace_id):
+    if not (ready or (lambda p: not missing_for_sync(work, p, p.workspace_id)))(payment):
         return False
     lifecycle.approve(payment, None, now)
     payment.rule_name = rule.name
@@ -76,25 +85,48 @@ def after_arrival(
 ) -> int:
     """Once a batch is stored (not committed): record each rule's coding in the audit log, and approve the payments
     their rules approve. Returns how many were approved."""
-    ruled = [(item, cols) for item, cols in zip(batch, columns, strict=True) if cols.get("coded_by") == "rule"]
+    ruled = [item for item, cols in zip(batch, columns, strict=True) if cols.get("coded_by") == "rule"]
     if not ruled:
         return 0
     rules = WorkspaceRules.load(work, workspace_id)
-    stored = work.rules.arrived_payments(workspace_id, [(item.source_account_id, item.payment.id) for item, _ in ruled])
+    coded = work.rules.arrived(workspace_id, [(item.source_account_id, item.payment.id) for item in ruled])
+    work.audit.payment_events(
+        workspace_id=workspace_id,
+        actor_user_id=RULE_ACTOR,
+        action="payment.coded_by_rule",
+        details=[(payment_id, {"rule_id": rule_id, "rule_name": name}) for payment_id, rule_id, name in coded],
+    )
+    approving = {rule.id for rule in rules.rules if rule.actions.auto_approve}
+    candidates = [payment_id for payment_id, rule_id, _ in coded if rule_id in approving]
     approved = 0
-    for payment in stored:
-        work.audit.payment_event(
-            workspace_id=workspace_id,
-            actor_user_id=RULE_ACTOR,
-            action="payment.coded_by_rule",
-            payment_id=payment.id,
-            rule_id=payment.rule_id,
-            rule_name=payment.rule_name,
-        )
-        rule = rules.by_id(payment.rule_id or 0)
-        if rule is not None and rule.actions.auto_approve:
-            approved += approve_by_rule(work, payment, now, rules=rules)
+    ready = _ready_memo(work)
+    with work.session.no_autoflush:  # a batch's approvals are flushed once, not before each look-up
+        for start in range(0, len(candidates), 500):
+            for payment in work.payments.by_ids(workspace_id, candidates[start : start + 500]):
+                approved += approve_by_rule(work, payment, now, rules=rules, ready=ready)
     return approved
+
+
+def _ready_memo(work: UnitOfWork) -> Callable[[Payment], bool]:
+    """`missing_for_sync` for a batch: but for split lines (checked line by line), what it checks depends only on
+    the payment's source account and on whether it has an account, a tax rate and a possible duplicate, so it is
+    asked once for each such kind of payment."""
+    known: dict[tuple[int, bool, bool, bool], bool] = {}
+
+    def ready(payment: Payment) -> bool:
+        if payment.split_lines:
+            return not missing_for_sync(work, payment, payment.workspace_id)
+        kind = (
+            payment.source_account_id,
+            bool(payment.account_code),
+            bool(payment.tax_type),
+            payment.duplicate_of_id is None,
+        )
+        if kind not in known:
+            known[kind] = not missing_for_sync(work, payment, payment.workspace_id)
+        return known[kind]
+
+    return ready
 
 
 def _has_receipt(payment: Payment) -> bool:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from datetime import date
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
 from bot.coding.payees import normalise
@@ -55,6 +56,7 @@ PLACEHOLDER = re.compile(r"\{(" + "|".join(PLACEHOLDERS) + r")\}")
 WORDS = re.compile(r"[a-z0-9]+")
 
 
+@lru_cache(maxsize=4096)
 def payee_words(text: str) -> str:
     """A "payee contains" condition as it is compared with a normalised payee key: lower-case words."""
     return " ".join(WORDS.findall(text.casefold()))

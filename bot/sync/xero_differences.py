@@ -6,6 +6,7 @@ so a payment edited in Slack since (Updated) is compared with what Xero was sent
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -13,6 +14,7 @@ from typing import Any
 from bot.xero.types import SpendInXero
 
 CENT = Decimal("0.01")
+SPLIT_LINE = re.compile(r" to (\S+) \(([^()]*)\)(?: · |$)")
 
 
 def differences(sent: dict[str, Any], xero: SpendInXero) -> list[dict[str, str]]:
@@ -46,10 +48,13 @@ def _amount(value: Any) -> str:
 
 
 def _codes(sent: dict[str, Any], key: str) -> str:
-    """The account codes (or tax types) sent: one, or each split line's (when the summary lists lines)."""
+    """The account codes (or tax types) sent: one, or each split line's, read from the summary's
+    `120.00 to 463 (INPUT2) · 80.00 to 429 (NONE)` (bot.sync.items.summary)."""
     lines = sent.get("lines")
-    if isinstance(lines, list) and lines:
-        return ", ".join(sorted({str(line.get(key) or "") for line in lines if isinstance(line, dict)} - {""}))
+    if isinstance(lines, str) and lines:
+        found = SPLIT_LINE.findall(lines)
+        if found:
+            return ", ".join(sorted({code if key == "account" else tax for code, tax in found}))
     return str(sent.get(key) or "")
 
 

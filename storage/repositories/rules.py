@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import select, tuple_
+from sqlalchemy import ARRAY, String, any_, bindparam, select
 
 from storage.coding_rules import (
     NAME_MAX,
@@ -106,20 +106,26 @@ class RuleRepository(SessionRepository):
         self._renumber(rows)
         return [as_rule(r) for r in rows]
 
-    def arrived_payments(self, workspace_id: int, keys: Sequence[tuple[int, str]]) -> list[Payment]:
-        """The stored payments of (source account row id, external id) pairs: those a rule coded as they arrived."""
-        found: list[Payment] = []
-        for start in range(0, len(keys), 500):
-            chunk = list(keys[start : start + 500])
-            found += self.session.scalars(
-                select(Payment)
-                .where(
-                    Payment.workspace_id == workspace_id,
-                    tuple_(Payment.source_account_id, Payment.external_id).in_(chunk),
-                )
-                .order_by(Payment.id)
+    def arrived(self, workspace_id: int, keys: Sequence[tuple[int, str]]) -> list[tuple[int, int | None, str | None]]:
+        """(payment id, rule id, rule name) of the stored payments of (source account row id, external id) pairs:
+        those a rule coded as they arrived. One query on the (workspace, account, id) unique index per account."""
+        by_account: dict[int, list[str]] = {}
+        for account_id, external_id in keys:
+            by_account.setdefault(account_id, []).append(external_id)
+        found: list[tuple[int, int | None, str | None]] = []
+        postgresql = self.session.get_bind().dialect.name == "postgresql"
+        for account_id, external_ids in by_account.items():
+            # On PostgreSQL one array parameter, not thousands of scalars (as PaymentRepository.existing_external_ids).
+            matches = (
+                Payment.external_id == any_(bindparam("ids", external_ids, type_=ARRAY(String)))
+                if postgresql
+                else Payment.external_id.in_(external_ids)
             )
-        return found
+            query = select(Payment.id, Payment.rule_id, Payment.rule_name).where(
+                Payment.workspace_id == workspace_id, Payment.source_account_id == account_id, matches
+            )
+            found += [(row.id, row.rule_id, row.rule_name) for row in self.session.execute(query)]
+        return sorted(found)
 
     def _renumber(self, rows: list[CodingRule]) -> None:
         for position, row in enumerate(rows):

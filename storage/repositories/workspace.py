@@ -7,11 +7,13 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import Table, delete, insert, select
 from sqlalchemy.exc import IntegrityError
 
 from storage.models import AuditEntry, ProcessedEvent, Role, SeenSlackRequest, UserRole, Workspace
 from storage.repositories.base import SessionRepository, skip_locked
+
+AUDIT_LOG: Table = AuditEntry.__table__  # type: ignore[assignment]
 
 
 class WorkspaceRepository(SessionRepository):
@@ -105,6 +107,29 @@ class AuditLog(SessionRepository):
             subject_id=str(payment_id),
             **details,
         )
+
+    def payment_events(
+        self,
+        *,
+        workspace_id: int,
+        actor_user_id: str | None,
+        action: str,
+        details: Sequence[tuple[int, dict[str, Any]]],
+    ) -> None:
+        """One entry about each of many payments, (payment id, details) each, in one statement (an import's batch)."""
+        if details:
+            rows = [
+                {
+                    "workspace_id": workspace_id,
+                    "actor_user_id": actor_user_id,
+                    "action": action,
+                    "subject_type": "payment",
+                    "subject_id": str(payment_id),
+                    "details": extra,
+                }
+                for payment_id, extra in details
+            ]
+            self.session.execute(insert(AUDIT_LOG), rows)
 
     def recent(self, workspace_id: int, limit: int = 50) -> Sequence[AuditEntry]:
         return self.session.scalars(

@@ -8,13 +8,13 @@ from typing import Any
 
 from slack_sdk.models.views import View
 
-from bot.coding.rule_drafts import RuleDraft
+from bot.coding.rule_drafts import RuleDraft, RuleRefused
 from bot.coding.rule_service import ListedRule, RulesView, SourceChoice
 from bot.coding.rules import Rule, RuleActions, RuleConditions
 from bot.payments.cards import AccountChoice, CodingChoices, TaxChoice, TrackingChoice, TrackingOptionChoice
 from handlers.ids import Ids
 from handlers.rules_blocks import RULES_SHOWN_MAX, rules_modal
-from handlers.rules_form import rule_draft, rule_form
+from handlers.rules_form import form_errors, rule_draft, rule_form
 
 NASTY = "<!channel> *x* <@U123> & _y_"
 CHOICES = CodingChoices(
@@ -127,3 +127,15 @@ def test_a_new_rules_form_reads_back_empty_and_malformed_state_is_ignored() -> N
     assert rule_draft(submitted_state(form)) == RuleDraft(tracking={"dept": ""})
     crafted = {"state": {"values": {"rule_name": "x", "rule_tax": {"value": []}, "elsewhere": {"a": {}}}}}
     assert rule_draft(crafted) == RuleDraft()
+
+
+def test_refusals_go_under_their_inputs_and_one_about_an_input_the_form_lacks_under_the_name() -> None:
+    form = rule_form(listing(), FIGMA)
+    refused = RuleRefused(
+        {"amount_max": "Too small.", "tracking:dept": "Pick another.", "tracking:gone": "Not here.", "name": "Taken."}
+    )
+    assert form_errors(refused, form) == {
+        "rule_amount_max": "Too small.",
+        "rule_tracking:dept": "Pick another.",
+        "rule_name": "Not here. Taken.",
+    }

@@ -83,14 +83,14 @@ def test_a_suggested_coding_and_a_missing_receipt_are_said_as_such(
     books: Books, sync: SyncEngine, xero: FakeXeroGateway
 ) -> None:
     history = books.payment("pay_1", coded_by="history", no_receipt_reason="lost_receipt", no_receipt_note="taxi")
-    rule = books.payment("pay_2", coded_by="rule", message_url=None)
+    rule = books.payment("pay_2", coded_by="rule", rule_name="Software seats", message_url=None)
     sync.run()
     assert notes_in_xero(books, xero, history) == [
         "Approved in Slack by Fiona Finance on 2026-11-20 09:00 UTC. Coded as suggested from history. "
         f"No receipt: lost receipt (taxi). {LINK}"
     ]
     assert notes_in_xero(books, xero, rule) == [
-        "Approved in Slack by Fiona Finance on 2026-11-20 09:00 UTC. Coded by a coding rule. No receipt at sync."
+        "Approved in Slack by Fiona Finance on 2026-11-20 09:00 UTC. Coded by rule Software seats. No receipt at sync."
     ]
 
 

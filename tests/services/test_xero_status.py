@@ -20,9 +20,11 @@ from bot.home.service import HomeService
 from bot.home.view import HomeFilter
 from bot.payments.lifecycle import PaymentState
 from bot.sync.engine import SyncEngine
+from bot.sync.items import SyncItem, summary
+from bot.sync.xero_differences import differences
 from bot.sync.xero_status import POLL_EVERY, XeroStatusPoll
 from bot.xero.gateway import XeroGateway
-from bot.xero.types import SpendInXero, SpendPage, TenantRef
+from bot.xero.types import SpendInXero, SpendLine, SpendPage, TenantRef
 from sandbox.xero import XeroEmulator
 from sandbox.xero.consent import connect
 from storage.models import Payment, SyncAttempt
@@ -226,6 +228,22 @@ def test_the_home_lists_this_months_payments_synced_a_week_ago_and_not_reconcile
 
     assert listed("waiting") == [ids["late"]]
     assert listed("reconciled") == [ids["reconciled"]]
+
+
+def test_a_split_payment_is_compared_line_by_line_with_what_was_sent() -> None:
+    lines = (
+        SpendLine("Seats", Decimal("70.00"), "463", "INPUT2"),
+        SpendLine("Travel", Decimal("50.00"), "493", "NONE"),
+    )
+    item = SyncItem(
+        1, 1, "key", "xero-1", "bank-090", dt.date(2026, 7, 2), "INV-77", "Seats", Decimal("120.00"), "463", "INPUT2",
+        [], None, "Figma Inc", "https://bot.example.com/?xeb=1-1", None, None, split=lines,
+    )  # fmt: skip
+    sent = summary(item)
+    as_sent = as_xero_has_it("xero-1", lines=(("463", "INPUT2"), ("493", "NONE")))
+    assert differences(sent, as_sent) == []
+    moved = as_xero_has_it("xero-1", lines=(("463", "INPUT2"), ("429", "NONE")))
+    assert differences(sent, moved) == [{"field": "account", "sent": "463, 493", "xero": "429, 463"}]
 
 
 # --- against the Xero emulator: what polling a thousand synced transactions costs -------------------------------
