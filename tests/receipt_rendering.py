@@ -7,8 +7,10 @@ import io
 import random
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 from fpdf import FPDF
 from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
@@ -55,7 +57,7 @@ def _height(rows: tuple[Row, ...], body: int) -> int:
 def photo(image: Image.Image, rng: random.Random) -> Image.Image:
     """A hand-held phone photo of the printed receipt: faded, low contrast, on a table, tilted up to 10°, in
     perspective, blurred and noisy, at a phone's resolution."""
-    pixels = np.asarray(image, dtype=np.float32)
+    pixels: npt.NDArray[np.floating[Any]] = np.asarray(image, dtype=np.float32)
     if rng.random() < 0.5:  # thermal paper fading down the roll
         fade = np.linspace(1.0, rng.uniform(0.35, 0.8), pixels.shape[0])[:, None]
         pixels = 255 - (255 - pixels) * fade

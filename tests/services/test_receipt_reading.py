@@ -12,10 +12,12 @@ from bot.receipts.reading.currency import currency_of
 from bot.receipts.reading.dates import date_of
 from bot.receipts.reading.fields import reading_of
 from bot.receipts.reading.lines import Line, Segment, group_lines
+from bot.receipts.reading.model import ReceiptReading
 
 
-def read(text: str, engine: str = "text layer") -> object:
-    return reading_of([Line(line) for line in text.strip().splitlines()], engine="text layer", pages_read=1)
+def read(text: str) -> ReceiptReading:
+    """The reading of a receipt whose lines are `text`'s, as a digital PDF gives them."""
+    return reading_of([Line(line.strip()) for line in text.strip().splitlines()], engine="text layer", pages_read=1)
 
 
 @pytest.mark.parametrize(
@@ -161,6 +163,10 @@ def test_total_labels(label: str) -> None:
 @pytest.mark.parametrize("label", ["GST 9%", "VAT 20%", "TVA 20,0 %", "MwSt 19%", "Sales tax 8.875%", "GST9%"])
 def test_tax_labels(label: str) -> None:
     assert read(f"Shop\n{label}   1.50\nTotal   11.50").tax == Decimal("1.50")
+
+
+def test_no_tax_printed_as_zero_is_a_tax_of_zero() -> None:
+    assert read("Shop\nGST 0%   0.00\nTotal   11.50").tax == Decimal("0.00")
 
 
 def test_a_label_on_its_own_line_takes_the_amount_below_it() -> None:

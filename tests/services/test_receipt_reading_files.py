@@ -12,6 +12,7 @@ from decimal import Decimal
 
 import pypdfium2 as pdfium
 import pytest
+from fpdf import FPDF
 
 from bot.receipts.reading import ReadingPool, ReceiptReading, read_receipt
 from bot.receipts.reading.pdf import MAX_PAGES_IN_FILE
@@ -38,6 +39,20 @@ def test_a_photo_of_a_till_receipt_is_read_by_ocr() -> None:
     assert (reading.total, reading.currency, reading.date) == (receipt.truth.total, "SGD", receipt.truth.date)
 
 
+def test_a_scan_under_a_line_of_text_is_read_by_ocr() -> None:
+    """Scanner apps stamp a line of real text on the page; the receipt itself is still only pixels."""
+    rng = random.Random(5)
+    receipt = content(rng, "till", LOCALES[2])
+    document = FPDF(unit="mm", format=(80, 200))
+    document.add_page()
+    document.image(render(receipt, rng), x=0, y=10, w=80)
+    document.set_font("Helvetica", size=7)
+    document.text(4, 6, "Scanned with PocketScan Pro - page 1 of 1")
+    reading = read_receipt(bytes(document.output()), "application/pdf")
+    assert reading.engine == "ocr"
+    assert (reading.total, reading.date) == (receipt.truth.total, receipt.truth.date)
+
+
 def pdf_with_pages(count: int, side: float = 200) -> bytes:
     document = pdfium.PdfDocument.new()
     for _ in range(count):
@@ -46,6 +61,15 @@ def pdf_with_pages(count: int, side: float = 200) -> bytes:
     document.save(buffer)
     document.close()
     return buffer.getvalue()
+
+
+def locked_pdf() -> bytes:
+    document = FPDF()
+    document.add_page()
+    document.set_font("Helvetica", size=12)
+    document.text(10, 10, "Total 12.00")
+    document.set_encryption(owner_password="owner", user_password="secret")
+    return bytes(document.output())
 
 
 def huge_png() -> bytes:
@@ -73,8 +97,9 @@ def huge_png() -> bytes:
         (pdf_with_pages(MAX_PAGES_IN_FILE + 1), "pages"),
         (pdf_with_pages(2), "No text could be read"),
         (pdf_with_pages(1, side=14_400), "impossible size"),  # 5 m square: drawn, it would be gigapixels
+        (locked_pdf(), "password"),
     ],
-    ids=["empty", "program", "broken-jpeg", "broken-pdf", "page-bomb", "blank-pages", "huge-page"],
+    ids=["empty", "program", "broken-jpeg", "broken-pdf", "page-bomb", "blank-pages", "huge-page", "password"],
 )
 def test_hostile_or_empty_files_give_a_problem_not_an_exception(data: bytes, words: str) -> None:
     reading = read_receipt(data, "image/jpeg")

@@ -48,14 +48,29 @@ def _read(data: bytes, content_type: str | None, *, deadline: float) -> ReceiptR
         declared = f" (sent as {content_type})" if content_type else ""
         return unreadable(f"The file is not a photo or a PDF{declared}: it looks like {describe_content(data)}.")
     if kind is PDF:
-        lines, pages = pdf.text_lines(data)
-        if lines:
-            return reading_of(lines, engine="text layer", pages_read=pages)
-        return _ocr_pages(pdf.page_images(data), deadline=deadline)
+        return _read_pdf(data, deadline=deadline)
     with DECODING:
         image, _ = decode(data, kind, longest_side=WORKING_LONGEST_SIDE)
         image = ocr.within(image, ocr.READ_PIXELS)  # only this smaller copy outlives the lock
     return _ocr_pages([image], deadline=deadline)
+
+
+def _read_pdf(data: bytes, *, deadline: float) -> ReceiptReading:
+    """The PDF's own text; its pages by OCR when it has none, or when its text gives neither a total nor a date (a
+    scan under a few words of text, or fonts whose letters the PDF does not map to text)."""
+    lines, pages = pdf.text_lines(data)
+    from_text = reading_of(lines, engine="text layer", pages_read=pages) if lines else None
+    if from_text is not None and (from_text.total is not None or from_text.date is not None):
+        return from_text
+    from_pixels = _ocr_pages(pdf.page_images(data), deadline=deadline)
+    if from_text is None or _fields_found(from_pixels) > _fields_found(from_text):
+        return from_pixels
+    return from_text
+
+
+def _fields_found(reading: ReceiptReading) -> int:
+    fields = (reading.total, reading.currency, reading.date, reading.merchant, reading.tax, reading.number)
+    return sum(value is not None for value in fields)
 
 
 def _ocr_pages(images: list[Image.Image], *, deadline: float) -> ReceiptReading:

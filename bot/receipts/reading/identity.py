@@ -19,7 +19,7 @@ _NUMBER_LABEL = re.compile(
     re.IGNORECASE,
 )
 _STRONG_LABELS = frozenset(
-    {"receipt", "invoice", "inv", "rechnung", "rechnungs", "facture", "factura", "fattura", "factuur", "bill"}
+    {"receipt", "invoice", "inv", "rechnung", "facture", "factura", "fattura", "factuur", "bill"}
 )
 _NOT_MERCHANT = re.compile(
     r"\b(receipt|invoice|tax invoice|facture|rechnung|quittung|kassenbon|ticket|welcome|thank|merci|danke|tel|phone|"

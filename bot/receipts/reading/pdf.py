@@ -67,7 +67,11 @@ def page_images(content: bytes) -> list[Image.Image]:
                 if not (0 < width <= MAX_PAGE_POINTS and 0 < height <= MAX_PAGE_POINTS):
                     raise UnreadablePdf("A page of the PDF has an impossible size.")
                 scale = min(RENDER_LONGEST_SIDE / max(width, height), math.sqrt(RENDER_PIXELS / (width * height)))
-                images.append(page.render(scale=scale, grayscale=True).to_pil())
+                bitmap = page.render(scale=scale, grayscale=True)
+                try:
+                    images.append(bitmap.to_pil().copy())  # to_pil shares pdfium's buffer, freed with the bitmap
+                finally:
+                    bitmap.close()
             finally:
                 page.close()
     return images

@@ -67,7 +67,7 @@ def tax_of(lines: list[Line], total: Decimal | None) -> MoneyGuess | None:
         if re.search(r"\binc|\binkl|\bttc\b", label) and re.search(r"total|summe|betrag|montant", label):
             continue
         amount = _amount_for(lines, index)
-        if amount is None or amount.value <= 0 or (total is not None and amount.value >= total):
+        if amount is None or amount.value < 0 or (total is not None and amount.value >= total):
             continue
         rate = _RATE.search(line.text)
         by_rate[rate.group(1).replace(",", ".") if rate else ""] = (amount.value, line.confidence)
