@@ -267,15 +267,15 @@ class CodingService:
         return payment
 
     def save(self, work: UnitOfWork, payment: Payment, offer_category: AccountChoice | None = None) -> Changed:
-        """Write a changed payment and commit; a write raced by another request's is refused as a Conflict."""
+        """Write a changed payment and commit; a write raced by another request's is refused as a Conflict. The card
+        is drawn after the commit, so the write holds its locks only as long as the write itself."""
         payment_id = payment.id  # read now: a failed flush leaves nothing loadable
         try:
             work.session.flush()
         except StaleDataError as stale:  # another request wrote the payment between our read and this write
             raise Conflict(payment_id) from stale
-        changed = self.changed(work, payment, offer_category)
         work.commit()
-        return changed
+        return self.changed(work, payment, offer_category)
 
     def changed(self, work: UnitOfWork, payment: Payment, offer_category: AccountChoice | None = None) -> Changed:
         choices = self.choices(work, payment.workspace_id)
