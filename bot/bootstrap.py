@@ -26,7 +26,10 @@ from bot.payments.coding import CodingService
 from bot.payments.ingest import IngestService
 from bot.payments.posting import PostingService
 from bot.payments.splits_service import SplitService
-from bot.receipts.service import ReceiptService
+from bot.receipts.matching_service import ReceiptChecks
+from bot.receipts.receipt_first import ReceiptFirst
+from bot.receipts.service import RECEIPT_BACKLOG, RECEIPT_WORKERS, ReceiptService
+from bot.receipts.wiring import receipt_checks, receipt_download_max
 from bot.scheduler import SchedulerWake, new_scheduler, schedule_jobs
 from bot.services import Services
 from bot.settings import ConfigError, Settings
@@ -37,6 +40,7 @@ from bot.slack.files import SlackFiles
 from bot.slack.outbox import SlackOutbox
 from bot.sync.bulk import BulkSyncService
 from bot.sync.engine import SyncEngine
+from bot.workers import BoundedWorkers
 from bot.xero.gateway import XeroGateway
 from bot.xero.limiter import CallLimiter, RateLimiter
 from bot.xero.oauth import XeroOAuth
@@ -47,14 +51,13 @@ from handlers.bulk_messages import SlackProgressMessenger
 from handlers.cards import SlackCardPublisher
 from handlers.notices import SlackNotices
 from handlers.outbox_sender import SlackOutboxSender
+from handlers.receipt_first_messages import SlackReceiptFirstMessages
 from storage.call_ledger import CallLedger
 from storage.crypto import KeyRing
 from storage.db import create_engine, session_factory
 from storage.outbox import watch_card_changes
 from storage.slack_installations import EncryptedInstallationStore
 from storage.uow import UnitOfWorkFactory
-
-MAX_DOWNLOAD = 50 * 1024 * 1024  # a bigger "receipt" is not downloaded at all
 
 
 @dataclass(frozen=True)
@@ -90,6 +93,8 @@ class _SlackSide:
     outbox: SlackOutbox
     notices: SlackNotices
     pace: ChannelPace  # one per process: the outbox and new payments' posts share a channel's pace
+    # One receipt worker per process: receipts in a payment's thread and receipts sent on their own take turns.
+    receipt_workers: BoundedWorkers
 
 
 @dataclass(frozen=True)
@@ -115,8 +120,9 @@ def build_services(settings: Settings, deps: Deps) -> Services:
     """Every part, each handed what it uses when it is built; nothing is attached afterwards."""
     slack = _slack_side(settings, deps)
     xero = _xero_side(settings, deps, slack)
-    ingest = IngestService(uow=deps.uow, clock=deps.clock)
-    work = _payment_work(settings, deps, slack, xero, ingest)
+    checks, first = _receipt_checks(settings, deps, slack)
+    ingest = IngestService(uow=deps.uow, clock=deps.clock, arrivals=first)
+    work = _payment_work(settings, deps, slack, xero, ingest, checks)
     uow, clock, roles, coding = deps.uow, deps.clock, slack.roles, slack.coding
     scheduler = new_scheduler()
     services = Services(
@@ -136,6 +142,8 @@ def build_services(settings: Settings, deps: Deps) -> Services:
         coding=coding,
         posting=work.posting,
         receipts=work.receipts,
+        receipt_checks=checks,
+        receipt_first=first,
         outbox=slack.outbox,
         approvals=ApprovalService(uow=uow, clock=clock, roles=roles, coding=coding),
         splits=SplitService(uow=uow, roles=roles, coding=coding),
@@ -177,7 +185,8 @@ def _slack_side(settings: Settings, deps: Deps) -> _SlackSide:
     notices = SlackNotices(
         recipients=NoticeRecipients(uow=deps.uow, clock=deps.clock, roles=roles, settings=settings), outbox=outbox
     )
-    return _SlackSide(installations, clients, directory, roles, coding, outbox, notices, pace)
+    workers = BoundedWorkers(workers=RECEIPT_WORKERS, backlog=RECEIPT_BACKLOG, name="receipts")
+    return _SlackSide(installations, clients, directory, roles, coding, outbox, notices, pace, workers)
 
 
 def call_limiter(settings: Settings, engine: Engine) -> CallLimiter:
@@ -212,11 +221,21 @@ def _xero_side(settings: Settings, deps: Deps, slack: _SlackSide) -> _XeroSide:
     return _XeroSide(tokens, gateway, reference, connections)
 
 
+def _receipt_checks(settings: Settings, deps: Deps, slack: _SlackSide) -> tuple[ReceiptChecks, ReceiptFirst]:
+    return receipt_checks(
+        settings,
+        uow=deps.uow,
+        clock=deps.clock,
+        slack=(slack.clients, slack.directory, slack.roles, slack.coding, slack.outbox),
+        workers=slack.receipt_workers,
+        messenger=SlackReceiptFirstMessages(slack.outbox),
+    )
+
+
 def _payment_work(
-    settings: Settings, deps: Deps, slack: _SlackSide, xero: _XeroSide, ingest: IngestService
+    settings: Settings, deps: Deps, slack: _SlackSide, xero: _XeroSide, ingest: IngestService, checks: ReceiptChecks
 ) -> _PaymentWork:
     uow, clock = deps.uow, deps.clock
-    receipt_download_max = max(MAX_DOWNLOAD, 3 * settings.receipt_max_bytes)
     return _PaymentWork(
         posting=PostingService(
             settings=settings,
@@ -233,10 +252,12 @@ def _payment_work(
             roles=slack.roles,
             coding=slack.coding,
             slack=slack.clients,
-            files=SlackFiles(settings.slack_api_base, max_download_bytes=receipt_download_max),
+            files=SlackFiles(settings.slack_api_base, max_download_bytes=receipt_download_max(settings)),
             max_bytes=settings.receipt_max_bytes,
             outbox=slack.outbox,
             messenger=slack.outbox,
+            workers=slack.receipt_workers,
+            checks=checks,
         ),
         sync=SyncEngine(
             uow=uow,

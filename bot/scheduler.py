@@ -116,6 +116,12 @@ def weekly_receipt_digest(services: Services) -> None:
     services.receipts.digest_due(services.settings.finance_channel)
 
 
+def read_receipts(services: Services) -> None:
+    """Receipts the reading pool had no room for, or whose reading a stopped process lost."""
+    services.receipt_checks.read_due()
+    services.receipt_first.read_due()
+
+
 def _guarded(name: str, services: Services, job: Callable[[Services], None]) -> Callable[[], None]:
     """One job's failure is logged and counted; it never stops the scheduler or other jobs."""
 
@@ -142,6 +148,7 @@ JOBS: list[tuple[str, Callable[[Services], None], dict[str, int]]] = [
     ("report_bulk_progress", report_bulk_progress, {"seconds": 3}),
     ("remind_missing_receipts", remind_missing_receipts, {"minutes": 15}),
     ("weekly_receipt_digest", weekly_receipt_digest, {"minutes": 15}),
+    ("read_receipts", read_receipts, {"minutes": 2}),
 ]
 
 

@@ -117,6 +117,7 @@ class BotServer:
         self.slack_app.listener_runner.listener_executor.shutdown(wait=True)
         self.scheduler.shutdown(wait=True)
         self.services.receipts.shutdown()
+        self.services.receipt_checks.shutdown()  # readings under way finish; the rest are read after the restart
         self.services.exports.shutdown()
         self.deps.engine.dispose()
         logger.info("stopped")

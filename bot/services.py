@@ -25,6 +25,8 @@ from bot.payments.coding import CodingService
 from bot.payments.ingest import IngestService
 from bot.payments.posting import PostingService
 from bot.payments.splits_service import SplitService
+from bot.receipts.matching_service import ReceiptChecks
+from bot.receipts.receipt_first import ReceiptFirst
 from bot.receipts.service import ReceiptService
 from bot.settings import Settings
 from bot.slack.clients import SlackClients
@@ -62,6 +64,8 @@ class Services:
     coding: CodingService
     posting: PostingService
     receipts: ReceiptService
+    receipt_checks: ReceiptChecks
+    receipt_first: ReceiptFirst
     outbox: SlackOutbox
     approvals: ApprovalService
     splits: SplitService

@@ -13,6 +13,7 @@ from bot.receipts.ports import SharedFile
 from bot.services import Services
 from handlers.common import actor_from
 from handlers.exports import export_shared
+from handlers.receipt_first_messages import receipt_shared
 
 
 class EventListeners:
@@ -29,15 +30,17 @@ class EventListeners:
 
     def message(self, event: dict[str, Any], context: Any, client: WebClient) -> None:
         """A photo or PDF replied in the thread of a payment or of its receipt request; a bank export posted at the
-        top of the bot's direct messages (receipts there are replies in a receipt ask's thread, never top level)."""
+        top of the bot's direct messages; any other photo or PDF sent to the bot or to the finance channel is a
+        receipt sent on its own, matched to its payment (bot/receipts/receipt_first.py)."""
         if not event.get("files") or event.get("bot_id"):
             return
         if not event.get("thread_ts"):
             if event.get("channel_type") == "im":
                 export_shared(self._services, event, context, client)
+            receipt_shared(self._services, event, context)
             return
         actor = actor_from(context)
-        self._services.receipts.receive(
+        taken = self._services.receipts.receive(
             SharedFile(
                 team_id=actor.team_id,
                 workspace_id=actor.workspace_id,
@@ -48,6 +51,8 @@ class EventListeners:
                 files=list(event["files"]),
             )
         )
+        if not taken:  # a thread that is not a payment's: a receipt sent on its own
+            receipt_shared(self._services, event, context)
 
     def tokens_revoked(self, event: dict[str, Any], context: Any) -> None:
         if self._revocations is not None:

@@ -34,6 +34,7 @@ from handlers.kit import (
     section,
     static_select,
 )
+from handlers.receipt_home_lines import receipt_note_blocks
 from handlers.xero_status_lines import reconciliation_filter
 
 PRIVATE_METADATA_MAX = 3000
@@ -228,6 +229,7 @@ def _payment_tab(view: HomeView, tab: str) -> list[Block]:
     blocks: list[Block] = [_filters(view)]
     if tab == "pending" and finance:
         blocks += _bulk_blocks(view, rows)
+        blocks += receipt_note_blocks(view.receipt_notes)
     if rows:
         blocks += [row_block(row, finance=finance) for row in rows]
     else:

@@ -91,6 +91,10 @@ class Ids(enum.StrEnum):
     HOME_PAGE_NEXT = "home_page_next"
     PAYMENT_MODAL = "payment_modal"
     BULK_CONFIRM_MODAL = "bulk_confirm_modal"
+    RECEIPT_CHECK_BLOCK = "receipt_check"
+    RECEIPT_KEEP = "receipt_keep"
+    RECEIPT_REMOVE = "receipt_remove"
+    RECEIPT_CHOOSE = "receipt_choose_payment"
     HOME_RULES = "home_rules"
     RULES_MODAL = "rules_modal"
     RULES_ADD = "rules_add"
@@ -151,6 +155,8 @@ CARRIES_PAYMENT = frozenset(
         Ids.EDIT_MODAL,
         Ids.EXCLUDE_MODAL,
         Ids.NO_RECEIPT_MODAL,
+        Ids.RECEIPT_KEEP,
+        Ids.RECEIPT_REMOVE,
         Ids.PAYMENT_SPLIT,
         Ids.SPLIT_MODAL,
     }

@@ -44,8 +44,16 @@ class SlackOutboxSender:
         text, blocks = digest_message(missing)
         return self._post(team_id, channel, text, blocks, marker)
 
-    def post_reply(self, team_id: str, channel: str, thread_ts: str, text: str, marker: Marker) -> str:
-        return self._post(team_id, channel, text, None, marker, thread_ts=thread_ts)
+    def post_reply(
+        self,
+        team_id: str,
+        channel: str,
+        thread_ts: str,
+        text: str,
+        marker: Marker,
+        blocks: list[dict[str, Any]] | None = None,
+    ) -> str:
+        return self._post(team_id, channel, text, blocks, marker, thread_ts=thread_ts)
 
     def post_notice(
         self, team_id: str, channel: str, text: str, blocks: list[dict[str, Any]] | None, marker: Marker

@@ -29,6 +29,7 @@ from handlers.kit import (
     section,
 )
 from handlers.payment_options import coding_selects
+from handlers.receipt_check_lines import receipt_check_blocks
 from handlers.split_blocks import split_text
 from handlers.xero_status_lines import locked_by_xero, overwrites_xero, resync_confirm, xero_status_lines
 
@@ -281,6 +282,7 @@ def payment_message(card: PaymentCard, choices: CodingChoices) -> tuple[str, lis
     blocks.extend(context(line) for line in coding_lines(card))
     blocks.extend(context(line) for line in xero_status_lines(card))
     blocks.append(context(_receipt_line(card)))
+    blocks.extend(receipt_check_blocks(card))
     if card.spender_user_id is None and card.state != PaymentState.EXCLUDED:
         blocks.append(_who_made_it(card))
     coding = _coding_block(card, choices)

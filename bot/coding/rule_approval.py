@@ -18,6 +18,7 @@ from bot.coding.rules import Rule
 from bot.payments import lifecycle
 from bot.payments.approve import missing_for_sync
 from bot.payments.input import Arriving
+from bot.receipts.matching_view import receipt_hold
 from storage.models import Payment, PaymentState, ReceiptState
 from storage.uow import UnitOfWork
 
@@ -27,11 +28,11 @@ RULE_ACTOR = "rule"  # who the audit log says acted
 def blocks_auto_approval(payment: Payment) -> str | None:
     """Why no rule may approve this payment whatever it says (a person must look at it), or None.
 
-    Checks that need a person's eye belong here: a possible duplicate now; a receipt that disagrees with the
-    payment when receipts are read."""
+    Checks that need a person's eye belong here: a possible duplicate; a receipt that disagrees with the payment
+    and finance has not kept anyway, or one not read yet (bot/receipts/matching_view.py)."""
     if payment.duplicate_of_id is not None:
         return "it may be a duplicate of an earlier payment"
-    return None
+    return receipt_hold(payment)
 
 
 def waits_for(rule: Rule, payment: Payment) -> str | None:

@@ -12,6 +12,8 @@ from bot.home.view import PAGE_SIZE, BulkProgress, HomeFilter, HomeRow, HomeView
 from bot.payments.card_view import payment_card
 from bot.payments.cards import CodingChoices
 from bot.payments.coding import CodingService
+from bot.receipts.matching_home import receipt_notes
+from bot.receipts.matching_view import receipt_mismatch
 from storage.models import Payment, PaymentState, ReceiptState
 from storage.repositories.xero_status import XeroStatusQueries
 from storage.uow import UnitOfWork, UnitOfWorkFactory
@@ -82,6 +84,7 @@ class HomeService:
                 bulk=None if employee else self._bulk(work, actor.workspace_id),
                 connection_state=connection.state.value if connection else "never",
                 tenant_name=connection.tenant_name if connection else None,
+                receipt_notes=None if employee else receipt_notes(work, actor.workspace_id, choices, connection),
             )
 
     def _row(self, payment: Payment, choices: CodingChoices, connection: Any) -> HomeRow:
@@ -94,6 +97,8 @@ class HomeService:
         has_receipt = any(r.state is not ReceiptState.REJECTED for r in payment.receipts)
         if not has_receipt and not payment.no_receipt_reason:
             labels.append("Missing receipt")
+        if receipt_mismatch(payment):
+            labels.append("Receipt mismatch")
         labels += xero_labels(payment)
         return HomeRow(card=card, labels=labels, permalink=payment.message_url)
 

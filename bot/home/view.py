@@ -75,6 +75,16 @@ class BulkProgress:
 
 
 @dataclass(frozen=True)
+class ReceiptNotes:
+    """For finance: payments whose receipt differs (not kept anyway), and receipts a month without a payment."""
+
+    mismatches: int = 0
+    mismatch_lines: list[tuple[PaymentCard, str, str | None]] = field(default_factory=list)  # card, what, link
+    stale: int = 0
+    stale_lines: list[tuple[str, str, date]] = field(default_factory=list)  # sender, file name, day sent
+
+
+@dataclass(frozen=True)
 class HomeView:
     user_id: str
     access: str  # "employee" | "finance" | "admin"
@@ -88,6 +98,7 @@ class HomeView:
     connection_state: str = "never"  # connected | needs_reconnect | disconnected | never
     tenant_name: str | None = None
     totals: dict[str, Decimal] = field(default_factory=dict)  # per currency, this tab and filter
+    receipt_notes: ReceiptNotes | None = None  # finance only (bot/receipts/matching_home.py)
 
     @property
     def pages(self) -> int:

@@ -17,6 +17,7 @@ from bot.payments.cards import (
 )
 from bot.payments.foreign import original_of
 from bot.payments.splits import split_of
+from bot.receipts.matching_view import receipt_check_views
 from storage.models import ConnectionState, Payment, PaymentState, ReceiptState, XeroConnection
 from storage.uow import UnitOfWork
 
@@ -82,6 +83,7 @@ def payment_card(payment: Payment, choices: CodingChoices, connection: XeroConne
         coding_note=payment.coding_note,
         duplicate_of=_duplicate_of(payment),
         original=_original(payment),
+        receipt_checks=receipt_check_views(payment, tax),
         split=split_cards(payment, choices),
         **xero_says(payment),
     )

@@ -70,6 +70,20 @@ class DuplicateOf:
 
 
 @dataclass(frozen=True)
+class ReceiptCheckView:
+    """What one read receipt says against its payment (bot/receipts/matching_view.py)."""
+
+    receipt_id: int
+    file_name: str
+    outcome: str  # "matches", "differs" or "unread"
+    differences: tuple[str, ...] = ()  # "Receipt total SGD 45.00, payment SGD 54.00"
+    notes: tuple[str, ...] = ()  # the FX tolerance that let a foreign total match
+    tax: str | None = None  # "Receipt shows GST 4.13; GST on Purchases 9% gives 4.50"
+    kept_by_user_id: str | None = None  # "Keep anyway"
+    problem: str | None = None  # why the reader could not read it
+
+
+@dataclass(frozen=True)
 class SplitLineCard:
     """One line of a split payment as people see it (bot/payments/splits.py)."""
 
@@ -110,6 +124,7 @@ class PaymentCard:
     coded_because: str | None = None  # "Suggested from 4 earlier payments to Figma", or the category mapping
     coding_note: str | None = None  # "Coded differently before: …"
     duplicate_of: DuplicateOf | None = None
+    receipt_checks: tuple[ReceiptCheckView, ...] = ()
     original: str | None = None  # "USD 89.00": a foreign-currency spend as charged, before conversion
     split: tuple[SplitLineCard, ...] = ()  # its lines when split; empty for one line
     xero_status: str | None = None  # what Xero says of its transaction: "reconciled", "changed", "deleted"

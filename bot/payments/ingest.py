@@ -3,10 +3,11 @@ batches of an import stored with one indexed look-up and one bulk insert each.""
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import Table
 from sqlalchemy.exc import IntegrityError
@@ -39,20 +40,41 @@ class AccountCurrencyMismatch(Exception):
         self.registered = registered
 
 
+class PaymentArrivals(Protocol):
+    """Told once per stored batch which days its new payments are dated (receipts sent before them wait)."""
+
+    def arrived(self, workspace_id: int, dates: Sequence[dt.date]) -> None: ...
+
+
 class IngestService:
-    def __init__(self, *, uow: UnitOfWorkFactory, clock: Clock) -> None:
+    def __init__(self, *, uow: UnitOfWorkFactory, clock: Clock, arrivals: PaymentArrivals | None = None) -> None:
         self._uow = uow
         self._clock = clock
+        self._arrivals = arrivals
 
     def ingest(self, workspace_id: int, payments: Sequence[PaymentIn]) -> IngestResult:
         """Store the new payments of a batch in one transaction; a concurrent duplicate retries once."""
-        return _twice_on_conflict(lambda: self._ingest_once(workspace_id, payments), "a concurrent request")
+        result = _twice_on_conflict(lambda: self._ingest_once(workspace_id, payments), "a concurrent request")
+        self._arrived(workspace_id, payments, result)
+        return result
 
     def store(self, workspace_id: int, payments: Sequence[PaymentIn]) -> IngestResult:
         """An import's batch: the new payments inserted in bulk, the known ones counted as duplicates.
 
         Raises AccountCurrencyMismatch when an account is registered in another currency (nothing is stored)."""
-        return _twice_on_conflict(lambda: self._store_once(workspace_id, payments), "a concurrent import")
+        result = _twice_on_conflict(lambda: self._store_once(workspace_id, payments), "a concurrent import")
+        self._arrived(workspace_id, payments, result)
+        return result
+
+    def _arrived(self, workspace_id: int, payments: Sequence[PaymentIn], result: IngestResult) -> None:
+        """The payments are stored (the source's answer no longer depends on this): receipts waiting for them."""
+        if self._arrivals is None or not result.created:
+            return
+        created = set(result.created)
+        try:
+            self._arrivals.arrived(workspace_id, sorted({p.date for p in payments if p.id in created}))
+        except Exception:
+            logger.exception("receipts sent before these payments were not matched with them")
 
     def refresh_statistics(self) -> None:
         """Once an import has stored its first batch, so the look-ups of the next batches use the index."""

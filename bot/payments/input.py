@@ -165,6 +165,25 @@ class _Fields:
         self.error("date", "must be an ISO date written YYYY-MM-DD, such as 2026-11-20")
         return None
 
+    def original(self) -> tuple[Decimal | None, str | None]:
+        """A foreign-currency spend as charged (shown, and what its receipt is checked against): both or neither."""
+        currency = self.text("original_currency", required=False, limit=3)
+        if currency is not None and currency not in CURRENCIES:
+            self.error("original_currency", "must be an ISO 4217 currency code such as USD")
+            return None, None
+        if self.raw.get("original_amount") is None:
+            if currency is not None:
+                self.error("original_amount", "is required with original_currency")
+            return None, None
+        if currency is None:
+            self.error("original_currency", "is required with original_amount")
+            return None, None
+        parsed = parse_amount(self.raw.get("original_amount"), currency)
+        if isinstance(parsed, str):
+            self.error("original_amount", parsed)
+            return None, None
+        return parsed, currency
+
 
 def validate_payment(raw: Any, index: int) -> PaymentIn | list[FieldError]:
     """Every problem with one payment, or the payment."""

@@ -18,6 +18,7 @@ from bot.payments import lifecycle
 from bot.payments.coding import Changed, CodingService
 from bot.receipts.errors import ReceiptRefused
 from bot.receipts.files import check_receipt
+from bot.receipts.matching_service import ReceiptChecks
 from bot.receipts.ports import ReceiptMessenger, SharedFile
 from bot.receipts.schedule import digest_day, in_working_hours, reminder_due, zone
 from bot.slack.clients import SlackClients
@@ -59,6 +60,7 @@ class ReceiptService:
         workers: BoundedWorkers | None = None,
         outbox: SlackOutbox,
         messenger: ReceiptMessenger,
+        checks: ReceiptChecks | None = None,
     ) -> None:
         self._uow = uow
         self._clock = clock
@@ -70,16 +72,18 @@ class ReceiptService:
         self.workers = workers or BoundedWorkers(workers=RECEIPT_WORKERS, backlog=RECEIPT_BACKLOG, name="receipts")
         self._outbox = outbox
         self._messenger = messenger
+        self._checks = checks  # reads each stored receipt, after its sender has been answered
 
     # --- receiving ---------------------------------------------------------------------------
 
-    def receive(self, shared: SharedFile) -> None:
-        """Files replied in the thread of a payment's message or of its receipt request. Who may attach is decided
-        here; downloading and converting happen on the receipt workers, so no thread that answers Slack waits."""
+    def receive(self, shared: SharedFile) -> bool:
+        """Files replied in the thread of a payment's message or of its receipt request (False for any other
+        thread). Who may attach is decided here; downloading and converting happen on the receipt workers, so no
+        thread that answers Slack waits."""
         with self._uow() as work:
             payment = work.payments.by_thread(shared.workspace_id, shared.channel, shared.thread_ts)
             if payment is None:
-                return
+                return False
             payment_id, spender = payment.id, payment.spender_user_id
         actor = Actor(shared.workspace_id, shared.team_id, shared.user_id)
         if shared.user_id != spender and self._roles.access_of(actor) < Access.FINANCE:
@@ -90,9 +94,10 @@ class ReceiptService:
                 "Thanks, but only the person who made this payment, or the finance team, can add its receipt.",
                 shared.thread_ts,
             )
-            return
+            return True
         if not self.workers.offer(lambda: self._take(shared, payment_id)):
             self._messenger.reply(shared.team_id, shared.channel, shared.thread_ts, BUSY)
+        return True
 
     def shutdown(self) -> None:
         """Finish the files already accepted (serve's graceful stop)."""
@@ -120,6 +125,8 @@ class ReceiptService:
                     f"Got it, thank you: this payment now has {count} {noun}.",
                 )
                 self._messenger.update_card(shared.team_id, changed)
+                if self._checks is not None:
+                    self._checks.submit_unread(payment_id)
         except Exception as error:  # nobody else would tell the person: the event was acknowledged long ago
             ref = uuid.uuid4().hex[:8]
             logger.error("taking a receipt failed (reference %s)", ref, exc_info=error)

@@ -40,6 +40,8 @@ from storage.slack_installations import PREFIX
 _raw = MetaData()
 TOKEN_SETS = Table("xero_token_sets", _raw, Column("id", Integer, primary_key=True), Column("token", LargeBinary))
 RECEIPTS = Table("receipts", _raw, Column("id", Integer, primary_key=True), Column("content", LargeBinary))
+# Receipts sent before their payment, kept until one fits (storage/models/receipt_checks.py).
+WAITING = Table("waiting_receipts", _raw, Column("id", Integer, primary_key=True), Column("content", LargeBinary))
 SLACK_TABLES = [
     Table(
         SLACK_INSTALLATIONS_TABLE,
@@ -83,6 +85,7 @@ def rotate_keys(
     _rotate_binary(engine, rotation, TOKEN_SETS.c.token, "Xero token sets", batch_size, after_batch)
     receipts = min(batch_size, RECEIPT_BATCH_LIMIT)
     _rotate_binary(engine, rotation, RECEIPTS.c.content, "receipts", receipts, after_batch)
+    _rotate_binary(engine, rotation, WAITING.c.content, "receipts waiting for a payment", receipts, after_batch)
     for table in SLACK_TABLES:
         _rotate_slack_tokens(engine, rotation, table, batch_size, after_batch)
     return report
@@ -139,6 +142,8 @@ def _replace(
             lost = update(Receipt).where(Receipt.id == row_id, Receipt.state != ReceiptState.ATTACHED)
             connection.execute(lost.values(state=ReceiptState.REJECTED, rejection_reason=LOST_RECEIPT))
             connection.execute(update(Receipt).where(Receipt.id == row_id).values(content=None))
+        elif table is WAITING:
+            connection.execute(update(WAITING).where(WAITING.c.id == row_id).values(content=None))
         else:
             connection.execute(update(XeroTokenSet).where(XeroTokenSet.id == row_id).values(token=None))
             signed_out = update(XeroConnection).where(

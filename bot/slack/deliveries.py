@@ -152,7 +152,7 @@ class Deliveries:
         channel, thread_ts = str(payload["channel"]), str(payload["thread_ts"])
         if item.outcome_unknown and self._sender.find_own(team_id, channel, marker, thread_ts) is not None:
             return
-        self._sender.post_reply(team_id, channel, thread_ts, str(payload["text"]), marker)
+        self._sender.post_reply(team_id, channel, thread_ts, str(payload["text"]), marker, payload.get("blocks"))
 
     def _notice(self, team_id: str, item: Claimed) -> None:
         payload = item.payload

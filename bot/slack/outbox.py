@@ -91,8 +91,12 @@ class SlackOutbox:
 
     # What receiving a receipt says back (bot.receipts.ports.ReceiptMessenger): recorded, then sent at once.
 
-    def reply(self, team_id: str, channel: str, thread_ts: str, text: str) -> None:
-        payload = {"channel": channel, "thread_ts": thread_ts, "text": text}
+    def reply(
+        self, team_id: str, channel: str, thread_ts: str, text: str, blocks: list[dict[str, Any]] | None = None
+    ) -> None:
+        payload: dict[str, Any] = {"channel": channel, "thread_ts": thread_ts, "text": text}
+        if blocks:
+            payload["blocks"] = blocks
         self._record_and_deliver(team_id, REPLY, f"{REPLY}:{uuid.uuid4().hex}", payload)
 
     def react(self, team_id: str, channel: str, ts: str, name: str) -> None:

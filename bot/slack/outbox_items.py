@@ -47,7 +47,15 @@ class OutboxSender(Protocol):
 
     def post_digest(self, team_id: str, channel: str, missing: dict[str, list[Changed]], marker: Marker) -> str: ...
 
-    def post_reply(self, team_id: str, channel: str, thread_ts: str, text: str, marker: Marker) -> str: ...
+    def post_reply(
+        self,
+        team_id: str,
+        channel: str,
+        thread_ts: str,
+        text: str,
+        marker: Marker,
+        blocks: list[dict[str, Any]] | None = None,
+    ) -> str: ...
 
     def post_notice(
         self, team_id: str, channel: str, text: str, blocks: list[dict[str, Any]] | None, marker: Marker

@@ -19,6 +19,7 @@ from storage.models.payments import (
     SourceAccount,
     SyncAttempt,
 )
+from storage.models.receipt_checks import ReceiptReading, WaitingReceipt
 from storage.models.rules import CodingRule
 from storage.models.workspace import AuditEntry, ProcessedEvent, Role, SeenSlackRequest, UserRole, Workspace
 from storage.models.xero import (
@@ -63,12 +64,14 @@ __all__ = [
     "PaymentState",
     "ProcessedEvent",
     "Receipt",
+    "ReceiptReading",
     "ReceiptState",
     "Role",
     "SeenSlackRequest",
     "SourceAccount",
     "SyncAttempt",
     "UserRole",
+    "WaitingReceipt",
     "Workspace",
     "XeroAccount",
     "XeroCallDay",

@@ -6,7 +6,7 @@ import datetime as dt
 import enum
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -15,6 +15,9 @@ from storage.crypto import EncryptedBytes
 from storage.models.base import Base, Timestamped, utcnow
 from storage.models.workspace import enum_column
 from storage.types import Money, UTCDateTime
+
+if TYPE_CHECKING:
+    from storage.models.receipt_checks import ReceiptReading
 
 
 class PaymentState(enum.StrEnum):
@@ -201,6 +204,8 @@ class Receipt(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     payment: Mapped[Payment] = relationship(back_populates="receipts")
+    # What the receipt says and whether it agrees with the payment (storage/models/receipt_checks.py).
+    reading: Mapped[ReceiptReading | None] = relationship(lazy="selectin", cascade="all, delete-orphan")
 
 
 class SyncAttempt(Base):

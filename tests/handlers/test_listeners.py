@@ -48,6 +48,7 @@ NOT_SENT_BACK = {
     Ids.EXPORT_DATE_COLUMN,
     Ids.EXPORT_AMOUNT_COLUMN,
     Ids.EXPORT_PAYEE_COLUMN,
+    Ids.RECEIPT_CHECK_BLOCK,
     Ids.RULES_MODAL,  # it has a Close button only; its clicks carry their own action ids
     Ids.RULE_NAME,
     Ids.RULE_PAYEE_CONTAINS,
@@ -79,7 +80,7 @@ OPTIONS_LOADED = {Ids.PAYMENT_ACCOUNT, Ids.RULE_ACCOUNT_SEARCH}
 SUBMITTED = {Ids.EDIT_MODAL, Ids.EXCLUDE_MODAL, Ids.NO_RECEIPT_MODAL, Ids.SETTINGS_MODAL, Ids.BULK_CONFIRM_MODAL}
 SUBMITTED |= {Ids.EXPORT_MODAL, Ids.RULE_FORM_MODAL, Ids.SPLIT_MODAL}
 # Sent back with a number after them: one element per tracking category, one checkbox group per ten rows.
-NUMBERED = {Ids.PAYMENT_TRACKING, Ids.HOME_SELECT}
+NUMBERED = {Ids.PAYMENT_TRACKING, Ids.HOME_SELECT, Ids.RECEIPT_CHOOSE}
 CLICKED = set(Ids) - NOT_SENT_BACK - SUBMITTED - NUMBERED
 
 

@@ -16,7 +16,7 @@ from bot.coding.rules import Rule, RuleActions, RuleConditions, broken_reasons
 from bot.payments.card_view import coding_choices
 from bot.payments.input import PaymentIn
 from bot.sync.engine import SyncEngine
-from storage.models import AuditEntry, PaymentState, Receipt
+from storage.models import AuditEntry, PaymentState, Receipt, ReceiptReading
 from storage.uow import UnitOfWorkFactory
 from tests.services.coding_support import ACCOUNT, ENGINEERING, Desk
 from tests.services.conftest import Books
@@ -187,8 +187,13 @@ def test_a_rule_that_wants_a_receipt_approves_when_it_comes_unless_a_person_reco
         with desk.books.uow() as work:
             payment = work.payments.get(desk.books.workspace_id, payment_id)
             assert payment is not None
-            payment.receipts.append(Receipt(file_name="r.pdf", size_bytes=3, content=b"%PD"))
-            approve_by_rule(work, payment, clock.now())  # what storing a receipt does (bot/receipts/service.py)
+            receipt = Receipt(file_name="r.pdf", size_bytes=3, content=b"%PD")
+            payment.receipts.append(receipt)
+            assert not approve_by_rule(work, payment, clock.now())  # stored, not read yet: the rule waits
+            receipt.reading = ReceiptReading(
+                payment_id=payment.id, workspace_id=payment.workspace_id, outcome="matches", read_at=clock.now()
+            )
+            approve_by_rule(work, payment, clock.now())  # what reading it does (bot/receipts/matching_service.py)
             work.commit()
 
     assert desk.card(waiting).card.coded_because == "Approved automatically by rule Figma seats"
