@@ -232,6 +232,19 @@ def _receipt_checks(settings: Settings, deps: Deps, slack: _SlackSide) -> tuple[
     )
 
 
+def _sync_engine(settings: Settings, deps: Deps, slack: _SlackSide, xero: _XeroSide) -> SyncEngine:
+    """The sync engine: Xero through the gateway, cards redrawn through the outbox, people named by Slack."""
+    return SyncEngine(
+        uow=deps.uow,
+        clock=deps.clock,
+        gateway=xero.gateway,
+        cards=slack.outbox,
+        public_url=settings.base_url,
+        lease=timedelta(seconds=settings.sync_lease_seconds),
+        names=slack.directory.name_of,
+    )
+
+
 def _payment_work(
     settings: Settings, deps: Deps, slack: _SlackSide, xero: _XeroSide, ingest: IngestService, checks: ReceiptChecks
 ) -> _PaymentWork:
@@ -259,15 +272,7 @@ def _payment_work(
             workers=slack.receipt_workers,
             checks=checks,
         ),
-        sync=SyncEngine(
-            uow=uow,
-            clock=clock,
-            gateway=xero.gateway,
-            cards=slack.outbox,
-            public_url=settings.base_url,
-            lease=timedelta(seconds=settings.sync_lease_seconds),
-            names=slack.directory.name_of,
-        ),
+        sync=_sync_engine(settings, deps, slack, xero),
         bulk=BulkSyncService(
             uow=uow,
             clock=clock,
