@@ -246,19 +246,7 @@ def _payment_work(
             publisher=SlackCardPublisher(slack.clients),
             pace=slack.pace,
         ),
-        receipts=ReceiptService(
-            uow=uow,
-            clock=clock,
-            roles=slack.roles,
-            coding=slack.coding,
-            slack=slack.clients,
-            files=SlackFiles(settings.slack_api_base, max_download_bytes=receipt_download_max(settings)),
-            max_bytes=settings.receipt_max_bytes,
-            outbox=slack.outbox,
-            messenger=slack.outbox,
-            workers=slack.receipt_workers,
-            checks=checks,
-        ),
+        receipts=_receipt_service(settings, deps, slack, checks),
         sync=SyncEngine(
             uow=uow,
             clock=clock,
@@ -282,4 +270,20 @@ def _payment_work(
             slack=slack.clients,
             files=SlackFiles(settings.slack_api_base, max_download_bytes=EXPORT_MAX_BYTES),
         ),
+    )
+
+
+def _receipt_service(settings: Settings, deps: Deps, slack: _SlackSide, checks: ReceiptChecks) -> ReceiptService:
+    return ReceiptService(
+        uow=deps.uow,
+        clock=deps.clock,
+        roles=slack.roles,
+        coding=slack.coding,
+        slack=slack.clients,
+        files=SlackFiles(settings.slack_api_base, max_download_bytes=receipt_download_max(settings)),
+        max_bytes=settings.receipt_max_bytes,
+        outbox=slack.outbox,
+        messenger=slack.outbox,
+        workers=slack.receipt_workers,
+        checks=checks,
     )
