@@ -232,19 +232,6 @@ def _receipt_checks(settings: Settings, deps: Deps, slack: _SlackSide) -> tuple[
     )
 
 
-def _sync_engine(settings: Settings, deps: Deps, slack: _SlackSide, xero: _XeroSide) -> SyncEngine:
-    """The sync engine: Xero through the gateway, cards redrawn through the outbox, people named by Slack."""
-    return SyncEngine(
-        uow=deps.uow,
-        clock=deps.clock,
-        gateway=xero.gateway,
-        cards=slack.outbox,
-        public_url=settings.base_url,
-        lease=timedelta(seconds=settings.sync_lease_seconds),
-        names=slack.directory.name_of,
-    )
-
-
 def _payment_work(
     settings: Settings, deps: Deps, slack: _SlackSide, xero: _XeroSide, ingest: IngestService, checks: ReceiptChecks
 ) -> _PaymentWork:
@@ -259,20 +246,16 @@ def _payment_work(
             publisher=SlackCardPublisher(slack.clients),
             pace=slack.pace,
         ),
-        receipts=ReceiptService(
+        receipts=_receipt_service(settings, deps, slack, checks),
+        sync=SyncEngine(
             uow=uow,
             clock=clock,
-            roles=slack.roles,
-            coding=slack.coding,
-            slack=slack.clients,
-            files=SlackFiles(settings.slack_api_base, max_download_bytes=receipt_download_max(settings)),
-            max_bytes=settings.receipt_max_bytes,
-            outbox=slack.outbox,
-            messenger=slack.outbox,
-            workers=slack.receipt_workers,
-            checks=checks,
+            gateway=xero.gateway,
+            cards=slack.outbox,
+            public_url=settings.base_url,
+            lease=timedelta(seconds=settings.sync_lease_seconds),
+            names=slack.directory.name_of,
         ),
-        sync=_sync_engine(settings, deps, slack, xero),
         bulk=BulkSyncService(
             uow=uow,
             clock=clock,
@@ -287,4 +270,20 @@ def _payment_work(
             slack=slack.clients,
             files=SlackFiles(settings.slack_api_base, max_download_bytes=EXPORT_MAX_BYTES),
         ),
+    )
+
+
+def _receipt_service(settings: Settings, deps: Deps, slack: _SlackSide, checks: ReceiptChecks) -> ReceiptService:
+    return ReceiptService(
+        uow=deps.uow,
+        clock=deps.clock,
+        roles=slack.roles,
+        coding=slack.coding,
+        slack=slack.clients,
+        files=SlackFiles(settings.slack_api_base, max_download_bytes=receipt_download_max(settings)),
+        max_bytes=settings.receipt_max_bytes,
+        outbox=slack.outbox,
+        messenger=slack.outbox,
+        workers=slack.receipt_workers,
+        checks=checks,
     )

@@ -30,8 +30,9 @@ SCALE_STEP = 0.8
 # Pillow's plugins raise any of these on bytes whose header looks right but whose body does not decode.
 _DECODE_ERRORS = (OSError, SyntaxError, ValueError, EOFError, IndexError, struct.error)
 
-# One image's pixels in memory at a time in the whole process, whichever thread checks it: with
-# MAX_MEGAPIXELS this bounds what receipts can cost, however many arrive at once.
+# One image's pixels in memory at a time in the whole process, whichever thread checks or reads it (OCR's search
+# for text holds it too, bot/receipts/reading/ocr.py): with MAX_MEGAPIXELS this bounds what receipts can cost,
+# however many arrive at once.
 DECODING = threading.Lock()
 
 _ORIENTATIONS = {

@@ -149,6 +149,9 @@ def rss_mb() -> float:
         return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / MB
 
 
+READING_BUDGET_MB = 500
+
+
 class PeakMemory:
     """The highest resident size of this process (the bot runs in it) while the block runs."""
 
@@ -205,7 +208,9 @@ def test_five_27_megapixel_photos_at_once_stay_within_memory_and_every_click_is_
                 sender.join()
 
         grew = memory.peak - before
-        assert grew < 400, f"the bot grew by {grew:.0f} MB"
+        # Converting the five and reading them (OCR's models ~60 MB, one inference ~250 MB, one at a time with the
+        # decoding) share one budget: the +500 MB receipts may cost with five read at once.
+        assert grew < READING_BUDGET_MB, f"the bot grew by {grew:.0f} MB"
         assert [status for status, _ in clicks] == [200] * len(clicks)
         assert max(seconds for _, seconds in clicks) < 2.5, "each click acknowledged well within Slack's 3 seconds"
         shrunk = [r for r in stored_receipts(bot) if r.size_bytes <= MB]

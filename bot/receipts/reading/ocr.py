@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 from PIL import Image
 
+from bot.receipts.images import DECODING
 from bot.receipts.reading.lines import Line, Segment, group_lines
 
 # Budgets in pixels, not sides, so that a long till roll keeps its width: 2000 x 1500 for a 4:3 photo.
@@ -27,9 +28,9 @@ MAX_TEXT_BOXES = 400  # a receipt has fewer lines; a page of noise would otherwi
 MIN_SCORE = 0.5
 THREADS_PER_READING = 1
 _CREATING = threading.Lock()
-# Finding text takes ~250 MB of working memory at DETECT_PIXELS, reading it far less: one search at a time
-# in the whole process keeps several readings at once within bounds, and the searches are the short part.
-_DETECTING = threading.Lock()
+# Finding text takes ~250 MB of working memory at DETECT_PIXELS, reading it far less. An inference holds the same
+# lock as decoding a photo's pixels (bot.receipts.images.DECODING): one of those at a time in the whole process
+# keeps photos arriving and receipts being read within one budget together (the person was answered already).
 
 
 def _glibc() -> ctypes.CDLL | None:
@@ -64,16 +65,17 @@ def image_lines(image: Image.Image) -> list[Line]:
     full = np.asarray(image.convert("RGB"))
     scale = min(1.0, math.sqrt(DETECT_PIXELS / (image.width * image.height)))
     small = full if scale == 1.0 else np.asarray(_resized(image, scale).convert("RGB"))
-    with _DETECTING:
+    with DECODING:  # the whole inference: its memory is freed before a photo is decoded or another read
         found, _ = engine.text_det(small)
         release_freed_memory()
-    if found is None or len(found) == 0:
-        return []
-    boxes = [np.asarray(box, dtype=np.float32) / scale for box in list(found)[:MAX_TEXT_BOXES]]
-    crops = engine.get_crop_img_list(full, boxes)
-    crops, _, _ = engine.text_cls(crops)
-    recognised, _ = engine.text_rec(crops)
-    release_freed_memory()
+        if found is None or len(found) == 0:
+            return []
+        boxes = [np.asarray(box, dtype=np.float32) / scale for box in list(found)[:MAX_TEXT_BOXES]]
+        crops = engine.get_crop_img_list(full, boxes)
+        crops, _, _ = engine.text_cls(crops)
+        recognised, _ = engine.text_rec(crops)
+        del crops
+        release_freed_memory()
     # The recogniser also knows Chinese, and gives full-width punctuation (U+FF0C for a comma): NFKC makes it ASCII.
     read = [
         (box, unicodedata.normalize("NFKC", str(result[0])), float(result[1]))
