@@ -12,17 +12,21 @@ from importlib import resources
 from typing import Any
 
 from flask import Blueprint, Flask, Response, abort, jsonify, request
+from sqlalchemy import or_, select
 
 from bot.sync.xero_status import XeroStatusPoll
+from sandbox.demo.matching_receipt import receipt_lines, receipt_pdf
 from sandbox.demo.payments import demo_payments, send_payments
 from sandbox.demo.render import esc
 from sandbox.demo.slack_pane import SlackPane
 from sandbox.demo.world import EMPLOYEE, FINANCE_CHANNEL, PEOPLE, DemoWorld
 from sandbox.demo.xero_pane import xero_pane
 from sandbox.slack import SenderResponse
+from storage.models import Payment
 
 Json = dict[str, Any]
 SAMPLE_RECEIPTS = ("coffee-receipt.jpg", "taxi-receipt.jpg", "software-invoice.pdf")
+FITTING_RECEIPT = "receipt-for-this-payment.pdf"  # made for the thread's payment (sandbox/demo/matching_receipt.py)
 UPLOAD_LIMIT = 60 * 1024 * 1024  # over the bot's 50 MB download limit, so the bot is the one that refuses
 MIME = {"jpg": "image/jpeg", "jpeg": "image/jpeg", "png": "image/png", "pdf": "application/pdf", "heic": "image/heic"}
 
@@ -67,7 +71,8 @@ class DemoPage:
         people = "".join(
             f'<option value="{esc(p.user_id)}">{esc(p.real_name)} ({esc(p.role)})</option>' for p in PEOPLE
         )
-        samples = "".join(f'<option value="{esc(name)}">{esc(name)}</option>' for name in SAMPLE_RECEIPTS)
+        names = (FITTING_RECEIPT, *SAMPLE_RECEIPTS)
+        samples = "".join(f'<option value="{esc(name)}">{esc(name)}</option>' for name in names)
         body = shell.replace("{{people}}", people).replace("{{samples}}", samples)
         return Response(body, content_type="text/html; charset=utf-8")
 
@@ -172,6 +177,11 @@ class DemoPage:
             name = upload.filename
             content = upload.read()
             files.append(self.slack.add_file(user, name, content, _mime(name, upload.mimetype), channel=channel))
+        elif request.form.get("sample") == FITTING_RECEIPT:
+            content = self._fitting_receipt(thread_ts)
+            if content is None:
+                return jsonify(status=400, problem="open a payment's thread first: the receipt is made for its payment")
+            files.append(self.slack.add_file(user, FITTING_RECEIPT, content, "application/pdf", channel=channel))
         elif request.form.get("sample"):
             name = str(request.form["sample"])
             files.append(self.slack.add_file(user, name, sample_receipt(name), _mime(name, None), channel=channel))
@@ -182,6 +192,20 @@ class DemoPage:
         else:
             return jsonify(status=400, problem="write something or choose a file")
         return _answer(self.sender.event(event))
+
+    def _fitting_receipt(self, thread_ts: str | None) -> bytes | None:
+        """A receipt for the payment whose card or receipt ask the thread hangs from: its merchant, date and total."""
+        if not thread_ts:
+            return None
+        with self.world.server.services.uow.reading() as work:
+            payment = work.session.scalars(
+                select(Payment).where(or_(Payment.message_ts == thread_ts, Payment.dm_ts == thread_ts))
+            ).first()
+            if payment is None:
+                return None
+            reference = payment.reference or payment.external_id
+            lines = receipt_lines(payment.payee, payment.amount, payment.currency, payment.date, reference)
+        return receipt_pdf(lines)
 
     def home_opened(self) -> Response:
         user = self._user(request.get_json(force=True).get("as"))

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import urllib.parse
 import urllib.request
 from pathlib import Path
 from typing import Any
@@ -127,3 +128,29 @@ def test_elements_carry_outside_values_only_as_escaped_attributes() -> None:
     )
     assert "<script>" not in html
     assert "&lt;/select&gt;&lt;script&gt;" in html and 'value="&quot;v"' in html
+
+
+def test_a_receipt_made_for_the_payment_reads_as_matching_it(demo: DemoWorld) -> None:
+    """The page's "receipt-for-this-payment.pdf", posted in the receipt ask's thread, is read by the bot, which
+    finds that it matches: what a newcomer sees of receipt checks."""
+    connect_over_http(demo)
+    [spend] = demo_payments(1, EMPLOYEE.email, seed=5)
+    spend["payee"] = "Pret A Manger (demo receipt)"
+    assert send_payments(demo.url, demo.webhook_secret, [spend])[0] == 201
+    dm = demo.slack.dm_channel(EMPLOYEE.user_id)
+    ask = demo.slack.wait_for(
+        lambda: next((m for m in demo.slack.messages(dm) if spend["payee"] in FakeSlack.rendered_text(m)), None),
+        timeout=20,
+    )
+    form = urllib.parse.urlencode(
+        {"as": EMPLOYEE.user_id, "pane": "dm", "thread": ask["ts"], "sample": "receipt-for-this-payment.pdf"}
+    ).encode()
+    with urllib.request.urlopen(urllib.request.Request(f"{demo.url}/demo/reply", data=form), timeout=10) as answer:
+        assert json.loads(answer.read())["status"] == 200
+
+    def card() -> str:
+        mine = [m for m in demo.slack.messages(FINANCE_CHANNEL) if spend["payee"] in FakeSlack.rendered_text(m)]
+        return FakeSlack.rendered_text(mine[-1]) if mine else ""
+
+    demo.slack.wait_for(lambda: "Receipt matches" in card() or None, timeout=30)
+    assert "Receipt total" not in card()
