@@ -7,9 +7,12 @@ A receipt the pool had no room for, or whose reading a stopped process lost, is 
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import Callable, Iterable
 from datetime import timedelta
+
+from sqlalchemy.orm.exc import StaleDataError
 
 from bot.clock import Clock
 from bot.coding.rule_approval import approve_by_rule
@@ -27,6 +30,7 @@ from storage.uow import UnitOfWork, UnitOfWorkFactory
 logger = logging.getLogger(__name__)
 
 UNREAD_LOOKBACK = timedelta(days=2)  # the job reads receipts stored this recently and never read
+SAVE_ATTEMPTS = 3
 LEFT_TO_THE_POOL = timedelta(minutes=10)  # younger receipts may still be in the pool's queue: not read twice
 NOT_FLAGGED = "This receipt is not flagged as different from the payment any more."
 IN_XERO = (
@@ -103,7 +107,14 @@ class ReceiptChecks:
         return len(ids)
 
     def save_reading(self, receipt_id: int, reading: Reading) -> None:
-        """On a reading thread: save what the receipt says and its check, then redraw its payment's card."""
+        """On a reading thread: save what the receipt says and its check, then redraw its payment's card. A payment
+        changed meanwhile (another receipt, a person's coding) is read again and the reading saved on it."""
+        for _ in range(SAVE_ATTEMPTS - 1):
+            with contextlib.suppress(StaleDataError):
+                return self._save_reading(receipt_id, reading)
+        self._save_reading(receipt_id, reading)
+
+    def _save_reading(self, receipt_id: int, reading: Reading) -> None:
         with self._uow() as work:
             receipt = ReceiptCheckQueries(work.session).receipt(receipt_id)
             if receipt is None or receipt.reading is not None:

@@ -6,9 +6,12 @@ transaction that decides them, and sent from there (bot.slack.outbox), so an out
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import uuid
 from typing import Any
+
+from sqlalchemy.orm.exc import StaleDataError
 
 from bot.clock import Clock
 from bot.coding.rule_approval import approve_by_rule
@@ -17,7 +20,7 @@ from bot.errors import DomainError, NotAllowed
 from bot.payments import lifecycle
 from bot.payments.coding import Changed, CodingService
 from bot.receipts.errors import ReceiptRefused
-from bot.receipts.files import check_receipt
+from bot.receipts.files import AcceptedReceipt, check_receipt
 from bot.receipts.matching_service import ReceiptChecks
 from bot.receipts.ports import ReceiptMessenger, SharedFile
 from bot.receipts.schedule import digest_day, in_working_hours, reminder_due, zone
@@ -38,6 +41,7 @@ NO_RECEIPT_REASONS = {"lost": "lost", "never_issued": "never issued", "other": "
 # arena: with two, freed pixels of one thread were not reused by the other and memory doubled); up to 50 more
 # messages with files wait their turn, each a few kilobytes of Slack's file descriptions.
 RECEIPT_WORKERS, RECEIPT_BACKLOG = 1, 50
+STORE_ATTEMPTS = 3  # a receipt is stored on the payment as it is now, however often it changes meanwhile
 FULL = f"This payment already has {MAX_RECEIPTS} receipts, the most Xero keeps on one transaction."
 BUSY = "I'm reading a lot of receipts right now and couldn't take this one. Please send it again in a few minutes."
 FAILED = (
@@ -146,6 +150,12 @@ class ReceiptService:
             checked = check_receipt(content, str(full.get("name") or "receipt"), max_bytes=self._max_bytes)
         except (DownloadFailed, ReceiptRefused) as refused:
             return refused.message
+        for _ in range(STORE_ATTEMPTS - 1):
+            with contextlib.suppress(StaleDataError):  # the payment changed meanwhile (a receipt read): store again
+                return self._store(shared, payment_id, str(full.get("id")), checked)
+        return self._store(shared, payment_id, str(full.get("id")), checked)
+
+    def _store(self, shared: SharedFile, payment_id: int, file_id: str, checked: AcceptedReceipt) -> str | None:
         with self._uow() as work:
             payment = work.payments.get(shared.workspace_id, payment_id)
             if payment is None:
@@ -156,7 +166,7 @@ class ReceiptService:
                 return FULL
             payment.receipts.append(
                 Receipt(
-                    slack_file_id=str(full.get("id")),
+                    slack_file_id=file_id,
                     file_name=checked.file_name,
                     mime_type=checked.mime_type,
                     size_bytes=len(checked.content),

@@ -4,19 +4,23 @@ the payment back, and finance's "Keep anyway" and "Remove receipt" (finance only
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from sqlalchemy import update
+from sqlalchemy.engine import Engine
 
 from bot.clock import FrozenClock
 from bot.coding.rules import RuleActions, RuleConditions
 from bot.errors import DomainError, NotAllowed
 from bot.payments.cards import ReceiptCheckView
 from bot.payments.input import PaymentIn, validate_payment
+from bot.receipts import matching_service
 from bot.receipts.matching import FX_TOLERANCE, PaymentFacts, ReadFields, check_receipt, implied_tax
 from bot.receipts.matching_view import receipt_hold, receipt_mismatch
-from storage.models import PaymentState, Receipt, ReceiptState
+from storage.models import Payment, PaymentState, Receipt, ReceiptState
 from storage.uow import UnitOfWorkFactory
 from tests.services.conftest import Books
 from tests.services.receipt_support import DAY, Canned, ReceiptDesk
@@ -253,3 +257,36 @@ def test_a_rule_that_wants_a_receipt_approves_once_it_is_read_and_agrees_or_fina
     assert desk.desk.card(differs).card.state is PaymentState.PENDING
     desk.checks.keep_anyway(desk.finance, differs, desk.desk.card(differs).card.version, receipt)
     assert desk.desk.card(differs).card.state is PaymentState.APPROVED
+
+
+def bump_version(desk: ReceiptDesk, payment_id: int) -> None:
+    with desk.desk.books.uow() as other:
+        other.session.execute(update(Payment).where(Payment.id == payment_id).values(version=Payment.version + 1))
+        other.commit()
+
+
+def test_a_reading_is_saved_on_a_payment_another_request_changed_while_it_was_saved(
+    desk: ReceiptDesk, monkeypatch: pytest.MonkeyPatch, engine: Engine
+) -> None:
+    """A receipt stored, or a coding saved, between the reading's load and its commit: the reading is saved on the
+    payment as it is then, not lost with a version conflict."""
+    if engine.dialect.name != "postgresql":
+        pytest.skip("SQLite's writes begin IMMEDIATE, one at a time: no other write can land in between")
+    payment = desk.arrive("pay_1", "54.00")
+    desk.receipt(payment, Canned(Decimal("54.00"), merchant="FIGMA, INC.", date=DAY))
+    real, raced = matching_service.check_receipt, []
+
+    def racing(read: Any, facts: Any) -> Any:
+        if not raced:  # once, after the reading loaded the payment: another request's write lands first
+            raced.append(payment)
+            other = threading.Thread(target=bump_version, args=(desk, payment))
+            other.start()
+            other.join()
+        return real(read, facts)
+
+    monkeypatch.setattr(matching_service, "check_receipt", racing)
+    desk.pool.run()
+
+    assert raced == [payment]
+    [check] = checks(desk, payment)
+    assert check.outcome == "matches"
