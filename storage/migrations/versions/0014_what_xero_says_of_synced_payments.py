@@ -2,7 +2,7 @@
 last asked
 
 Revision ID: 0014
-Revises: 0016
+Revises: 0013
 Create Date: 2026-12-02 02:00:00.000000
 
 Payments synced before this revision show nothing from Xero until the first poll reads their transactions.
@@ -16,7 +16,7 @@ from alembic import op
 import storage.types
 
 revision: str = "0014"
-down_revision: str | None = "0016"
+down_revision: str | None = "0013"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,7 +1,7 @@
 """Receipt checks: what each receipt says (its reading) and whether it agrees with its payment; and receipts sent
 to the bot before their payment exists, kept (encrypted) until a payment they fit arrives
 
-Revision ID: 0013
+Revision ID: 0016
 Revises: 0015
 Create Date: 2026-12-02 01:50:00.000000
 """
@@ -14,7 +14,7 @@ from alembic import op
 import storage.crypto
 import storage.types
 
-revision: str = "0013"
+revision: str = "0016"
 down_revision: str | None = "0015"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None

@@ -1,7 +1,7 @@
 """A payment's split lines: one Spend Money line each, with its own description, amount, account, tax rate and
 tracking, adding up to the payment (bot/payments/splits.py)
 
-Revision ID: 0016
+Revision ID: 0013
 Revises: 0012
 Create Date: 2026-12-02 01:50:00.000000
 
@@ -13,7 +13,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0016"
+revision: str = "0013"
 down_revision: str | None = "0012"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
