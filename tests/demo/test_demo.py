@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import time
 import urllib.parse
 import urllib.request
 from pathlib import Path
@@ -145,8 +146,16 @@ def test_a_receipt_made_for_the_payment_reads_as_matching_it(demo: DemoWorld) ->
     form = urllib.parse.urlencode(
         {"as": EMPLOYEE.user_id, "pane": "dm", "thread": ask["ts"], "sample": "receipt-for-this-payment.pdf"}
     ).encode()
-    with urllib.request.urlopen(urllib.request.Request(f"{demo.url}/demo/reply", data=form), timeout=10) as answer:
-        assert json.loads(answer.read())["status"] == 200
+
+    def reply() -> bool:
+        with urllib.request.urlopen(urllib.request.Request(f"{demo.url}/demo/reply", data=form), timeout=10) as answer:
+            return bool(json.loads(answer.read())["status"] == 200)
+
+    # The ask is in Slack a moment before the bot has recorded where it is: until then the page knows no payment there.
+    deadline = time.monotonic() + 20
+    while not reply():  # not in FakeSlack.wait_for: the reply calls the fake, which that holds
+        assert time.monotonic() < deadline, "the page never found the payment of the ask's thread"
+        time.sleep(0.1)
 
     def card() -> str:
         mine = [m for m in demo.slack.messages(FINANCE_CHANNEL) if spend["payee"] in FakeSlack.rendered_text(m)]
