@@ -41,7 +41,6 @@ class SyncItem:
     contact_id: str | None
     contact_name: str
     url: str
-    no_receipt: str | None
     actor_user_id: str | None
     split: tuple[SpendLine, ...] = ()  # one line each when the payment is split (bot/payments/splits.py)
 
@@ -80,11 +79,6 @@ def incomplete(payment: Payment) -> str | None:
 
 
 def item_from(payment: Payment, public_url: str) -> SyncItem:
-    no_receipt = None
-    if payment.no_receipt_reason:
-        no_receipt = f"No receipt: {payment.no_receipt_reason.replace('_', ' ')}"
-        if payment.no_receipt_note:
-            no_receipt += f" ({payment.no_receipt_note})"
     # The Slack message's link when posting could get it, else the bot's own address: the marker is there either way.
     base_url = payment.message_url or f"{public_url}/"
     item = SyncItem(
@@ -103,7 +97,6 @@ def item_from(payment: Payment, public_url: str) -> SyncItem:
         contact_id=payment.contact_id,
         contact_name=(payment.contact_name or payment.payee)[:255],
         url=marked_url(base_url, payment_marker(payment.workspace_id, payment.id)),
-        no_receipt=no_receipt,
         actor_user_id=payment.approved_by_user_id,
     )
     return replace(item, split=split_spend_lines(payment, item.description))

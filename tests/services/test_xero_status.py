@@ -237,7 +237,7 @@ def test_a_split_payment_is_compared_line_by_line_with_what_was_sent() -> None:
     )
     item = SyncItem(
         1, 1, "key", "xero-1", "bank-090", dt.date(2026, 7, 2), "INV-77", "Seats", Decimal("120.00"), "463", "INPUT2",
-        [], None, "Figma Inc", "https://bot.example.com/?xeb=1-1", None, None, split=lines,
+        [], None, "Figma Inc", "https://bot.example.com/?xeb=1-1", None, split=lines,
     )  # fmt: skip
     sent = summary(item)
     as_sent = as_xero_has_it("xero-1", lines=(("463", "INPUT2"), ("493", "NONE")))
