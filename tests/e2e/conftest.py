@@ -156,6 +156,7 @@ def running_bot(
     opened_before = slack.socket_mode.connections_opened
     thread = threading.Thread(target=server.run, name="bot-under-test", daemon=True)
     thread.start()
+    eventually(lambda: server.scheduler.running)  # started on that thread: a test may pause its jobs at once
     url = f"http://127.0.0.1:{server.port}"
     if transport == "socket_mode":
         slack.socket_mode.wait_for(lambda: slack.socket_mode.connections_opened > opened_before)
