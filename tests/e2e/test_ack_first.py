@@ -100,12 +100,17 @@ def timeline(bot: RunningBot, xero: XeroEmulator, monkeypatch: pytest.MonkeyPatc
         event.remove(bot.deps.engine, "before_cursor_execute", statement)
 
 
-def side_effects_of(line: Timeline, send_request: Callable[[], SenderResponse]) -> tuple[Step, list[Step]]:
-    """Sends one request with the bot otherwise idle; its first ack and every side effect that followed."""
+def side_effects_of(
+    line: Timeline, send_request: Callable[[], SenderResponse], until: str | None = None
+) -> tuple[Step, list[Step]]:
+    """Sends one request with the bot otherwise idle; its first ack and every side effect that followed (once the
+    effect `until` names has happened, when given: a busy machine may pause longer than `quiet` waits)."""
     line.quiet()
     start = line.mark()
     answer = send_request()
     assert answer.status == 200, answer.body
+    if until is not None:
+        eventually(lambda: any(until in f"{step.kind} {step.what}" for step in line.steps[start:]))
     line.quiet()
     steps = line.steps[start:]
     acks = [step for step in steps if step.kind == "ack"]
@@ -116,7 +121,7 @@ def side_effects_of(line: Timeline, send_request: Callable[[], SenderResponse]) 
 def assert_acked_first(
     line: Timeline, send_request: Callable[[], SenderResponse], *, expect: str, record: str | None = None
 ) -> None:
-    ack, effects = side_effects_of(line, send_request)
+    ack, effects = side_effects_of(line, send_request, until=expect)
     allowed = [step for step in effects if step.kind == "db" and record is not None and record in step.what]
     assert len(allowed) <= 1, f"one record at most: {allowed}"
     before = [step for step in effects if step.seq < ack.seq and step not in allowed]
