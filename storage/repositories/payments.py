@@ -89,8 +89,8 @@ class PaymentRepository(AccountQueries, CodingQueries, ReceiptQueries, SyncQueri
             # One array parameter, not thousands of scalars: PostgreSQL then probes the index per id.
             matches = Payment.external_id == any_(bindparam("ids", ids, type_=ARRAY(String)))
         else:  # one JSON parameter too: thousands of bound scalars cost more to send than the look-up itself
-            listed = select(literal_column("value")).select_from(func.json_each(bindparam("ids", json.dumps(ids))))
-            matches = Payment.external_id.in_(listed.scalar_subquery())
+            listed = func.json_each(bindparam("ids", json.dumps(ids)))
+            matches = Payment.external_id.in_(select(literal_column("value")).select_from(listed).scalar_subquery())
         return set(
             self.session.scalars(
                 select(Payment.external_id).where(
