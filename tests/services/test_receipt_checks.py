@@ -259,6 +259,32 @@ def test_a_rule_that_wants_a_receipt_approves_once_it_is_read_and_agrees_or_fina
     assert desk.desk.card(differs).card.state is PaymentState.APPROVED
 
 
+def test_a_receipt_whose_tax_the_rules_rate_does_not_give_is_left_for_a_person(desk: ReceiptDesk) -> None:
+    """The total matches, but the receipt's VAT is not what the rule's 20% rate gives: a person must look."""
+    gst(desk)
+    auto = RuleActions(account_code="463", tax_type="INPUT2", auto_approve=True, auto_approve_needs_receipt=True)
+    with desk.desk.books.uow() as work:
+        work.rules.add(
+            desk.desk.books.workspace_id,
+            name="Figma",
+            conditions=RuleConditions(payee_contains="figma"),
+            actions=auto,
+            by="UADMIN",
+        )
+        work.commit()
+    right, wrong = desk.arrive("pay_1", "54.00"), desk.arrive("pay_2", "60.00")
+    assert implied_tax(Decimal("54.00"), "GBP", Decimal(20)) == Decimal("9.00")
+
+    desk.read(right, Canned(Decimal("54.00"), tax=Decimal("9.00")))
+    desk.read(wrong, Canned(Decimal("60.00"), tax=Decimal("4.13")))
+
+    assert desk.desk.card(right).card.state is PaymentState.APPROVED
+    card = desk.desk.card(wrong).card
+    assert card.state is PaymentState.PENDING
+    assert (card.duplicate_of, card.receipt_checks[0].outcome) == (None, "matches")  # nothing else holds it
+    assert card.receipt_checks[0].tax == "Receipt shows VAT 4.13; 20% (VAT on Expenses) gives 10.00"
+
+
 def bump_version(desk: ReceiptDesk, payment_id: int) -> None:
     with desk.desk.books.uow() as other:
         other.session.execute(update(Payment).where(Payment.id == payment_id).values(version=Payment.version + 1))
