@@ -233,9 +233,8 @@ def test_automatic_approval_waits_for_the_reading_and_for_finance_on_a_mismatch(
     assert hold(differs) is None
 
 
-def test_a_rule_that_wants_a_receipt_approves_once_it_is_read_and_agrees_or_finance_keeps_it(
-    desk: ReceiptDesk,
-) -> None:
+def figma_rule_approving_with_a_receipt(desk: ReceiptDesk) -> None:
+    """An admin's rule: Figma coded to 463 at 20% VAT, approved automatically once its receipt is in."""
     auto = RuleActions(account_code="463", tax_type="INPUT2", auto_approve=True, auto_approve_needs_receipt=True)
     with desk.desk.books.uow() as work:
         work.rules.add(
@@ -246,6 +245,12 @@ def test_a_rule_that_wants_a_receipt_approves_once_it_is_read_and_agrees_or_fina
             by="UADMIN",
         )
         work.commit()
+
+
+def test_a_rule_that_wants_a_receipt_approves_once_it_is_read_and_agrees_or_finance_keeps_it(
+    desk: ReceiptDesk,
+) -> None:
+    figma_rule_approving_with_a_receipt(desk)
     agrees, differs = desk.arrive("pay_1", "54.00"), desk.arrive("pay_2", "60.00")
 
     desk.receipt(agrees, Canned(Decimal("54.00")))
@@ -262,16 +267,7 @@ def test_a_rule_that_wants_a_receipt_approves_once_it_is_read_and_agrees_or_fina
 def test_a_receipt_whose_tax_the_rules_rate_does_not_give_is_left_for_a_person(desk: ReceiptDesk) -> None:
     """The total matches, but the receipt's VAT is not what the rule's 20% rate gives: a person must look."""
     gst(desk)
-    auto = RuleActions(account_code="463", tax_type="INPUT2", auto_approve=True, auto_approve_needs_receipt=True)
-    with desk.desk.books.uow() as work:
-        work.rules.add(
-            desk.desk.books.workspace_id,
-            name="Figma",
-            conditions=RuleConditions(payee_contains="figma"),
-            actions=auto,
-            by="UADMIN",
-        )
-        work.commit()
+    figma_rule_approving_with_a_receipt(desk)
     right, wrong = desk.arrive("pay_1", "54.00"), desk.arrive("pay_2", "60.00")
     assert implied_tax(Decimal("54.00"), "GBP", Decimal(20)) == Decimal("9.00")
 
