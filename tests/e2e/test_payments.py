@@ -174,15 +174,6 @@ def test_choosing_account_tax_and_tracking_updates_the_message(connected: Runnin
     assert saved.tracking == [{"category_id": north.split(":")[0], "option_id": north.split(":")[1]}]
 
 
-def test_an_employee_cannot_code_payments(connected: RunningBot, slack: FakeSlack) -> None:
-    send(connected, payment())
-    [card] = wait_for_cards(slack, 1)
-    connected.sender.select(EMPLOYEE, FINANCE_CHANNEL, card["ts"], "payment_account", "463")
-    refusal = slack.wait_for(lambda: [r for r in slack.responses() if "Only" in r.get("text", "")] or None)
-    assert refusal[-1]["text"].startswith("Only finance users and admins can code payments")
-    assert stored(connected)[0].account_code is None
-
-
 def test_a_change_from_a_stale_message_is_refused_with_a_friendly_message(
     connected: RunningBot, slack: FakeSlack
 ) -> None:
