@@ -17,7 +17,8 @@ from sqlalchemy import text
 from sqlalchemy.orm import undefer
 
 from bot.clock import FrozenClock
-from bot.connection.roles import Roles
+from bot.connection.roles import Actor, Roles
+from bot.errors import DomainError
 from bot.payments.coding import Changed
 from bot.receipts.ports import SharedFile
 from bot.receipts.service import ReceiptService
@@ -174,6 +175,31 @@ def test_what_is_not_a_receipt_is_refused_with_a_reason(replies: Replies) -> Non
     replies.send(EMPLOYEE, ("scan.pdf", PDF + b"%" + b"0" * (20 * MB)))
     assert "Xero accepts receipts up to 10 MB" in replies.thread.replies[-1]
     assert replies.receipts() == [] and replies.thread.reactions == []
+
+
+@pytest.mark.parametrize(
+    ("content", "looks_like"),
+    [
+        (b"MZ\x90\x00" + os.urandom(200) + PDF + os.urandom(2000), "a Windows program"),
+        (
+            b'<svg xmlns="http://www.w3.org/2000/svg"><!--' + PDF + b"--><script>alert(1)</script></svg>",
+            "an SVG drawing",
+        ),
+    ],
+)
+def test_a_file_with_a_pdf_inside_named_pdf_is_not_a_pdf(replies: Replies, content: bytes, looks_like: str) -> None:
+    replies.send(EMPLOYEE, ("receipt.pdf", content))
+    [refusal] = replies.thread.replies
+    assert refusal.startswith(f"That file isn't a photo or PDF (it looks like {looks_like}).")
+    assert replies.receipts() == []
+
+
+def test_a_crafted_person_in_who_made_this_payment_is_refused(replies: Replies) -> None:
+    with pytest.raises(DomainError, match="Pick the person who made this payment from the list"):
+        replies.service.set_spender(
+            Actor(replies.books.workspace_id, "T1", FINANCE), replies.payment_id, "U" + "A\x00" * 100
+        )
+    assert replies.books.stored(replies.payment_id).spender_user_id == EMPLOYEE
 
 
 def test_an_eleventh_receipt_is_refused(replies: Replies) -> None:
