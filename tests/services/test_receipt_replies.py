@@ -84,9 +84,15 @@ class Thread:
 
 
 class AtOnce:
-    """The receipt workers, running each job on the caller's thread so a test reads its outcome right after."""
+    """The receipt workers, running each job on the caller's thread so a test reads its outcome right after;
+    while `full`, they take nothing (every worker busy and the backlog full)."""
+
+    def __init__(self) -> None:
+        self.full = False
 
     def offer(self, job: Callable[[], None]) -> bool:
+        if self.full:
+            return False
         job()
         return True
 
@@ -102,6 +108,7 @@ class Replies:
     thread: Thread
     payment_id: int
     uow: UnitOfWorkFactory
+    workers: AtOnce
 
     def send(self, user: str, *files: tuple[str, bytes], channel: str = DM, thread_ts: str = ASK_TS) -> bool:
         shared = [self.files.share(name, content) for name, content in files]
@@ -127,7 +134,7 @@ def replies(books: Books, uow: UnitOfWorkFactory, clock: FrozenClock) -> Replies
         row.spender_user_id, row.channel_id, row.message_ts = EMPLOYEE, CHANNEL, CARD_TS
         row.dm_channel_id, row.dm_ts = DM, ASK_TS
         work.commit()
-    files, thread = SlackFilesFake(), Thread()
+    files, thread, workers = SlackFilesFake(), Thread(), AtOnce()
     service = ReceiptService(
         uow=uow,
         clock=clock,
@@ -136,11 +143,11 @@ def replies(books: Books, uow: UnitOfWorkFactory, clock: FrozenClock) -> Replies
         slack=SlackClientsFake(),  # type: ignore[arg-type]
         files=files,  # type: ignore[arg-type]
         max_bytes=10 * MB,
-        workers=AtOnce(),  # type: ignore[arg-type]
+        workers=workers,  # type: ignore[arg-type]
         outbox=None,  # type: ignore[arg-type]  # receiving says everything through the thread's messenger
         messenger=thread,
     )
-    return Replies(books, service, files, thread, payment_id, uow)
+    return Replies(books, service, files, thread, payment_id, uow, workers)
 
 
 class SlackClientsFake:
@@ -242,6 +249,22 @@ def test_a_15_mb_photo_is_downscaled_and_a_heic_photo_stored_as_jpeg(replies: Re
     converted = replies.receipts()[1]
     assert (converted.file_name, converted.mime_type) == ("IMG_0001.jpg", "image/jpeg")
     assert converted.content is not None and converted.content[:3] == b"\xff\xd8\xff"
+
+
+def test_when_the_receipt_workers_are_full_the_sender_is_asked_to_send_again_and_nothing_is_lost(
+    replies: Replies,
+) -> None:
+    replies.workers.full = True
+    assert replies.send(EMPLOYEE, ("receipt.jpg", jpeg()))
+    assert replies.thread.replies == [
+        "I'm reading a lot of receipts right now and couldn't take this one. Please send it again in a few minutes."
+    ]
+    assert replies.receipts() == []
+
+    replies.workers.full = False
+    replies.send(EMPLOYEE, ("receipt.jpg", jpeg()))
+    assert len(replies.receipts()) == 1
+    assert replies.thread.replies[-1] == "Got it, thank you: this payment now has 1 receipt."
 
 
 def test_a_strangers_reply_is_refused_politely(replies: Replies) -> None:
