@@ -101,8 +101,7 @@ def test_a_file_url_that_is_not_slacks_gets_no_request_and_never_the_token(
     bot: RunningBot, slack: FakeSlack, xero: XeroEmulator, listener: Listener
 ) -> None:
     _, dm, ask_ts = posted_payment(bot, slack)
-    # A full-size photo, as this test always sent: the memory test below runs after its reading, in this process.
-    genuine = slack.add_file(EMPLOYEE, "receipt.jpg", jpeg(800, 1000), "image/jpeg", channel=dm)
+    genuine = slack.add_file(EMPLOYEE, "receipt.jpg", jpeg(), "image/jpeg", channel=dm)
     slack_origin = urlsplit(genuine["url_private_download"])
     crafted = [
         # urlsplit reads the fake Slack's host here; urllib3 (which connects) reads the listener's port.
