@@ -94,10 +94,10 @@ def test_the_spender_is_asked_once_in_a_direct_message(
     ask(slack)
 
 
-@both_transports
 def test_a_jpeg_in_the_dm_thread_and_a_pdf_in_the_channel_thread_both_attach(
     bot: RunningBot, slack: FakeSlack, posted: dict[str, Any]
 ) -> None:
+    """Over HTTP; a file shared in a receipt thread over Socket Mode is the retried-event test below, on both."""
     request = ask(slack)
     dm = slack.dm_channel(EMPLOYEE)
     photo = reply_with_file(bot, slack, EMPLOYEE, dm, request["ts"], "IMG_2041.JPG", jpeg(), "image/jpeg")
