@@ -8,9 +8,11 @@ from types import SimpleNamespace
 
 import pytest
 
+from bot.cli import main
 from bot.scheduler import new_scheduler, schedule_jobs
 from bot.settings import ConfigError, Settings, load_settings
 from storage.crypto import generate_key
+from tests.bot.test_import_command import restored_logging  # noqa: F401 - the fixture
 
 VARIABLES = [
     "DATABASE_URL",
@@ -135,6 +137,25 @@ def test_serving_without_an_encryption_key_names_the_variable_and_keygen(monkeyp
     monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-1")
     with pytest.raises(ConfigError, match=r"ENCRYPTION_KEY.*xero-expense-bot keygen"):
         load_settings().require_serving()
+
+
+def test_serve_without_an_encryption_key_exits_with_one_line_naming_it(
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    restored_logging: None,  # noqa: F811 - the fixture
+) -> None:
+    """`serve` as the installed script runs it (`bot.cli.main`), in this process; the script in a process of its own,
+    stopped by a malformed value, is tests/e2e/test_cli.py."""
+    monkeypatch.setenv("SLACK_SIGNING_SECRET", "s")
+    monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-1")
+
+    assert main(["serve"]) == 2
+
+    said = capsys.readouterr()
+    [line] = said.err.strip().splitlines()
+    assert "ENCRYPTION_KEY" in line and "xero-expense-bot keygen" in line
+    assert said.out == "" and list(tmp_path.iterdir()) == [], "refused before anything was made"
 
 
 def test_secrets_are_never_shown_by_the_settings_object(monkeypatch: pytest.MonkeyPatch) -> None:

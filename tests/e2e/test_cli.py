@@ -1,6 +1,8 @@
 """The command line as an operator uses it: the installed `xero-expense-bot` script in a subprocess. `doctor`'s
 report line by line is tests/bot/test_init_command.py (run in this process; tests/e2e/test_init.py runs the script);
-`migrate` on a new SQLite file is tests/e2e/test_quiet_logs.py."""
+`migrate` on a new SQLite file is tests/e2e/test_quiet_logs.py; `serve` without ENCRYPTION_KEY is
+tests/bot/test_settings.py (run in this process: the script's one-line refusal is checked here, for a malformed
+value)."""
 
 from __future__ import annotations
 
@@ -26,17 +28,6 @@ def test_keygen_prints_a_usable_key(clean_env: dict[str, str], tmp_path: Path) -
     result = run_cli("keygen", env=clean_env, cwd=tmp_path)
     assert result.returncode == 0
     assert len(base64.b64decode(result.stdout.strip(), validate=True)) == 32
-
-
-def test_serve_without_an_encryption_key_exits_with_one_line_naming_it(
-    clean_env: dict[str, str], tmp_path: Path
-) -> None:
-    env = clean_env | {"SLACK_SIGNING_SECRET": "s", "SLACK_BOT_TOKEN": "xoxb-1"}
-    result = run_cli("serve", env=env, cwd=tmp_path)
-    assert result.returncode != 0
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1
-    assert "ENCRYPTION_KEY" in lines[0] and "xero-expense-bot keygen" in lines[0]
 
 
 def test_a_malformed_value_stops_start_up_with_one_line(clean_env: dict[str, str], tmp_path: Path) -> None:
