@@ -17,6 +17,9 @@ The middleware says which lane (and which workspace) a request belongs to throug
 thread, just before Bolt calls `submit` on that same thread. For a request not yet answered it also hands over
 the request's `Answer` (an `ack` that says when it was called): `submit` returns once the listener has acked, so
 Bolt's request thread, which checks for the ack every 10 ms, finds it at its first look instead of sleeping.
+
+Both lanes let answers go first (bot/slack/answers_first.py): a work thread waits its turn before it starts a piece
+of work, and an answer-lane listener waits its turn right after its `ack()`, before what it does after answering.
 """
 
 from __future__ import annotations
@@ -30,9 +33,13 @@ from typing import Any
 
 from slack_bolt import Ack
 
+from bot.slack.answers_first import AnswersFirst, answers
+
 # Commands, submissions and options loads compute their answer here: as many at once as waitress (8) and
-# Socket Mode (10) can deliver, so none waits for a thread; what they do after answering is small.
-ANSWER_THREADS = 18
+# Socket Mode (10) can deliver, so none waits for a thread, plus those that answered and wait for other answers
+# before what they do next (at most answers_first.MAX_WAIT_SECONDS each; fifty at once stay well under this).
+# A thread is started only when no idle one is free; a waiting thread costs memory, not CPU.
+ANSWER_THREADS = 64
 # Work that follows an ack: database writes, card redraws queued to the outbox, views.open/publish. Mostly
 # waiting on the database and Slack, so a few threads overlap those waits; few enough that on 2 cores the
 # request threads still get the interpreter within a few milliseconds.
@@ -44,17 +51,20 @@ _current = threading.local()
 
 
 class Answer(Ack):
-    """Bolt's `ack`, which also tells whoever waits that it was called."""
+    """Bolt's `ack`, which also tells whoever waits that it was called; the listener then goes on only when no
+    other answer is pending (or after the longest wait `gate` allows)."""
 
-    def __init__(self) -> None:
+    def __init__(self, gate: AnswersFirst = answers) -> None:
         super().__init__()  # type: ignore[no-untyped-call]
         self.given = threading.Event()
+        self._gate = gate
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         try:
             return super().__call__(*args, **kwargs)
         finally:
             self.given.set()
+            self._gate.wait_turn()
 
 
 @dataclass(frozen=True)
@@ -76,8 +86,11 @@ Work = tuple[Future[Any], Callable[..., Any], tuple[Any, ...], dict[str, Any]]
 
 
 class ListenerPool(Executor):
-    def __init__(self, *, answer_threads: int = ANSWER_THREADS, work_threads: int = WORK_THREADS) -> None:
+    def __init__(
+        self, *, answer_threads: int = ANSWER_THREADS, work_threads: int = WORK_THREADS, gate: AnswersFirst = answers
+    ) -> None:
         self._answers = ThreadPoolExecutor(answer_threads, thread_name_prefix="slack-answer")
+        self._gate = gate
         self._queues: OrderedDict[str, deque[Work]] = OrderedDict()  # workspaces in turn, next first
         self._ready = threading.Condition()
         self._closing = False
@@ -134,6 +147,7 @@ class ListenerPool(Executor):
     def _work(self) -> None:
         while (work := self._next()) is not None:
             future, fn, args, kwargs = work
+            self._gate.wait_turn()
             if not future.set_running_or_notify_cancel():
                 continue
             try:
