@@ -11,6 +11,7 @@ from bot.clock import Clock
 from bot.connection.roles import Access, Actor, Roles
 from bot.errors import DomainError, NotAllowed, NotFound
 from bot.payments import lifecycle
+from bot.payments.account_choices import AccountChoices
 from bot.payments.card_view import coding_choices, payment_card
 from bot.payments.cards import AccountChoice, CodingChoices, PaymentCard
 from bot.payments.splits import one_line
@@ -49,6 +50,7 @@ class CodingService:
         self._uow = uow
         self._clock = clock
         self._roles = roles
+        self._account_choices = AccountChoices()
 
     # --- reading -----------------------------------------------------------------------------
 
@@ -88,12 +90,7 @@ class CodingService:
         """Only the accounts, read as plain rows: the external select asks for them on every keystroke."""
         self._roles.require(actor, Access.FINANCE, "code payments")
         with self._uow.reading() as work:
-            connection = work.connections.active_for(actor.workspace_id)
-            if connection is None:
-                return []
-            return [
-                AccountChoice(code, name, tax) for code, name, tax in work.reference.line_account_rows(connection.id)
-            ]
+            return self._account_choices.of(work, actor.workspace_id)
 
     def contact_names(self, actor: Actor, query: str, limit: int = 100) -> list[str]:
         """The organisation's Xero contacts matching `query`: for choosing a payment's contact, a finance task."""
