@@ -11,9 +11,9 @@ from bot.clock import Clock
 from bot.connection.roles import Access, Actor, Roles
 from bot.errors import DomainError, NotAllowed, NotFound
 from bot.payments import lifecycle
-from bot.payments.account_choices import AccountChoices
 from bot.payments.card_view import coding_choices, payment_card
 from bot.payments.cards import AccountChoice, CodingChoices, PaymentCard
+from bot.payments.kept_choices import AccountChoices
 from bot.payments.splits import one_line
 from bot.sync.history_events import coded_by_person, edited_by_person
 from bot.text_input import DESCRIPTION_MAX, NAME_MAX, NOTE_MAX, checked_text, search_text
