@@ -16,6 +16,12 @@ from sqlalchemy.pool import StaticPool
 from storage.crypto import KeyRing, attach_keyring
 
 
+# Connections kept open to PostgreSQL. SQLAlchemy's default keeps 5 and opens (then closes) another for each
+# transaction beyond them, about 30 ms each: the request threads (8), the Slack work (4 + 4 after answers),
+# the scheduler's jobs (4) and the sync's organisations at once easily use more than 5 together.
+POOL_SIZE = 20
+
+
 def create_engine(url: str, keyring: KeyRing, **kwargs: Any) -> Engine:
     """An engine whose encrypted columns use `keyring`; SQLite gets WAL, foreign keys and a busy timeout."""
     if url.startswith("sqlite"):
@@ -24,6 +30,7 @@ def create_engine(url: str, keyring: KeyRing, **kwargs: Any) -> Engine:
             kwargs["poolclass"] = StaticPool
     else:
         kwargs.setdefault("pool_pre_ping", True)
+        kwargs.setdefault("pool_size", POOL_SIZE)
     engine = sqlalchemy.create_engine(url, **kwargs)
     attach_keyring(engine.dialect, keyring)
     if engine.dialect.name == "sqlite":

@@ -28,7 +28,11 @@ _kept_choices: Kept[CodingChoices] = Kept()  # per organisation, until its refer
 def coding_choices(work: UnitOfWork, workspace_id: int) -> CodingChoices:
     """What a payment of the workspace may be coded with: the connected organisation's usable reference data
     (kept in memory until it is refreshed: bot/payments/kept_choices.py)."""
-    connection = work.connections.active_for(workspace_id)
+    return choices_of(work, work.connections.active_for(workspace_id))
+
+
+def choices_of(work: UnitOfWork, connection: XeroConnection | None) -> CodingChoices:
+    """`coding_choices` for the workspace's active connection, already read."""
     if connection is None:
         return CodingChoices()
     return _kept_choices.get(

@@ -11,7 +11,7 @@ from bot.clock import Clock
 from bot.connection.roles import Access, Actor, Roles
 from bot.errors import DomainError, NotAllowed, NotFound
 from bot.payments import lifecycle
-from bot.payments.card_view import coding_choices, payment_card
+from bot.payments.card_view import choices_of, coding_choices, payment_card
 from bot.payments.cards import AccountChoice, CodingChoices, PaymentCard
 from bot.payments.kept_choices import AccountChoices
 from bot.payments.splits import one_line
@@ -257,8 +257,10 @@ class CodingService:
         return payment
 
     def _editable(self, work: UnitOfWork, actor: Actor, payment_id: int, version: int) -> Payment:
-        lifecycle.refuse_if_reconciled(self._payment(work, actor.workspace_id, payment_id))  # whatever was seen
-        payment = self.current(work, actor.workspace_id, payment_id, version)
+        payment = self._payment(work, actor.workspace_id, payment_id)
+        lifecycle.refuse_if_reconciled(payment)  # whatever version was seen
+        if payment.version != version:
+            raise Conflict(payment_id)
         if payment.state not in lifecycle.CODABLE:
             raise DomainError(_not_editable(payment.state))
         return payment
@@ -275,8 +277,8 @@ class CodingService:
         return self.changed(work, payment, offer_category)
 
     def changed(self, work: UnitOfWork, payment: Payment, offer_category: AccountChoice | None = None) -> Changed:
-        choices = self.choices(work, payment.workspace_id)
         connection = work.connections.active_for(payment.workspace_id)
+        choices = choices_of(work, connection)
         return Changed(
             card=payment_card(payment, choices, connection),
             choices=choices,

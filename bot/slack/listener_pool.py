@@ -45,6 +45,11 @@ ANSWER_THREADS = 64
 # request threads still get the interpreter within a few milliseconds.
 WORK_THREADS = 4
 
+# What answer-lane listeners do after their ack (each having waited for the other answers first), at most this many
+# at once: fifty `/xero help` replay records let through together would take fifty database connections (the
+# pool keeps 5 and opens more for each) and the interpreter at once, just as the next requests arrive.
+AFTER_ANSWER_AT_ONCE = 4
+
 ACK_WAIT_SECONDS = 3.0  # Slack's deadline; Bolt's own wait gives up then too
 
 _current = threading.local()
@@ -52,19 +57,43 @@ _current = threading.local()
 
 class Answer(Ack):
     """Bolt's `ack`, which also tells whoever waits that it was called; the listener then goes on only when no
-    other answer is pending (or after the longest wait `gate` allows)."""
+    other answer is pending (or after the longest wait `gate` allows), and when one of the listener pool's turns
+    for what follows answers is free (`in_turns`)."""
 
     def __init__(self, gate: AnswersFirst = answers) -> None:
         super().__init__()  # type: ignore[no-untyped-call]
         self.given = threading.Event()
         self._gate = gate
+        self._turns: threading.Semaphore | None = None
+        self._went_on = self._holding = False
+
+    def in_turns(self, turns: threading.Semaphore) -> None:
+        self._turns = turns
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         try:
             return super().__call__(*args, **kwargs)
         finally:
             self.given.set()
-            self._gate.wait_turn()
+            if not self._went_on:
+                self._went_on = True
+                self._gate.wait_turn()
+                if self._turns is not None:
+                    self._turns.acquire()
+                    self._holding = True
+
+    def finished(self) -> None:
+        """The listener returned: its turn is free for the next."""
+        if self._holding and self._turns is not None:
+            self._holding = False
+            self._turns.release()
+
+
+def _listener(answer: Answer, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    try:
+        return fn(*args, **kwargs)
+    finally:
+        answer.finished()
 
 
 @dataclass(frozen=True)
@@ -91,6 +120,7 @@ class ListenerPool(Executor):
     ) -> None:
         self._answers = ThreadPoolExecutor(answer_threads, thread_name_prefix="slack-answer")
         self._gate = gate
+        self._after_answers = threading.Semaphore(AFTER_ANSWER_AT_ONCE)
         self._queues: OrderedDict[str, deque[Work]] = OrderedDict()  # workspaces in turn, next first
         self._ready = threading.Condition()
         self._closing = False
@@ -103,11 +133,13 @@ class ListenerPool(Executor):
     def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
         lane: Lane | None = getattr(_current, "lane", None)
         answer = lane.answer if lane is not None else None
-        if lane is None or answer is not None:
-            started = self._answers.submit(fn, *args, **kwargs)
-            if answer is not None:  # back to Bolt once the listener has acked (or has finished without)
-                started.add_done_callback(lambda _: answer.given.set())
-                answer.given.wait(ACK_WAIT_SECONDS)
+        if lane is None:
+            return self._answers.submit(fn, *args, **kwargs)
+        if answer is not None:  # back to Bolt once the listener has acked (or has finished without)
+            answer.in_turns(self._after_answers)
+            started = self._answers.submit(_listener, answer, fn, *args, **kwargs)
+            started.add_done_callback(lambda _: answer.given.set())
+            answer.given.wait(ACK_WAIT_SECONDS)
             return started
         future: Future[Any] = Future()
         with self._ready:

@@ -9,7 +9,7 @@ from typing import Any
 
 from bot.server import SLACK_EVENTS_PATH, SlackRequestsCounted
 from bot.slack.answers_first import AnswersFirst
-from bot.slack.listener_pool import Answer, ListenerPool, for_request, forget_request
+from bot.slack.listener_pool import AFTER_ANSWER_AT_ONCE, Answer, ListenerPool, for_request, forget_request
 
 NOT_YET = 0.2  # how long a test watches for something that must not happen
 
@@ -126,3 +126,47 @@ def test_other_requests_are_not_counted() -> None:
     assert gate.pending == 0
     task: Any = dispatcher.queue.popleft()
     assert task is channel
+
+
+def test_what_listeners_do_after_answering_runs_a_few_at_a_time_and_every_answer_is_given_at_once() -> None:
+    gate = AnswersFirst(max_wait=60)
+    pool = ListenerPool(answer_threads=AFTER_ANSWER_AT_ONCE + 2, work_threads=1, gate=gate)
+    release = threading.Event()
+    going_on: list[int] = []
+    answers = [Answer(gate) for _ in range(AFTER_ANSWER_AT_ONCE + 1)]
+
+    def listener(n: int) -> None:
+        answers[n](text="saved")
+        going_on.append(n)
+        release.wait(10)
+
+    for n, answer in enumerate(answers):
+        for_request("T1", answer=answer)  # a submission: its listener answers
+        try:
+            pool.submit(listener, n)  # returns once the listener has answered
+        finally:
+            forget_request()
+
+    assert all(answer.given.is_set() for answer in answers)
+    assert not pool_done(going_on, AFTER_ANSWER_AT_ONCE + 1)
+    assert len(going_on) == AFTER_ANSWER_AT_ONCE
+    release.set()
+    assert pool_done(going_on, AFTER_ANSWER_AT_ONCE + 1, wait=10)
+    pool.shutdown()
+
+
+def pool_done(going_on: list[int], count: int, wait: float = NOT_YET) -> bool:
+    finished = threading.Event()
+
+    def watch() -> None:
+        while len(going_on) < count:
+            if finished.wait(0.01):
+                return
+        finished.set()
+
+    watcher = threading.Thread(target=watch, daemon=True)
+    watcher.start()
+    watcher.join(wait)
+    done = len(going_on) >= count
+    finished.set()
+    return done
