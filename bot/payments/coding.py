@@ -157,8 +157,9 @@ class CodingService:
         description: str | None,
         contact_name: str | None = None,
         reference: str | None = None,
-    ) -> Changed:
-        """Employees may change only the description of their own payments; finance changes all three."""
+    ) -> None:
+        """Employees may change only the description of their own payments; finance changes all three. The modal's
+        answer waits for this save; the card is drawn after it."""
         description = checked_text("description", "The description", description, limit=DESCRIPTION_MAX, multiline=True)
         contact_name = checked_text("contact_name", "The contact name", contact_name, limit=NAME_MAX)
         reference = checked_text("reference", "The reference", reference, limit=NAME_MAX)
@@ -173,7 +174,7 @@ class CodingService:
                 payment.contact_id = None
                 payment.reference = reference
             edited_by_person(work, actor.user_id, payment)
-            return self.save(work, payment)
+            self.write(work, payment)
 
     def exclude(self, actor: Actor, payment_id: int, version: int, reason: str, note: str | None) -> Changed:
         self._roles.require(actor, Access.FINANCE, "exclude payments")
@@ -241,8 +242,6 @@ class CodingService:
             work.commit()
             return mapping
 
-    # --- plumbing ----------------------------------------------------------------------------
-
     def _payment(self, work: UnitOfWork, workspace_id: int, payment_id: int) -> Payment:
         payment = work.payments.get(workspace_id, payment_id)
         if payment is None:
@@ -268,13 +267,16 @@ class CodingService:
     def save(self, work: UnitOfWork, payment: Payment, offer_category: AccountChoice | None = None) -> Changed:
         """Write a changed payment and commit; a write raced by another request's is refused as a Conflict. The card
         is drawn after the commit, so the write holds its locks only as long as the write itself."""
+        self.write(work, payment)
+        return self.changed(work, payment, offer_category)
+
+    def write(self, work: UnitOfWork, payment: Payment) -> None:
         payment_id = payment.id  # read now: a failed flush leaves nothing loadable
         try:
             work.session.flush()
         except StaleDataError as stale:  # another request wrote the payment between our read and this write
             raise Conflict(payment_id) from stale
         work.commit()
-        return self.changed(work, payment, offer_category)
 
     def changed(self, work: UnitOfWork, payment: Payment, offer_category: AccountChoice | None = None) -> Changed:
         connection = work.connections.active_for(payment.workspace_id)
