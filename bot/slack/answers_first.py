@@ -5,8 +5,9 @@ roughly for the CPU the process spends meanwhile, and most of that is work Slack
 change and card redraw, a command's replay record, a scheduled job, a bulk sync's next batch, a receipt's
 conversion. So the process counts the Slack requests it has received and not yet answered (waitress counts
 them from the moment a request is queued for a thread, bot/server.py), and such work asks `wait_turn` before
-it starts: it goes on at once when no answer is pending, else when the last pending one is given, and in any
-case after `MAX_WAIT_SECONDS`, so under a steady stream of requests work is delayed, never stopped.
+it starts: it goes on once no answer is pending and none was given for `LINGER_SECONDS` (at once when the
+process is quiet), and in any case after `MAX_WAIT_SECONDS`, so under a steady stream of requests work is
+delayed, never stopped.
 
 What is already running is not interrupted; the gate only decides when the next piece starts. Work that runs
 before an answer (a submission's save, an options load's reads) never asks: it is the answer.
@@ -22,13 +23,24 @@ from contextlib import contextmanager
 # Longest a piece of work waits for answers: a round of fifty answers takes a few hundred milliseconds on two
 # cores, and a click's redraw a little later is not noticed; under a steady stream work still starts this often.
 MAX_WAIT_SECONDS = 0.3
+# And how long after the last answer it still waits: requests come in bursts (fifty clicks, a search's keystrokes),
+# and a click is answered in a millisecond or two, so without this work would start in each gap of the burst.
+LINGER_SECONDS = 0.025
 
 
 class AnswersFirst:
-    def __init__(self, *, max_wait: float = MAX_WAIT_SECONDS, monotonic: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self,
+        *,
+        max_wait: float = MAX_WAIT_SECONDS,
+        linger: float = LINGER_SECONDS,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.max_wait = max_wait
+        self.linger = linger
         self._monotonic = monotonic
         self._pending = 0
+        self._last_answer = float("-inf")
         self._changed = threading.Condition()
 
     @property
@@ -44,6 +56,7 @@ class AnswersFirst:
     def answered(self) -> None:
         with self._changed:
             self._pending = max(0, self._pending - 1)
+            self._last_answer = self._monotonic()
             if not self._pending:
                 self._changed.notify_all()
 
@@ -57,18 +70,18 @@ class AnswersFirst:
             self.answered()
 
     def wait_turn(self) -> bool:
-        """Before a piece of work: True at once, or once no answer is pending; False when it waited the most
-        it may (the work then goes on anyway)."""
+        """Before a piece of work: True at once, or once no answer is pending and none was given for `linger`;
+        False when it waited the most it may (the work then goes on anyway)."""
         with self._changed:
-            if not self._pending:
-                return True
             deadline = self._monotonic() + self.max_wait
-            while self._pending:
-                left = deadline - self._monotonic()
-                if left <= 0:
+            while True:
+                now = self._monotonic()
+                if not self._pending and now >= self._last_answer + self.linger:
+                    return True
+                if now >= deadline:
                     return False
-                self._changed.wait(left)
-            return True
+                until = deadline if self._pending else min(deadline, self._last_answer + self.linger)
+                self._changed.wait(until - now)
 
 
 # One per process: the interpreter lock the answers compete for is the process's.
