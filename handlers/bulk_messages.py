@@ -17,8 +17,8 @@ def confirm_modal(plan: BulkPlan, home_metadata: str) -> Block:
     noun = "payment" if count == 1 else "payments"
     text = (
         f"Sync {count} {noun} to Xero? They need about {plan.calls} calls to Xero ({plan.transaction_calls} for "
-        f"the transactions, {plan.receipts} for receipts). Xero allows {plan.calls_per_minute} calls a minute, "
-        f"so this takes about "
+        f"the transactions, {plan.receipts} for receipts, {plan.notes} for History & Notes). Xero allows "
+        f"{plan.calls_per_minute} calls a minute, so this takes about "
         f"{plan.minutes} minute{'s' if plan.minutes != 1 else ''}{finish_words(plan)}. Transactions go first, "
         "receipts follow; a progress message keeps you posted."
     )
@@ -44,7 +44,7 @@ def finish_words(plan: BulkPlan) -> str:
     today = plan.day_remaining
     return (
         f", but it needs more than the {today} calls left in this organisation's Xero budget for today: "
-        f"{today} calls today (transactions before receipts), then it resumes tomorrow after 00:00 UTC"
+        f"{today} calls today (transactions before receipts and notes), then it resumes tomorrow after 00:00 UTC"
     )
 
 

@@ -6,12 +6,13 @@ instead of reading and spilling them again: a 500,000-line import spends a quart
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Sequence
 from datetime import date
 from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import Table, insert
+from sqlalchemy import JSON, Table, insert
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session
 
@@ -68,14 +69,17 @@ def _row_values(
     def processor_of(name: str) -> Processor | None:
         return table.c[name].type._cached_bind_processor(dialect)
 
+    as_text = dialect.name == "postgresql"  # COPY sends text: a JSON value is spelt once, not dumped per row
     fixed = [
-        processor(value) if (processor := processor_of(name)) is not None and value is not None else value
+        _constant(value, processor_of(name), as_text and isinstance(table.c[name].type, JSON))
         for name, value in constants.items()
     ]
     get = itemgetter(*varying)
     single = len(varying) == 1
     converting = [
-        (index, _memoised(processor)) for index, name in enumerate(varying) if (processor := processor_of(name))
+        (index, _memoised(processor, as_text))
+        for index, name in enumerate(varying)
+        if (processor := processor_of(name))
     ]
 
     def values(row: dict[str, Any]) -> list[Any]:
@@ -90,9 +94,17 @@ def _row_values(
     return values
 
 
-def _memoised(processor: Processor) -> Processor:
+def _constant(value: Any, processor: Processor | None, json_text: bool) -> Any:
+    """A constant as sent for every row: converted once (a JSON one to its text once, for COPY)."""
+    if value is None or processor is None:
+        return value
+    return json.dumps(value) if json_text else processor(value)
+
+
+def _memoised(processor: Processor, as_text: bool = False) -> Processor:
     """The processor, remembering what it made of each date and of an empty list (equal ones always convert alike;
-    equal decimals or datetimes in other time zones need not, so those are converted each time)."""
+    equal decimals or datetimes in other time zones need not, so those are converted each time). With `as_text`
+    (COPY), an empty list is sent as the JSON text "[]" rather than a wrapper the driver would serialise per row."""
     seen: dict[date, Any] = {}
     empty: list[Any] = []
 
@@ -105,7 +117,7 @@ def _memoised(processor: Processor) -> Processor:
             return found
         if kind is list and not value:
             if not empty:
-                empty.append(processor(value))
+                empty.append("[]" if as_text else processor(value))
             return empty[0]
         return processor(value)
 

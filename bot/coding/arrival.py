@@ -35,10 +35,14 @@ class NoRules:
 
 
 def arrival_columns(
-    work: UnitOfWork, workspace_id: int, batch: Sequence[Arriving], rules: RuleBook | None = None
+    work: UnitOfWork,
+    workspace_id: int,
+    batch: Sequence[Arriving],
+    rules: RuleBook | None = None,
+    import_run: str | None = None,
 ) -> list[dict[str, Any]]:
     """For each payment of the batch, in order: its payee key, coding, why it is coded so, and the payment it may
-    repeat."""
+    repeat (not one stored by the same export's `import_run`)."""
     rules = rules if rules is not None else WorkspaceRules.load(work, workspace_id)
     keys = [normalise(item.payment.payee).key for item in batch]
     mappings = work.payments.category_mappings_for(
@@ -53,7 +57,7 @@ def arrival_columns(
     }
     spenders = work.payments.spenders_history(workspace_id, emails, HISTORY_DEPTH) if history else {}
     choices = coding_choices(work, workspace_id) if history else None
-    duplicates = find_duplicates(work, workspace_id, batch, keys)
+    duplicates = find_duplicates(work, workspace_id, batch, keys, import_run)
     columns = []
     for item, key, duplicate_of in zip(batch, keys, duplicates, strict=True):
         ruled = rules.coding_for(item, key)

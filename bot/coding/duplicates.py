@@ -31,9 +31,15 @@ WINDOW = timedelta(days=3)
 
 
 def find_duplicates(
-    work: UnitOfWork, workspace_id: int, batch: Sequence[Arriving], payee_keys: Sequence[str]
+    work: UnitOfWork,
+    workspace_id: int,
+    batch: Sequence[Arriving],
+    payee_keys: Sequence[str],
+    import_run: str | None = None,
 ) -> list[int | None]:
-    """For each payment of the batch, the stored payment it may repeat (the nearest in date), or None."""
+    """For each payment of the batch, the stored payment it may repeat (the nearest in date), or None. A batch of
+    an export's import is compared only with payments that came another way: each line of one export is a payment
+    of its own (two coffees on one day are two), and the export's earlier batches are not searched again."""
     if not batch:
         return []
     dates = [item.payment.date for item in batch]
@@ -43,6 +49,7 @@ def find_duplicates(
         {item.payment.amount for item in batch},
         min(dates) - WINDOW,
         max(dates) + WINDOW,
+        other_than_import=import_run,
     )
     by_amount: dict[tuple[int, Decimal], list[DuplicateCandidate]] = {}
     for candidate in candidates:

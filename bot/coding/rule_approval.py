@@ -17,6 +17,7 @@ from bot.coding.rule_book import WorkspaceRules
 from bot.coding.rules import Rule
 from bot.payments import lifecycle
 from bot.payments.approve import missing_for_sync
+from bot.payments.cards import TaxChoice
 from bot.payments.input import Arriving
 from bot.receipts.matching_view import receipt_hold
 from storage.models import Payment, PaymentState, ReceiptState
@@ -25,14 +26,27 @@ from storage.uow import UnitOfWork
 RULE_ACTOR = "rule"  # who the audit log says acted
 
 
-def blocks_auto_approval(payment: Payment) -> str | None:
+def blocks_auto_approval(payment: Payment, tax: TaxChoice | None = None) -> str | None:
     """Why no rule may approve this payment whatever it says (a person must look at it), or None.
 
     Checks that need a person's eye belong here: a possible duplicate; a receipt that disagrees with the payment
-    and finance has not kept anyway, or one not read yet (bot/receipts/matching_view.py)."""
+    (its total, date, merchant, or its tax against the payment's tax rate `tax`) and finance has not kept anyway,
+    or one not read yet (bot/receipts/matching_view.py)."""
     if payment.duplicate_of_id is not None:
         return "it may be a duplicate of an earlier payment"
-    return receipt_hold(payment)
+    return receipt_hold(payment, tax)
+
+
+def tax_rate_of(work: UnitOfWork, payment: Payment) -> TaxChoice | None:
+    """The payment's tax rate with its percentage, looked up only when a read receipt states a tax to check."""
+    if not payment.tax_type or not any(r.reading is not None and r.reading.tax is not None for r in payment.receipts):
+        return None
+    connection = work.connections.active_for(payment.workspace_id)
+    if connection is None:
+        return None
+    rates = work.reference.usable_tax_rates(connection.id)
+    found = next((r for r in rates if r.tax_type == payment.tax_type), None)
+    return TaxChoice(found.tax_type, found.name, found.effective_rate) if found is not None else None
 
 
 def waits_for(rule: Rule, payment: Payment) -> str | None:
@@ -63,7 +77,7 @@ def approve_by_rule(
         return False
     rules = rules or WorkspaceRules.load(work, payment.workspace_id)
     rule = rules.by_id(payment.rule_id)  # as it is now, and only if it is not broken
-    if rule is None or waits_for(rule, payment) or blocks_auto_approval(payment):
+    if rule is None or waits_for(rule, payment) or blocks_auto_approval(payment, tax_rate_of(work, payment)):
         return False
     if not (ready or (lambda p: not missing_for_sync(work, p, p.workspace_id)))(payment):
         return False

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import sys
 import time
+import uuid
 from dataclasses import dataclass, field
 from typing import Any, TextIO
 
@@ -163,9 +164,10 @@ class Importer:
         batch: list[PaymentIn] = []
         registered: dict[str, str | None] = {}
         book = StoredAccounts(self._uow, workspace_id)
+        run = uuid.uuid4().hex  # this import, on each payment it stores
         if progress is not None:
             progress(0, reader.total_lines)
-        with BatchWriter(lambda stored: self._store(summary, workspace_id, stored, dry_run)) as writer:
+        with BatchWriter(lambda stored: self._store(summary, workspace_id, stored, dry_run, run)) as writer:
             accepted: SourceAccountIn | None = None  # the account of the last payment taken: checked already
             for line in reader.lines():
                 summary.total += 1
@@ -195,7 +197,9 @@ class Importer:
             summary.profile_kept = True
         return summary
 
-    def _store(self, summary: ImportSummary, workspace_id: int, batch: list[PaymentIn], dry_run: bool) -> None:
+    def _store(
+        self, summary: ImportSummary, workspace_id: int, batch: list[PaymentIn], dry_run: bool, run: str
+    ) -> None:
         if dry_run:
             known = self._ingest.known(workspace_id, batch)
             unique = {(payment.account.id, payment.id) for payment in batch}
@@ -203,7 +207,7 @@ class Importer:
             summary.new += len(unique - known)
             return
         try:
-            result = self._ingest.store(workspace_id, batch)
+            result = self._ingest.store(workspace_id, batch, import_run=run)
         except AccountCurrencyMismatch as mismatch:  # registered by someone else since the lines were checked
             raise ExportProblem(
                 f"{summary.file_name}: account {shown(mismatch.account.id)} was just registered in "

@@ -58,11 +58,12 @@ class IngestService:
         self._arrived(workspace_id, payments, result)
         return result
 
-    def store(self, workspace_id: int, payments: Sequence[PaymentIn]) -> IngestResult:
-        """An import's batch: the new payments inserted in bulk, the known ones counted as duplicates.
+    def store(self, workspace_id: int, payments: Sequence[PaymentIn], import_run: str | None = None) -> IngestResult:
+        """An import's batch: the new payments inserted in bulk, the known ones counted as duplicates. `import_run`
+        names the import the batch belongs to: its lines are not flagged as duplicates of each other.
 
         Raises AccountCurrencyMismatch when an account is registered in another currency (nothing is stored)."""
-        result = _twice_on_conflict(lambda: self._store_once(workspace_id, payments), "a concurrent import")
+        result = _twice_on_conflict(lambda: self._store_once(workspace_id, payments, import_run), "a concurrent import")
         self._arrived(workspace_id, payments, result)
         return result
 
@@ -123,7 +124,7 @@ class IngestService:
             work.commit()
         return result
 
-    def _store_once(self, workspace_id: int, payments: Sequence[PaymentIn]) -> IngestResult:
+    def _store_once(self, workspace_id: int, payments: Sequence[PaymentIn], import_run: str | None) -> IngestResult:
         result = IngestResult()
         with self._uow() as work:
             accounts: dict[str, SourceAccount] = {}
@@ -144,12 +145,13 @@ class IngestService:
                 new.append(Arriving(account_row_id, payment))
                 result.created.append(payment.id)
             # Coding by a rule, from history or the category mapping, and the duplicate check (bot/coding/arrival.py).
-            arrived = arrival_columns(work, workspace_id, new)
+            arrived = arrival_columns(work, workspace_id, new, import_run=import_run)
             rows = [
                 _payment_row(item.source_account_id, item.payment) | columns
                 for item, columns in zip(new, arrived, strict=True)
             ]
-            insert_rows(work.session, PAYMENTS, rows, {"workspace_id": workspace_id, **_new_payment_constants()})
+            constants = {"workspace_id": workspace_id, "import_run": import_run, **_new_payment_constants()}
+            insert_rows(work.session, PAYMENTS, rows, constants)
             after_arrival(work, workspace_id, new, arrived, self._clock.now())  # rules' automatic approval
             work.commit()
         return result

@@ -67,10 +67,20 @@ def receipt_mismatch(payment: Payment) -> str | None:
     return None
 
 
-def receipt_hold(payment: Payment) -> str | None:
-    """Why automatic approval must wait for a person or for the reader: a receipt that differs and was not kept
-    anyway, or a receipt stored lately and not read yet (one stored before receipts were read never holds)."""
-    mismatch = receipt_mismatch(payment)
+def receipt_tax_mismatch(payment: Payment, tax: TaxChoice | None) -> str | None:
+    """How a read receipt's tax differs from what the payment's tax rate gives, on a receipt finance has not kept
+    anyway; None when none differs (or the rate or the receipt's tax is not known)."""
+    for view in receipt_check_views(payment, tax):
+        if view.tax and view.kept_by_user_id is None:
+            return view.tax
+    return None
+
+
+def receipt_hold(payment: Payment, tax: TaxChoice | None = None) -> str | None:
+    """Why automatic approval must wait for a person or for the reader: a receipt that differs (its total, date,
+    merchant, or its tax against the payment's tax rate `tax`) and was not kept anyway, or a receipt stored lately
+    and not read yet (one stored before receipts were read never holds)."""
+    mismatch = receipt_mismatch(payment) or receipt_tax_mismatch(payment, tax)
     if mismatch:
         return f"its receipt does not match: {mismatch}"
     recent = utcnow() - UNREAD_HOLD

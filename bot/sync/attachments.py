@@ -62,7 +62,7 @@ class ReceiptUploader:
         jobs = self._claim(tenant, now, limit if allowance is None else min(limit, allowance))
         if not jobs:
             return False
-        self._count_claimed(tenant.connection_id, len(jobs))
+        self.count_claimed(tenant.connection_id, len(jobs))
         renew = renew_uploads(self._parts.uow, [job.receipt_id for job in jobs])
         with (
             heartbeat(self._parts.clock, self._parts.lease, renew, now + self._parts.lease),
@@ -76,24 +76,35 @@ class ReceiptUploader:
         return all(outcomes)  # what failed waits for its own retry time
 
     def allowance(self, tenant: TenantRef, now: datetime) -> int | None:
-        """Uploads today's budget leaves room for, after the reserve for waiting transactions; None when Xero
-        has not said today how much is left."""
+        """Calls receipts and notes may spend today, after the reserve for waiting transactions: the least of what
+        Xero last said is left (less what this process has claimed since) and what XERO_DAY_LIMIT leaves every
+        instance together (the shared call ledger, on PostgreSQL); None when neither is known today."""
+        budgets = []
+        if (shared := self._parts.gateway.calls_left_today(tenant)) is not None:
+            budgets.append(shared)
         with self._parts.uow() as work:
             connection = work.connections.get(tenant.connection_id)
-            if connection is None or connection.day_limit_remaining is None or connection.limits_seen_at is None:
+            seen_at = connection.limits_seen_at if connection is not None else None
+            remaining = connection.day_limit_remaining if connection is not None else None
+            if seen_at is not None and seen_at.astimezone(UTC).date() != now.astimezone(UTC).date():
+                seen_at = None  # yesterday's figure: a new day's budget
+            if not budgets and (seen_at is None or remaining is None):
                 return None
-            if connection.limits_seen_at.astimezone(UTC).date() != now.astimezone(UTC).date():
-                return None  # yesterday's figure: a new day's budget
             waiting = work.payments.transactions_waiting(tenant.workspace_id)
-            seen_at, remaining = connection.limits_seen_at, connection.day_limit_remaining
+        if seen_at is not None and remaining is not None:
+            budgets.append(remaining - self._claimed_since(tenant.connection_id, seen_at))
+        return min(budgets) - reserve_for(waiting)
+
+    def _claimed_since(self, connection_id: int, seen_at: datetime) -> int:
         with self._lock:
-            since, claimed = self._since_seen.get(tenant.connection_id, (seen_at, 0))
+            since, claimed = self._since_seen.get(connection_id, (seen_at, 0))
             if since != seen_at:  # a newer figure from Xero counts what was claimed before it
                 claimed = 0
-            self._since_seen[tenant.connection_id] = (seen_at, claimed)
-        return remaining - claimed - reserve_for(waiting)
+            self._since_seen[connection_id] = (seen_at, claimed)
+            return claimed
 
-    def _count_claimed(self, connection_id: int, count: int) -> None:
+    def count_claimed(self, connection_id: int, count: int) -> None:
+        """Calls claimed (uploads, notes) since Xero's figure for the day was last saved."""
         with self._lock:
             if connection_id in self._since_seen:
                 seen_at, claimed = self._since_seen[connection_id]

@@ -5,8 +5,9 @@ in batches of 50, then receipts) within Xero's limits. Progress is read back fro
 run survives a restart of the bot and simply continues.
 
 The confirmation says when a run finishes: its calls (transaction batches, contacts to create, one per
-receipt) at Xero's per-minute limit, or, when they exceed what is left of the organisation's daily budget
-(XERO_DAY_LIMIT, or less when Xero's X-DayLimit-Remaining says so), that the rest waits for tomorrow.
+receipt, one History & Notes entry per transaction) at Xero's per-minute limit, or, when they exceed what is
+left of the organisation's daily budget (XERO_DAY_LIMIT, or less when Xero's X-DayLimit-Remaining says so), that
+the rest waits for tomorrow.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from bot.connection.roles import Access, Actor, Roles
 from bot.errors import DomainError
 from bot.payments import lifecycle
 from storage.models import BulkRun, PaymentState, XeroConnection
+from storage.repositories.history_notes import HistoryNotes
 from storage.uow import UnitOfWorkFactory
 
 MAX_PER_RUN = 1000
@@ -37,6 +39,7 @@ class BulkPlan:
     receipts: int
     calls_per_minute: int = CALLS_PER_MINUTE
     contacts: int = 0  # calls to create payees Xero does not have yet (at most one per batch)
+    notes: int = 0  # the History & Notes entry each synced transaction gets (bot/sync/history_writer.py)
     starts_at: datetime | None = None
     day_remaining: int | None = None  # calls left in today's budget; None when not known
     zone: str = "UTC"  # the workspace's time zone, for the finish time
@@ -47,7 +50,7 @@ class BulkPlan:
 
     @property
     def calls(self) -> int:
-        return self.transaction_calls + self.receipts
+        return self.transaction_calls + self.receipts + self.notes
 
     @property
     def minutes(self) -> int:
@@ -140,6 +143,7 @@ class BulkSyncService:
                 work.payments.unattached_count(ids),
                 self._per_minute,
                 contacts=min(new_payees, math.ceil(len(ids) / BATCH)),
+                notes=len(ids),
                 starts_at=now,
                 day_remaining=day_remaining(connection, self._day_limit, now),
                 zone=workspace.timezone if workspace is not None else "UTC",
@@ -199,7 +203,8 @@ class BulkSyncService:
         synced = sum(1 for s in states.values() if s is PaymentState.SYNCED)
         waiting = len(run.payment_ids) - synced - len(errors)
         attachments = work.payments.unattached_count(run.payment_ids)
-        calls_left = math.ceil(max(waiting, 0) / BATCH) + attachments
+        notes = HistoryNotes(work.session).unwritten_count(run.payment_ids) + max(waiting, 0)
+        calls_left = math.ceil(max(waiting, 0) / BATCH) + attachments + notes
         connection = work.connections.active_for(run.workspace_id)
         per_minute = self._per_minute
         if connection is not None and connection.day_limit_remaining is not None:

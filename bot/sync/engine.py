@@ -61,7 +61,9 @@ class SyncEngine:
         self.claims = Claims(self._parts, lookup, settler, public_url=public_url)
         self.sender = Sender(self._parts, ContactResolver(self._parts), settler)
         self.uploader = ReceiptUploader(self._parts)
-        self.notes = HistoryWriter(self._parts, names=names, allowance=self.uploader.allowance)
+        self.notes = HistoryWriter(
+            self._parts, names=names, allowance=self.uploader.allowance, spent=self.uploader.count_claimed
+        )
         self.batch_size = BATCH_SIZE
         self.at_once = at_once
         self._report_lock = threading.Lock()

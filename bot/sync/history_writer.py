@@ -30,6 +30,7 @@ MAX_NOTE_ATTEMPTS = 5
 # A person's name from (Slack team id, user id); None when Slack does not know them.
 Names = Callable[[str, str], str | None]
 Allowance = Callable[[TenantRef, datetime], int | None]
+Spent = Callable[[int, int], None]  # (connection id, calls claimed): counted against the day's budget
 
 
 @dataclass(frozen=True)
@@ -42,10 +43,11 @@ class NoteJob:
 
 
 class HistoryWriter:
-    def __init__(self, parts: SyncParts, *, names: Names | None, allowance: Allowance) -> None:
+    def __init__(self, parts: SyncParts, *, names: Names | None, allowance: Allowance, spent: Spent) -> None:
         self._parts = parts
         self._names = names
         self._allowance = allowance
+        self._spent = spent
 
     def write_some(self, tenant: TenantRef, report: RunReport) -> bool:
         """Write up to a handful of due notes; False when there was none it could write."""
@@ -56,6 +58,8 @@ class HistoryWriter:
         jobs = self._claim(tenant, now, NOTES_AT_ONCE if allowance is None else min(NOTES_AT_ONCE, allowance))
         if not jobs:
             return False
+        # Counted against the day's budget: a note whose last answer was lost reads the history before writing.
+        self._spent(tenant.connection_id, sum(2 if job.maybe_sent else 1 for job in jobs))
         renew = self._renew([job.note_id for job in jobs])
         with heartbeat(self._parts.clock, self._parts.lease, renew, now + self._parts.lease):
             outcomes = [self._write(tenant, job, report) for job in jobs]

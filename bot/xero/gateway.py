@@ -130,6 +130,10 @@ class XeroGateway:
             idempotency_key=key,
         )
 
+    def calls_left_today(self, tenant: TenantRef) -> int | None:
+        """What XERO_DAY_LIMIT leaves the organisation today, counted across instances; None when not counted."""
+        return self._client.limiter.left_today(tenant.tenant_id)
+
     def history_details(self, tenant: TenantRef, xero_id: str) -> list[str]:
         """The Details of every entry in a transaction's History & Notes, oldest first."""
         found = self._client.accounting(tenant, "get_bank_transactions_history", xero_id)

@@ -32,6 +32,11 @@ class CallLimiter(Protocol):
 
     def day_remaining(self, tenant_id: str) -> int | None: ...
 
+    def left_today(self, tenant_id: str) -> int | None:
+        """Calls every instance together may still make to the organisation today under XERO_DAY_LIMIT; None
+        where only this process's calls are known (then Xero's own figure, saved on the connection, decides)."""
+        ...
+
 
 @dataclass
 class _Tenant:
@@ -123,3 +128,6 @@ class RateLimiter:
 
     def day_remaining(self, tenant_id: str) -> int | None:
         return self._tenant(tenant_id).day_remaining
+
+    def left_today(self, tenant_id: str) -> int | None:
+        return None  # one instance: Xero's figure on the connection, less this process's claims, is the budget

@@ -117,6 +117,11 @@ class SharedRateLimiter:
         with self._lock:
             return self._day_remaining.get(tenant_id)
 
+    def left_today(self, tenant_id: str) -> int | None:
+        """XERO_DAY_LIMIT less the calls every instance has made to the organisation today (the ledger's count)."""
+        used = self._ledger.used_today(tenant_id, self._today().astimezone(UTC).date())
+        return max(0, self.day_limit - used)
+
 
 def _day_used_up(now: datetime) -> XeroRateLimited:
     tomorrow = datetime.combine(now.astimezone(UTC).date() + timedelta(days=1), datetime.min.time(), UTC)

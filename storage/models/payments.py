@@ -135,6 +135,8 @@ class Payment(Timestamped, Base):
     coding_note: Mapped[str | None] = mapped_column(String(500))  # "Coded differently before: …"
     # The earlier payment this one may repeat; it is not synced until finance says which (bot/coding/duplicates.py).
     duplicate_of_id: Mapped[int | None] = mapped_column(ForeignKey("payments.id", ondelete="SET NULL"))
+    # The export import that stored it: an export's lines are never taken for duplicates of each other.
+    import_run: Mapped[str | None] = mapped_column(String(32))
     # The coding rule that coded it (and may have approved it); the name is kept as the card showed it.
     rule_id: Mapped[int | None] = mapped_column(ForeignKey("coding_rules.id", ondelete="SET NULL"))
     rule_name: Mapped[str | None] = mapped_column(String(100))

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ColumnElement, Numeric, any_, bindparam, func, literal_column, select
+from sqlalchemy import ColumnElement, Numeric, any_, bindparam, func, literal_column, or_, select, true
 from sqlalchemy.dialects.postgresql import ARRAY
 
 from storage.models import Payment, PaymentState
@@ -99,11 +99,18 @@ class CodingQueries(SessionRepository):
         amounts: Collection[Decimal],
         first: dt.date,
         last: dt.date,
+        other_than_import: str | None = None,
     ) -> list[DuplicateCandidate]:
-        """Payments not excluded from these accounts, of these amounts, dated between `first` and `last`: one query
-        on (workspace, source account, amount, date) for a whole batch."""
+        """Payments not excluded from these accounts, of these amounts, dated between `first` and `last`, and not
+        stored by the import `other_than_import`: one query on (workspace, source account, amount, date) for a whole
+        batch."""
         if not source_account_ids or not amounts:
             return []
+        another_way = (
+            or_(Payment.import_run.is_(None), Payment.import_run != other_than_import)
+            if other_than_import is not None
+            else true()
+        )
         rows = self.session.execute(
             select(
                 Payment.id,
@@ -119,6 +126,7 @@ class CodingQueries(SessionRepository):
                 self._amount_among(amounts),
                 Payment.date.between(first, last),
                 Payment.state != PaymentState.EXCLUDED,
+                another_way,
             )
         ).all()
         return [DuplicateCandidate(*row) for row in rows]
@@ -142,8 +150,9 @@ def _spellings(amounts: Collection[Decimal]) -> list[Decimal]:
     """Each amount with 0 to 4 decimal places: SQLite stores money as the text it was given ("120" or "120.00")."""
     spelt: dict[str, Decimal] = {}  # by text: a set would take 120 and 120.00 for one
     for amount in amounts:
-        for quantum in QUANTA:
+        exponent = amount.normalize().as_tuple().exponent
+        fewest = max(0, -exponent) if isinstance(exponent, int) else len(QUANTA)  # no places for NaN or infinity
+        for quantum in QUANTA[fewest:]:
             exact = amount.quantize(quantum)
-            if amount == exact:
-                spelt[str(exact)] = exact
+            spelt[str(exact)] = exact
     return [spelt[text] for text in sorted(spelt)]

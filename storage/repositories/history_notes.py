@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, select, update
+from sqlalchemy import ColumnElement, func, select, update
 
 from storage.models import AuditEntry, NoteState, XeroNote
 from storage.repositories.base import SessionRepository, skip_locked
@@ -25,6 +25,15 @@ class HistoryNotes(SessionRepository):
             .order_by(XeroNote.synced_version.desc())
             .limit(1)
         )
+
+    def unwritten_count(self, payment_ids: Sequence[int]) -> int:
+        """Notes of these payments still to be written (each one call to Xero)."""
+        if not payment_ids:
+            return 0
+        query = select(func.count()).where(
+            XeroNote.payment_id.in_(payment_ids), XeroNote.state == NoteState.PENDING.value
+        )
+        return int(self.session.scalar(query) or 0)
 
     def of_payment(self, payment_id: int) -> Sequence[XeroNote]:
         return self.session.scalars(

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ARRAY, String, any_, bindparam, func, select, text
+from sqlalchemy import ARRAY, String, any_, bindparam, func, literal_column, select, text
 
 from storage.models import Payment, PaymentState
 from storage.repositories.accounts import AccountQueries
@@ -87,8 +88,9 @@ class PaymentRepository(AccountQueries, CodingQueries, ReceiptQueries, SyncQueri
         if self.session.get_bind().dialect.name == "postgresql":
             # One array parameter, not thousands of scalars: PostgreSQL then probes the index per id.
             matches = Payment.external_id == any_(bindparam("ids", ids, type_=ARRAY(String)))
-        else:
-            matches = Payment.external_id.in_(ids)
+        else:  # one JSON parameter too: thousands of bound scalars cost more to send than the look-up itself
+            listed = func.json_each(bindparam("ids", json.dumps(ids)))
+            matches = Payment.external_id.in_(select(literal_column("value")).select_from(listed).scalar_subquery())
         return set(
             self.session.scalars(
                 select(Payment.external_id).where(

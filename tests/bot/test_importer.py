@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -53,8 +54,9 @@ def stored(uow: UnitOfWorkFactory) -> list[Payment]:
 
 
 def by_id_list(statement: str) -> bool:
-    """A look-up of a batch's ids: `IN (…)` on SQLite, `= ANY (array)` on PostgreSQL."""
-    return "external_id IN (" in statement or "external_id = ANY (" in statement
+    """A look-up of a batch's ids in one parameter: a JSON list on SQLite, an array on PostgreSQL."""
+    flat = " ".join(statement.split())
+    return "external_id IN (SELECT value FROM json_each(" in flat or "external_id = ANY (" in flat
 
 
 @contextmanager
@@ -104,6 +106,31 @@ def test_reimporting_stores_nothing_twice_and_counts_duplicates(
     assert (first.new, first.duplicates) == (3, 0)
     assert (again.new, again.duplicates) == (0, 3)
     assert len(stored(uow)) == 3
+
+
+def test_an_imported_payment_reads_back_as_one_the_webhook_stored(
+    importer: Importer, workspace_id: int, uow: UnitOfWorkFactory, tmp_path: Path
+) -> None:
+    """Stored in bulk (COPY on PostgreSQL), each column holds what the ORM would have written: JSON lists, exact
+    money, the date; and two equal lines of one statement are two payments, neither flagged as the other's copy."""
+    path = tmp_path / "coffees.csv"
+    path.write_text(HEADER + "2026-11-03,Pret A Manger,-4.50\n2026-11-03,Pret A Manger,-4.50\n")
+    run(importer, workspace_id, path, currency="GBP")
+    IngestService(uow=uow, clock=SystemClock()).ingest(
+        workspace_id,
+        [PaymentIn("pay_1", SourceAccountIn("ops", "ops", "GBP"), Decimal("4.50"), "GBP", date(2026, 11, 4), "Pret")],
+    )
+
+    first, second, by_webhook = stored(uow)
+    for payment in (first, second, by_webhook):
+        assert (payment.tracking, payment.split_lines, payment.amount) == ([], [], Decimal("4.50"))
+    assert (first.date, second.payee, first.import_run == second.import_run) == (
+        date(2026, 11, 3),
+        "Pret A Manger",
+        True,
+    )
+    assert (first.duplicate_of_id, second.duplicate_of_id, by_webhook.import_run) == (None, None, None)
+    assert by_webhook.duplicate_of_id in (first.id, second.id)
 
 
 def test_a_multi_currency_export_keeps_every_line_of_the_accounts_currency(
@@ -198,7 +225,7 @@ def test_each_batch_is_one_indexed_look_up_and_one_insert(
     assert inserted == [50, 50, 50, 50]
     # Besides, per batch: the earlier coded payments to its merchants, and the payments it may repeat.
     history = [s for s in statements if "FROM payments" in s and "payee_key IN (" in s]
-    repeats = [s for s in statements if "FROM payments" in s and ("json_each(" in s or "amount = ANY (" in s)]
+    repeats = [s for s in statements if "FROM payments" in s and ("amount IN (" in s or "amount = ANY (" in s)]
     assert len(history) == 4 and len(repeats) == 4
     assert not [s for s in statements if "FROM payments" in s and not by_id_list(s) and s not in history + repeats]
 

@@ -36,8 +36,9 @@ def test_the_confirmation_says_a_run_beyond_the_days_budget_resumes_tomorrow(
     )[-1]
 
     text = FakeSlack.rendered_text(confirm)
-    assert "Sync 40 payments to Xero? They need about 42 calls to Xero (2 for the transactions, 40 for receipts)" in (
-        text
+    assert (
+        "Sync 40 payments to Xero? They need about 82 calls to Xero (2 for the transactions, 40 for receipts, "
+        "40 for History & Notes)" in text
     )
     assert f"needs more than the {left} calls left in this organisation's Xero budget for today" in text
     assert re.search(r"then it resumes tomorrow after 00:00 UTC", text)

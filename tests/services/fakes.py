@@ -38,6 +38,7 @@ class FakeXeroGateway:
         self.archived_accounts: set[str] = set()
         self.max_attachment_bytes = max_attachment_bytes
         self.calls: list[tuple[str, Any]] = []
+        self._day_ends_after: int | None = None  # calls made when XERO_DAY_LIMIT is spent (the shared ledger)
         self._faults: dict[str, list[Exception | str]] = {}
         self._replays: dict[str, Any] = {}
         self._ids = itertools.count(1)
@@ -48,6 +49,10 @@ class FakeXeroGateway:
     def fail_next(self, call: str, *faults: Exception | str) -> None:
         """The next calls of `call` (a method name) fail with `faults`, one each, in order."""
         self._faults.setdefault(call, []).extend(faults)
+
+    def leave_today(self, calls: int) -> None:
+        """The shared call ledger: every instance together may make `calls` more calls today."""
+        self._day_ends_after = len(self.calls) + calls
 
     def add_contact(self, name: str) -> XeroContact:
         contact = XeroContact(contact_id=f"contact-{next(self._ids)}", name=name)
@@ -108,6 +113,12 @@ class FakeXeroGateway:
             self.transactions[xero_id].notes.append(details)
 
         self._replayed("history_note", key, (xero_id, details), answer)
+
+    def calls_left_today(self, tenant: TenantRef) -> int | None:
+        """What the shared call ledger says XERO_DAY_LIMIT leaves today (None: one instance, not counted)."""
+        if self._day_ends_after is None:
+            return None
+        return max(0, self._day_ends_after - len(self.calls))
 
     def history_details(self, tenant: TenantRef, xero_id: str) -> list[str]:
         return self._call("history_details", xero_id, lambda: list(self.transactions[xero_id].notes))

@@ -12,6 +12,7 @@ from bot.connection.roles import Actor, Roles
 from bot.errors import DomainError
 from bot.sync.bulk import BulkPlan, BulkSyncService
 from bot.sync.engine import RunReport, SyncEngine
+from bot.xero.errors import XeroUnavailable
 from handlers.bulk_messages import finish_words
 from storage.models import ReceiptState, Workspace, XeroConnection
 from storage.uow import UnitOfWorkFactory
@@ -77,13 +78,13 @@ def plan_of(service: BulkSyncService, books: Books) -> BulkPlan:
 def test_the_confirmation_says_when_the_run_finishes_in_the_workspace_time_zone(
     books: Books, uow: UnitOfWorkFactory, clock: FrozenClock
 ) -> None:
-    ready(books, 61)  # 2 batches + 1 call creating Figma Inc + 61 receipts = 64 calls: 2 minutes at 60 a minute
+    ready(books, 61)  # 2 batches + 1 call creating Figma Inc + 61 receipts + 61 notes = 125 calls: 3 minutes at 60
     in_zone(books, "America/New_York")  # 09:00 UTC on 20 November is 04:00 there
 
     plan = plan_of(bulk_service(uow, clock), books)
 
-    assert (plan.transaction_calls, plan.receipts, plan.calls, plan.minutes) == (3, 61, 64, 2)
-    assert finish_words(plan) == " and finishes today at 04:02 (America/New_York)"
+    assert (plan.transaction_calls, plan.receipts, plan.notes, plan.calls, plan.minutes) == (3, 61, 61, 125, 3)
+    assert finish_words(plan) == " and finishes today at 04:03 (America/New_York)"
 
 
 def test_without_a_time_zone_the_finish_is_in_utc_and_a_known_payee_costs_no_call(
@@ -95,7 +96,7 @@ def test_without_a_time_zone_the_finish_is_in_utc_and_a_known_payee_costs_no_cal
 
     plan = plan_of(bulk_service(uow, clock), books)
 
-    assert plan.calls == 1
+    assert plan.calls == 1 + 3  # one batch, and a History & Notes entry for each
     assert finish_words(plan) == " and finishes tomorrow at 00:00 (UTC)"
 
 
@@ -110,7 +111,7 @@ def test_a_run_beyond_what_xero_says_is_left_today_resumes_tomorrow(
     assert plan.finishes_at is None
     assert finish_words(plan) == (
         ", but it needs more than the 40 calls left in this organisation's Xero budget for today: "
-        "40 calls today (transactions before receipts), then it resumes tomorrow after 00:00 UTC"
+        "40 calls today (transactions before receipts and notes), then it resumes tomorrow after 00:00 UTC"
     )
 
 
@@ -180,3 +181,38 @@ def test_a_bulk_sync_with_nothing_ready_is_refused_with_what_each_payment_needs(
 ) -> None:
     with pytest.raises(DomainError, match="No payment here is ready to sync: each needs an account, a tax rate"):
         plan_of(bulk_service(uow, clock), books)
+
+
+def test_the_budget_every_instance_shares_keeps_the_reserve_when_xero_has_said_nothing(
+    books: Books, sync: SyncEngine, xero: FakeXeroGateway
+) -> None:
+    """On PostgreSQL the call ledger counts every instance's calls today against XERO_DAY_LIMIT; what it leaves
+    bounds the receipts even before any answer from Xero said how much is left."""
+    receipts = in_xero_with_receipts_due(books, sync, 2)
+    books.payment("approved_later")  # its batch and contact call are kept back
+    xero.leave_today(3)
+
+    assert upload_receipts(sync) == 1
+    assert sorted(books.stored_receipt(r).state for r in receipts) == [ReceiptState.ATTACHED, ReceiptState.STORED]
+
+    xero_said(books, 100)  # Xero allows more than XERO_DAY_LIMIT leaves: the smaller figure decides
+    xero.leave_today(2)
+    assert upload_receipts(sync) == 0
+
+
+def test_history_notes_count_against_the_days_budget_like_receipts(
+    books: Books, sync: SyncEngine, xero: FakeXeroGateway, clock: FrozenClock
+) -> None:
+    """A note written since Xero last gave its figure is a call spent: the receipts after it get what is left."""
+    xero.fail_next("history_note", XeroUnavailable("Xero answered 500."), XeroUnavailable("Xero answered 500."))
+    receipts = in_xero_with_receipts_due(books, sync, 2)  # both notes failed: due again in a while
+    books.payment("approved_later")
+    xero_said(books, 4)  # 2 for the waiting transaction, 2 to spend
+    clock.advance(minutes=2)
+
+    for tenant in sync.claims.connected_tenants():
+        sync.notes.write_some(tenant, RunReport())
+    assert len(xero.called("history_note")) == 4  # two failed, then two written
+
+    assert upload_receipts(sync) == 0
+    assert all(books.stored_receipt(r).state is ReceiptState.STORED for r in receipts)

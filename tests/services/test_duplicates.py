@@ -119,3 +119,22 @@ def test_an_excluded_payment_is_not_what_a_new_one_repeats(desk: Desk) -> None:
     first = desk.arrive("pay_1", date=DAY)
     desk.coding.exclude(desk.finance, first, desk.card(first).card.version, "personal", None)
     assert desk.card(desk.arrive("pay_2", date=DAY)).card.duplicate_of is None
+
+
+def test_lines_of_one_export_are_payments_of_their_own_but_another_import_is_checked_against_them(desk: Desk) -> None:
+    """Two coffees on one day are two lines of the statement, and stay two payments. The same coffee brought
+    again by another export, under another id, is flagged; so is the webhook's copy of it."""
+    workspace = desk.books.workspace_id
+    coffees = [exported("csv-1", "Pret A Manger", amount="4.50"), exported("csv-2", "Pret A Manger", amount="4.50")]
+    desk.ingest.store(workspace, coffees[:1], import_run="a" * 32)
+    desk.ingest.store(workspace, coffees[1:], import_run="a" * 32)  # the same export's next batch
+
+    again = desk.ingest.store(
+        workspace, [exported("ofx-9", "PRET A MANGER LONDON", amount="4.50")], import_run="b" * 32
+    )
+    by_webhook = desk.arrive("pay_7", "Pret A Manger", date=DAY, amount=Decimal("4.50"))
+
+    assert [desk.card(desk.id_of(i)).card.duplicate_of for i in ("csv-1", "csv-2")] == [None, None]
+    assert again.created == ["ofx-9"]
+    assert desk.card(desk.id_of("ofx-9")).card.duplicate_of is not None
+    assert desk.card(by_webhook).card.duplicate_of is not None

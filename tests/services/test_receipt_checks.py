@@ -233,9 +233,8 @@ def test_automatic_approval_waits_for_the_reading_and_for_finance_on_a_mismatch(
     assert hold(differs) is None
 
 
-def test_a_rule_that_wants_a_receipt_approves_once_it_is_read_and_agrees_or_finance_keeps_it(
-    desk: ReceiptDesk,
-) -> None:
+def figma_rule_approving_with_a_receipt(desk: ReceiptDesk) -> None:
+    """An admin's rule: Figma coded to 463 at 20% VAT, approved automatically once its receipt is in."""
     auto = RuleActions(account_code="463", tax_type="INPUT2", auto_approve=True, auto_approve_needs_receipt=True)
     with desk.desk.books.uow() as work:
         work.rules.add(
@@ -246,6 +245,12 @@ def test_a_rule_that_wants_a_receipt_approves_once_it_is_read_and_agrees_or_fina
             by="UADMIN",
         )
         work.commit()
+
+
+def test_a_rule_that_wants_a_receipt_approves_once_it_is_read_and_agrees_or_finance_keeps_it(
+    desk: ReceiptDesk,
+) -> None:
+    figma_rule_approving_with_a_receipt(desk)
     agrees, differs = desk.arrive("pay_1", "54.00"), desk.arrive("pay_2", "60.00")
 
     desk.receipt(agrees, Canned(Decimal("54.00")))
@@ -257,6 +262,23 @@ def test_a_rule_that_wants_a_receipt_approves_once_it_is_read_and_agrees_or_fina
     assert desk.desk.card(differs).card.state is PaymentState.PENDING
     desk.checks.keep_anyway(desk.finance, differs, desk.desk.card(differs).card.version, receipt)
     assert desk.desk.card(differs).card.state is PaymentState.APPROVED
+
+
+def test_a_receipt_whose_tax_the_rules_rate_does_not_give_is_left_for_a_person(desk: ReceiptDesk) -> None:
+    """The total matches, but the receipt's VAT is not what the rule's 20% rate gives: a person must look."""
+    gst(desk)
+    figma_rule_approving_with_a_receipt(desk)
+    right, wrong = desk.arrive("pay_1", "54.00"), desk.arrive("pay_2", "60.00")
+    assert implied_tax(Decimal("54.00"), "GBP", Decimal(20)) == Decimal("9.00")
+
+    desk.read(right, Canned(Decimal("54.00"), tax=Decimal("9.00")))
+    desk.read(wrong, Canned(Decimal("60.00"), tax=Decimal("4.13")))
+
+    assert desk.desk.card(right).card.state is PaymentState.APPROVED
+    card = desk.desk.card(wrong).card
+    assert card.state is PaymentState.PENDING
+    assert (card.duplicate_of, card.receipt_checks[0].outcome) == (None, "matches")  # nothing else holds it
+    assert card.receipt_checks[0].tax == "Receipt shows VAT 4.13; 20% (VAT on Expenses) gives 10.00"
 
 
 def bump_version(desk: ReceiptDesk, payment_id: int) -> None:

@@ -86,8 +86,10 @@ def test_the_days_budget_is_counted_across_instances(
     )
     with first.slot("tenant-a"):
         pass
+    assert (second.left_today("tenant-a"), second.left_today("tenant-b")) == (1, 2)  # what receipts may spend
     with second.slot("tenant-a"):
         pass
+    assert first.left_today("tenant-a") == 0
 
     with pytest.raises(XeroRateLimited) as limited, first.slot("tenant-a"):
         pass

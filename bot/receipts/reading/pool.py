@@ -9,13 +9,20 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import TypeVar
 
-from bot.receipts.reading.engine import read_receipt
 from bot.receipts.reading.model import ReceiptReading
 
 logger = logging.getLogger(__name__)
 
 ReceiptId = TypeVar("ReceiptId")
 Reader = Callable[[bytes, str | None], ReceiptReading]
+
+
+def read_receipt(data: bytes, content_type: str | None = None) -> ReceiptReading:
+    """`bot.receipts.reading.engine.read_receipt`, imported with the first receipt read: numpy, PDFium and the OCR
+    (some 20 MB) stay out of a bot that has read nothing yet."""
+    from bot.receipts.reading.engine import read_receipt as read
+
+    return read(data, content_type)
 
 
 class ReadingPool:
