@@ -6,7 +6,6 @@ from __future__ import annotations
 import hashlib
 import logging
 
-from bot.slack.answers_first import wait_for_answers
 from bot.sync.contacts import ContactResolver
 from bot.sync.items import SyncItem, in_words, spend_money
 from bot.sync.parts import RunReport, SyncParts
@@ -63,7 +62,6 @@ class Sender:
         report: RunReport,
     ) -> None:
         for item, answer, attempt in zip(items, answers, attempts, strict=False):
-            wait_for_answers()  # each payment's outcome is written when no Slack answer is pending (lease renewed)
             if answer.refused:
                 message = in_words(list(answer.errors), update=item.xero_id is not None)
                 self._parts.attempts.finish([attempt], "error", error=message)
