@@ -45,9 +45,10 @@ ANSWER_THREADS = 64
 # request threads still get the interpreter within a few milliseconds.
 WORK_THREADS = 4
 
-# What answer-lane listeners do after their ack (each having waited for the other answers first), at most this many
-# at once: fifty `/xero help` replay records let through together would take fifty database connections (the
-# pool keeps 5 and opens more for each) and the interpreter at once, just as the next requests arrive.
+# What answer-lane listeners do after their ack (each having waited for the other answers first), this many at once:
+# fifty `/xero help` replay records let through together would take fifty database connections and the interpreter
+# just as the next requests arrive. A step waits for a turn as long as for the answers at most, then goes on: an
+# answer thread held by slow steps (writes queued behind a bulk sync's) would leave the next request no thread.
 AFTER_ANSWER_AT_ONCE = 4
 
 ACK_WAIT_SECONDS = 3.0  # Slack's deadline; Bolt's own wait gives up then too
@@ -78,9 +79,8 @@ class Answer(Ack):
             if not self._went_on:
                 self._went_on = True
                 self._gate.wait_turn()
-                if self._turns is not None:
-                    self._turns.acquire()
-                    self._holding = True
+                if self._turns is not None:  # bounded like the gate: a slow next step never holds the others long
+                    self._holding = self._turns.acquire(timeout=self._gate.max_wait)
 
     def finished(self) -> None:
         """The listener returned: its turn is free for the next."""
