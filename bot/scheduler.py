@@ -15,6 +15,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 
 from bot.connection.tenants import tenant_ref
 from bot.services import Services
+from bot.settings import Settings
 from bot.slack.answers_first import wait_for_answers
 from bot.sync.rounds import take_in_turn
 from bot.sync.xero_status import XeroStatusPoll
@@ -166,7 +167,16 @@ def new_scheduler() -> BackgroundScheduler:
 
 def schedule_jobs(scheduler: BackgroundScheduler, services: Services) -> None:
     for name, job, interval in JOBS:
-        scheduler.add_job(_guarded(name, services, job), "interval", id=name, name=name, **interval)
+        every = ticking(interval, services.settings)
+        scheduler.add_job(_guarded(name, services, job), "interval", id=name, name=name, **every)
+
+
+def ticking(interval: dict[str, int], settings: Settings) -> dict[str, float]:
+    """A job that runs every few seconds runs at least every JOB_TICK_SECONDS; the others keep their interval."""
+    seconds = interval.get("seconds")
+    if seconds is None:
+        return dict(interval)
+    return {"seconds": min(seconds, settings.job_tick_seconds)}
 
 
 class SchedulerWake:

@@ -35,6 +35,7 @@ EXAMPLES: dict[str, str] = {
     "host": "0.0.0.0, or 127.0.0.1 behind a proxy on the same machine",
     "sync_lease_seconds": "60",
     "xero_minute_limit": "60",
+    "job_tick_seconds": "5",
 }
 
 
@@ -87,6 +88,9 @@ class Settings(BaseSettings):
     # How long a sync claim lives without a heartbeat before another instance settles it (a live sync renews
     # its claims every few seconds, so only a stopped instance's claims ever lapse).
     sync_lease_seconds: int = Field(default=60, ge=1, le=86400)
+    # The most seconds between two runs of the jobs that run every few seconds (posting new payments, sync, the
+    # Slack outbox, bulk progress); a job due sooner keeps its own interval. Lowered by tests that watch `serve`.
+    job_tick_seconds: float = Field(default=5, gt=0, le=60)
 
     @field_validator("encryption_key")
     @classmethod

@@ -137,22 +137,24 @@ class CodingQueries(SessionRepository):
         if self.session.get_bind().dialect.name == "postgresql":
             distinct = sorted(set(amounts))
             return Payment.amount == any_(bindparam("amounts", distinct, type_=ARRAY(Numeric(18, 4))))
-        spelt = json.dumps([format(amount, "f") for amount in _spellings(amounts)])
+        spelt = json.dumps(_spellings(amounts))
         return Payment.amount.in_(
             select(literal_column("value")).select_from(func.json_each(bindparam("amounts", spelt))).scalar_subquery()
         )
 
 
-QUANTA = [Decimal(1).scaleb(-places) for places in range(5)]
+PLACES = 4  # Money's scale: an amount is never stored with more decimal places
 
 
-def _spellings(amounts: Collection[Decimal]) -> list[Decimal]:
-    """Each amount with 0 to 4 decimal places: SQLite stores money as the text it was given ("120" or "120.00")."""
-    spelt: dict[str, Decimal] = {}  # by text: a set would take 120 and 120.00 for one
+def _spellings(amounts: Collection[Decimal]) -> list[str]:
+    """Each amount as SQLite may hold it, which is the text it was given: with 0 to 4 decimal places ("120",
+    "120.0" … "120.0000"), built as text (a batch has thousands of amounts)."""
+    spelt: set[str] = set()
     for amount in amounts:
-        exponent = amount.normalize().as_tuple().exponent
-        fewest = max(0, -exponent) if isinstance(exponent, int) else len(QUANTA)  # no places for NaN or infinity
-        for quantum in QUANTA[fewest:]:
-            exact = amount.quantize(quantum)
-            spelt[str(exact)] = exact
-    return [spelt[text] for text in sorted(spelt)]
+        if not amount.is_finite():
+            continue
+        whole, _, fraction = format(amount, "f").partition(".")
+        fraction = fraction.rstrip("0")
+        for places in range(len(fraction), PLACES + 1):
+            spelt.add(f"{whole}.{fraction.ljust(places, '0')}" if places else whole)
+    return sorted(spelt)

@@ -137,9 +137,21 @@ def test_xero_accounts_and_contacts_are_listed_for_finance_only(world: World) ->
     assert world.coding.contact_names(world.actor(FIONA), "") == []
 
 
-def test_an_employee_cannot_approve_even_their_own_payment(world: World) -> None:
+def test_an_employee_cannot_approve_even_their_own_payment(world: World, uow: UnitOfWorkFactory) -> None:
     with pytest.raises(NotAllowed, match="Only finance users and admins can approve payments"):
         world.approvals.approve(world.actor(ANA), world.anas, 1)
+    with uow() as work:
+        assert work.session.get(Payment, world.anas).state is PaymentState.PENDING  # type: ignore[union-attr]
+
+
+def test_an_employee_cannot_code_even_their_own_payment(world: World, uow: UnitOfWorkFactory) -> None:
+    with pytest.raises(NotAllowed, match=r"^Only finance users and admins can code payments"):
+        world.coding.set_account(world.actor(ANA), world.anas, 1, "463")
+    with pytest.raises(NotAllowed, match=r"^Only finance users and admins can code payments"):
+        world.coding.set_tax(world.actor(ANA), world.anas, 1, "NONE")
+    with uow() as work:
+        own = work.session.get(Payment, world.anas)
+        assert own is not None and (own.account_code, own.tax_type, own.version) == (None, None, 1)
 
 
 def test_only_finance_opens_the_exclusion_form_and_only_while_the_payment_may_be_excluded(

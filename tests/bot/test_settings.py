@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
-from bot.settings import ConfigError, load_settings
+from bot.scheduler import new_scheduler, schedule_jobs
+from bot.settings import ConfigError, Settings, load_settings
 from storage.crypto import generate_key
 
 VARIABLES = [
@@ -31,6 +34,7 @@ VARIABLES = [
     "XERO_SCOPES",
     "RECEIPT_MAX_MB",
     "LOG_LEVEL",
+    "JOB_TICK_SECONDS",
 ]
 
 
@@ -62,6 +66,34 @@ def test_defaults_match_the_contract() -> None:
     assert settings.receipt_max_bytes == 10 * 1024 * 1024
     assert settings.finance_channel is None and settings.payments_webhook_secret is None
     assert settings.sync_lease_seconds == 60, "a sync claim without a heartbeat lives about a minute"
+
+
+def job_intervals(settings: Settings) -> dict[str, timedelta]:
+    scheduler = new_scheduler()
+    schedule_jobs(scheduler, SimpleNamespace(settings=settings))  # type: ignore[arg-type]
+    return {job.id: job.trigger.interval for job in scheduler.get_jobs()}
+
+
+def test_the_jobs_run_every_few_seconds_and_a_lower_job_tick_speeds_up_only_those(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    seconds = timedelta(seconds=1)
+    usual = job_intervals(load_settings())
+    assert {name: usual[name] for name in ("post_new_payments", "sync_payments", "deliver_slack_outbox")} == {
+        "post_new_payments": 5 * seconds,
+        "sync_payments": 5 * seconds,
+        "deliver_slack_outbox": 5 * seconds,
+    }
+    assert usual["report_bulk_progress"] == 3 * seconds and usual["poll_xero_status"] == 60 * seconds
+
+    monkeypatch.setenv("JOB_TICK_SECONDS", "0.5")
+    quick = job_intervals(load_settings())
+    frequent = {name for name, every in usual.items() if every < 60 * seconds}
+    assert frequent == {"post_new_payments", "sync_payments", "deliver_slack_outbox", "report_bulk_progress"}
+    assert {name: quick[name] for name in frequent} == dict.fromkeys(frequent, seconds / 2)
+    assert {name: quick[name] for name in usual.keys() - frequent} == {
+        name: usual[name] for name in usual.keys() - frequent
+    }
 
 
 def test_environment_and_dotenv_are_both_read(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:

@@ -47,6 +47,7 @@ class Timeline:
         self._counter = itertools.count()
         self._lock = threading.Lock()
         self.steps: list[Step] = []
+        self._idle: tuple[int, float] | None = None  # the steps seen, and since when, when last found quiet
 
     def add(self, kind: str, what: str) -> None:
         with self._lock:
@@ -57,15 +58,19 @@ class Timeline:
             return len(self.steps)
 
     def quiet(self, for_seconds: float = 0.5, timeout: float = 15.0) -> None:
-        """Wait until nothing has happened for a while: the last request's work is done."""
+        """Wait until nothing has happened for a while: the last request's work is done. Nothing new since the
+        timeline was last found quiet means it has been quiet ever since: no second wait."""
         deadline = time.monotonic() + timeout
         seen, since = self.mark(), time.monotonic()
+        if self._idle is not None and self._idle[0] == seen:
+            since = self._idle[1]
         while time.monotonic() < deadline:
-            time.sleep(0.05)
             if self.mark() != seen:
                 seen, since = self.mark(), time.monotonic()
             elif time.monotonic() - since >= for_seconds:
+                self._idle = (seen, since)
                 return
+            time.sleep(0.05)
         raise AssertionError("the bot kept working for 15 s after a request")
 
 

@@ -53,12 +53,17 @@ def test_a_signed_payment_is_posted_once_with_its_selects_and_buttons(connected:
     assert (batch_status, batch) == (201, {"created": ["pay_0002"], "duplicates": ["pay_0001"]})
     resent, _ = send(connected, [payment(), payment("pay_0002")])
     assert resent == 200
+    # The webhook wakes the posting job; one already running then skips that run and the card waits for the next
+    # tick (5 s). Run it here instead: whichever run claims pay_0002 posts it, and only once.
+    connected.server.run_job("post_new_payments")
     wait_for_cards(slack, 2)
     connected.server.run_job("post_new_payments")
     assert len(cards(slack)) == 2
     assert len(stored(connected)) == 2
 
 
+# The webhook refuses what it is sent before anything else, connected to Xero or not (an unconnected workspace
+# stores a valid payment too, test_payments_wait_until_xero_is_connected...): these refusals need no connection.
 FORGED: list[tuple[str, Callable[[bytes], dict[str, str]]]] = [
     ("bad signature", lambda b: {"signature": "t=1,v1=00"}),
     ("stale", lambda b: {"signature": sign("test-webhook-secret", b, int(time.time()) - 301)}),
@@ -66,12 +71,12 @@ FORGED: list[tuple[str, Callable[[bytes], dict[str, str]]]] = [
 ]
 
 
-def test_a_forged_or_stale_signature_is_refused_and_nothing_stored(connected: RunningBot) -> None:
+def test_a_forged_or_stale_signature_is_refused_and_nothing_stored(bot: RunningBot) -> None:
     body = json.dumps(payment()).encode()
     for case, make in FORGED:  # one bot for every case: each refusal leaves nothing behind
-        got, answer = post_raw(connected, body, **make(body))
+        got, answer = post_raw(bot, body, **make(body))
         assert got == 401 and "error" in answer, case
-        assert stored(connected) == [], case
+        assert stored(bot) == [], case
 
 
 INVALID: list[tuple[dict[str, object], str, str]] = [
@@ -85,29 +90,29 @@ INVALID: list[tuple[dict[str, object], str, str]] = [
 ]
 
 
-def test_an_invalid_payment_is_refused_with_the_field_and_why(connected: RunningBot) -> None:
+def test_an_invalid_payment_is_refused_with_the_field_and_why(bot: RunningBot) -> None:
     for document, field, words in INVALID:  # one bot for every case: each refusal leaves nothing behind
-        status, answer = send(connected, [payment("pay_ok"), document])
+        status, answer = send(bot, [payment("pay_ok"), document])
         assert status == 400, field
         assert [(e["index"], e["field"]) for e in answer["errors"]] == [(1, field)]
         assert words in answer["errors"][0]["message"]
-        assert stored(connected) == [], "all or nothing: the valid payment of the batch is not stored either"
+        assert stored(bot) == [], "all or nothing: the valid payment of the batch is not stored either"
 
 
-def test_malformed_json_a_1001_batch_and_a_6_mb_body_are_refused(connected: RunningBot) -> None:
-    status, answer = post_raw(connected, b'{"id": "pay_1", ')
+def test_malformed_json_a_1001_batch_and_a_6_mb_body_are_refused(bot: RunningBot) -> None:
+    status, answer = post_raw(bot, b'{"id": "pay_1", ')
     assert status == 400 and "not valid JSON" in answer["errors"][0]["message"]
-    status, answer = send(connected, [payment(f"pay_{i}") for i in range(1001)])
+    status, answer = send(bot, [payment(f"pay_{i}") for i in range(1001)])
     assert status == 400 and "at most 1000" in answer["errors"][0]["message"]
     big = json.dumps(payment(description="x" * 4000) | {"padding": "y" * (6 * 1024 * 1024)}).encode()
-    status, answer = post_raw(connected, big)
+    status, answer = post_raw(bot, big)
     assert status == 413 and "5 MB" in answer["errors"][0]["message"]
-    assert stored(connected) == []
+    assert stored(bot) == []
 
 
-def test_without_a_secret_the_webhook_answers_503(connected: RunningBot) -> None:
-    connected.server.services.settings.payments_webhook_secret = None
-    status, answer = send(connected, payment())
+def test_without_a_secret_the_webhook_answers_503(bot: RunningBot) -> None:
+    bot.server.services.settings.payments_webhook_secret = None
+    status, answer = send(bot, payment())
     assert status == 503 and "PAYMENTS_WEBHOOK_SECRET" in answer["errors"][0]["message"]
 
 
@@ -172,15 +177,6 @@ def test_choosing_account_tax_and_tracking_updates_the_message(connected: Runnin
     [saved] = stored(connected)
     assert (saved.account_code, saved.tax_type) == ("463", "NONE")
     assert saved.tracking == [{"category_id": north.split(":")[0], "option_id": north.split(":")[1]}]
-
-
-def test_an_employee_cannot_code_payments(connected: RunningBot, slack: FakeSlack) -> None:
-    send(connected, payment())
-    [card] = wait_for_cards(slack, 1)
-    connected.sender.select(EMPLOYEE, FINANCE_CHANNEL, card["ts"], "payment_account", "463")
-    refusal = slack.wait_for(lambda: [r for r in slack.responses() if "Only" in r.get("text", "")] or None)
-    assert refusal[-1]["text"].startswith("Only finance users and admins can code payments")
-    assert stored(connected)[0].account_code is None
 
 
 def test_a_change_from_a_stale_message_is_refused_with_a_friendly_message(

@@ -1,4 +1,5 @@
-"""Receipts under attack and under load: file URLs that are not Slack's, huge photos several at a time."""
+"""Receipts under attack and under load: file URLs that are not Slack's, huge photos several at a time. (A receipt
+sent while every receipt worker is busy: tests/services/test_receipt_replies.py.)"""
 
 from __future__ import annotations
 
@@ -18,7 +19,6 @@ import pytest
 from PIL import Image
 from sqlalchemy.engine import Engine
 
-from bot.workers import BoundedWorkers
 from sandbox.slack import FakeSlack
 from sandbox.xero import XeroEmulator
 from storage.models import Receipt
@@ -216,25 +216,3 @@ def test_five_27_megapixel_photos_at_once_stay_within_memory_and_every_click_is_
         shrunk = [r for r in stored_receipts(bot) if r.size_bytes <= MB]
         assert len(shrunk) == 5
         eventually(lambda: thread_text(slack, dm, ask_ts).count("Got it") == 5)
-
-
-def test_when_the_receipt_workers_are_full_the_sender_is_asked_to_send_again_and_nothing_is_lost(
-    bot: RunningBot, slack: FakeSlack, xero: XeroEmulator
-) -> None:
-    _, dm, ask_ts = posted_payment(bot, slack)
-    receipts = bot.server.services.receipts
-    receipts.workers = BoundedWorkers(workers=1, backlog=0, name="test-receipts")
-    release = threading.Event()
-    assert receipts.workers.offer(lambda: release.wait(10) and None)
-
-    first = slack.add_file(EMPLOYEE, "receipt.jpg", jpeg(), "image/jpeg", channel=dm)
-    bot.sender.event(bot.sender.file_share_message(EMPLOYEE, dm, ask_ts, [first]))
-    eventually(lambda: "Please send it again in a few minutes" in thread_text(slack, dm, ask_ts))
-    assert stored_receipts(bot) == []
-
-    release.set()
-    again = slack.add_file(EMPLOYEE, "receipt.jpg", jpeg(), "image/jpeg", channel=dm)
-    eventually(lambda: receipts.workers.offer(lambda: None))
-    bot.sender.event(bot.sender.file_share_message(EMPLOYEE, dm, ask_ts, [again]))
-    eventually(lambda: len(stored_receipts(bot)) == 1)
-    receipts.workers.shutdown()

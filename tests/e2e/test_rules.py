@@ -1,7 +1,8 @@
 """Coding rules over HTTP (issue 16): a webhook payment a rule codes and approves becomes one Spend Money in Xero
 with no click, and its card says which rule approved it; over the rule's amount it is coded but waits; a rule that
-wants a receipt approves when the receipt is posted in the thread; a possible duplicate is never approved by a rule;
-an account archived in Xero breaks the rule once reference data is refreshed, and a broken rule codes nothing."""
+wants a receipt approves when the receipt is posted in the thread; an account archived in Xero breaks the rule once
+reference data is refreshed, and a broken rule codes nothing. (That a possible duplicate is coded by a rule but never
+approved by one is a service test: tests/services/test_coding_rules.py.)"""
 
 from __future__ import annotations
 
@@ -106,20 +107,6 @@ def test_a_rule_that_wants_a_receipt_approves_the_payment_when_the_receipt_comes
     [spend] = spends(xero)
     assert stored(ready, "pay_1").state is PaymentState.SYNCED
     assert xero.attachments(xero.default_tenant_id, spend["BankTransactionID"]) == [("invoice.pdf", PDF)]
-
-
-def test_a_possible_duplicate_is_coded_by_the_rule_but_not_approved(
-    ready: RunningBot, slack: FakeSlack, xero: XeroEmulator
-) -> None:
-    with_rule(ready, xero)
-    arrive(ready, "pay_1", "120.00")
-    arrive(ready, "pay_1_again", "120.00", date="2026-11-21", spelt="PAYPAL *FIGMA")
-
-    flagged = card_of(ready, slack, "pay_1_again")
-    shown = FakeSlack.rendered_text(flagged)
-    assert "Possible duplicate of" in shown and "Coded by rule: Figma seats" in shown
-    ready.server.run_job("sync_payments")
-    assert len(spends(xero)) == 1 and stored(ready, "pay_1_again").state is PaymentState.PENDING
 
 
 def test_an_account_archived_in_xero_breaks_the_rule_once_reference_data_is_refreshed(

@@ -1,9 +1,10 @@
-"""Hostile input over HTTP: every field refused by name with a 400 or a form error, and nothing stored."""
+"""Hostile input over HTTP: every field refused by name with a 400 or a form error, and nothing stored. (A file
+named .pdf with a PDF inside something else, and a crafted person as a payment's spender, are refused at the service:
+tests/services/test_receipt_replies.py.)"""
 
 from __future__ import annotations
 
 import json
-import os
 import urllib.error
 import urllib.request
 from typing import Any
@@ -272,53 +273,3 @@ def test_crafted_settings_values_are_refused_on_their_fields(connected: RunningB
         assert work.session.query(CategoryMapping).count() == 0
         workspace = work.workspaces.by_team(slack.team_id)
         assert workspace is not None and workspace.timezone == "UTC"
-
-
-# --- files that only pretend to be PDFs ------------------------------------------------------------
-
-
-PDF = (
-    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
-    b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 300 400]>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
-)
-
-
-@pytest.mark.parametrize(
-    ("content", "looks_like"),
-    [
-        (b"MZ\x90\x00" + os.urandom(200) + PDF + os.urandom(2000), "a Windows program"),
-        (
-            b'<svg xmlns="http://www.w3.org/2000/svg"><!--' + PDF + b"--><script>alert(1)</script></svg>",
-            "an SVG drawing",
-        ),
-    ],
-)
-def test_a_file_with_a_pdf_header_inside_is_not_a_pdf(
-    connected: RunningBot, slack: FakeSlack, content: bytes, looks_like: str
-) -> None:
-    connected.server.scheduler.pause()
-    send(connected, payment())
-    connected.server.run_job("post_new_payments")
-    dm = slack.dm_channel(EMPLOYEE)
-    [ask] = eventually(lambda: [m for m in slack.messages(dm) if "receipt" in m.get("text", "")])
-    file = slack.add_file(EMPLOYEE, "receipt.pdf", content, "application/pdf", channel=dm)
-
-    connected.sender.event(connected.sender.file_share_message(EMPLOYEE, dm, ask["ts"], [file]))
-
-    expected = f"That file isn't a photo or PDF (it looks like {looks_like})."
-    eventually(lambda: any(expected in m.get("text", "") for m in slack.replies(dm, ask["ts"])))
-    with connected.uow() as work:
-        assert work.session.query(Payment).one().receipts == []
-
-
-def test_a_crafted_person_in_who_made_this_payment_is_refused(connected: RunningBot, slack: FakeSlack) -> None:
-    send(connected, payment(spender_email=None))
-    [card] = wait_for_cards(slack, 1)
-
-    connected.sender.select_user(FINANCE, FINANCE_CHANNEL, card["ts"], "payment_spender", "U" + "A\u0000" * 100)
-
-    refusal = slack.wait_for(
-        lambda: [r for r in slack.responses() if "Pick the person who made this payment" in r.get("text", "")] or None
-    )
-    assert refusal
-    assert stored(connected)[0].spender_user_id is None
