@@ -15,6 +15,7 @@ from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
 
 from bot.services import Services
 from bot.settings import Settings
+from bot.slack.answers_first import answers
 from bot.slack.clients import BOT_SCOPES, slack_authorize_url, slack_client
 from bot.slack.listener_pool import Answer, ListenerPool, for_request, forget_request
 from bot.slack.replays import REPLAY_CHECK, ReplayGuard, without_waiting_for_disk
@@ -76,7 +77,8 @@ class SlackApp(App):
 
     def dispatch(self, req: BoltRequest) -> BoltResponse:
         try:
-            return super().dispatch(req)
+            with answers.answering():  # Socket Mode's requests too (over HTTP, waitress counts them from its queue)
+                return super().dispatch(req)
         finally:
             forget_request()  # the listener pool's lane was for this request only
 

@@ -8,18 +8,21 @@ import signal
 import sys
 import threading
 from types import FrameType
+from typing import Any
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from slack_bolt import App
 from slack_bolt.adapter.socket_mode import SocketModeHandler
 from slack_sdk.errors import SlackApiError
 from waitress.server import BaseWSGIServer, MultiSocketServer, create_server
+from waitress.task import ThreadedTaskDispatcher
 
 from bot.app import create_app
 from bot.bootstrap import Deps, build_deps, build_services
 from bot.coding.backfill import fill_payee_keys
 from bot.scheduler import JOBS
 from bot.settings import ConfigError, Settings
+from bot.slack.answers_first import AnswersFirst, answers
 from bot.web import create_web_app
 from storage.migrate import upgrade
 
@@ -36,6 +39,47 @@ HTTP_THREADS = 8
 SWITCH_INTERVAL_SECONDS = 0.001
 
 
+SLACK_EVENTS_PATH = "/slack/events"
+
+
+class SlackRequestsCounted(ThreadedTaskDispatcher):
+    """waitress's task queue, telling `gate` of each Slack request from when it is queued for a thread (having
+    been read in full) until its answer is written or the request is dropped at shutdown, so that work waits
+    for the requests that wait for a thread too (bot/slack/answers_first.py)."""
+
+    def __init__(self, gate: AnswersFirst, *, threads: int) -> None:
+        super().__init__()
+        self._gate = gate
+        self.set_thread_count(threads)
+
+    def add_task(self, task: Any) -> None:
+        requests = getattr(task, "requests", None) or [None]  # a channel serves its first request per task
+        if getattr(requests[0], "path", None) == SLACK_EVENTS_PATH:
+            self._gate.received()
+            task = _Counted(task, self._gate)
+        super().add_task(task)
+
+
+class _Counted:
+    """One queued request of a channel, answered once: when served, or when dropped at shutdown."""
+
+    def __init__(self, channel: Any, gate: AnswersFirst) -> None:
+        self._channel = channel
+        self._gate = gate
+
+    def service(self) -> None:
+        try:
+            self._channel.service()
+        finally:
+            self._gate.answered()
+
+    def cancel(self) -> None:
+        try:
+            self._channel.cancel()
+        finally:
+            self._gate.answered()
+
+
 class BotServer:
     """Everything `serve` runs, built from settings: the HTTP server, the scheduler, Socket Mode."""
 
@@ -50,8 +94,8 @@ class BotServer:
             web,
             host=host,
             port=settings.port if port is None else port,
-            threads=HTTP_THREADS,
             ident="xero-expense-bot",
+            _dispatcher=SlackRequestsCounted(answers, threads=HTTP_THREADS),
         )
         self.scheduler: BackgroundScheduler = self.services.scheduler
         self._socket_handler: SocketModeHandler | None = None

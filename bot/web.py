@@ -10,7 +10,8 @@ from flask import Flask, Response, g, jsonify, request
 from pydantic import SecretStr
 from slack_bolt import App
 from slack_bolt.adapter.flask import SlackRequestHandler
-from slack_bolt.adapter.flask.handler import to_bolt_request
+from slack_bolt.adapter.flask.handler import to_bolt_request, to_flask_response
+from slack_bolt.request import BoltRequest
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.bootstrap import Deps
@@ -107,9 +108,10 @@ def _add_slack_routes(web: Flask, slack_app: App) -> None:
     def slack_events() -> Any:
         if (request.content_length or 0) > SLACK_BODY_LIMIT:
             return jsonify(error="request body too large"), 413
-        if _unreadable_by_bolt():
+        bolt_request = _read_by_bolt()
+        if bolt_request is None:
             return jsonify(error="the request body is not one Slack sends"), 400
-        return handler.handle(request)
+        return to_flask_response(slack_app.dispatch(bolt_request))  # the body parsed once, not again by Bolt
 
     if slack_app.oauth_flow is None:
         return
@@ -136,12 +138,15 @@ def _metrics_allowed(token: SecretStr | None, authorization: str) -> bool:
     return scheme.lower() == "bearer" and hmac.compare_digest(given.strip().encode(), expected)
 
 
-def _unreadable_by_bolt() -> bool:
+def _read_by_bolt() -> BoltRequest | None:
     """Bolt parses the body and reads its context before checking the signature, and raises on what Slack never
     sends (JSON nested past the recursion limit, a list, a number where the team should be): an unsigned request
-    would get a 500. Reading it once here first lets those be answered 400."""
+    would get a 500. Reading it here lets those be answered 400; None for those."""
     try:
-        to_bolt_request(request)
+        return to_bolt_request(request)
     except _UNREADABLE:
-        return True
-    return False
+        return None
+
+
+def _unreadable_by_bolt() -> bool:
+    return _read_by_bolt() is None

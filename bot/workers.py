@@ -7,6 +7,8 @@ import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
+from bot.slack.answers_first import wait_for_answers
+
 logger = logging.getLogger(__name__)
 
 
@@ -30,6 +32,7 @@ class BoundedWorkers:
         return True
 
     def _run(self, job: Callable[[], None]) -> None:
+        wait_for_answers()  # a download or a conversion waits while Slack waits for answers
         try:
             job()
         except Exception:

@@ -94,7 +94,7 @@ class Submissions:
 
     def save_edit(self, ack: Ack, view: dict[str, Any], actor: Actor, payment: PaymentRef) -> None:
         try:
-            changed = self._services.coding.edit(
+            self._services.coding.edit(
                 actor,
                 payment.payment_id,
                 payment.seen,
@@ -110,7 +110,7 @@ class Submissions:
             ack(response_action="errors", errors={block or Ids.EDIT_DESCRIPTION: refused.message})
             return
         ack()
-        self._services.outbox.redraw_card(actor.workspace_id, changed.card.payment_id)
+        self._services.outbox.redraw_card(actor.workspace_id, payment.payment_id)
 
     def save_settings(self, ack: Ack, view: dict[str, Any], actor: Actor) -> None:
         try:

@@ -14,6 +14,12 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import StaticPool
 
 from storage.crypto import KeyRing, attach_keyring
+from storage.write_turns import WriteTurns
+
+# Connections kept open to PostgreSQL. SQLAlchemy's default keeps 5 and opens (then closes) another for each
+# transaction beyond them, about 30 ms each: the request threads (8), the Slack work (4 + 4 after answers),
+# the scheduler's jobs (4) and the sync's organisations at once easily use more than 5 together.
+POOL_SIZE = 20
 
 
 def create_engine(url: str, keyring: KeyRing, **kwargs: Any) -> Engine:
@@ -24,11 +30,19 @@ def create_engine(url: str, keyring: KeyRing, **kwargs: Any) -> Engine:
             kwargs["poolclass"] = StaticPool
     else:
         kwargs.setdefault("pool_pre_ping", True)
+        kwargs.setdefault("pool_size", POOL_SIZE)
     engine = sqlalchemy.create_engine(url, **kwargs)
     attach_keyring(engine.dialect, keyring)
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
-        event.listen(engine, "begin", _sqlite_begin_immediate)
+        turns = WriteTurns() if kwargs.get("poolclass") is not StaticPool else None  # one shared connection
+
+        def begin(connection: Any) -> None:
+            _sqlite_begin_immediate(connection, turns)
+
+        event.listen(engine, "begin", begin)
+        if turns is not None:
+            event.listen(engine, "checkin", lambda _dbapi, record: turns.give_back(record.info))
     return engine
 
 
@@ -61,10 +75,16 @@ def _switch_to_wal(cursor: Any) -> None:
 reading = threading.local()
 
 
-def _sqlite_begin_immediate(connection: Any) -> None:
+def _sqlite_begin_immediate(connection: Any, turns: WriteTurns | None) -> None:
     """A reading transaction begins deferred: with WAL it reads a snapshot and never waits for the write lock
-    (an options load does not queue behind a bulk sync's writes)."""
-    connection.exec_driver_sql("BEGIN" if getattr(reading, "active", False) else "BEGIN IMMEDIATE")
+    (an options load does not queue behind a bulk sync's writes). A writing one waits for its turn in this
+    process first (storage/write_turns.py), held until its connection is back in the pool."""
+    if getattr(reading, "active", False):
+        connection.exec_driver_sql("BEGIN")
+        return
+    if turns is not None:
+        turns.take(connection.info)
+    connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:

@@ -16,24 +16,38 @@ from bot.payments.cards import (
     TrackingOptionChoice,
 )
 from bot.payments.foreign import original_of
+from bot.payments.kept_choices import Kept
 from bot.payments.splits import split_of
 from bot.receipts.matching_view import receipt_check_views
 from storage.models import ConnectionState, Payment, PaymentState, ReceiptState, XeroConnection
 from storage.uow import UnitOfWork
 
+_kept_choices: Kept[CodingChoices] = Kept()  # per organisation, until its reference data is refreshed
+
 
 def coding_choices(work: UnitOfWork, workspace_id: int) -> CodingChoices:
-    """What a payment of the workspace may be coded with: the connected organisation's usable reference data."""
-    connection = work.connections.active_for(workspace_id)
+    """What a payment of the workspace may be coded with: the connected organisation's usable reference data
+    (kept in memory until it is refreshed: bot/payments/kept_choices.py)."""
+    return choices_of(work, work.connections.active_for(workspace_id))
+
+
+def choices_of(work: UnitOfWork, connection: XeroConnection | None) -> CodingChoices:
+    """`coding_choices` for the workspace's active connection, already read."""
     if connection is None:
         return CodingChoices()
+    return _kept_choices.get(
+        work, (connection.id, connection.reference_synced_at), lambda: _read_choices(work, connection.id)
+    )
+
+
+def _read_choices(work: UnitOfWork, connection_id: int) -> CodingChoices:
     return CodingChoices(
         accounts=[
             AccountChoice(account.code or "", account.name, account.tax_type)
-            for account in work.reference.usable_line_accounts(connection.id)
+            for account in work.reference.usable_line_accounts(connection_id)
         ],
         tax_rates=[
-            TaxChoice(r.tax_type, r.name, r.effective_rate) for r in work.reference.usable_tax_rates(connection.id)
+            TaxChoice(r.tax_type, r.name, r.effective_rate) for r in work.reference.usable_tax_rates(connection_id)
         ],
         tracking=[
             TrackingChoice(
@@ -41,7 +55,7 @@ def coding_choices(work: UnitOfWork, workspace_id: int) -> CodingChoices:
                 c.name,
                 [TrackingOptionChoice(o.tracking_option_id, o.name) for o in c.options if o.status == "ACTIVE"],
             )
-            for c in work.reference.active_tracking(connection.id)
+            for c in work.reference.active_tracking(connection_id)
         ],
     )
 

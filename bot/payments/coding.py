@@ -11,8 +11,9 @@ from bot.clock import Clock
 from bot.connection.roles import Access, Actor, Roles
 from bot.errors import DomainError, NotAllowed, NotFound
 from bot.payments import lifecycle
-from bot.payments.card_view import coding_choices, payment_card
+from bot.payments.card_view import choices_of, coding_choices, payment_card
 from bot.payments.cards import AccountChoice, CodingChoices, PaymentCard
+from bot.payments.kept_choices import AccountChoices
 from bot.payments.splits import one_line
 from bot.sync.history_events import coded_by_person, edited_by_person
 from bot.text_input import DESCRIPTION_MAX, NAME_MAX, NOTE_MAX, checked_text, search_text
@@ -49,6 +50,7 @@ class CodingService:
         self._uow = uow
         self._clock = clock
         self._roles = roles
+        self._account_choices = AccountChoices()
 
     # --- reading -----------------------------------------------------------------------------
 
@@ -88,12 +90,7 @@ class CodingService:
         """Only the accounts, read as plain rows: the external select asks for them on every keystroke."""
         self._roles.require(actor, Access.FINANCE, "code payments")
         with self._uow.reading() as work:
-            connection = work.connections.active_for(actor.workspace_id)
-            if connection is None:
-                return []
-            return [
-                AccountChoice(code, name, tax) for code, name, tax in work.reference.line_account_rows(connection.id)
-            ]
+            return self._account_choices.of(work, actor.workspace_id)
 
     def contact_names(self, actor: Actor, query: str, limit: int = 100) -> list[str]:
         """The organisation's Xero contacts matching `query`: for choosing a payment's contact, a finance task."""
@@ -160,8 +157,9 @@ class CodingService:
         description: str | None,
         contact_name: str | None = None,
         reference: str | None = None,
-    ) -> Changed:
-        """Employees may change only the description of their own payments; finance changes all three."""
+    ) -> None:
+        """Employees may change only the description of their own payments; finance changes all three. The modal's
+        answer waits for this save; the card is drawn after it."""
         description = checked_text("description", "The description", description, limit=DESCRIPTION_MAX, multiline=True)
         contact_name = checked_text("contact_name", "The contact name", contact_name, limit=NAME_MAX)
         reference = checked_text("reference", "The reference", reference, limit=NAME_MAX)
@@ -176,7 +174,7 @@ class CodingService:
                 payment.contact_id = None
                 payment.reference = reference
             edited_by_person(work, actor.user_id, payment)
-            return self.save(work, payment)
+            self.write(work, payment)
 
     def exclude(self, actor: Actor, payment_id: int, version: int, reason: str, note: str | None) -> Changed:
         self._roles.require(actor, Access.FINANCE, "exclude payments")
@@ -244,8 +242,6 @@ class CodingService:
             work.commit()
             return mapping
 
-    # --- plumbing ----------------------------------------------------------------------------
-
     def _payment(self, work: UnitOfWork, workspace_id: int, payment_id: int) -> Payment:
         payment = work.payments.get(workspace_id, payment_id)
         if payment is None:
@@ -260,8 +256,10 @@ class CodingService:
         return payment
 
     def _editable(self, work: UnitOfWork, actor: Actor, payment_id: int, version: int) -> Payment:
-        lifecycle.refuse_if_reconciled(self._payment(work, actor.workspace_id, payment_id))  # whatever was seen
-        payment = self.current(work, actor.workspace_id, payment_id, version)
+        payment = self._payment(work, actor.workspace_id, payment_id)
+        lifecycle.refuse_if_reconciled(payment)  # whatever version was seen
+        if payment.version != version:
+            raise Conflict(payment_id)
         if payment.state not in lifecycle.CODABLE:
             raise DomainError(_not_editable(payment.state))
         return payment
@@ -269,17 +267,20 @@ class CodingService:
     def save(self, work: UnitOfWork, payment: Payment, offer_category: AccountChoice | None = None) -> Changed:
         """Write a changed payment and commit; a write raced by another request's is refused as a Conflict. The card
         is drawn after the commit, so the write holds its locks only as long as the write itself."""
+        self.write(work, payment)
+        return self.changed(work, payment, offer_category)
+
+    def write(self, work: UnitOfWork, payment: Payment) -> None:
         payment_id = payment.id  # read now: a failed flush leaves nothing loadable
         try:
             work.session.flush()
         except StaleDataError as stale:  # another request wrote the payment between our read and this write
             raise Conflict(payment_id) from stale
         work.commit()
-        return self.changed(work, payment, offer_category)
 
     def changed(self, work: UnitOfWork, payment: Payment, offer_category: AccountChoice | None = None) -> Changed:
-        choices = self.choices(work, payment.workspace_id)
         connection = work.connections.active_for(payment.workspace_id)
+        choices = choices_of(work, connection)
         return Changed(
             card=payment_card(payment, choices, connection),
             choices=choices,

@@ -17,6 +17,9 @@ The middleware says which lane (and which workspace) a request belongs to throug
 thread, just before Bolt calls `submit` on that same thread. For a request not yet answered it also hands over
 the request's `Answer` (an `ack` that says when it was called): `submit` returns once the listener has acked, so
 Bolt's request thread, which checks for the ack every 10 ms, finds it at its first look instead of sleeping.
+
+Both lanes let answers go first (bot/slack/answers_first.py): a work thread waits its turn before it starts a piece
+of work, and an answer-lane listener waits its turn right after its `ack()`, before what it does after answering.
 """
 
 from __future__ import annotations
@@ -30,13 +33,23 @@ from typing import Any
 
 from slack_bolt import Ack
 
+from bot.slack.answers_first import AnswersFirst, answers
+
 # Commands, submissions and options loads compute their answer here: as many at once as waitress (8) and
-# Socket Mode (10) can deliver, so none waits for a thread; what they do after answering is small.
-ANSWER_THREADS = 18
+# Socket Mode (10) can deliver, so none waits for a thread, plus those that answered and wait for other answers
+# before what they do next (at most answers_first.MAX_WAIT_SECONDS each; fifty at once stay well under this).
+# A thread is started only when no idle one is free; a waiting thread costs memory, not CPU.
+ANSWER_THREADS = 64
 # Work that follows an ack: database writes, card redraws queued to the outbox, views.open/publish. Mostly
 # waiting on the database and Slack, so a few threads overlap those waits; few enough that on 2 cores the
 # request threads still get the interpreter within a few milliseconds.
 WORK_THREADS = 4
+
+# What answer-lane listeners do after their ack (each having waited for the other answers first), this many at once:
+# fifty `/xero help` replay records let through together would take fifty database connections and the interpreter
+# just as the next requests arrive. A step waits for a turn as long as for the answers at most, then goes on: an
+# answer thread held by slow steps (writes queued behind a bulk sync's) would leave the next request no thread.
+AFTER_ANSWER_AT_ONCE = 4
 
 ACK_WAIT_SECONDS = 3.0  # Slack's deadline; Bolt's own wait gives up then too
 
@@ -44,17 +57,43 @@ _current = threading.local()
 
 
 class Answer(Ack):
-    """Bolt's `ack`, which also tells whoever waits that it was called."""
+    """Bolt's `ack`, which also tells whoever waits that it was called; the listener then goes on only when no
+    other answer is pending (or after the longest wait `gate` allows), and when one of the listener pool's turns
+    for what follows answers is free (`in_turns`)."""
 
-    def __init__(self) -> None:
+    def __init__(self, gate: AnswersFirst = answers) -> None:
         super().__init__()  # type: ignore[no-untyped-call]
         self.given = threading.Event()
+        self._gate = gate
+        self._turns: threading.Semaphore | None = None
+        self._went_on = self._holding = False
+
+    def in_turns(self, turns: threading.Semaphore) -> None:
+        self._turns = turns
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         try:
             return super().__call__(*args, **kwargs)
         finally:
             self.given.set()
+            if not self._went_on:
+                self._went_on = True
+                self._gate.wait_turn()
+                if self._turns is not None:  # bounded like the gate: a slow next step never holds the others long
+                    self._holding = self._turns.acquire(timeout=self._gate.max_wait)
+
+    def finished(self) -> None:
+        """The listener returned: its turn is free for the next."""
+        if self._holding and self._turns is not None:
+            self._holding = False
+            self._turns.release()
+
+
+def _listener(answer: Answer, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    try:
+        return fn(*args, **kwargs)
+    finally:
+        answer.finished()
 
 
 @dataclass(frozen=True)
@@ -76,8 +115,12 @@ Work = tuple[Future[Any], Callable[..., Any], tuple[Any, ...], dict[str, Any]]
 
 
 class ListenerPool(Executor):
-    def __init__(self, *, answer_threads: int = ANSWER_THREADS, work_threads: int = WORK_THREADS) -> None:
+    def __init__(
+        self, *, answer_threads: int = ANSWER_THREADS, work_threads: int = WORK_THREADS, gate: AnswersFirst = answers
+    ) -> None:
         self._answers = ThreadPoolExecutor(answer_threads, thread_name_prefix="slack-answer")
+        self._gate = gate
+        self._after_answers = threading.Semaphore(AFTER_ANSWER_AT_ONCE)
         self._queues: OrderedDict[str, deque[Work]] = OrderedDict()  # workspaces in turn, next first
         self._ready = threading.Condition()
         self._closing = False
@@ -90,11 +133,13 @@ class ListenerPool(Executor):
     def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
         lane: Lane | None = getattr(_current, "lane", None)
         answer = lane.answer if lane is not None else None
-        if lane is None or answer is not None:
-            started = self._answers.submit(fn, *args, **kwargs)
-            if answer is not None:  # back to Bolt once the listener has acked (or has finished without)
-                started.add_done_callback(lambda _: answer.given.set())
-                answer.given.wait(ACK_WAIT_SECONDS)
+        if lane is None:
+            return self._answers.submit(fn, *args, **kwargs)
+        if answer is not None:  # back to Bolt once the listener has acked (or has finished without)
+            answer.in_turns(self._after_answers)
+            started = self._answers.submit(_listener, answer, fn, *args, **kwargs)
+            started.add_done_callback(lambda _: answer.given.set())
+            answer.given.wait(ACK_WAIT_SECONDS)
             return started
         future: Future[Any] = Future()
         with self._ready:
@@ -134,6 +179,7 @@ class ListenerPool(Executor):
     def _work(self) -> None:
         while (work := self._next()) is not None:
             future, fn, args, kwargs = work
+            self._gate.wait_turn()
             if not future.set_running_or_notify_cancel():
                 continue
             try:

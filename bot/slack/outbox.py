@@ -23,6 +23,7 @@ from typing import Any
 from bot.clock import Clock
 from bot.pacing import ChannelPace, LocalPace
 from bot.payments.coding import Changed
+from bot.slack.answers_first import wait_for_answers
 from bot.slack.clients import SLACK_OR_INSTALL_FAILURES, slack_error_code
 from bot.slack.deliveries import Deliveries
 from bot.slack.outbox_items import EPHEMERAL, NOTICE, REACTION, REPLY, Claimed, Undeliverable, claimed
@@ -135,9 +136,11 @@ class SlackOutbox:
     # --- sending -------------------------------------------------------------------------------
 
     def deliver(self, *keys: str) -> None:
-        """Send these intents now (someone is waiting); what fails stays for the job, with its backoff."""
+        """Send these intents now (someone is waiting); what fails stays for the job, with its backoff. Each send
+        waits while Slack requests are unanswered (bot/slack/answers_first.py): the intent is recorded already."""
         for key in keys:
             while True:  # again while the same intent is repeated during the send (each repeat is a real change)
+                wait_for_answers()
                 with self.uow() as work:
                     row = work.outbox.claim_key(key, self.clock.now(), LEASE)
                     item = claimed(row) if row is not None else None

@@ -17,6 +17,7 @@ import threading
 from datetime import timedelta
 
 from bot.clock import Clock
+from bot.slack.answers_first import wait_for_answers
 from bot.sync.attachments import ReceiptUploader
 from bot.sync.attempts import AttemptLog
 from bot.sync.claiming import Claims
@@ -85,6 +86,7 @@ class SyncEngine:
             return [w for w in tenants if w in due]
 
         def step(workspace_id: int) -> bool:
+            wait_for_answers()  # each batch starts when no Slack answer is pending (bot/slack/answers_first.py)
             mine = RunReport()
             did = self._step(tenants[workspace_id], mine)
             self._merge(report, mine)

@@ -24,6 +24,19 @@ class ConnectionRepository(SessionRepository):
             .limit(1)
         )
 
+    def active_reference_mark(self, workspace_id: int) -> tuple[int, datetime | None] | None:
+        """`active_for`'s id and when its reference data was last refreshed, read without loading the row."""
+        row = self.session.execute(
+            select(XeroConnection.id, XeroConnection.reference_synced_at)
+            .where(
+                XeroConnection.workspace_id == workspace_id,
+                XeroConnection.state != ConnectionState.DISCONNECTED,
+            )
+            .order_by(XeroConnection.connected_at.desc(), XeroConnection.id.desc())
+            .limit(1)
+        ).first()
+        return None if row is None else (int(row[0]), row[1])
+
     def latest_for(self, workspace_id: int) -> XeroConnection | None:
         """The newest connection in any state, for status after a disconnect."""
         return self.session.scalar(

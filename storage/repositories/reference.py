@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
@@ -13,6 +14,21 @@ from storage.models import XeroAccount, XeroContact, XeroTaxRate, XeroTrackingCa
 LINE_ACCOUNT_EXCLUDED_TYPES = {"BANK"}
 
 
+_writes = itertools.count(1)
+_last_write = 0
+
+
+def reference_writes() -> int:
+    """Changes when this process writes any organisation's reference data (for what is kept in memory from it;
+    another instance's refresh is told by the connection's `reference_synced_at`)."""
+    return _last_write
+
+
+def _written() -> None:
+    global _last_write
+    _last_write = next(_writes)
+
+
 class ReferenceData:
     def __init__(self, session: Session) -> None:
         self.session = session
@@ -20,6 +36,7 @@ class ReferenceData:
     # --- writes (from a sync) ---------------------------------------------------------------
 
     def upsert_accounts(self, connection_id: int, accounts: Iterable[dict[str, Any]]) -> int:
+        _written()
         existing = {
             a.account_id: a
             for a in self.session.scalars(select(XeroAccount).where(XeroAccount.connection_id == connection_id))
@@ -27,12 +44,14 @@ class ReferenceData:
         return self._upsert(XeroAccount, connection_id, existing, "account_id", list(accounts))
 
     def replace_tax_rates(self, connection_id: int, rates: Iterable[dict[str, Any]]) -> int:
+        _written()
         self.session.execute(delete(XeroTaxRate).where(XeroTaxRate.connection_id == connection_id))
         rows = [XeroTaxRate(connection_id=connection_id, **values) for values in rates]
         self.session.add_all(rows)
         return len(rows)
 
     def replace_tracking(self, connection_id: int, categories: Iterable[dict[str, Any]]) -> int:
+        _written()
         for old in self.session.scalars(
             select(XeroTrackingCategory).where(XeroTrackingCategory.connection_id == connection_id)
         ):

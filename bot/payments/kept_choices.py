@@ -1,0 +1,70 @@
+"""What a payment may be coded with, kept in memory per organisation while its reference data is unchanged.
+
+Every card drawn, every coding change and every keystroke in the account search needs the organisation's usable
+accounts (and the card its tax rates and tracking); an options load's answer and a submission's answer wait for
+them. They change only when the organisation's reference data is refreshed from Xero, which stamps the
+connection's `reference_synced_at` in the same transaction. So they are kept under (connection, that stamp, this
+process's count of reference writes): a refresh by any instance, a reconnect or a disconnect is seen at the next
+read, and all that is read meanwhile is the connection. What is kept is shared between threads and never changed
+in place; each database (engine) has its own.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any, Generic, TypeVar
+from weakref import WeakKeyDictionary
+
+from bot.payments.cards import AccountChoice
+from storage.repositories.reference import reference_writes
+from storage.uow import UnitOfWork
+
+KEPT = 256  # organisations whose choices are kept per database; the least recently used is dropped first
+
+Mark = tuple[int, datetime | None]  # the connection's id and its reference data's refresh stamp
+T = TypeVar("T")
+
+
+class Kept(Generic[T]):
+    def __init__(self, *, kept: int = KEPT) -> None:
+        self._kept = kept
+        self._databases: WeakKeyDictionary[Any, OrderedDict[tuple[int, datetime | None, int], T]] = WeakKeyDictionary()
+        self._lock = threading.Lock()
+
+    def get(self, work: UnitOfWork, mark: Mark, read: Callable[[], T]) -> T:
+        key = (*mark, reference_writes())
+        database = work.session.get_bind()
+        with self._lock:
+            values = self._databases.setdefault(database, OrderedDict())
+            if key in values:
+                values.move_to_end(key)
+                return values[key]
+        value = read()
+        with self._lock:
+            values[key] = value
+            values.move_to_end(key)
+            while len(values) > self._kept:
+                values.popitem(last=False)
+        return value
+
+
+class AccountChoices:
+    """The account search's list: the usable line accounts as plain rows, with only the stamp read per search."""
+
+    def __init__(self) -> None:
+        self._kept: Kept[list[AccountChoice]] = Kept()
+
+    def of(self, work: UnitOfWork, workspace_id: int) -> list[AccountChoice]:
+        """The workspace's connected organisation's usable line accounts (none when not connected)."""
+        mark = work.connections.active_reference_mark(workspace_id)
+        if mark is None:
+            return []
+        connection_id = mark[0]
+
+        def read() -> list[AccountChoice]:
+            return [AccountChoice(c, name, tax) for c, name, tax in work.reference.line_account_rows(connection_id)]
+
+        return self._kept.get(work, mark, read)
