@@ -219,11 +219,8 @@ class PostingService:
         link = self._publisher.permalink(destination.team_id, destination.channel, ts)
         if not link:
             return
-        with self._uow() as work:
-            for payment_id in payment_ids:
-                payment = work.payments.get(destination.workspace_id, payment_id)
-                if payment is not None:
-                    payment.message_url = link
+        with self._uow() as work:  # a link, not a change anyone made: it never conflicts with one
+            work.payments.keep_message_url(destination.workspace_id, payment_ids, link)
             work.commit()
 
     def _failed(self, payment_ids: list[int], failure: Exception) -> None:

@@ -7,7 +7,7 @@ from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ARRAY, String, any_, bindparam, func, literal_column, select, text
+from sqlalchemy import ARRAY, String, any_, bindparam, func, literal_column, select, text, update
 
 from storage.models import Payment, PaymentState
 from storage.repositories.accounts import AccountQueries
@@ -97,6 +97,16 @@ class PaymentRepository(AccountQueries, CodingQueries, ReceiptQueries, SyncQueri
                     Payment.workspace_id == workspace_id, Payment.source_account_id == source_account_id, matches
                 )
             )
+        )
+
+    def keep_message_url(self, workspace_id: int, payment_ids: Sequence[int], link: str) -> None:
+        """The Slack link of the payments' message, written whatever their version (a sync or a person changing
+        them meanwhile does not make the link wrong, so it must not make this write fail)."""
+        self.session.execute(
+            update(Payment)
+            .where(Payment.workspace_id == workspace_id, Payment.id.in_(list(payment_ids)))
+            .values(message_url=link)
+            .execution_options(synchronize_session=False)
         )
 
     def refresh_statistics(self) -> None:
