@@ -7,6 +7,7 @@ the rows, so a restart or a second instance picks up exactly where work stopped.
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
@@ -168,7 +169,8 @@ def new_scheduler() -> BackgroundScheduler:
 def schedule_jobs(scheduler: BackgroundScheduler, services: Services) -> None:
     for name, job, interval in JOBS:
         every = ticking(interval, services.settings)
-        scheduler.add_job(_guarded(name, services, job), "interval", id=name, name=name, **every)
+        run = services.wake.rerunning(name, _guarded(name, services, job))
+        scheduler.add_job(run, "interval", id=name, name=name, **every)
 
 
 def ticking(interval: dict[str, int], settings: Settings) -> dict[str, float]:
@@ -180,11 +182,39 @@ def ticking(interval: dict[str, int], settings: Settings) -> dict[str, float]:
 
 
 class SchedulerWake:
-    """Runs a background job now rather than on its schedule (a click or a webhook just made work for it)."""
+    """Runs a background job now rather than on its schedule (a click or a webhook just made work for it).
+
+    A job runs one at a time (`max_instances` 1), and the scheduler skips a run asked for while one is going: the
+    work that woke it would wait for the next tick. So a wake that finds its job running is remembered, and the
+    job runs once more as soon as it ends (`rerunning`)."""
 
     def __init__(self, scheduler: BackgroundScheduler) -> None:
         self._scheduler = scheduler
+        self._lock = threading.Lock()
+        self._running: set[str] = set()
+        self._again: set[str] = set()
 
     def __call__(self, job_id: str) -> None:
+        with self._lock:
+            if job_id in self._running:
+                self._again.add(job_id)
+                return
         if self._scheduler.get_job(job_id) is not None:
             self._scheduler.modify_job(job_id, next_run_time=datetime.now(UTC))
+
+    def rerunning(self, job_id: str, run: Callable[[], None]) -> Callable[[], None]:
+        def runs() -> None:
+            again = True
+            while again:
+                with self._lock:
+                    self._running.add(job_id)
+                    self._again.discard(job_id)
+                try:
+                    run()
+                finally:
+                    with self._lock:
+                        self._running.discard(job_id)
+                        again = job_id in self._again
+                        self._again.discard(job_id)
+
+        return runs

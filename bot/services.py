@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -44,6 +45,10 @@ class Wake(Protocol):
     """Runs a background job now rather than on its schedule (bot.scheduler.SchedulerWake)."""
 
     def __call__(self, job_id: str) -> None: ...
+
+    def rerunning(self, job_id: str, run: Callable[[], None]) -> Callable[[], None]:
+        """`run`, run once more whenever the job is woken while it runs."""
+        ...
 
 
 @dataclass

@@ -9,7 +9,7 @@ from types import SimpleNamespace
 import pytest
 
 from bot.cli import main
-from bot.scheduler import new_scheduler, schedule_jobs
+from bot.scheduler import SchedulerWake, new_scheduler, schedule_jobs
 from bot.settings import ConfigError, Settings, load_settings
 from storage.crypto import generate_key
 from tests.bot.test_import_command import restored_logging  # noqa: F401 - the fixture
@@ -72,7 +72,7 @@ def test_defaults_match_the_contract() -> None:
 
 def job_intervals(settings: Settings) -> dict[str, timedelta]:
     scheduler = new_scheduler()
-    schedule_jobs(scheduler, SimpleNamespace(settings=settings))  # type: ignore[arg-type]
+    schedule_jobs(scheduler, SimpleNamespace(settings=settings, wake=SchedulerWake(scheduler)))  # type: ignore[arg-type]
     return {job.id: job.trigger.interval for job in scheduler.get_jobs()}
 
 
