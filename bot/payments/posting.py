@@ -181,11 +181,9 @@ class PostingService:
             payment = work.payments.get(destination.workspace_id, payment_id)
             if payment is None:
                 return
-            payment.channel_id = destination.channel
-            payment.message_ts = ts
-            payment.posted_at = self._clock.now()
-            payment.post_last_error = None
-            payment.post_next_attempt_at = None
+            work.payments.record_posted(
+                destination.workspace_id, [payment_id], channel=destination.channel, at=self._clock.now(), message_ts=ts
+            )
             if payment.version != changed.card.version:  # changed while it was being posted: show that too
                 work.outbox.add(
                     kind=CARD_REDRAW,
@@ -257,13 +255,9 @@ class PostingService:
             self._failed(ids, failure)
             raise PostFailed(slack_error_code(failure)) from None
         with self._uow() as work:
-            now = self._clock.now()
-            for announced in work.payments.by_ids(destination.workspace_id, ids):
-                announced.channel_id = destination.channel
-                announced.summary_ts = ts
-                announced.posted_at = now
-                announced.post_last_error = None
-                announced.post_next_attempt_at = None
+            work.payments.record_posted(
+                destination.workspace_id, ids, channel=destination.channel, at=self._clock.now(), summary_ts=ts
+            )
             work.commit()
         self._keep_permalink(destination, ids, ts)
         return len(ids)

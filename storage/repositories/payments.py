@@ -99,6 +99,18 @@ class PaymentRepository(AccountQueries, CodingQueries, ReceiptQueries, SyncQueri
             )
         )
 
+    def record_posted(
+        self, workspace_id: int, payment_ids: Sequence[int], *, channel: str, at: datetime, **message: str
+    ) -> None:
+        """Where the payments were announced (`message_ts` for a card, `summary_ts` for a burst's summary), written
+        whatever their version: a sync or an edit landing meanwhile does not make Slack's message less posted."""
+        self.session.execute(
+            update(Payment)
+            .where(Payment.workspace_id == workspace_id, Payment.id.in_(list(payment_ids)))
+            .values(channel_id=channel, posted_at=at, post_last_error=None, post_next_attempt_at=None, **message)
+            .execution_options(synchronize_session=False)
+        )
+
     def keep_message_url(self, workspace_id: int, payment_ids: Sequence[int], link: str) -> None:
         """The Slack link of the payments' message, written whatever their version (a sync or a person changing
         them meanwhile does not make the link wrong, so it must not make this write fail)."""

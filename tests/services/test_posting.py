@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -14,7 +13,7 @@ from sqlalchemy.orm import Session
 from bot.clock import FrozenClock
 from bot.connection.roles import Roles
 from bot.payments.coding import Changed, CodingService
-from bot.payments.posting import PostingService
+from bot.payments.posting import BURST_THRESHOLD, PostingService
 from bot.settings import load_settings
 from bot.slack.directory import SlackDirectory
 from bot.slack.outbox_items import Marker
@@ -35,7 +34,7 @@ class Publisher:
     def update_card(self, team_id: str, changed: Changed) -> None: ...
 
     def post_summary(self, *args: Any) -> str:
-        raise AssertionError("one payment is posted as a card")
+        return "1700000000.000100"
 
     def find_own(self, team_id: str, channel: str, marker: Marker) -> str | None:
         return None
@@ -57,31 +56,37 @@ def posting(books: Books, uow: UnitOfWorkFactory, clock: FrozenClock) -> Posting
     )  # fmt: skip
 
 
-def test_the_link_is_kept_though_a_sync_changes_the_payment_while_it_is_written(
-    books: Books, uow: UnitOfWorkFactory, clock: FrozenClock, engine: Engine
+@pytest.mark.parametrize("arriving", [1, BURST_THRESHOLD + 1], ids=["a card", "a burst's summary"])
+def test_the_message_and_its_link_are_recorded_though_a_sync_changes_the_payments_meanwhile(
+    books: Books, uow: UnitOfWorkFactory, clock: FrozenClock, engine: Engine, arriving: int
 ) -> None:
     if engine.dialect.name != "postgresql":
         pytest.skip("SQLite's writes begin IMMEDIATE, one at a time: no other write can land in between")
-    payment_id = books.payment(approved=False, message_url=None, amount=Decimal("12.00"))
+    ids = [books.payment(f"pay_{n}", approved=False, message_url=None) for n in range(arriving)]
     bumped: list[int] = []
 
     def another_process_writes(session: Session, *args: Any) -> None:
-        linking = [p for p in session.dirty if isinstance(p, Payment) and "message_url" in _changed(p)]
-        if linking and not bumped:  # the bulk sync records its answer for this payment just now
+        recording = [p for p in session.dirty if isinstance(p, Payment) and _changed(p) & RECORDED]
+        if recording and not bumped:  # the bulk sync records Xero's answer for one of them just now
             with engine.begin() as other:
-                other.execute(text("UPDATE payments SET version = version + 1 WHERE id = :id"), {"id": payment_id})
-            bumped.append(payment_id)
+                other.execute(text("UPDATE payments SET version = version + 1 WHERE id = :id"), {"id": ids[0]})
+            bumped.append(ids[0])
 
     event.listen(uow.sessions, "before_flush", another_process_writes)
     try:
-        assert posting(books, uow, clock).post_due() == 1
+        assert posting(books, uow, clock).post_due() == arriving
     finally:
         event.remove(uow.sessions, "before_flush", another_process_writes)
 
-    stored = books.stored(payment_id)
-    assert (stored.message_ts, stored.message_url) == ("1700000000.000100", LINK)
+    for payment_id in ids:
+        stored = books.stored(payment_id)
+        assert (stored.channel_id, stored.message_url, stored.post_next_attempt_at) == (CHANNEL, LINK, None)
+        assert (stored.message_ts or stored.summary_ts) == "1700000000.000100"
+
+
+RECORDED = {"message_ts", "summary_ts", "message_url"}
 
 
 def _changed(payment: Payment) -> set[str]:
     state = inspect(payment)
-    return {name for name in ("message_url",) if state.attrs[name].history.has_changes()}
+    return {name for name in RECORDED if state.attrs[name].history.has_changes()}
