@@ -228,8 +228,8 @@ class PostingService:
                 payment = work.session.get(Payment, payment_id)
                 if payment is None or payment.message_ts or payment.summary_ts:
                     continue
-                payment.post_last_error = reason[:1000]
-                payment.post_next_attempt_at = self._clock.now() + backoff(payment.post_attempts)
+                retry_at = self._clock.now() + backoff(payment.post_attempts)
+                work.payments.record_post_failure(payment.id, reason[:1000], retry_at)
             work.commit()
 
     def _post_summary(self, destination: Destination) -> int:

@@ -111,6 +111,15 @@ class PaymentRepository(AccountQueries, CodingQueries, ReceiptQueries, SyncQueri
             .execution_options(synchronize_session=False)
         )
 
+    def record_post_failure(self, payment_id: int, reason: str, retry_at: datetime) -> None:
+        """Why Slack did not take the payment's message, and when to try again (whatever its version, as above)."""
+        self.session.execute(
+            update(Payment)
+            .where(Payment.id == payment_id)
+            .values(post_last_error=reason, post_next_attempt_at=retry_at)
+            .execution_options(synchronize_session=False)
+        )
+
     def keep_message_url(self, workspace_id: int, payment_ids: Sequence[int], link: str) -> None:
         """The Slack link of the payments' message, written whatever their version (a sync or a person changing
         them meanwhile does not make the link wrong, so it must not make this write fail)."""
