@@ -7,6 +7,8 @@ import http.client
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler, RateLimitErrorRetryHandler
+from slack_sdk.http_retry.builtin_interval_calculators import BackoffRetryIntervalCalculator
+from slack_sdk.http_retry.interval_calculator import RetryIntervalCalculator
 from slack_sdk.http_retry.request import HttpRequest
 from slack_sdk.http_retry.response import HttpResponse
 from slack_sdk.http_retry.state import RetryState
@@ -54,6 +56,8 @@ def slack_authorize_url(settings: Settings) -> str:
 # A dropped connection may come after Slack stored the message: resending it blindly would post it twice.
 # The outbox and the card posting retry these themselves, after looking for the message first.
 NOT_RESENT_ON_CONNECTION_ERRORS = ("chat.postMessage", "chat.postEphemeral")
+# The wait before that one retry: slack-sdk's own (0.5 s, doubling, plus up to 1 s of jitter).
+CONNECTION_RETRY: RetryIntervalCalculator = BackoffRetryIntervalCalculator(backoff_factor=0.5)
 
 
 class _SafeConnectionErrorRetryHandler(ConnectionErrorRetryHandler):
@@ -77,7 +81,10 @@ def slack_client(settings: Settings, token: str | None = None) -> WebClient:
     return WebClient(
         token=token,
         base_url=settings.slack_api_base,
-        retry_handlers=[_SafeConnectionErrorRetryHandler(), RateLimitErrorRetryHandler(max_retry_count=3)],
+        retry_handlers=[
+            _SafeConnectionErrorRetryHandler(interval_calculator=CONNECTION_RETRY),
+            RateLimitErrorRetryHandler(max_retry_count=3),
+        ],
     )
 
 

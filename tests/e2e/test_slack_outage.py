@@ -5,7 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from slack_sdk.http_retry.builtin_interval_calculators import FixedValueRetryIntervalCalculator
 
+import bot.slack.clients
 from sandbox.slack import FakeSlack
 from sandbox.xero import XeroEmulator
 from storage.models import PaymentState
@@ -15,6 +17,13 @@ from tests.e2e.test_sync import GBP, approve, post_coded, ready, stored  # noqa:
 from tests.e2e.xero_flow import connect
 
 ASK = "Please reply in this thread"
+
+
+@pytest.fixture(autouse=True)
+def quick_connection_retries(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Before the bot is built: slack-sdk waits up to 2 s before retrying a dropped connection (some 6 s of this
+    file's time); here what matters is that the retry is made, or not made for a post, not how long it waits."""
+    monkeypatch.setattr(bot.slack.clients, "CONNECTION_RETRY", FixedValueRetryIntervalCalculator(0.01))
 
 
 def asks(slack: FakeSlack) -> list[dict[str, Any]]:
