@@ -60,7 +60,7 @@ def test_payment_1_killed_mid_sync_leaves_syncing_within_a_lease_with_its_own_tr
     ready.server.run_job("sync_payments")  # payment 12 is in Xero, and so is its contact
     code_and_approve(ready, slack, posted[1], "pay_1")
     ready.server.stop()
-    xero.inject_fault(method="PUT", path_prefix="/api.xro/2.0/BankTransactions", kind="latency", seconds=4, count=1)
+    xero.inject_fault(method="PUT", path_prefix="/api.xro/2.0/BankTransactions", kind="latency", seconds=2, count=1)
 
     first = serve(ready, slack, xero, clean_env, tmp_path)
     try:
