@@ -150,7 +150,7 @@ class BotServer:
     def _shutdown(self) -> None:
         logger.info("finishing in-flight requests and jobs")
         if self._socket_handler is not None:
-            self._socket_handler.close()  # type: ignore[no-untyped-call]
+            close_socket_mode(self._socket_handler)
             logger.info("Socket Mode connection closed")
         self.http.task_dispatcher.shutdown()
         # Listeners run after Slack got its answer (Bolt's executor): let them finish their work too.
@@ -177,13 +177,13 @@ def open_socket_mode(app: App, app_token: str, api_url: str) -> SocketModeHandle
     try:
         handler.connect()  # type: ignore[no-untyped-call]
     except SlackApiError as error:
-        handler.close()  # type: ignore[no-untyped-call]
+        close_socket_mode(handler)
         raise ConfigError(
             f"SLACK_APP_TOKEN was refused by Slack ({error.response.get('error')}): use an app-level token "
             "(xapp-…) with the connections:write scope, from the app's Basic Information page"
         ) from None
     except OSError as error:
-        handler.close()  # type: ignore[no-untyped-call]
+        close_socket_mode(handler)
         raise ConfigError(f"could not reach Slack at {api_url} to open a Socket Mode connection: {error}") from None
     if handler.client.is_connected():
         logger.info("connected to Slack over Socket Mode")
@@ -206,3 +206,14 @@ def serve(settings: Settings, *, port: int | None = None) -> None:
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGINT, on_signal)
     server.run()
+
+
+def close_socket_mode(handler: SocketModeHandler) -> None:
+    """slack-sdk's Socket Mode client reads its message queue a second at a time until it is closed: marked
+    closed first, then woken with an empty message, its loop ends at once rather than after up to a second."""
+    client = handler.client
+    client.closed = True
+    queue = getattr(client, "message_queue", None)
+    if queue is not None:
+        queue.put(None)
+    handler.close()  # type: ignore[no-untyped-call]
