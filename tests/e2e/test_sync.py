@@ -12,7 +12,7 @@ import pytest
 
 from sandbox.slack import FakeSlack
 from sandbox.xero import XeroEmulator
-from storage.models import Payment, PaymentState, SourceAccount
+from storage.models import Payment, PaymentState, ReceiptState, SourceAccount
 from tests.e2e.conftest import ADMIN, FINANCE, FINANCE_CHANNEL, RunningBot, both_transports, eventually
 from tests.e2e.payments_flow import cards, element, option_value, payment, send
 from tests.e2e.test_receipts import PDF, receipts, reply_with_file
@@ -60,9 +60,12 @@ def post_coded(
 
 
 def settled(bot: RunningBot, slack: FakeSlack, ts: str, external_id: str = "pay_1") -> dict[str, Any]:
-    """The payment's message once it shows the payment's current version (redrawn after each change)."""
+    """The payment's message once it shows the payment's current version (redrawn after each change), its receipts
+    all read (a reading changes the payment, and a click on the card drawn before it would be a stale one)."""
 
     def current() -> dict[str, Any] | None:
+        if receipts_being_read(bot, external_id):
+            return None
         message = slack.message(FINANCE_CHANNEL, ts)
         row = stored(bot, external_id)
         buttons = [e for b in message.get("blocks", []) if b.get("type") == "actions" for e in b.get("elements", [])]
@@ -70,6 +73,13 @@ def settled(bot: RunningBot, slack: FakeSlack, ts: str, external_id: str = "pay_
         return message if edit == [f"{row.id}:{row.version}"] else None  # no Edit while the card says Syncing
 
     return eventually(current)
+
+
+def receipts_being_read(bot: RunningBot, external_id: str) -> int:
+    with bot.uow() as work:
+        payment = work.session.query(Payment).filter_by(external_id=external_id).one()
+        kept = [r for r in payment.receipts if r.state is not ReceiptState.REJECTED]
+        return sum(1 for r in kept if r.reading is None or r.reading.read_at is None)
 
 
 def stored(bot: RunningBot, external_id: str) -> Payment:
