@@ -17,6 +17,7 @@ from bot.coding.rule_book import WorkspaceRules
 from bot.coding.rules import Rule
 from bot.payments import lifecycle
 from bot.payments.approve import missing_for_sync
+from bot.payments.card_view import coding_choices, tax_choice_of
 from bot.payments.cards import TaxChoice
 from bot.payments.input import Arriving
 from bot.receipts.matching_view import receipt_hold
@@ -41,12 +42,7 @@ def tax_rate_of(work: UnitOfWork, payment: Payment) -> TaxChoice | None:
     """The payment's tax rate with its percentage, looked up only when a read receipt states a tax to check."""
     if not payment.tax_type or not any(r.reading is not None and r.reading.tax is not None for r in payment.receipts):
         return None
-    connection = work.connections.active_for(payment.workspace_id)
-    if connection is None:
-        return None
-    rates = work.reference.usable_tax_rates(connection.id)
-    found = next((r for r in rates if r.tax_type == payment.tax_type), None)
-    return TaxChoice(found.tax_type, found.name, found.effective_rate) if found is not None else None
+    return tax_choice_of(payment, coding_choices(work, payment.workspace_id))
 
 
 def waits_for(rule: Rule, payment: Payment) -> str | None:

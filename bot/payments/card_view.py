@@ -60,11 +60,16 @@ def _read_choices(work: UnitOfWork, connection_id: int) -> CodingChoices:
     )
 
 
+def tax_choice_of(payment: Payment, choices: CodingChoices) -> TaxChoice | None:
+    """The payment's tax rate as the organisation names it (with its percentage), or None when it has none usable."""
+    return next((t for t in choices.tax_rates if t.tax_type == payment.tax_type), None)
+
+
 def payment_card(payment: Payment, choices: CodingChoices, connection: XeroConnection | None) -> PaymentCard:
     account = next((a for a in choices.accounts if a.code == payment.account_code), None)
     if account is None and payment.account_code:
         account = AccountChoice(payment.account_code, payment.account_code)
-    tax = next((t for t in choices.tax_rates if t.tax_type == payment.tax_type), None)
+    tax = tax_choice_of(payment, choices)
     if tax is None and payment.tax_type:
         tax = TaxChoice(payment.tax_type, payment.tax_type)
     return PaymentCard(
