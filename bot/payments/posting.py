@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
-from typing import Protocol
+from typing import Any, Protocol
 
 from bot.clock import Clock
 from bot.errors import DomainError
@@ -181,8 +181,8 @@ class PostingService:
             payment = work.payments.get(destination.workspace_id, payment_id)
             if payment is None:
                 return
-            work.payments.record_posted(
-                destination.workspace_id, [payment_id], channel=destination.channel, at=self._clock.now(), message_ts=ts
+            work.payments.record_delivery(
+                destination.workspace_id, [payment_id], message_ts=ts, **self._posted(destination)
             )
             if payment.version != changed.card.version:  # changed while it was being posted: show that too
                 work.outbox.add(
@@ -218,8 +218,17 @@ class PostingService:
         if not link:
             return
         with self._uow() as work:  # a link, not a change anyone made: it never conflicts with one
-            work.payments.keep_message_url(destination.workspace_id, payment_ids, link)
+            work.payments.record_delivery(destination.workspace_id, payment_ids, message_url=link)
             work.commit()
+
+    def _posted(self, destination: Destination) -> dict[str, Any]:
+        """What a message Slack took records on its payments, besides its ts."""
+        return {
+            "channel_id": destination.channel,
+            "posted_at": self._clock.now(),
+            "post_last_error": None,
+            "post_next_attempt_at": None,
+        }
 
     def _failed(self, payment_ids: list[int], failure: Exception) -> None:
         reason = slack_error_code(failure)
@@ -229,7 +238,9 @@ class PostingService:
                 if payment is None or payment.message_ts or payment.summary_ts:
                     continue
                 retry_at = self._clock.now() + backoff(payment.post_attempts)
-                work.payments.record_post_failure(payment.id, reason[:1000], retry_at)
+                work.payments.record_delivery(
+                    payment.workspace_id, [payment.id], post_last_error=reason[:1000], post_next_attempt_at=retry_at
+                )
             work.commit()
 
     def _post_summary(self, destination: Destination) -> int:
@@ -255,9 +266,7 @@ class PostingService:
             self._failed(ids, failure)
             raise PostFailed(slack_error_code(failure)) from None
         with self._uow() as work:
-            work.payments.record_posted(
-                destination.workspace_id, ids, channel=destination.channel, at=self._clock.now(), summary_ts=ts
-            )
+            work.payments.record_delivery(destination.workspace_id, ids, summary_ts=ts, **self._posted(destination))
             work.commit()
         self._keep_permalink(destination, ids, ts)
         return len(ids)

@@ -99,34 +99,14 @@ class PaymentRepository(AccountQueries, CodingQueries, ReceiptQueries, SyncQueri
             )
         )
 
-    def record_posted(
-        self, workspace_id: int, payment_ids: Sequence[int], *, channel: str, at: datetime, **message: str
-    ) -> None:
-        """Where the payments were announced (`message_ts` for a card, `summary_ts` for a burst's summary), written
-        whatever their version: a sync or an edit landing meanwhile does not make Slack's message less posted."""
+    def record_delivery(self, workspace_id: int, payment_ids: Sequence[int], **values: Any) -> None:
+        """Write how the payments' Slack message fared (where it was posted, its link, why a post failed), whatever
+        their version: a sync or an edit landing meanwhile does not change what Slack did, so it must not make this
+        write fail as a version-checked update would."""
         self.session.execute(
             update(Payment)
             .where(Payment.workspace_id == workspace_id, Payment.id.in_(list(payment_ids)))
-            .values(channel_id=channel, posted_at=at, post_last_error=None, post_next_attempt_at=None, **message)
-            .execution_options(synchronize_session=False)
-        )
-
-    def record_post_failure(self, payment_id: int, reason: str, retry_at: datetime) -> None:
-        """Why Slack did not take the payment's message, and when to try again (whatever its version, as above)."""
-        self.session.execute(
-            update(Payment)
-            .where(Payment.id == payment_id)
-            .values(post_last_error=reason, post_next_attempt_at=retry_at)
-            .execution_options(synchronize_session=False)
-        )
-
-    def keep_message_url(self, workspace_id: int, payment_ids: Sequence[int], link: str) -> None:
-        """The Slack link of the payments' message, written whatever their version (a sync or a person changing
-        them meanwhile does not make the link wrong, so it must not make this write fail)."""
-        self.session.execute(
-            update(Payment)
-            .where(Payment.workspace_id == workspace_id, Payment.id.in_(list(payment_ids)))
-            .values(message_url=link)
+            .values(**values)
             .execution_options(synchronize_session=False)
         )
 
