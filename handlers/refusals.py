@@ -41,6 +41,7 @@ REFUSED_OPTION = "refused"  # the value of the one option an options load answer
 MODAL_STACK_MAX = 3
 ANSWERED = "_answered_by_refusals"  # marks a listener already wrapped by `answered`
 ACKS_FIRST = "_acks_before_writing"  # marks a listener that changes nothing before its ack
+VERSION_CHECKED = "_refused_unless_as_seen"  # marks a listener whose replay its version check refuses
 # views.push cannot be used (three views open already, or the trigger is spent): the modal is updated instead.
 CANNOT_PUSH = frozenset({"push_limit_reached", "expired_trigger_id", "invalid_trigger_id", "trigger_exchanged"})
 
@@ -236,6 +237,8 @@ def answered(listener: Callable[..., Any], refusals: Refusals) -> Callable[..., 
         acks_first = arguments["body"].get("type") == "block_actions" or getattr(listener, ACKS_FIRST, _never)(
             arguments["body"]
         )
+        if getattr(listener, VERSION_CHECKED, False):
+            check = None
         try:
             if check is not None and unanswered and acks_first and "ack" in given:
                 given["ack"] = _then(arguments["ack"], check)  # it acks first: record right after the ack
@@ -278,6 +281,15 @@ def acks_before_writing(when: Callable[[dict[str, Any]], bool]) -> Callable[[Lis
         return listener
 
     return mark
+
+
+def refused_unless_as_seen(listener: Listener) -> Listener:
+    """Marks a submission whose every change is refused unless the payment is still at the version the person saw,
+    and is saved with a new version: the same signed request sent again is refused by that check, so the listener
+    runs without a replay record (a database write Slack would wait for). This instance's memory of signatures
+    still refuses a replay sent to it (bot/slack/replays.py)."""
+    setattr(listener, VERSION_CHECKED, True)
+    return listener
 
 
 def _never(_body: dict[str, Any]) -> bool:

@@ -15,6 +15,7 @@ from bot.payments.coding import Changed, Conflict
 from bot.services import Services
 from bot.text_input import InvalidInput
 from handlers.ids import Ids, PaymentRef
+from handlers.refusals import refused_unless_as_seen
 from handlers.settings_blocks import NOT_MAPPED
 
 
@@ -92,6 +93,7 @@ class Submissions:
     def __init__(self, services: Services) -> None:
         self._services = services
 
+    @refused_unless_as_seen
     def save_edit(self, ack: Ack, view: dict[str, Any], actor: Actor, payment: PaymentRef) -> None:
         try:
             self._services.coding.edit(
@@ -128,6 +130,7 @@ class Submissions:
         no_receipt = ReasonForm(Ids.NO_RECEIPT_REASON, Ids.NO_RECEIPT_NOTE)
         self._save(ack, actor, no_receipt, view, lambda r, n: receipts.no_receipt(actor, payment.payment_id, r, n))
 
+    @refused_unless_as_seen
     def save_exclusion(self, ack: Ack, view: dict[str, Any], actor: Actor, payment: PaymentRef) -> None:
         coding = self._services.coding
         exclusion = ReasonForm(Ids.EXCLUDE_REASON, Ids.EXCLUDE_NOTE)

@@ -7,11 +7,17 @@ connection's `reference_synced_at` in the same transaction. So they are kept und
 process's count of reference writes): a refresh by any instance, a reconnect or a disconnect is seen at the next
 read, and all that is read meanwhile is the connection. What is kept is shared between threads and never changed
 in place; each database (engine) has its own.
+
+The account search reads even the connection only once a second per organisation (`Marks`): it answers every
+keystroke of every finance user, and Slack waits for its answer. A change made by this process is seen at once;
+another instance's refresh, connect or disconnect within the second after (a search may list the old accounts
+for that second; choosing one is checked again when it is saved).
 """
 
 from __future__ import annotations
 
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Callable
 from datetime import datetime
@@ -19,10 +25,12 @@ from typing import Any, Generic, TypeVar
 from weakref import WeakKeyDictionary
 
 from bot.payments.cards import AccountChoice
+from storage.repositories.connections import connection_writes
 from storage.repositories.reference import reference_writes
 from storage.uow import UnitOfWork
 
 KEPT = 256  # organisations whose choices are kept per database; the least recently used is dropped first
+MARK_SECONDS = 1.0  # how long the account search trusts the connection it last read
 
 Mark = tuple[int, datetime | None]  # the connection's id and its reference data's refresh stamp
 T = TypeVar("T")
@@ -51,15 +59,45 @@ class Kept(Generic[T]):
         return value
 
 
-class AccountChoices:
-    """The account search's list: the usable line accounts as plain rows, with only the stamp read per search."""
+class Marks:
+    """Each workspace's active connection mark, read at most once per `seconds` (and after this process writes a
+    connection); bounded like `Kept`."""
 
-    def __init__(self) -> None:
+    def __init__(
+        self, *, seconds: float = MARK_SECONDS, kept: int = KEPT, monotonic: Callable[[], float] = time.monotonic
+    ) -> None:
+        self._seconds = seconds
+        self._kept = kept
+        self._monotonic = monotonic
+        self._marks: WeakKeyDictionary[Any, OrderedDict[int, tuple[float, int, Mark | None]]] = WeakKeyDictionary()
+        self._lock = threading.Lock()
+
+    def of(self, work: UnitOfWork, workspace_id: int) -> Mark | None:
+        now, writes, database = self._monotonic(), connection_writes(), work.session.get_bind()
+        with self._lock:
+            marks = self._marks.setdefault(database, OrderedDict())
+            read_at, read_after, mark = marks.get(workspace_id, (float("-inf"), -1, None))
+            if read_after == writes and now < read_at + self._seconds:
+                return mark
+        mark = work.connections.active_reference_mark(workspace_id)
+        with self._lock:
+            marks[workspace_id] = (now, writes, mark)
+            marks.move_to_end(workspace_id)
+            while len(marks) > self._kept:
+                marks.popitem(last=False)
+        return mark
+
+
+class AccountChoices:
+    """The account search's list: the usable line accounts as plain rows; per search, at most the stamp is read."""
+
+    def __init__(self, marks: Marks | None = None) -> None:
         self._kept: Kept[list[AccountChoice]] = Kept()
+        self._marks = marks or Marks()
 
     def of(self, work: UnitOfWork, workspace_id: int) -> list[AccountChoice]:
         """The workspace's connected organisation's usable line accounts (none when not connected)."""
-        mark = work.connections.active_reference_mark(workspace_id)
+        mark = self._marks.of(work, workspace_id)
         if mark is None:
             return []
         connection_id = mark[0]

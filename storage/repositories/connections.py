@@ -2,13 +2,32 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 from datetime import date, datetime, timedelta
+from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, event, select
 
 from storage.models import ConnectionState, XeroCallDay, XeroConnection, XeroOAuthState, XeroTokenSet
 from storage.repositories.base import SessionRepository, skip_locked
+
+_writes = itertools.count(1)
+_last_write = 0
+
+
+def connection_writes() -> int:
+    """Changes when this process writes any Xero connection row (a connect, a refresh stamp, a disconnect): what is
+    kept in memory from connections is read again after it; another instance's writes are seen when it expires."""
+    return _last_write
+
+
+@event.listens_for(XeroConnection, "after_insert")
+@event.listens_for(XeroConnection, "after_update")
+@event.listens_for(XeroConnection, "after_delete")
+def _written(*_: Any) -> None:
+    global _last_write
+    _last_write = next(_writes)
 
 
 class ConnectionRepository(SessionRepository):

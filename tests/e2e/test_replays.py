@@ -6,7 +6,7 @@ from typing import Any
 
 from sandbox.slack import FakeSlack
 from sandbox.xero import XeroEmulator
-from storage.models import AuditEntry, Role, SeenSlackRequest, UserRole
+from storage.models import AuditEntry, Payment, Role, SeenSlackRequest, UserRole
 from storage.uow import UnitOfWorkFactory
 from tests.e2e.conftest import ADMIN, FINANCE, FINANCE_CHANNEL, RunningBot, eventually, running_bot
 from tests.e2e.payments_flow import payment, send, wait_for_cards
@@ -92,3 +92,37 @@ def test_a_request_replayed_to_another_instance_is_acknowledged_and_dropped(
 
     assert role_of(bot, FINANCE) is None, "the removed role stays removed"
     assert role_changes(bot) == 2
+
+
+def test_an_edit_replayed_to_another_instance_is_refused_by_the_payment_version(
+    bot: RunningBot,
+    slack: FakeSlack,
+    xero: XeroEmulator,
+    database_url: str,
+    encryption_key: str,
+    engine: Any,
+    uow: UnitOfWorkFactory,
+) -> None:
+    """An Edit submission writes no replay record before its answer: what it saves carries the version the
+    person saw, so the same request again, wherever it lands, is refused and puts nothing back."""
+    connect(bot, slack)
+    bot.sender.slash_command(f"role <@{FINANCE}|fiona> finance", ADMIN, FINANCE_CHANNEL)
+    send(bot, payment())
+    [card] = wait_for_cards(slack, 1)
+    bot.sender.click(FINANCE, FINANCE_CHANNEL, card["ts"], "payment_edit")
+    [modal] = slack.wait_for(lambda: slack.modals(FINANCE) or None)
+    assert bot.sender.submit_view(FINANCE, modal["id"], {"edit_description": {"value": "Taxi"}}).status == 200
+    captured = bot.sender.last_request
+    assert captured is not None
+    bot.sender.click(FINANCE, FINANCE_CHANNEL, card["ts"], "payment_edit")
+    second = slack.wait_for(lambda: next((m for m in slack.modals(FINANCE) if m["id"] != modal["id"]), None))
+    assert bot.sender.submit_view(FINANCE, second["id"], {"edit_description": {"value": "Train"}}).status == 200
+
+    with running_bot(slack, xero, database_url, encryption_key, engine, uow) as other:
+        replayed = other.sender.replay(captured)
+
+    assert replayed.status == 200
+    assert replayed.json()["response_action"] == "errors"
+    with bot.uow() as work:
+        [saved] = work.session.query(Payment).all()
+        assert saved.description == "Train"

@@ -1,5 +1,6 @@
 """The account search on a payment (Slack asks on every keystroke): an organisation's accounts are kept between
-searches, and a refresh of its reference data from Xero, a reconnect or a disconnect is seen at the next search."""
+searches, and a refresh of its reference data from Xero, a reconnect or a disconnect is seen at the next search
+(another instance's within a second)."""
 
 from __future__ import annotations
 
@@ -7,9 +8,10 @@ from datetime import datetime
 from typing import Any
 
 import pytest
-from sqlalchemy import event
+from sqlalchemy import event, update
 
 from bot.clock import FrozenClock
+from bot.payments.kept_choices import AccountChoices, Marks
 from bot.xero.reference import ReferenceDataSync
 from bot.xero.types import Organisation, TenantRef, XeroAccount
 from storage.models import ConnectionState, XeroConnection
@@ -54,7 +56,7 @@ def offered(desk: Desk) -> list[str]:
     return [f"{choice.code} {choice.name}" for choice in desk.coding.account_choices(desk.finance)]
 
 
-def statements_during(desk: Desk, search: Any) -> list[str]:
+def statements_during(desk: Desk, search: Any, table: str = "xero_accounts") -> list[str]:
     seen: list[str] = []
     engine = desk.books.uow.sessions.kw["bind"]
 
@@ -66,7 +68,7 @@ def statements_during(desk: Desk, search: Any) -> list[str]:
         search()
     finally:
         event.remove(engine, "before_cursor_execute", record)
-    return [s for s in seen if "xero_accounts" in s]
+    return [s for s in seen if table in s]
 
 
 def test_a_second_search_reads_the_kept_accounts_not_the_chart(desk: Desk) -> None:
@@ -74,6 +76,7 @@ def test_a_second_search_reads_the_kept_accounts_not_the_chart(desk: Desk) -> No
 
     assert first == ["429 General Expenses", "463 IT Software"]
     assert statements_during(desk, lambda: offered(desk)) == []
+    assert statements_during(desk, lambda: offered(desk), table="xero_connections") == []  # within its second
     assert offered(desk) == first
 
 
@@ -98,3 +101,26 @@ def test_a_disconnected_organisation_offers_nothing_at_the_next_search(desk: Des
         work.commit()
 
     assert offered(desk) == []
+
+
+def test_another_instance_disconnecting_is_seen_by_the_search_within_a_second(desk: Desk) -> None:
+    now = [100.0]
+    choices = AccountChoices(Marks(monotonic=lambda: now[0]))
+
+    def listed() -> list[str]:
+        with desk.books.uow.reading() as work:
+            return [choice.code for choice in choices.of(work, desk.books.workspace_id)]
+
+    assert listed() == ["429", "463"]
+    with desk.books.uow() as work:  # a statement, not this process's ORM: as another instance writes it
+        work.session.execute(
+            update(XeroConnection)
+            .where(XeroConnection.id == desk.books.connection_id)
+            .values(state=ConnectionState.DISCONNECTED)
+        )
+        work.commit()
+
+    now[0] += 0.9
+    assert listed() == ["429", "463"]
+    now[0] += 0.1
+    assert listed() == []
