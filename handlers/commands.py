@@ -13,17 +13,17 @@ from bot.connection.roles import Actor
 from bot.services import Services
 from handlers import blocks
 from handlers.common import ActorAccess
-from handlers.refusals import acks_before_writing
+from handlers.refusals import only_answers
 from handlers.rules_blocks import rules_modal
 from handlers.settings_blocks import settings_modal
 
 # Subcommands whose answer needs nothing but the words typed: their replay record is written after the answer.
 # The others record it first, so that with the database down their answer is the apology (test_refusals.py).
-ACK_BEFORE_WRITING = frozenset({"", "help"})
+ONLY_ANSWER = frozenset({"", "help"})  # subcommands that change nothing
 
 
-def answers_before_writing(command: dict[str, Any]) -> bool:
-    return str(command.get("text", "")).strip().partition(" ")[0].lower() in ACK_BEFORE_WRITING
+def changes_nothing(command: dict[str, Any]) -> bool:
+    return str(command.get("text", "")).strip().partition(" ")[0].lower() in ONLY_ANSWER
 
 
 @dataclass(frozen=True)
@@ -63,7 +63,7 @@ class XeroCommand:
             "rules": self.rules,
         }
 
-    @acks_before_writing(answers_before_writing)
+    @only_answers(changes_nothing)
     def xero(
         self, ack: Ack, respond: Respond, command: dict[str, Any], actor: Actor, access: ActorAccess, client: WebClient
     ) -> None:

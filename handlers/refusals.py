@@ -40,7 +40,7 @@ APOLOGY = (
 REFUSED_OPTION = "refused"  # the value of the one option an options load answers when it is refused
 MODAL_STACK_MAX = 3
 ANSWERED = "_answered_by_refusals"  # marks a listener already wrapped by `answered`
-ACKS_FIRST = "_acks_before_writing"  # marks a listener that changes nothing before its ack
+ONLY_ANSWERS = "_only_answers"  # marks a listener that, for some requests, answers and changes nothing
 VERSION_CHECKED = "_refused_unless_as_seen"  # marks a listener whose replay its version check refuses
 # views.push cannot be used (three views open already, or the trigger is spent): the modal is updated instead.
 CANNOT_PUSH = frozenset({"push_limit_reached", "expired_trigger_id", "invalid_trigger_id", "trigger_exchanged"})
@@ -233,12 +233,10 @@ def answered(listener: Callable[..., Any], refusals: Refusals) -> Callable[..., 
     def run(**arguments: Any) -> Any:
         given = {name: arguments[name] for name in own}
         check = arguments["context"].get(REPLAY_CHECK)
+        if getattr(listener, VERSION_CHECKED, False) or getattr(listener, ONLY_ANSWERS, _never)(arguments["body"]):
+            check = None  # a replay of it changes nothing: no record to write
         unanswered = arguments["ack"].response is None  # clicks and events were acknowledged before this ran
-        acks_first = arguments["body"].get("type") == "block_actions" or getattr(listener, ACKS_FIRST, _never)(
-            arguments["body"]
-        )
-        if getattr(listener, VERSION_CHECKED, False):
-            check = None
+        acks_first = arguments["body"].get("type") == "block_actions"
         try:
             if check is not None and unanswered and acks_first and "ack" in given:
                 given["ack"] = _then(arguments["ack"], check)  # it acks first: record right after the ack
@@ -270,14 +268,14 @@ def answered(listener: Callable[..., Any], refusals: Refusals) -> Callable[..., 
     return run
 
 
-def acks_before_writing(when: Callable[[dict[str, Any]], bool]) -> Callable[[Listener], Listener]:
-    """Marks a command or submission listener that, for the requests `when` accepts, only reads before its ack:
-    their replay record (a database write) then waits until right after the ack, so nothing at all is written
-    before Slack has its answer. Others keep the record before the listener runs, so that a replay carried to
-    another instance is refused before it changes anything."""
+def only_answers(when: Callable[[dict[str, Any]], bool]) -> Callable[[Listener], Listener]:
+    """Marks a command listener that, for the requests `when` accepts, only answers and changes nothing: a replay
+    of such a request needs no record (a database write): this instance's memory of signatures refuses one sent
+    to it, and another instance would only answer it again. The others keep the record before the listener runs,
+    so that a replay carried to another instance is refused before it changes anything."""
 
     def mark(listener: Listener) -> Listener:
-        setattr(listener, ACKS_FIRST, when)
+        setattr(listener, ONLY_ANSWERS, when)
         return listener
 
     return mark
