@@ -7,13 +7,17 @@ from dataclasses import dataclass
 from typing import Any
 
 from slack_bolt import Ack, App
+from slack_sdk import WebClient
 
 from bot.connection.roles import Actor
 from bot.connection.workspace_settings import SettingsChange, SettingsRefused
 from bot.errors import DomainError
-from bot.payments.coding import Changed, Conflict
+from bot.payments.coding import Changed
+from bot.payments.details import checked_details
 from bot.services import Services
 from bot.text_input import InvalidInput
+from handlers.common import ActorAccess
+from handlers.edit_again import EditAgain, Submitted
 from handlers.ids import Ids, PaymentRef
 from handlers.refusals import refused_unless_as_seen
 from handlers.settings_blocks import NOT_MAPPED
@@ -94,24 +98,38 @@ class Submissions:
         self._services = services
 
     @refused_unless_as_seen
-    def save_edit(self, ack: Ack, view: dict[str, Any], actor: Actor, payment: PaymentRef) -> None:
+    def save_edit(
+        self,
+        ack: Ack,
+        view: dict[str, Any],
+        body: dict[str, Any],
+        actor: Actor,
+        access: ActorAccess,
+        payment: PaymentRef,
+        client: WebClient,
+    ) -> None:
+        """What was typed is checked, the form closes, then the save: one refused (changed meanwhile, reconciled in
+        Xero, the database down) brings the form back at once, with what was typed and why on top."""
+        typed = {
+            "description": _value(view, Ids.EDIT_DESCRIPTION),
+            "contact_name": _contact_name(view),
+            "reference": _value(view, Ids.EDIT_REFERENCE),
+        }
         try:
-            self._services.coding.edit(
-                actor,
-                payment.payment_id,
-                payment.seen,
-                description=_value(view, Ids.EDIT_DESCRIPTION),
-                contact_name=_contact_name(view),
-                reference=_value(view, Ids.EDIT_REFERENCE),
+            checked_details(**typed)
+        except InvalidInput as refused:
+            ack(
+                response_action="errors",
+                errors={EDIT_ERROR_BLOCKS.get(refused.field, Ids.EDIT_DESCRIPTION): refused.message},
             )
-        except Conflict as conflict:
-            ack(response_action="errors", errors={Ids.EDIT_DESCRIPTION: conflict.message})
-            return
-        except DomainError as refused:
-            block = EDIT_ERROR_BLOCKS.get(refused.field) if isinstance(refused, InvalidInput) else None
-            ack(response_action="errors", errors={block or Ids.EDIT_DESCRIPTION: refused.message})
             return
         ack()
+        try:
+            self._services.coding.edit(actor, payment.payment_id, payment.seen, **typed)
+        except Exception as error:
+            submitted = Submitted(actor, access, payment, view, typed, str(body.get("trigger_id") or ""))
+            EditAgain(self._services, client).show(submitted, error)
+            return
         self._services.outbox.redraw_card(actor.workspace_id, payment.payment_id)
 
     def save_settings(self, ack: Ack, view: dict[str, Any], actor: Actor) -> None:

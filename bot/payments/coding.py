@@ -13,10 +13,11 @@ from bot.errors import DomainError, NotAllowed, NotFound
 from bot.payments import lifecycle
 from bot.payments.card_view import choices_of, coding_choices, payment_card
 from bot.payments.cards import AccountChoice, CodingChoices, PaymentCard
+from bot.payments.details import checked_details
 from bot.payments.kept_choices import AccountChoices
 from bot.payments.splits import one_line
 from bot.sync.history_events import coded_by_person, edited_by_person
-from bot.text_input import DESCRIPTION_MAX, NAME_MAX, NOTE_MAX, checked_text, search_text
+from bot.text_input import NOTE_MAX, checked_text, search_text
 from storage.models import CategoryMapping, Payment, PaymentState
 from storage.repositories import category_key
 from storage.uow import UnitOfWork, UnitOfWorkFactory
@@ -158,21 +159,19 @@ class CodingService:
         contact_name: str | None = None,
         reference: str | None = None,
     ) -> None:
-        """Employees may change only the description of their own payments; finance changes all three. The modal's
-        answer waits for this save; the card is drawn after it."""
-        description = checked_text("description", "The description", description, limit=DESCRIPTION_MAX, multiline=True)
-        contact_name = checked_text("contact_name", "The contact name", contact_name, limit=NAME_MAX)
-        reference = checked_text("reference", "The reference", reference, limit=NAME_MAX)
+        """Employees may change only the description of their own payments; finance changes all three. The Edit
+        form's answer is given before this save (bot/payments/details.py); the card is drawn after it."""
+        details = checked_details(description, contact_name, reference)
         access = self._roles.access_of(actor)
         with self._uow() as work:
             payment = self._editable(work, actor, payment_id, version)
             if access < Access.FINANCE and payment.spender_user_id != actor.user_id:
                 raise NotAllowed(not_yours("edit"))
-            payment.description = description
+            payment.description = details.description
             if access >= Access.FINANCE:
-                payment.contact_name = contact_name
+                payment.contact_name = details.contact_name
                 payment.contact_id = None
-                payment.reference = reference
+                payment.reference = details.reference
             edited_by_person(work, actor.user_id, payment)
             self.write(work, payment)
 

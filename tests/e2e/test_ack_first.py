@@ -188,20 +188,19 @@ def test_commands_answer_before_calling_slack_or_xero_or_changing_anything(
     assert [step for step in after_role if step.seq < role_ack.seq and step.kind != "db"] == []
 
 
-def test_a_submission_saves_before_its_answer_but_calls_slack_only_after(
+def test_the_edit_form_answers_before_its_save_and_calls_slack_after(
     bot: RunningBot, slack: FakeSlack, card: dict[str, Any], timeline: Timeline
 ) -> None:
-    """A submission answers with the outcome of its save: when saving fails the form stays open with what was
-    typed (test_refusals.py), so the save (with the card's redraw queued in its transaction) comes before the
-    ack. Slack is called only after."""
+    """What was typed is checked in memory and the form closes; the save follows (a refused one brings the form
+    back, test_refusals.py), then the card's redraw."""
     bot.sender.click(FINANCE, FINANCE_CHANNEL, card["ts"], "payment_edit")
     modal = eventually(lambda: (slack.modals(FINANCE) or [None])[-1])
     values = {"edit_description": {"value": "Team lunch"}}
-    ack, effects = side_effects_of(timeline, lambda: bot.sender.submit_view(FINANCE, modal["id"], values))
-    before = [step for step in effects if step.seq < ack.seq]
-    assert [step for step in before if step.kind != "db"] == [], "no Slack or Xero call before the answer"
-    assert any("UPDATE payments" in step.what for step in before)
-    assert any(step.kind == "slack" and "chat.update" in step.what for step in effects)
+    ack, effects = side_effects_of(
+        timeline, lambda: bot.sender.submit_view(FINANCE, modal["id"], values), until="chat.update"
+    )
+    assert [step for step in effects if step.seq < ack.seq] == [], "nothing before the answer"
+    assert any("UPDATE payments" in step.what for step in effects)
     eventually(lambda: "Team lunch" in slack.rendered_text(slack.message(FINANCE_CHANNEL, card["ts"])))
 
 

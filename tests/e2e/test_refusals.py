@@ -177,7 +177,17 @@ def all_payments(bot: RunningBot) -> list[Payment]:
         return list(work.session.query(Payment).order_by(Payment.id))
 
 
-def test_a_submission_that_fails_unexpectedly_keeps_the_form_open_and_says_so(
+def opened_again(slack: FakeSlack, user: str, form: dict[str, Any]) -> dict[str, Any]:
+    """The Edit form as it comes back after its save was refused: a new modal, the submitted one closed."""
+    return slack.wait_for(lambda: next((m for m in slack.modals(user) if m["id"] != form["id"]), None))
+
+
+def typed_into(view: dict[str, Any], block_id: str) -> Any:
+    block = next(b for b in view["blocks"] if b.get("block_id") == block_id)
+    return block["element"].get("initial_value", block["element"].get("initial_option"))
+
+
+def test_an_edit_whose_save_fails_unexpectedly_comes_back_with_what_was_typed_and_says_so(
     connected: RunningBot, slack: FakeSlack, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     send(connected, payment())
@@ -191,11 +201,32 @@ def test_a_submission_that_fails_unexpectedly_keeps_the_form_open_and_says_so(
     monkeypatch.setattr(connected.server.services.coding, "edit", database_down)
     answer = connected.sender.submit_view(FINANCE, form["id"], {"edit_description": {"value": "Seats for Q4"}})
     answered_in_time(answer)
-    assert answer.json() is not None, "an empty answer would close the form as if it had been saved"
-    stack = slack.modals(FINANCE)
-    assert stack[0]["id"] == form["id"], "the form stays open with what was typed"
-    assert "Sorry, something went wrong" in FakeSlack.rendered_text(stack[-1])
+    again = opened_again(slack, FINANCE, form)
+    assert "Sorry, something went wrong" in FakeSlack.rendered_text(again)
+    assert typed_into(again, "edit_description") == "Seats for Q4", "nothing typed is lost"
+    assert again["private_metadata"] == form["private_metadata"]
     assert all_payments(connected)[0].description == "Design seats"
+
+
+def test_an_edit_refused_because_the_payment_changed_meanwhile_comes_back_ready_to_save_again(
+    connected: RunningBot, slack: FakeSlack
+) -> None:
+    send(connected, payment())
+    [card] = wait_for_cards(slack, 1)
+    connected.sender.click(FINANCE, FINANCE_CHANNEL, card["ts"], "payment_edit")
+    [form] = slack.wait_for(lambda: slack.modals(FINANCE) or None)
+    connected.sender.select(ADMIN, FINANCE_CHANNEL, card["ts"], "payment_tax", "NONE")  # someone else, meanwhile
+    eventually(lambda: all_payments(connected)[0].tax_type == "NONE")
+
+    answered_in_time(connected.sender.submit_view(FINANCE, form["id"], {"edit_description": {"value": "Seats"}}))
+    again = opened_again(slack, FINANCE, form)
+    assert "Someone else changed this payment a moment ago" in FakeSlack.rendered_text(again)
+    assert typed_into(again, "edit_description") == "Seats"
+    assert all_payments(connected)[0].description == "Design seats"
+
+    answered_in_time(connected.sender.submit_view(FINANCE, again["id"]))
+    eventually(lambda: all_payments(connected)[0].description == "Seats")
+    assert all_payments(connected)[0].tax_type == "NONE", "their change stays"
 
 
 def test_with_the_database_down_every_request_is_still_answered_and_told(
@@ -216,8 +247,9 @@ def test_with_the_database_down_every_request_is_still_answered_and_told(
     eventually(lambda: shown(slack, FINANCE, "Sorry, something went wrong"))
     submitted = connected.sender.submit_view(FINANCE, form["id"], {"edit_description": {"value": "Q4 seats"}})
     answered_in_time(submitted)
-    assert "Sorry, something went wrong" in FakeSlack.rendered_text(slack.modals(FINANCE)[-1])
-    assert slack.modals(FINANCE)[0]["id"] == form["id"]
+    again = opened_again(slack, FINANCE, form)
+    assert "Sorry, something went wrong" in FakeSlack.rendered_text(again)
+    assert typed_into(again, "edit_description") == "Q4 seats"
     command = connected.sender.slash_command("status", FINANCE, FINANCE_CHANNEL)
     answered_in_time(command)
     assert command.json()["text"].startswith("Sorry, something went wrong")
