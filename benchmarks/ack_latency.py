@@ -3,9 +3,12 @@
 Three processes besides the Xero emulator's: the bot (a started BotServer, as `xero-expense-bot serve` runs it,
 against the fakes), a bare Bolt app that only acks (Flask + waitress, like the bot), and this one, which holds
 the Slack fake and sends the requests. Both apps get the same kinds of request, built by the Slack fake exactly
-as Slack builds them: the `/xero help` slash command, a tax select on a real payment card, a submission of the
-payment's Edit modal, and an account search (options load). Each kind is sent one at a time and then 50 at a
+as Slack builds them: the `/xero help` slash command, a tax select on a real payment card, a submission of a
+payment's Edit form, and an account search (options load). Each kind is sent one at a time and then 50 at a
 time, a round to the bot, then the same round to the bare app, so both see the same machine.
+
+Each Edit submission saves: fifty people (Slack admins) each edit a payment of their own, on a form opened just
+before, as a person would, by clicking Edit on its card once their last edit there was saved (`EditForms`).
 
 Then the same again while the bot's process bulk-syncs 1,000 approved payments with their receipts to the
 Xero emulator and its receipt worker converts photos, five at a time (`--quiet-only` skips this part).
@@ -20,17 +23,20 @@ and the targets: every ratio at most 1.5 and every bot p99 under 300 ms at 50 at
 from __future__ import annotations
 
 import argparse
+import json
 import multiprocessing
 import os
 import statistics
 import sys
 import tempfile
 import time
+from collections import deque
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from types import SimpleNamespace
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -38,12 +44,14 @@ from benchmarks.ack_load import bare_process, bot_process, xero_process
 from sandbox.slack import FakeSlack, SlackSender, interactions
 from sandbox.slack.transports import HttpTransport, SenderResponse
 from tests.e2e.conftest import ADMIN, EMPLOYEE, FINANCE, FINANCE_CHANNEL, SIGNING_SECRET, eventually
-from tests.e2e.payments_flow import cards, payment, send
+from tests.e2e.payments_flow import payment, send, wait_for_cards
 from tests.e2e.xero_flow import connect
 
 TARGET_RATIO = 1.5
 TARGET_P99_MS = 300.0
 AT_ONCE = 50
+EDITORS = [f"UEDIT{n:04d}" for n in range(AT_ONCE)]  # each edits a payment of their own
+CARDS_AT_ONCE = 17  # payments sent together: over bot.payments.posting.BURST_THRESHOLD they come as one summary
 
 
 @dataclass
@@ -71,14 +79,64 @@ def percentiles(samples: list[float]) -> tuple[float, float]:
     return statistics.median(ordered), ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))]
 
 
+class EditForms:
+    """Fresh Edit forms, each opened by clicking Edit on a card, one payment per editor: a form is taken only when
+    it shows the payment at the version after the editor's last save there, so every submission saves."""
+
+    def __init__(self, slack: FakeSlack, sender: SlackSender, cards: list[str]) -> None:
+        self._slack = slack
+        self._sender = sender
+        self._pairs = list(zip(EDITORS, cards, strict=True))
+        self._turn = 0
+        self._versions: dict[str, int] = {}  # card ts: the version its next form must show at least
+        self._ready: deque[tuple[str, str]] = deque()  # (view id, editor)
+        self.last: tuple[str, str] | None = None
+
+    def open(self, count: int) -> None:
+        for _ in range(count):
+            editor, ts = self._pairs[self._turn % len(self._pairs)]
+            self._turn += 1
+            self._ready.append((self._open_one(editor, ts), editor))
+
+    def take(self) -> tuple[str, str]:
+        """The next fresh form; the last one again once none is left (the bare app's round: it saves nothing)."""
+        try:
+            self.last = self._ready.popleft()
+        except IndexError:
+            assert self.last is not None
+        return self.last
+
+    def _open_one(self, editor: str, ts: str) -> str:
+        deadline = time.monotonic() + 60
+        while True:
+            view = self._click_edit(editor, ts)
+            version = int(json.loads(view["private_metadata"])["version"])
+            if version >= self._versions.get(ts, version):
+                self._versions[ts] = version + 1
+                return str(view["id"])
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"the edit of {ts} was not saved within a minute")
+            time.sleep(0.05)
+
+    def _click_edit(self, editor: str, ts: str) -> dict[str, Any]:
+        shown = {view["id"] for view in self._slack.modals(editor)}
+        self._sender.click(editor, FINANCE_CHANNEL, ts, "payment_edit")
+
+        def opened() -> dict[str, Any] | None:
+            return next((v for v in self._slack.modals(editor) if v["id"] not in shown), None)
+
+        return eventually(opened)
+
+
 class Requests:
     """Builds each kind of request once per send, from the fake's view of the card and the modal."""
 
-    def __init__(self, slack: FakeSlack, card_ts: str, view_id: str) -> None:
+    def __init__(self, slack: FakeSlack, card_ts: str, forms: EditForms) -> None:
         self.slack = slack
         self.card_ts = card_ts
-        self.view_id = view_id
+        self.forms = forms
         self._turn = 0
+        self._edits = 0
 
     def help(self, transport: HttpTransport) -> SenderResponse:
         channel = self.slack.channel_info(FINANCE_CHANNEL)
@@ -115,8 +173,11 @@ class Requests:
         return transport.interaction(payload)
 
     def edit_submit(self, transport: HttpTransport) -> SenderResponse:
+        view_id, editor = self.forms.take()
+        self._edits += 1
+        values = {"edit_description": {"value": f"Seats, edit {self._edits}"}}
         payload = interactions.view_submission(
-            self.slack, self.view_id, user_id=FINANCE, values={}, verification_token="fake-verification-token"
+            self.slack, view_id, user_id=editor, values=values, verification_token="fake-verification-token"
         )
         return transport.interaction(payload)
 
@@ -157,18 +218,20 @@ def measure(deliver: Send, transport: HttpTransport, count: int, at_once: int) -
 def run_rows(
     requests: Requests, bot: HttpTransport, bare: HttpTransport, sequential: int, concurrent: int
 ) -> list[Row]:
-    kinds: list[tuple[str, Send]] = [
-        ("/xero help", requests.help),
-        ("tax select", requests.tax_select),
-        ("edit submission", requests.edit_submit),
-        ("account options", requests.account_search),
+    kinds: list[tuple[str, Send, Callable[[int], None] | None]] = [
+        ("/xero help", requests.help, None),
+        ("tax select", requests.tax_select, None),
+        ("edit submission", requests.edit_submit, requests.forms.open),  # fresh forms before each round
+        ("account options", requests.account_search, None),
     ]
     rows = []
-    for name, deliver in kinds:
+    for name, deliver, before_round in kinds:
         for mode, total, at_once in (("1 at a time", sequential, 1), ("50 at once", concurrent, AT_ONCE)):
             row = Row(name, mode, [], [])
             step = max(1, at_once)
             for _ in range(0, total, step):  # interleaved: a round to the bot, then the same round to the bare app
+                if before_round is not None:
+                    before_round(step)
                 row.bot += measure(deliver, bot, step, at_once)
                 row.bare += measure(deliver, bare, step, at_once)
             rows.append(row)
@@ -181,14 +244,17 @@ def spin() -> None:
 
 
 def prepare(bot: SimpleNamespace, slack: FakeSlack) -> Requests:
-    """Connected to Xero through Slack, Fiona made finance, one payment card posted and its Edit modal open."""
+    """Connected to Xero through Slack, Fiona made finance, a payment card for the selects and one for each editor
+    posted (a few at a time: more waiting at once are announced in one message instead)."""
     connect(bot, slack)  # type: ignore[arg-type]
     bot.sender.slash_command(f"role <@{FINANCE}|fiona> finance", ADMIN, FINANCE_CHANNEL)
-    send(bot, payment("pay_bench", account={"id": "acc-gbp-1", "name": "GBP", "currency": "GBP"}, currency="GBP"))  # type: ignore[arg-type]
-    card = eventually(lambda: next(iter(cards(slack)), None), timeout=60)
-    bot.sender.click(FINANCE, FINANCE_CHANNEL, card["ts"], "payment_edit")
-    view = eventually(lambda: (slack.modals(FINANCE) or [None])[-1])
-    return Requests(slack, card["ts"], view["id"])
+    account = {"id": "acc-gbp-1", "name": "GBP", "currency": "GBP"}
+    bodies = [payment(f"pay_bench_{n}", account=account, currency="GBP") for n in range(1 + len(EDITORS))]
+    for start in range(0, len(bodies), CARDS_AT_ONCE):
+        send(bot, bodies[start : start + CARDS_AT_ONCE])  # type: ignore[arg-type]
+        posted = wait_for_cards(slack, min(len(bodies), start + CARDS_AT_ONCE))
+    forms = EditForms(slack, bot.sender, [card["ts"] for card in posted[1 : 1 + len(EDITORS)]])
+    return Requests(slack, posted[0]["ts"], forms)
 
 
 def load_average() -> str:
@@ -220,7 +286,10 @@ def main() -> None:
         slack.add_user(ADMIN, "ada", "ada@example.com", is_admin=True)
         slack.add_user(FINANCE, "fiona", "fiona@example.com")
         slack.add_user(EMPLOYEE, "ana", "ana@example.com")
-        slack.add_channel(FINANCE_CHANNEL, "finance", members=[ADMIN, FINANCE, EMPLOYEE, slack.bot_user_id])
+        for n, editor in enumerate(EDITORS):
+            slack.add_user(editor, f"editor{n}", f"editor{n}@example.com", is_admin=True)
+        members = [ADMIN, FINANCE, EMPLOYEE, *EDITORS, slack.bot_user_id]
+        slack.add_channel(FINANCE_CHANNEL, "finance", members=members)
         xero_stop, xero_answers = spawn.Event(), spawn.Queue()
         xero = spawn.Process(target=xero_process, args=(args.limit, xero_answers, xero_stop), name="xero", daemon=True)
         xero.start()

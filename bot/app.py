@@ -217,13 +217,22 @@ def _ack_first_middleware() -> Any:
         workspace = str(context.team_id or context.enterprise_id or "")
         if body.get("type") in ACK_FIRST:
             context.ack()
-            for_request(workspace, answer=None)
+            for_request(workspace, answer=None, first=may_open_a_window(body))
         else:
             context["ack"] = answer = Answer()  # its listener answers: the pool waits for that, not Bolt's poll
             for_request(workspace, answer=answer)
         return next()
 
     return ack_first
+
+
+def may_open_a_window(body: dict[str, Any]) -> bool:
+    """A shortcut, or a click on a button or an overflow menu: what opens a modal, with a trigger that lasts 3 s."""
+    if body.get("type") in ("shortcut", "message_action"):
+        return True
+    actions = body.get("actions") if body.get("type") == "block_actions" else None
+    first = actions[0] if isinstance(actions, list) and actions else None
+    return isinstance(first, dict) and first.get("type") in ("button", "overflow")
 
 
 def _dedupe_events_middleware(services: Services) -> Any:

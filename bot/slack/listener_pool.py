@@ -11,7 +11,9 @@ queues behind them. So this executor has two lanes:
   and events before any listener runs) waits in its workspace's queue; `WORK_THREADS` threads take the queues
   in turn, one piece of work per workspace per turn, so one workspace's fifty clicks do not delay another's
   single click, and the work that follows acks never holds more than `WORK_THREADS` threads (nor, with
-  CPython's one interpreter lock, more than that share of the CPU the acks need).
+  CPython's one interpreter lock, more than that share of the CPU the acks need). A click that may open a
+  window (a button, an overflow menu, a shortcut) is taken before the rest: Slack's trigger for opening it
+  lasts 3 seconds, and fifty select changes queued ahead of an Edit click would outlast it.
 
 The middleware says which lane (and which workspace) a request belongs to through `for_request`, on the request
 thread, just before Bolt calls `submit` on that same thread. For a request not yet answered it also hands over
@@ -100,11 +102,13 @@ def _listener(answer: Answer, fn: Callable[..., Any], *args: Any, **kwargs: Any)
 class Lane:
     workspace: str
     answer: Answer | None  # None: Slack already has its answer
+    first: bool = False  # work that may open a window, taken before other work
 
 
-def for_request(workspace: str, *, answer: Answer | None) -> None:
-    """The request this thread is dispatching: its workspace, and its `Answer` unless Slack already has one."""
-    _current.lane = Lane(workspace, answer)
+def for_request(workspace: str, *, answer: Answer | None, first: bool = False) -> None:
+    """The request this thread is dispatching: its workspace, its `Answer` unless Slack already has one, and
+    whether its work goes before other work (it may open a window)."""
+    _current.lane = Lane(workspace, answer, first)
 
 
 def forget_request() -> None:
@@ -122,6 +126,7 @@ class ListenerPool(Executor):
         self._gate = gate
         self._after_answers = threading.Semaphore(AFTER_ANSWER_AT_ONCE)
         self._queues: OrderedDict[str, deque[Work]] = OrderedDict()  # workspaces in turn, next first
+        self._first: OrderedDict[str, deque[Work]] = OrderedDict()  # the same, for work that goes first
         self._ready = threading.Condition()
         self._closing = False
         self._workers = [
@@ -145,14 +150,15 @@ class ListenerPool(Executor):
         with self._ready:
             if self._closing:
                 raise RuntimeError("cannot schedule new work after shutdown")
-            self._queues.setdefault(lane.workspace, deque()).append((future, fn, args, kwargs))
+            queues = self._first if lane.first else self._queues
+            queues.setdefault(lane.workspace, deque()).append((future, fn, args, kwargs))
             self._ready.notify()
         return future
 
     def waiting(self) -> int:
         """Pieces of work queued and not started (for tests and metrics)."""
         with self._ready:
-            return sum(len(queue) for queue in self._queues.values())
+            return sum(len(queue) for queues in (self._first, self._queues) for queue in queues.values())
 
     def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
         """Stop taking work; queued work is still done (it follows answers Slack already has)."""
@@ -166,14 +172,15 @@ class ListenerPool(Executor):
 
     def _next(self) -> Work | None:
         with self._ready:
-            while not self._queues:
+            while not self._first and not self._queues:
                 if self._closing:
                     return None
                 self._ready.wait()
-            workspace, queue = self._queues.popitem(last=False)
+            queues = self._first or self._queues
+            workspace, queue = queues.popitem(last=False)
             work = queue.popleft()
             if queue:
-                self._queues[workspace] = queue  # to the back of the line
+                queues[workspace] = queue  # to the back of the line
             return work
 
     def _work(self) -> None:

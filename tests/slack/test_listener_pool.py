@@ -1,0 +1,75 @@
+"""The listener pool's work lane: workspaces take turns, and a click that may open a window goes before the
+rest (its trigger lasts 3 seconds)."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+
+from bot.app import may_open_a_window
+from bot.slack.answers_first import AnswersFirst
+from bot.slack.listener_pool import ListenerPool, for_request, forget_request
+
+
+class Worked:
+    """One work thread held busy by a first piece, while the test queues the others; then the order they ran in."""
+
+    def __init__(self) -> None:
+        self.pool = ListenerPool(answer_threads=1, work_threads=1, gate=AnswersFirst(max_wait=60))
+        self.order: list[str] = []
+        self._release = threading.Event()
+        self._holding = threading.Event()
+        self.queue("T0", "busy", hold=True)
+        assert self._holding.wait(10)
+
+    def queue(self, workspace: str, name: str, *, first: bool = False, hold: bool = False) -> None:
+        for_request(workspace, answer=None, first=first)
+        try:
+            self.pool.submit(self._piece(name, hold))
+        finally:
+            forget_request()
+
+    def run_all(self) -> list[str]:
+        self._release.set()
+        self.pool.shutdown(wait=True)
+        return self.order
+
+    def _piece(self, name: str, hold: bool) -> Callable[[], None]:
+        def run() -> None:
+            if hold:
+                self._holding.set()
+                self._release.wait(10)
+            self.order.append(name)
+
+        return run
+
+
+def test_workspaces_take_turns() -> None:
+    worked = Worked()
+    for n in range(3):
+        worked.queue("T1", f"busy workspace {n}")
+    worked.queue("T2", "other workspace")
+
+    assert worked.run_all() == ["busy", "busy workspace 0", "other workspace", "busy workspace 1", "busy workspace 2"]
+
+
+def test_a_click_that_may_open_a_window_goes_before_queued_changes() -> None:
+    worked = Worked()
+    for n in range(3):
+        worked.queue("T1", f"select {n}")
+    worked.queue("T1", "Edit button", first=True)
+
+    assert worked.run_all() == ["busy", "Edit button", "select 0", "select 1", "select 2"]
+
+
+def test_buttons_overflow_menus_and_shortcuts_may_open_a_window_selects_do_not() -> None:
+    def click(kind: str) -> dict[str, object]:
+        return {"type": "block_actions", "actions": [{"type": kind, "action_id": "x"}]}
+
+    assert may_open_a_window(click("button"))
+    assert may_open_a_window(click("overflow"))
+    assert may_open_a_window({"type": "shortcut", "callback_id": "x"})
+    assert not may_open_a_window(click("static_select"))
+    assert not may_open_a_window(click("checkboxes"))
+    assert not may_open_a_window({"type": "block_actions", "actions": "crafted"})
+    assert not may_open_a_window({"type": "event_callback", "actions": [{"type": "button"}]})
