@@ -36,13 +36,15 @@ class PaymentClicks:
         try:
             changed = apply()
         except Conflict:
-            self._redraw(actor, self._services.coding.view(actor.workspace_id, payment.payment_id), body)
+            current = self._services.coding.view(actor.workspace_id, payment.payment_id)
+            self._services.outbox.redraw_card(actor.workspace_id, payment.payment_id)
+            self._redraw_window(actor, current, body)
             raise
-        self._redraw(actor, changed, body)
+        self._services.outbox.redraw_saved(changed.card.payment_id)
+        self._redraw_window(actor, changed, body)
         return changed
 
-    def _redraw(self, actor: Actor, changed: Changed, body: dict[str, Any]) -> None:
-        self._services.outbox.redraw_card(actor.workspace_id, changed.card.payment_id)
+    def _redraw_window(self, actor: Actor, changed: Changed, body: dict[str, Any]) -> None:
         view = body.get("view") or {}
         if view.get("callback_id") == Ids.PAYMENT_MODAL and view.get("id"):
             self._services.slack.for_team(actor.team_id).views_update(

@@ -129,7 +129,7 @@ class SplitListeners:
             ack(response_action="errors", errors=form_errors(refused, form, view))
             return
         ack(response_action="clear")
-        self._services.outbox.redraw_card(actor.workspace_id, changed.card.payment_id)
+        self._services.outbox.redraw_saved(changed.card.payment_id)
 
 
 def register(app: App, services: Services) -> None:

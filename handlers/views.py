@@ -130,7 +130,7 @@ class Submissions:
             submitted = Submitted(actor, access, payment, view, typed, str(body.get("trigger_id") or ""))
             EditAgain(self._services, client).show(submitted, error)
             return
-        self._services.outbox.redraw_card(actor.workspace_id, payment.payment_id)
+        self._services.outbox.redraw_saved(payment.payment_id)
 
     def save_settings(self, ack: Ack, view: dict[str, Any], actor: Actor) -> None:
         try:
@@ -167,7 +167,7 @@ class Submissions:
             ack(response_action="errors", errors={block: refused.message})
             return
         ack()
-        self._services.outbox.redraw_card(actor.workspace_id, changed.card.payment_id)
+        self._services.outbox.redraw_saved(changed.card.payment_id)
 
 
 def register(app: App, services: Services) -> None:

@@ -90,6 +90,11 @@ class SlackOutbox:
             work.commit()
         self.deliver(redraw_key(payment_id))
 
+    def redraw_saved(self, payment_id: int) -> None:
+        """A payment this request just saved: its redraw was recorded in the save's own transaction (every write
+        that gives a payment a new version records one, storage/outbox.py), so it is only sent now."""
+        self.deliver(redraw_key(payment_id))
+
     # What receiving a receipt says back (bot.receipts.ports.ReceiptMessenger): recorded, then sent at once.
 
     def reply(
