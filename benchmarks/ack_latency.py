@@ -9,6 +9,9 @@ time, a round to the bot, then the same round to the bare app, so both see the s
 
 Each Edit submission saves: fifty people (Slack admins) each edit a payment of their own, on a form opened just
 before, as a person would, by clicking Edit on its card once their last edit there was saved (`EditForms`).
+Each kind starts after a pause (`SETTLE_SECONDS`), once what the kind before left to do after its answers
+(fifty saves and card redraws a round) is done: each row shows a kind of request with its own work, and the
+part under the bulk sync shows the bot busy.
 
 Then the same again while the bot's process bulk-syncs 1,000 approved payments with their receipts to the
 Xero emulator and its receipt worker converts photos, five at a time (`--quiet-only` skips this part).
@@ -51,6 +54,7 @@ TARGET_RATIO = 1.5
 TARGET_P99_MS = 300.0
 AT_ONCE = 50
 EDITORS = [f"UEDIT{n:04d}" for n in range(AT_ONCE)]  # each edits a payment of their own
+SETTLE_SECONDS = 5.0  # the pause before each kind of request
 CARDS_AT_ONCE = 17  # payments sent together: over bot.payments.posting.BURST_THRESHOLD they come as one summary
 
 
@@ -226,6 +230,7 @@ def run_rows(
     ]
     rows = []
     for name, deliver, before_round in kinds:
+        time.sleep(SETTLE_SECONDS)  # what the kind before left to do after its answers (saves, redraws) is done
         for mode, total, at_once in (("1 at a time", sequential, 1), ("50 at once", concurrent, AT_ONCE)):
             row = Row(name, mode, [], [])
             step = max(1, at_once)
