@@ -52,6 +52,8 @@ class EditAgain:
             return
         except SlackApiError as failed:
             logger.warning("could not open the Edit form again: %s", failed.response.get("error"))
+        except OSError as failed:  # Slack unreachable
+            logger.warning("could not open the Edit form again: %s", type(failed).__name__)
         actor = submitted.actor
         self._services.outbox.notify(actor.team_id, actor.user_id, _told_with_typed(told, submitted.typed))
 

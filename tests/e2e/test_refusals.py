@@ -229,6 +229,28 @@ def test_an_edit_refused_because_the_payment_changed_meanwhile_comes_back_ready_
     assert all_payments(connected)[0].tax_type == "NONE", "their change stays"
 
 
+def test_an_edit_that_cannot_come_back_is_told_in_a_direct_message_with_what_was_typed(
+    connected: RunningBot, slack: FakeSlack, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    send(connected, payment())
+    [card] = wait_for_cards(slack, 1)
+    connected.sender.click(FINANCE, FINANCE_CHANNEL, card["ts"], "payment_edit")
+    [form] = slack.wait_for(lambda: slack.modals(FINANCE) or None)
+
+    def database_down(*_args: Any, **_kwargs: Any) -> Any:
+        raise OperationalError("UPDATE payments", {}, Exception("connection refused"))
+
+    monkeypatch.setattr(connected.server.services.coding, "edit", database_down)
+    with slack.outage("connection", methods=["views.open"]):
+        answer = connected.sender.submit_view(FINANCE, form["id"], {"edit_description": {"value": "Seats for Q4"}})
+        answered_in_time(answer)
+        told = eventually(
+            lambda: [m for m in slack.messages(slack.dm_channel(FINANCE)) if "Seats for Q4" in m.get("text", "")]
+        )
+    assert "Your edit to a payment was not saved. Sorry, something went wrong" in told[0]["text"]
+    assert slack.modals(FINANCE) == []
+
+
 def test_with_the_database_down_every_request_is_still_answered_and_told(
     connected: RunningBot, slack: FakeSlack, request: pytest.FixtureRequest
 ) -> None:
