@@ -187,9 +187,8 @@ def typed_into(view: dict[str, Any], block_id: str) -> Any:
     return block["element"].get("initial_value", block["element"].get("initial_option"))
 
 
-def test_an_edit_whose_save_fails_unexpectedly_comes_back_with_what_was_typed_and_says_so(
-    connected: RunningBot, slack: FakeSlack, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def edit_form_whose_save_fails(connected: RunningBot, slack: FakeSlack, monkeypatch: pytest.MonkeyPatch) -> Any:
+    """Fiona's Edit form on a new payment, open; its save will fail as with the database down."""
     send(connected, payment())
     [card] = wait_for_cards(slack, 1)
     connected.sender.click(FINANCE, FINANCE_CHANNEL, card["ts"], "payment_edit")
@@ -199,6 +198,13 @@ def test_an_edit_whose_save_fails_unexpectedly_comes_back_with_what_was_typed_an
         raise OperationalError("UPDATE payments", {}, Exception("connection refused"))
 
     monkeypatch.setattr(connected.server.services.coding, "edit", database_down)
+    return form
+
+
+def test_an_edit_whose_save_fails_unexpectedly_comes_back_with_what_was_typed_and_says_so(
+    connected: RunningBot, slack: FakeSlack, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    form = edit_form_whose_save_fails(connected, slack, monkeypatch)
     answer = connected.sender.submit_view(FINANCE, form["id"], {"edit_description": {"value": "Seats for Q4"}})
     answered_in_time(answer)
     again = opened_again(slack, FINANCE, form)
@@ -232,15 +238,7 @@ def test_an_edit_refused_because_the_payment_changed_meanwhile_comes_back_ready_
 def test_an_edit_that_cannot_come_back_is_told_in_a_direct_message_with_what_was_typed(
     connected: RunningBot, slack: FakeSlack, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    send(connected, payment())
-    [card] = wait_for_cards(slack, 1)
-    connected.sender.click(FINANCE, FINANCE_CHANNEL, card["ts"], "payment_edit")
-    [form] = slack.wait_for(lambda: slack.modals(FINANCE) or None)
-
-    def database_down(*_args: Any, **_kwargs: Any) -> Any:
-        raise OperationalError("UPDATE payments", {}, Exception("connection refused"))
-
-    monkeypatch.setattr(connected.server.services.coding, "edit", database_down)
+    form = edit_form_whose_save_fails(connected, slack, monkeypatch)
     with slack.outage("connection", methods=["views.open"]):
         answer = connected.sender.submit_view(FINANCE, form["id"], {"edit_description": {"value": "Seats for Q4"}})
         answered_in_time(answer)

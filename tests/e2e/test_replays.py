@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from typing import Any
+
+import pytest
 
 from sandbox.slack import FakeSlack
 from sandbox.xero import XeroEmulator
@@ -11,6 +15,14 @@ from storage.uow import UnitOfWorkFactory
 from tests.e2e.conftest import ADMIN, FINANCE, FINANCE_CHANNEL, RunningBot, eventually, running_bot
 from tests.e2e.payments_flow import payment, send, wait_for_cards
 from tests.e2e.xero_flow import connect
+
+
+@pytest.fixture
+def another_instance(
+    slack: FakeSlack, xero: XeroEmulator, database_url: str, encryption_key: str, engine: Any, uow: UnitOfWorkFactory
+) -> Callable[[], AbstractContextManager[RunningBot]]:
+    """A second bot on the same database (a request replayed to it finds only what the database says)."""
+    return lambda: running_bot(slack, xero, database_url, encryption_key, engine, uow)
 
 
 def role_of(bot: RunningBot, user_id: str) -> Role | None:
@@ -86,13 +98,7 @@ def test_signatures_are_forgotten_once_too_old_to_replay(bot: RunningBot, slack:
 
 
 def test_a_request_replayed_to_another_instance_is_acknowledged_and_dropped(
-    bot: RunningBot,
-    slack: FakeSlack,
-    xero: XeroEmulator,
-    database_url: str,
-    encryption_key: str,
-    engine: Any,
-    uow: UnitOfWorkFactory,
+    bot: RunningBot, slack: FakeSlack, another_instance: Callable[[], AbstractContextManager[RunningBot]]
 ) -> None:
     """The first instance refuses a replay from memory, before its ack; another instance learns of it from
     the database after its ack, and carries nothing out."""
@@ -102,7 +108,7 @@ def test_a_request_replayed_to_another_instance_is_acknowledged_and_dropped(
     bot.sender.slash_command(f"role <@{FINANCE}|fiona> none", ADMIN, FINANCE_CHANNEL)
     eventually(lambda: seen(bot) == 2)
 
-    with running_bot(slack, xero, database_url, encryption_key, engine, uow) as other:
+    with another_instance() as other:
         replayed = other.sender.replay(captured)
         assert replayed.status == 200, "acknowledged: this instance only learns it is a replay after the ack"
 
@@ -111,13 +117,7 @@ def test_a_request_replayed_to_another_instance_is_acknowledged_and_dropped(
 
 
 def test_an_edit_replayed_to_another_instance_is_refused_by_the_payment_version(
-    bot: RunningBot,
-    slack: FakeSlack,
-    xero: XeroEmulator,
-    database_url: str,
-    encryption_key: str,
-    engine: Any,
-    uow: UnitOfWorkFactory,
+    bot: RunningBot, slack: FakeSlack, another_instance: Callable[[], AbstractContextManager[RunningBot]]
 ) -> None:
     """An Edit submission writes no replay record: what it saves carries the version the person saw, so the same
     request again, wherever it lands, is refused and puts nothing back."""
@@ -136,7 +136,7 @@ def test_an_edit_replayed_to_another_instance_is_refused_by_the_payment_version(
     assert bot.sender.submit_view(FINANCE, second["id"], {"edit_description": {"value": "Train"}}).status == 200
     eventually(lambda: description(bot) == "Train")
 
-    with running_bot(slack, xero, database_url, encryption_key, engine, uow) as other:
+    with another_instance() as other:
         replayed = other.sender.replay(captured)
 
     assert replayed.status == 200
