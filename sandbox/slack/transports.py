@@ -63,6 +63,13 @@ class HttpTransport:
     def interaction(self, payload: Json) -> SenderResponse:
         return self.send_raw(urlencode({"payload": json.dumps(payload)}), FORM)
 
+    def signed_command(self, fields: dict[str, str]) -> SentRequest:
+        """A slash command as Slack would send it, signed now, to be sent later with `replay`."""
+        return self.signed(urlencode(fields), FORM)
+
+    def signed_interaction(self, payload: Json) -> SentRequest:
+        return self.signed(urlencode({"payload": json.dumps(payload)}), FORM)
+
     def event(self, body: Json, retry_num: int | None, retry_reason: str | None) -> SenderResponse:
         headers = (
             {}
@@ -81,6 +88,18 @@ class HttpTransport:
         headers: dict[str, str] | None = None,
     ) -> SenderResponse:
         """POST as Slack does; `sign=False` omits the signature headers, `timestamp` allows stale requests."""
+        self.last_request = self.signed(body, content_type, timestamp, signature, sign, headers)
+        return self.replay(self.last_request)
+
+    def signed(
+        self,
+        body: bytes | str,
+        content_type: str,
+        timestamp: str | None = None,
+        signature: str | None = None,
+        sign: bool = True,
+        headers: dict[str, str] | None = None,
+    ) -> SentRequest:
         text = body.decode("utf-8") if isinstance(body, bytes) else body
         request_headers = {"Content-Type": content_type, "User-Agent": USER_AGENT, "Accept": "*/*", **(headers or {})}
         if sign:
@@ -88,8 +107,7 @@ class HttpTransport:
             request_headers["X-Slack-Request-Timestamp"] = signed_at
             generated = self._verifier.generate_signature(timestamp=signed_at, body=text)
             request_headers["X-Slack-Signature"] = signature or generated or ""
-        self.last_request = SentRequest(text, dict(request_headers))
-        return self.replay(self.last_request)
+        return SentRequest(text, dict(request_headers))
 
     def replay(self, sent: SentRequest) -> SenderResponse:
         """POST a request exactly as captured: same body, timestamp and signature."""
