@@ -13,7 +13,7 @@ from bot.connection.roles import Actor
 from bot.services import Services
 from handlers import blocks
 from handlers.common import ActorAccess
-from handlers.refusals import only_answers
+from handlers.replay_marks import only_answers
 from handlers.rules_blocks import rules_modal
 from handlers.settings_blocks import settings_modal
 

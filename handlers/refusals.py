@@ -30,6 +30,7 @@ from handlers.blocks import Block, refusal_modal, refusal_text
 from handlers.common import actor_from, missing_context
 from handlers.home_blocks import home_view
 from handlers.kit import clip, option
+from handlers.replay_marks import replay_changes_nothing
 
 logger = logging.getLogger(__name__)
 
@@ -40,12 +41,9 @@ APOLOGY = (
 REFUSED_OPTION = "refused"  # the value of the one option an options load answers when it is refused
 MODAL_STACK_MAX = 3
 ANSWERED = "_answered_by_refusals"  # marks a listener already wrapped by `answered`
-ONLY_ANSWERS = "_only_answers"  # marks a listener that, for some requests, answers and changes nothing
-VERSION_CHECKED = "_refused_unless_as_seen"  # marks a listener whose replay its version check refuses
 # views.push cannot be used (three views open already, or the trigger is spent): the modal is updated instead.
 CANNOT_PUSH = frozenset({"push_limit_reached", "expired_trigger_id", "invalid_trigger_id", "trigger_exchanged"})
 
-Listener = Callable[..., Any]
 Answer = Callable[..., bool]  # acknowledges Slack with these fields; False when Slack was already answered
 
 
@@ -233,8 +231,8 @@ def answered(listener: Callable[..., Any], refusals: Refusals) -> Callable[..., 
     def run(**arguments: Any) -> Any:
         given = {name: arguments[name] for name in own}
         check = arguments["context"].get(REPLAY_CHECK)
-        if getattr(listener, VERSION_CHECKED, False) or getattr(listener, ONLY_ANSWERS, _never)(arguments["body"]):
-            check = None  # a replay of it changes nothing: no record to write
+        if replay_changes_nothing(listener, arguments["body"]):
+            check = None  # no record to write
         unanswered = arguments["ack"].response is None  # clicks and events were acknowledged before this ran
         acks_first = arguments["body"].get("type") == "block_actions"
         try:
@@ -266,32 +264,6 @@ def answered(listener: Callable[..., Any], refusals: Refusals) -> Callable[..., 
         [inspect.Parameter(name, inspect.Parameter.POSITIONAL_OR_KEYWORD) for name in wanted]
     )
     return run
-
-
-def only_answers(when: Callable[[dict[str, Any]], bool]) -> Callable[[Listener], Listener]:
-    """Marks a command listener that, for the requests `when` accepts, only answers and changes nothing: a replay
-    of such a request needs no record (a database write): this instance's memory of signatures refuses one sent
-    to it, and another instance would only answer it again. The others keep the record before the listener runs,
-    so that a replay carried to another instance is refused before it changes anything."""
-
-    def mark(listener: Listener) -> Listener:
-        setattr(listener, ONLY_ANSWERS, when)
-        return listener
-
-    return mark
-
-
-def refused_unless_as_seen(listener: Listener) -> Listener:
-    """Marks a submission whose every change is refused unless the payment is still at the version the person saw,
-    and is saved with a new version: the same signed request sent again is refused by that check, so the listener
-    runs without a replay record (a database write Slack would wait for). This instance's memory of signatures
-    still refuses a replay sent to it (bot/slack/replays.py)."""
-    setattr(listener, VERSION_CHECKED, True)
-    return listener
-
-
-def _never(_body: dict[str, Any]) -> bool:
-    return False
 
 
 def _then(ack: Ack, check: Callable[[], None]) -> Callable[..., Any]:

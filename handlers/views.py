@@ -19,7 +19,7 @@ from bot.text_input import InvalidInput
 from handlers.common import ActorAccess
 from handlers.edit_again import EditAgain, Submitted
 from handlers.ids import Ids, PaymentRef
-from handlers.refusals import refused_unless_as_seen
+from handlers.replay_marks import refused_unless_as_seen
 from handlers.settings_blocks import NOT_MAPPED
 
 
