@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from bot.errors import DomainError
+
 ADMIN_CACHE_SECONDS = 300
 
 
@@ -71,8 +73,8 @@ class SlackDirectory:
         """The person's name as Slack shows it, for text outside Slack (Xero's notes); None when Slack cannot say."""
         try:
             found = self.user(team_id, user_id)
-        except (SlackApiError, OSError):  # Slack refused or could not be reached: the caller falls back to the id
-            return None
+        except (SlackApiError, OSError, DomainError):  # Slack refused, unreachable, or the bot was uninstalled:
+            return None  # the caller falls back to the id
         return found.name if found is not None else None
 
     def is_workspace_admin(self, team_id: str, user_id: str) -> bool:
