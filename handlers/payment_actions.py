@@ -35,9 +35,9 @@ class PaymentClicks:
         show the current state, then say so."""
         try:
             changed = apply()
-        except Conflict:
+        except Conflict:  # whoever changed it meanwhile recorded the card's redraw with their change
             current = self._services.coding.view(actor.workspace_id, payment.payment_id)
-            self._services.outbox.redraw_card(actor.workspace_id, payment.payment_id)
+            self._services.outbox.redraw_saved(payment.payment_id)
             self._redraw_window(actor, current, body)
             raise
         self._services.outbox.redraw_saved(changed.card.payment_id)

@@ -91,8 +91,9 @@ class SlackOutbox:
         self.deliver(redraw_key(payment_id))
 
     def redraw_saved(self, payment_id: int) -> None:
-        """A payment this request just saved: its redraw was recorded in the save's own transaction (every write
-        that gives a payment a new version records one, storage/outbox.py), so it is only sent now."""
+        """A payment saved with a new version, by this request or by the one it lost to: the redraw was recorded in
+        that save's own transaction (every write that gives a payment a new version records one,
+        storage/outbox.py), so it is only sent now, if it has not been already."""
         self.deliver(redraw_key(payment_id))
 
     # What receiving a receipt says back (bot.receipts.ports.ReceiptMessenger): recorded, then sent at once.
