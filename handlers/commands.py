@@ -17,9 +17,9 @@ from handlers.replay_marks import only_answers
 from handlers.rules_blocks import rules_modal
 from handlers.settings_blocks import settings_modal
 
-# Subcommands whose answer needs nothing but the words typed: their replay record is written after the answer.
+# Subcommands that only answer and change nothing: no replay record is written for them (handlers/replay_marks.py).
 # The others record it first, so that with the database down their answer is the apology (test_refusals.py).
-ONLY_ANSWER = frozenset({"", "help"})  # subcommands that change nothing
+ONLY_ANSWER = frozenset({"", "help"})
 
 
 def changes_nothing(command: dict[str, Any]) -> bool:

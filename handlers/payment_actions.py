@@ -36,19 +36,20 @@ class PaymentClicks:
         try:
             changed = apply()
         except Conflict:  # whoever changed it meanwhile recorded the card's redraw with their change
-            current = self._services.coding.view(actor.workspace_id, payment.payment_id)
             self._services.outbox.redraw_saved(payment.payment_id)
-            self._redraw_window(actor, current, body)
+            self._redraw_window(actor, body, lambda: self._services.coding.view(actor.workspace_id, payment.payment_id))
             raise
         self._services.outbox.redraw_saved(changed.card.payment_id)
-        self._redraw_window(actor, changed, body)
+        self._redraw_window(actor, body, lambda: changed)
         return changed
 
-    def _redraw_window(self, actor: Actor, changed: Changed, body: dict[str, Any]) -> None:
+    def _redraw_window(self, actor: Actor, body: dict[str, Any], current: Callable[[], Changed]) -> None:
+        """The payment window the click came from, if any, redrawn (the payment read only then)."""
         view = body.get("view") or {}
         if view.get("callback_id") == Ids.PAYMENT_MODAL and view.get("id"):
+            shown = current()
             self._services.slack.for_team(actor.team_id).views_update(
-                view_id=view["id"], view=payment_modal(changed.card, changed.choices)
+                view_id=view["id"], view=payment_modal(shown.card, shown.choices)
             )
 
     def approve(
