@@ -7,17 +7,17 @@ import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
-from bot.slack.answers_first import wait_for_answers
+from bot.slack.answers_first import in_background, wait_for_answers
 
 logger = logging.getLogger(__name__)
 
 
 class BoundedWorkers:
     """At most `workers` jobs run at once and `backlog` more wait; beyond that `offer` says no at once,
-    so a burst can neither queue without end nor hold the caller."""
+    so a burst can neither queue without end nor hold the caller. The workers run at background priority."""
 
     def __init__(self, *, workers: int, backlog: int, name: str) -> None:
-        self._executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix=name)
+        self._executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix=name, initializer=in_background)
         self._slots = threading.BoundedSemaphore(workers + backlog)
 
     def offer(self, job: Callable[[], None]) -> bool:

@@ -11,14 +11,25 @@ delayed, never stopped.
 
 What is already running is not interrupted; the gate only decides when the next piece starts. Work that runs
 before an answer (a submission's save, an options load's reads) never asks: it is the answer.
+
+Nor does the gate reach the CPU time that running work takes from the cores, which a photo's conversion spends
+outside the interpreter lock: so the threads of background pools (the scheduler's jobs, the sync's and the
+reference refresh's turns, the receipt and import workers) lower their own CPU priority (`in_background`), and
+the threads that answer Slack win the cores whenever both want them. Background work still gets every cycle the
+answers leave.
 """
 
 from __future__ import annotations
 
+import logging
+import os
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+
+logger = logging.getLogger(__name__)
 
 # Longest a piece of work waits for answers: a round of fifty answers takes a few hundred milliseconds on two
 # cores, and a click's redraw a little later is not noticed; under a steady stream work still starts this often.
@@ -26,6 +37,9 @@ MAX_WAIT_SECONDS = 0.3
 # And how long after the last answer it still waits: requests come in bursts (fifty clicks, a search's keystrokes),
 # and a click is answered in a millisecond or two, so without this work would start in each gap of the burst.
 LINGER_SECONDS = 0.025
+# How much less CPU priority a background thread takes (Linux nice steps: at 10, a thread gets about a tenth of
+# what a thread of the default priority gets from a core both want).
+BACKGROUND_NICENESS = 10
 
 
 class AnswersFirst:
@@ -91,3 +105,19 @@ answers = AnswersFirst()
 def wait_for_answers() -> None:
     """`answers.wait_turn()`, for work that does not care whether it waited its longest."""
     answers.wait_turn()
+
+
+def in_background() -> None:
+    """Run the calling thread `BACKGROUND_NICENESS` steps below the process's CPU priority; for the threads of
+    background pools only, since no thread can take its priority back. Threads they start inherit it, and a
+    second call changes nothing. On Linux each thread has its own nice value; elsewhere (or where the system
+    refuses) the thread keeps the process's priority and the answers-first gate alone holds its work back."""
+    if not sys.platform.startswith("linux"):
+        return
+    thread = threading.get_native_id()
+    try:
+        lowered = min(19, os.getpriority(os.PRIO_PROCESS, os.getpid()) + BACKGROUND_NICENESS)
+        if os.getpriority(os.PRIO_PROCESS, thread) < lowered:
+            os.setpriority(os.PRIO_PROCESS, thread, lowered)
+    except OSError as refused:
+        logger.info("a background thread keeps its CPU priority: %s", refused)

@@ -10,6 +10,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import TypeVar
 
 from bot.receipts.reading.model import ReceiptReading
+from bot.slack.answers_first import in_background
 
 logger = logging.getLogger(__name__)
 
@@ -26,12 +27,14 @@ def read_receipt(data: bytes, content_type: str | None = None) -> ReceiptReading
 
 
 class ReadingPool:
-    """At most `workers` readings at once (OCR takes one core and ~150 MB each) and `backlog` more waiting with their
-    bytes; `submit` says no at once beyond that, and after `shutdown`. `on_read(receipt_id, reading)` is called on
-    the worker thread; its exceptions are logged, never lost silently."""
+    """At most `workers` readings at once (OCR takes one core and ~150 MB each), at background priority, and
+    `backlog` more waiting with their bytes; `submit` says no at once beyond that, and after `shutdown`.
+    `on_read(receipt_id, reading)` is called on the worker thread; its exceptions are logged, never lost silently."""
 
     def __init__(self, *, workers: int = 2, backlog: int = 20, reader: Reader = read_receipt) -> None:
-        self._executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="receipt-reading")
+        self._executor = ThreadPoolExecutor(
+            max_workers=workers, thread_name_prefix="receipt-reading", initializer=in_background
+        )
         self._slots = threading.BoundedSemaphore(workers + backlog)
         self._reader = reader
         self._stopping = threading.Event()
