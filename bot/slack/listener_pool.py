@@ -13,7 +13,9 @@ queues behind them. So this executor has two lanes:
   single click, and the work that follows acks never holds more than `WORK_THREADS` threads (nor, with
   CPython's one interpreter lock, more than that share of the CPU the acks need). A click that may open a
   window (a button, an overflow menu, a shortcut) is taken before the rest: Slack's trigger for opening it
-  lasts 3 seconds, and fifty select changes queued ahead of an Edit click would outlast it.
+  lasts 3 seconds, and fifty select changes queued ahead of an Edit click would outlast it. At most
+  `FIRST_IN_A_ROW` such clicks go before the rest in a row, then one other piece: a stream of clicks on Edit never
+  holds back the receipts, replies and changes queued behind it.
 
 The middleware says which lane (and which workspace) a request belongs to through `for_request`, on the request
 thread, just before Bolt calls `submit` on that same thread. For a request not yet answered it also hands over
@@ -46,6 +48,8 @@ ANSWER_THREADS = 64
 # waiting on the database and Slack, so a few threads overlap those waits; few enough that on 2 cores the
 # request threads still get the interpreter within a few milliseconds.
 WORK_THREADS = 4
+# Clicks that may open a window taken before other queued work, at most this many in a row while other work waits.
+FIRST_IN_A_ROW = 4
 
 # What answer-lane listeners do after their ack (each having waited for the other answers first), this many at once:
 # fifty `/xero help` replay records let through together would take fifty database connections and the interpreter
@@ -127,6 +131,7 @@ class ListenerPool(Executor):
         self._after_answers = threading.Semaphore(AFTER_ANSWER_AT_ONCE)
         self._queues: OrderedDict[str, deque[Work]] = OrderedDict()  # workspaces in turn, next first
         self._first: OrderedDict[str, deque[Work]] = OrderedDict()  # the same, for work that goes first
+        self._firsts_in_a_row = 0
         self._ready = threading.Condition()
         self._closing = False
         self._workers = [
@@ -176,7 +181,9 @@ class ListenerPool(Executor):
                 if self._closing:
                     return None
                 self._ready.wait()
-            queues = self._first or self._queues
+            first = bool(self._first) and (not self._queues or self._firsts_in_a_row < FIRST_IN_A_ROW)
+            self._firsts_in_a_row = self._firsts_in_a_row + 1 if first else 0
+            queues = self._first if first else self._queues
             workspace, queue = queues.popitem(last=False)
             work = queue.popleft()
             if queue:

@@ -1,5 +1,5 @@
 """The listener pool's work lane: workspaces take turns, and a click that may open a window goes before the
-rest (its trigger lasts 3 seconds)."""
+rest (its trigger lasts 3 seconds), yet never holds the rest back for long."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 from bot.app import may_open_a_window
 from bot.slack.answers_first import AnswersFirst
-from bot.slack.listener_pool import ListenerPool, for_request, forget_request
+from bot.slack.listener_pool import FIRST_IN_A_ROW, ListenerPool, for_request, forget_request
 
 
 class Worked:
@@ -60,6 +60,26 @@ def test_a_click_that_may_open_a_window_goes_before_queued_changes() -> None:
     worked.queue("T1", "Edit button", first=True)
 
     assert worked.run_all() == ["busy", "Edit button", "select 0", "select 1", "select 2"]
+
+
+def test_a_stream_of_edit_clicks_lets_the_work_queued_behind_it_through_in_turn() -> None:
+    edits = [f"Edit {n}" for n in range(2 * FIRST_IN_A_ROW + 1)]
+    worked = Worked()
+    worked.queue("T1", "receipt shared")
+    worked.queue("T1", "select")
+    for edit in edits:
+        worked.queue("T1", edit, first=True)
+
+    order = worked.run_all()
+
+    assert order == [
+        "busy",
+        *edits[:FIRST_IN_A_ROW],
+        "receipt shared",
+        *edits[FIRST_IN_A_ROW : 2 * FIRST_IN_A_ROW],
+        "select",
+        *edits[2 * FIRST_IN_A_ROW :],
+    ]
 
 
 def test_buttons_overflow_menus_and_shortcuts_may_open_a_window_selects_do_not() -> None:
