@@ -13,10 +13,10 @@ What is already running is not interrupted; the gate only decides when the next 
 before an answer (a submission's save, an options load's reads) never asks: it is the answer.
 
 Nor does the gate reach the CPU time that running work takes from the cores, which a photo's conversion spends
-outside the interpreter lock: so the threads of background pools (the scheduler's jobs, the sync's and the
-reference refresh's turns, the receipt and import workers) lower their own CPU priority (`in_background`), and
-the threads that answer Slack win the cores whenever both want them. Background work still gets every cycle the
-answers leave.
+outside the interpreter lock: so the threads of background pools (the listener pool's work lane, the scheduler's
+jobs, the sync's and the reference refresh's turns, the receipt and import workers, the receipt reader) lower
+their own CPU priority (`in_background`), and the threads that answer Slack win the cores whenever both want
+them. Background work still gets every cycle the answers leave.
 """
 
 from __future__ import annotations

@@ -24,6 +24,7 @@ Bolt's request thread, which checks for the ack every 10 ms, finds it at its fir
 
 Both lanes let answers go first (bot/slack/answers_first.py): a work thread waits its turn before it starts a piece
 of work, and an answer-lane listener waits its turn right after its `ack()`, before what it does after answering.
+The work threads also run at background priority: a core both want goes to the threads that answer.
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ from typing import Any
 
 from slack_bolt import Ack
 
-from bot.slack.answers_first import AnswersFirst, answers
+from bot.slack.answers_first import AnswersFirst, answers, in_background
 
 # Commands, submissions and options loads compute their answer here: as many at once as waitress (8) and
 # Socket Mode (10) can deliver, so none waits for a thread, plus those that answered and wait for other answers
@@ -191,6 +192,7 @@ class ListenerPool(Executor):
             return work
 
     def _work(self) -> None:
+        in_background()
         while (work := self._next()) is not None:
             future, fn, args, kwargs = work
             self._gate.wait_turn()

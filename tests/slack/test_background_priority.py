@@ -12,7 +12,8 @@ from typing import Any
 import pytest
 
 from bot.scheduler import _guarded
-from bot.slack.answers_first import BACKGROUND_NICENESS
+from bot.slack.answers_first import BACKGROUND_NICENESS, AnswersFirst
+from bot.slack.listener_pool import Answer, ListenerPool, for_request, forget_request
 from bot.sync.rounds import take_in_turn
 from bot.workers import BoundedWorkers
 
@@ -82,3 +83,25 @@ def test_a_scheduled_job_lowers_its_thread_once_however_often_it_runs() -> None:
     in_a_thread_of_its_own(lambda: (run(), run()))
 
     assert seen == [lowered(), lowered()]
+
+
+def test_a_clicks_work_runs_at_background_priority_and_a_commands_answer_at_the_processs() -> None:
+    gate = AnswersFirst(max_wait=0)
+    pool = ListenerPool(answer_threads=1, work_threads=1, gate=gate)
+    seen: dict[str, int] = {}
+    for_request("T1", answer=None)  # a click: Slack has its answer, the listener is work
+    try:
+        clicked = pool.submit(lambda: seen.setdefault("click", niceness()))
+    finally:
+        forget_request()
+    answer = Answer(gate)
+    for_request("T1", answer=answer)  # a slash command: its listener computes the answer
+    try:
+        commanded = pool.submit(lambda: (seen.setdefault("command", niceness()), answer()))
+    finally:
+        forget_request()
+
+    clicked.result(10), commanded.result(10)
+    pool.shutdown()
+
+    assert seen == {"click": lowered(), "command": os.getpriority(os.PRIO_PROCESS, os.getpid())}
