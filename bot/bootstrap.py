@@ -185,7 +185,7 @@ def _slack_side(settings: Settings, deps: Deps) -> _SlackSide:
     notices = SlackNotices(
         recipients=NoticeRecipients(uow=deps.uow, clock=deps.clock, roles=roles, settings=settings), outbox=outbox
     )
-    workers = BoundedWorkers(workers=RECEIPT_WORKERS, backlog=RECEIPT_BACKLOG, name="receipts")
+    workers = BoundedWorkers(workers=RECEIPT_WORKERS, backlog=RECEIPT_BACKLOG, name="receipts", background=True)
     return _SlackSide(installations, clients, directory, roles, coding, outbox, notices, pace, workers)
 
 

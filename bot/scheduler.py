@@ -17,7 +17,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from bot.connection.tenants import tenant_ref
 from bot.services import Services
 from bot.settings import Settings
-from bot.slack.answers_first import in_background, wait_for_answers
+from bot.slack.answers_first import wait_for_answers
 from bot.sync.rounds import take_in_turn
 from bot.sync.xero_status import XeroStatusPoll
 from bot.xero.errors import XeroError
@@ -127,10 +127,9 @@ def read_receipts(services: Services) -> None:
 
 def _guarded(name: str, services: Services, job: Callable[[Services], None]) -> Callable[[], None]:
     """One job's failure is logged and counted; it never stops the scheduler or other jobs. A job starts when
-    no Slack answer is pending, on a thread of background priority (bot/slack/answers_first.py)."""
+    no Slack answer is pending (bot/slack/answers_first.py)."""
 
     def run() -> None:
-        in_background()
         wait_for_answers()
         try:
             job(services)

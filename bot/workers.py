@@ -14,10 +14,13 @@ logger = logging.getLogger(__name__)
 
 class BoundedWorkers:
     """At most `workers` jobs run at once and `backlog` more wait; beyond that `offer` says no at once,
-    so a burst can neither queue without end nor hold the caller. The workers run at background priority."""
+    so a burst can neither queue without end nor hold the caller. `background`: the workers run at background
+    priority, for work spent mostly outside the interpreter lock (bot/slack/answers_first.py, `in_background`)."""
 
-    def __init__(self, *, workers: int, backlog: int, name: str) -> None:
-        self._executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix=name, initializer=in_background)
+    def __init__(self, *, workers: int, backlog: int, name: str, background: bool = False) -> None:
+        self._executor = ThreadPoolExecutor(
+            max_workers=workers, thread_name_prefix=name, initializer=in_background if background else None
+        )
         self._slots = threading.BoundedSemaphore(workers + backlog)
 
     def offer(self, job: Callable[[], None]) -> bool:

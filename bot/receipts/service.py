@@ -73,7 +73,9 @@ class ReceiptService:
         self._slack = slack
         self._files = files
         self._max_bytes = max_bytes
-        self.workers = workers or BoundedWorkers(workers=RECEIPT_WORKERS, backlog=RECEIPT_BACKLOG, name="receipts")
+        self.workers = workers or BoundedWorkers(
+            workers=RECEIPT_WORKERS, backlog=RECEIPT_BACKLOG, name="receipts", background=True
+        )
         self._outbox = outbox
         self._messenger = messenger
         self._checks = checks  # reads each stored receipt, after its sender has been answered

@@ -12,11 +12,13 @@ delayed, never stopped.
 What is already running is not interrupted; the gate only decides when the next piece starts. Work that runs
 before an answer (a submission's save, an options load's reads) never asks: it is the answer.
 
-Nor does the gate reach the CPU time that running work takes from the cores, which a photo's conversion spends
-outside the interpreter lock: so the threads of background pools (the listener pool's work lane, the scheduler's
-jobs, the sync's and the reference refresh's turns, the receipt and import workers, the receipt reader) lower
-their own CPU priority (`in_background`), and the threads that answer Slack win the cores whenever both want
-them. Background work still gets every cycle the answers leave.
+Nor does the gate reach the CPU time that running work takes from the cores, which a photo's conversion or a
+receipt's reading spends outside the interpreter lock: so the receipt workers and the receipt reader lower their
+own CPU priority (`in_background`), and the threads that answer Slack win the cores whenever both want them.
+Background work still gets every cycle the answers leave. Threads that spend their time in Python (the sync, the
+scheduler's jobs, a click's change) keep the process's priority: a thread of low priority that holds the
+interpreter lock when the cores are busy waits long for one, and every answer waits for it (measured: whole rounds
+of fifty answers 100 ms late when the listener pool's work lane ran at low priority).
 """
 
 from __future__ import annotations

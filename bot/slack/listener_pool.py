@@ -24,7 +24,6 @@ Bolt's request thread, which checks for the ack every 10 ms, finds it at its fir
 
 Both lanes let answers go first (bot/slack/answers_first.py): a work thread waits its turn before it starts a piece
 of work, and an answer-lane listener waits its turn right after its `ack()`, before what it does after answering.
-The work threads also run at background priority: a core both want goes to the threads that answer.
 """
 
 from __future__ import annotations
@@ -38,13 +37,16 @@ from typing import Any
 
 from slack_bolt import Ack
 
-from bot.slack.answers_first import AnswersFirst, answers, in_background
+from bot.slack.answers_first import AnswersFirst, answers
 
 # Commands, submissions and options loads compute their answer here: as many at once as waitress (8) and
 # Socket Mode (10) can deliver, so none waits for a thread, plus those that answered and wait for other answers
-# before what they do next (at most answers_first.MAX_WAIT_SECONDS each; fifty at once stay well under this).
+# before what they do next (at most answers_first.MAX_WAIT_SECONDS each). Rounds of fifty a few hundred
+# milliseconds apart keep a few rounds' threads waiting: with 64 threads, a round's answers waited for threads
+# that the round before held, and those waited for the answers to be given, until their 0.3 s ran out (the first
+# round of fifty `/xero help`s took 90 to 100 ms, against 30 to 40 ms with room).
 # A thread is started only when no idle one is free; a waiting thread costs memory, not CPU.
-ANSWER_THREADS = 64
+ANSWER_THREADS = 256
 # Work that follows an ack: database writes, card redraws queued to the outbox, views.open/publish. Mostly
 # waiting on the database and Slack, so a few threads overlap those waits; few enough that on 2 cores the
 # request threads still get the interpreter within a few milliseconds.
@@ -192,7 +194,6 @@ class ListenerPool(Executor):
             return work
 
     def _work(self) -> None:
-        in_background()
         while (work := self._next()) is not None:
             future, fn, args, kwargs = work
             self._gate.wait_turn()

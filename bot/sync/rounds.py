@@ -16,8 +16,6 @@ from collections.abc import Callable, Hashable, Iterable
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from typing import TypeVar
 
-from bot.slack.answers_first import in_background
-
 logger = logging.getLogger(__name__)
 
 Key = TypeVar("Key", bound=Hashable)
@@ -46,7 +44,7 @@ def take_in_turn(
     idle: set[Key] = set()  # keys whose last step found nothing it could do (a day's budget spent, say)
     steps = 0
     looked = time.monotonic()
-    with ThreadPoolExecutor(max_workers=max(1, at_once), thread_name_prefix=name, initializer=in_background) as pool:
+    with ThreadPoolExecutor(max_workers=max(1, at_once), thread_name_prefix=name) as pool:
         while queue or running:
             if stopping():
                 queue.clear()  # the steps running finish; what is left stays due in the database
