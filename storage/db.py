@@ -19,7 +19,7 @@ from storage.write_turns import WriteTurns
 # Connections kept open to PostgreSQL, and to a SQLite file. SQLAlchemy's default keeps 5 and opens (then closes)
 # another for each transaction beyond them, about 30 ms each on PostgreSQL, and on SQLite makes the 16th wait: the
 # request threads (8), the Slack work (4 + 4 after answers), the scheduler's jobs (4) and the sync's organisations
-# at once easily use more than 5 together (fifty Edit forms saved at once on SQLite: 44 waits of up to 39 ms).
+# at once easily use more than 5 together (benchmarks/ack_latency.py's quiet part on SQLite: 44 waits, up to 39 ms).
 POOL_SIZE = 20
 
 

@@ -17,8 +17,8 @@ receipt's reading spends outside the interpreter lock: so the receipt workers an
 own CPU priority (`in_background`), and the threads that answer Slack win the cores whenever both want them.
 Background work still gets every cycle the answers leave. Threads that spend their time in Python (the sync, the
 scheduler's jobs, a click's change) keep the process's priority: a thread of low priority that holds the
-interpreter lock when the cores are busy waits long for one, and every answer waits for it (measured: whole rounds
-of fifty answers 100 ms late when the listener pool's work lane ran at low priority).
+interpreter lock when the cores are busy waits long for one, and every answer waits for it (measured: with the
+listener pool's work lane at low priority, a whole round of fifty tax selects 100 ms late in two runs of three).
 """
 
 from __future__ import annotations
