@@ -61,7 +61,7 @@ class ReceiptService:
         slack: SlackClients,
         files: SlackFiles,
         max_bytes: int,
-        workers: BoundedWorkers | None = None,
+        workers: BoundedWorkers,
         outbox: SlackOutbox,
         messenger: ReceiptMessenger,
         checks: ReceiptChecks | None = None,
@@ -73,9 +73,7 @@ class ReceiptService:
         self._slack = slack
         self._files = files
         self._max_bytes = max_bytes
-        self.workers = workers or BoundedWorkers(
-            workers=RECEIPT_WORKERS, backlog=RECEIPT_BACKLOG, name="receipts", background=True
-        )
+        self.workers = workers
         self._outbox = outbox
         self._messenger = messenger
         self._checks = checks  # reads each stored receipt, after its sender has been answered

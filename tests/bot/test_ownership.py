@@ -80,6 +80,7 @@ def world(uow: UnitOfWorkFactory) -> World:
         slack=nothing,
         files=nothing,
         max_bytes=1,
+        workers=nothing,
         outbox=nothing,
         messenger=nothing,
     )
