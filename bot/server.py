@@ -36,8 +36,10 @@ logger = logging.getLogger(__name__)
 HTTP_THREADS = 8
 # How long a thread keeps the interpreter lock while another waits for it (CPython's default is 5 ms). A request
 # thread needs the lock a few times to answer; with the work that follows other answers running, each wait was up
-# to 5 ms. 1 ms roughly halved the acks' p50 fifty at once (README, Performance) for a little throughput.
-SWITCH_INTERVAL_SECONDS = 0.001
+# to 5 ms. 1 ms roughly halved the acks' p50 fifty at once (README, Performance); 0.25 ms then took the worst
+# one-at-a-time ratio during a bulk sync from 0.91-1.62 to 0.63-1.06 over three runs each, taken in turn, with the
+# sync and the conversions as fast.
+SWITCH_INTERVAL_SECONDS = 0.00025
 # The cyclic garbage collector, left at CPython's defaults, took over half the interpreter's time at fifty requests
 # at once (a profile of the account search): every request allocates thousands of objects, each 700 start a
 # collection, and every few of those walk the whole heap the bot built at start (Bolt, SQLAlchemy's mappers,
