@@ -10,7 +10,7 @@ from flask import Flask, Response, g, jsonify, request
 from pydantic import SecretStr
 from slack_bolt import App
 from slack_bolt.adapter.flask import SlackRequestHandler
-from slack_bolt.adapter.flask.handler import to_bolt_request, to_flask_response
+from slack_bolt.adapter.flask.handler import to_flask_response
 from slack_bolt.request import BoltRequest
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -19,6 +19,7 @@ from bot.connection.pages import xero_callback_page
 from bot.metrics import CONTENT_TYPE
 from bot.payments.webhook import MAX_BODY_BYTES, receive
 from bot.services import Services
+from bot.slack.request_body import slack_request
 from storage.db import ping
 
 SLACK_BODY_LIMIT = 1024 * 1024
@@ -143,7 +144,7 @@ def _read_by_bolt() -> BoltRequest | None:
     sends (JSON nested past the recursion limit, a list, a number where the team should be): an unsigned request
     would get a 500. Reading it here lets those be answered 400; None for those."""
     try:
-        return to_bolt_request(request)
+        return slack_request(request.get_data(as_text=True), request.query_string.decode("utf-8"), request.headers)
     except _UNREADABLE:
         return None
 
