@@ -218,6 +218,9 @@ def _ack_first_middleware() -> Any:
         if body.get("type") in ACK_FIRST:
             context.ack()
             for_request(workspace, answer=None, first=may_open_a_window(body))
+        elif body.get("type") == "block_suggestion":  # an options load only answers
+            context["ack"] = answer = Answer(goes_on=False)
+            for_request(workspace, answer=answer, here=True)
         else:
             context["ack"] = answer = Answer()  # its listener answers: the pool waits for that, not Bolt's poll
             for_request(workspace, answer=answer)

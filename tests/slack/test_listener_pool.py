@@ -1,14 +1,16 @@
 """The listener pool's work lane: workspaces take turns, and a click that may open a window goes before the
-rest (its trigger lasts 3 seconds), yet never holds the rest back for long."""
+rest (its trigger lasts 3 seconds), yet never holds the rest back for long. Its answer lane: an options load
+is answered on the request thread."""
 
 from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from concurrent.futures import Future
 
 from bot.app import may_open_a_window
 from bot.slack.answers_first import AnswersFirst
-from bot.slack.listener_pool import FIRST_IN_A_ROW, ListenerPool, for_request, forget_request
+from bot.slack.listener_pool import FIRST_IN_A_ROW, Answer, ListenerPool, for_request, forget_request
 
 
 class Worked:
@@ -93,3 +95,50 @@ def test_buttons_overflow_menus_and_shortcuts_may_open_a_window_selects_do_not()
     assert not may_open_a_window(click("checkboxes"))
     assert not may_open_a_window({"type": "block_actions", "actions": "crafted"})
     assert not may_open_a_window({"type": "event_callback", "actions": [{"type": "button"}]})
+
+
+class CountedTurns(AnswersFirst):
+    """A gate that lets everything through at once and counts who asked for a turn."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.asked = 0
+
+    def wait_turn(self) -> bool:
+        self.asked += 1
+        return True
+
+
+def answer_on(pool: ListenerPool, answer: Answer, *, here: bool, fails: bool = False) -> tuple[int, Future[object]]:
+    ran_on: list[int] = []
+
+    def listener() -> str:
+        ran_on.append(threading.get_ident())
+        answer(options=[])
+        if fails:
+            raise LookupError("no such account")
+        return "answered"
+
+    for_request("T1", answer=answer, here=here)
+    try:
+        future = pool.submit(listener)
+    finally:
+        forget_request()
+    future.exception(timeout=10)
+    return ran_on[0], future
+
+
+def test_an_options_load_is_answered_on_the_request_thread_and_waits_for_no_turn() -> None:
+    gate = CountedTurns()
+    pool = ListenerPool(answer_threads=2, work_threads=1, gate=gate)
+    try:
+        thread, future = answer_on(pool, Answer(gate, goes_on=False), here=True)
+        assert (thread, future.result(), gate.asked) == (threading.get_ident(), "answered", 0)
+
+        thread, future = answer_on(pool, Answer(gate, goes_on=False), here=True, fails=True)
+        assert thread == threading.get_ident() and isinstance(future.exception(), LookupError)
+
+        thread, future = answer_on(pool, Answer(gate), here=False)  # a command: goes on after, on a thread of its own
+        assert thread != threading.get_ident() and future.result() == "answered" and gate.asked == 1
+    finally:
+        pool.shutdown(wait=True)
