@@ -211,14 +211,15 @@ def _ack_first_middleware() -> Any:
     """Acknowledge a click, a shortcut or an event here, on the request thread, before any listener runs: the
     middleware before this one reads memory only (the replay check, the workspace id, the actor; a workspace seen
     for the first time is written once per process, an event's id is recorded). Then tell the listener pool which
-    workspace's queue the listener's work joins, and whether Slack already has its answer."""
+    workspace's queue the listener's work joins, whether Slack already has its answer, and whether that answer
+    is all the listener does (then the listener runs on this thread)."""
 
     def ack_first(body: dict[str, Any], context: BoltContext, next: Any) -> Any:
         workspace = str(context.team_id or context.enterprise_id or "")
         if body.get("type") in ACK_FIRST:
             context.ack()
             for_request(workspace, answer=None, first=may_open_a_window(body))
-        elif body.get("type") == "block_suggestion":  # an options load only answers
+        elif answer_is_all(body):
             context["ack"] = answer = Answer(goes_on=False)
             for_request(workspace, answer=answer, here=True)
         else:
@@ -227,6 +228,11 @@ def _ack_first_middleware() -> Any:
         return next()
 
     return ack_first
+
+
+def answer_is_all(body: dict[str, Any]) -> bool:
+    """An options load, or a `/xero` subcommand that only answers: nothing follows the answer."""
+    return body.get("type") == "block_suggestion" or commands.answer_is_all(body)
 
 
 def may_open_a_window(body: dict[str, Any]) -> bool:

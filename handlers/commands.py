@@ -22,8 +22,22 @@ from handlers.settings_blocks import settings_modal
 ONLY_ANSWER = frozenset({"", "help"})
 
 
+# Subcommands whose answer is all they do (no message sent and no window opened after it): the request thread runs
+# them itself instead of handing them to a thread of the listener pool and waiting (bot/slack/listener_pool.py).
+ANSWER_IS_ALL = frozenset({"", "help", "connect", "disconnect", "role"})
+COMMAND = "/xero"
+
+
+def subcommand(command: dict[str, Any]) -> str:
+    return str(command.get("text", "")).strip().partition(" ")[0].lower()
+
+
 def changes_nothing(command: dict[str, Any]) -> bool:
-    return str(command.get("text", "")).strip().partition(" ")[0].lower() in ONLY_ANSWER
+    return subcommand(command) in ONLY_ANSWER
+
+
+def answer_is_all(body: dict[str, Any]) -> bool:
+    return body.get("command") == COMMAND and subcommand(body) in ANSWER_IS_ALL
 
 
 @dataclass(frozen=True)
@@ -108,4 +122,4 @@ class XeroCommand:
 
 
 def register(app: App, services: Services) -> None:
-    app.command("/xero")(XeroCommand(services).xero)
+    app.command(COMMAND)(XeroCommand(services).xero)

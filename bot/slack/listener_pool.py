@@ -6,8 +6,8 @@ whose listeners go on to write to the database and redraw a card hold every thre
 queues behind them. So this executor has two lanes:
 
 - **answers**: a request not yet answered (a slash command, a view submission, an options load, whose ack
-  carries what Slack shows) runs at once on a thread of its own, `ANSWER_THREADS` of them; an options load,
-  which does nothing after its answer, runs on the request thread itself;
+  carries what Slack shows) runs at once on a thread of its own, `ANSWER_THREADS` of them; a request whose
+  answer is all its listener does (an options load, `/xero help`) runs on the request thread itself;
 - **work**: a request already answered (the ack-first middleware in bot/app.py acknowledges clicks, shortcuts
   and events before any listener runs) waits in its workspace's queue; `WORK_THREADS` threads take the queues
   in turn, one piece of work per workspace per turn, so one workspace's fifty clicks do not delay another's
@@ -128,8 +128,8 @@ class Lane:
 def for_request(workspace: str, *, answer: Answer | None, first: bool = False, here: bool = False) -> None:
     """The request this thread is dispatching: its workspace, its `Answer` unless Slack already has one,
     whether its work goes before other work (it may open a window), and whether its listener only answers (an
-    options load), so runs on this thread: handing it to another and waiting for it costs a fifth of an
-    options load's time fifty at once."""
+    options load, `/xero help`), so runs on this thread: handing it to another thread and waiting for it cost a
+    fifth of an options load's time fifty at once."""
     _current.lane = Lane(workspace, answer, first, here)
 
 

@@ -15,6 +15,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 import pytest
@@ -22,6 +23,7 @@ from slack_bolt.context.ack.ack import Ack
 from sqlalchemy import event
 
 from bot.server import GC_YOUNG_OBJECTS
+from handlers.commands import ANSWER_IS_ALL
 from sandbox.slack import FakeSlack
 from sandbox.slack.server import Router
 from sandbox.slack.transports import SenderResponse
@@ -186,6 +188,17 @@ def test_commands_answer_before_calling_slack_or_xero_or_changing_anything(
         timeline, lambda: bot.sender.slash_command(f"role <@{EMPLOYEE}|ana> none", ADMIN, FINANCE_CHANNEL)
     )
     assert [step for step in after_role if step.seq < role_ack.seq and step.kind != "db"] == []
+
+
+def test_subcommands_answered_on_the_request_thread_do_nothing_after_their_answer(
+    bot: RunningBot, slack: FakeSlack, card: dict[str, Any], timeline: Timeline
+) -> None:
+    """Their listener runs on the request thread (bot/app.py `answer_is_all`): a step after the answer would hold
+    the answer back until it was done."""
+    for words in sorted(ANSWER_IS_ALL):
+        text = f"{words} <@{EMPLOYEE}|ana> none" if words == "role" else words
+        ack, effects = side_effects_of(timeline, partial(bot.sender.slash_command, text, ADMIN, FINANCE_CHANNEL))
+        assert [step for step in effects if step.seq > ack.seq] == [], f"/xero {text}"
 
 
 def test_the_edit_form_answers_before_its_save_and_calls_slack_after(

@@ -8,7 +8,7 @@ import threading
 from collections.abc import Callable
 from concurrent.futures import Future
 
-from bot.app import may_open_a_window
+from bot.app import answer_is_all, may_open_a_window
 from bot.slack.answers_first import AnswersFirst
 from bot.slack.listener_pool import FIRST_IN_A_ROW, Answer, ListenerPool, for_request, forget_request
 
@@ -142,3 +142,14 @@ def test_an_options_load_is_answered_on_the_request_thread_and_waits_for_no_turn
         assert thread != threading.get_ident() and future.result() == "answered" and gate.asked == 1
     finally:
         pool.shutdown(wait=True)
+
+
+def test_options_loads_and_commands_that_only_answer_are_answered_on_the_request_thread() -> None:
+    def command(text: str, name: str = "/xero") -> dict[str, object]:
+        return {"command": name, "text": text}
+
+    assert answer_is_all({"type": "block_suggestion", "action_id": "payment_account"})
+    assert all(answer_is_all(command(text)) for text in ("", "help", " HELP ", "role <@U1|a> finance", "connect"))
+    assert not any(answer_is_all(command(text)) for text in ("status", "settings", "rules", "helpme", "nonsense"))
+    assert not answer_is_all(command("help", name="/other"))
+    assert not answer_is_all({"type": "view_submission", "view": {"callback_id": "payment_edit"}})
