@@ -196,7 +196,7 @@ class Load:
             source.xero_bank_account_id = self._bank_account_id
             for n in range(count):
                 pending = seeding.coded_payment(source.workspace_id, source.id, n)
-                payment = seeding.approved_with_receipt(pending, n, now)
+                payment = seeding.approved_with_receipt(pending, n, now)  # by a person: a bulk sync's payments
                 work.session.add(payment)
             work.commit()
 
