@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import inspect
 import logging
 from collections.abc import Callable, Sequence
 from typing import Any
 
 from slack_bolt import App, BoltContext, BoltRequest, BoltResponse
-from slack_bolt.listener_matcher import ListenerMatcher
 from slack_bolt.oauth.oauth_settings import OAuthSettings
 from slack_sdk import WebClient
 from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
@@ -17,6 +15,7 @@ from bot.services import Services
 from bot.settings import Settings
 from bot.slack.answers_first import answers
 from bot.slack.clients import BOT_SCOPES, slack_authorize_url, slack_client
+from bot.slack.direct import BodyMatcher, DirectMiddleware
 from bot.slack.listener_pool import Answer, ListenerPool, for_request, forget_request
 from bot.slack.replays import REPLAY_CHECK, ReplayGuard, without_waiting_for_disk
 from handlers import (
@@ -99,28 +98,15 @@ class SlackApp(App):
         listener.matchers = [BodyMatcher.of(matcher) for matcher in listener.matchers]
         return registered
 
-
-class BodyMatcher(ListenerMatcher):
-    """A listener matcher that is a function of the request body alone, called with the body alone.
-
-    Bolt checks each request against every listener in turn, and its matchers first build every argument a
-    listener could ask for (`say`, `respond`, a client, …) before looking at the body: with some sixty listeners
-    that was most of the work a click's ack waited for. Bolt's own matchers (`app.action("id")`, …) and ours
-    ask only for `body`; any other matcher is kept as it is.
-    """
-
-    def __init__(self, func: Callable[..., bool]) -> None:
-        self.func = func
-
-    @classmethod
-    def of(cls, matcher: ListenerMatcher) -> ListenerMatcher:
-        func = getattr(matcher, "func", None)
-        if callable(func) and getattr(matcher, "arg_names", None) == ["body"] and not inspect.iscoroutinefunction(func):
-            return cls(func)
-        return matcher
-
-    def matches(self, req: BoltRequest, resp: BoltResponse) -> bool:
-        return bool(self.func(body=req.body))
+    def middleware(self, *args: Any) -> Callable[..., Any] | None:
+        """Bolt's `middleware`, but a function asking only for `request`, `body`, `context` or `next` is called with
+        just those (bot/slack/direct.py)."""
+        func = args[0] if args else None
+        direct = DirectMiddleware.of(func) if callable(func) else None
+        if direct is None:
+            return super().middleware(*args)
+        super().middleware(direct)
+        return func
 
 
 def create_app(settings: Settings, services: Services) -> App:

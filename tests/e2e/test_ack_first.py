@@ -20,9 +20,11 @@ from typing import Any
 
 import pytest
 from slack_bolt.context.ack.ack import Ack
+from slack_bolt.middleware.custom_middleware import CustomMiddleware
 from sqlalchemy import event
 
 from bot.server import GC_YOUNG_OBJECTS
+from bot.slack.direct import DirectMiddleware
 from handlers.commands import ANSWER_IS_ALL
 from sandbox.slack import FakeSlack
 from sandbox.slack.server import Router
@@ -226,3 +228,10 @@ def test_a_serving_bot_leaves_what_it_built_at_start_out_of_garbage_collections(
     (README, Performance): while it serves, that heap is frozen and the youngest generation collected less often."""
     assert gc.get_freeze_count() > 10_000
     assert gc.get_threshold()[0] == GC_YOUNG_OBJECTS
+
+
+def test_the_bots_middleware_is_called_with_just_what_it_asks_for(bot: RunningBot) -> None:
+    """Bolt's own wrapper builds some forty arguments per call (bot/slack/direct.py): none of the bot's uses it."""
+    chain = bot.server.slack_app._middleware_list
+    ours = [middleware for middleware in chain if isinstance(middleware, DirectMiddleware)]
+    assert len(ours) == 5 and not [middleware for middleware in chain if isinstance(middleware, CustomMiddleware)]
