@@ -196,7 +196,9 @@ class Load:
             source.xero_bank_account_id = self._bank_account_id
             for n in range(count):
                 pending = seeding.coded_payment(source.workspace_id, source.id, n)
-                payment = seeding.approved_with_receipt(pending, n, now)  # by a person: a bulk sync's payments
+                # Approved by a person, as a bulk sync's payments are: approved by no one they would be taken for
+                # payments a rule approved on arrival, and each posted to the channel as a new card meanwhile.
+                payment = seeding.approved_with_receipt(pending, n, now, by="UFINANCE")
                 work.session.add(payment)
             work.commit()
 

@@ -59,9 +59,10 @@ def coded_payment(workspace_id: int, source_id: int, n: int) -> Payment:
     )
 
 
-def approved_with_receipt(payment: Payment, n: int, now: datetime, by: str = "UFINANCE") -> Payment:
-    """`payment` approved at `now` by the finance user `by`, with a small PDF receipt of its own. (Approved by no
-    one, it would be taken for a payment a coding rule approved on arrival, and posted to the channel as a card.)"""
+def approved_with_receipt(payment: Payment, n: int, now: datetime, by: str | None = None) -> Payment:
+    """`payment` approved at `now` (by the finance user `by`), with a small PDF receipt of its own. Approved by no
+    one, it is a payment a coding rule approved on arrival: the bot posts it to the channel as a card, and its sync
+    writes no History & Notes entry (nothing to say)."""
     payment.state, payment.approved_by_user_id, payment.approved_at = PaymentState.APPROVED, by, now
     content = PDF + f"% {n}".encode()
     payment.receipts.append(
