@@ -9,17 +9,16 @@ from sandbox.slack import FakeSlack
 from sandbox.xero import XeroEmulator
 from storage.models import Payment, PaymentState
 from tests.e2e.conftest import EMPLOYEE, FINANCE, FINANCE_CHANNEL, RunningBot, eventually
-from tests.e2e.payments_flow import cards, element, payment, send
+from tests.e2e.payments_flow import element, payment, send
 from tests.e2e.test_export_upload import thread_replies, upload
-from tests.e2e.test_sync import GBP, approve, post_coded, settled, spends, stored
+from tests.e2e.test_sync import GBP, approve, post_coded, posted_card, settled, spends, stored
 from tests.e2e.test_sync import ready as ready  # the fixture
 
 EXPORT = b"Date;Payee;Amount\n20-11-2026;FIGMA.COM SAN FRANCISCO CA;-120,00\n"
 
 
 def card_of(bot: RunningBot, slack: FakeSlack, external_id: str) -> dict[str, Any]:
-    bot.server.run_job("post_new_payments")
-    return next(c for c in cards(slack) if c["ts"] == stored(bot, external_id).message_ts)
+    return posted_card(bot, slack, external_id)
 
 
 def synced(bot: RunningBot, external_id: str) -> None:

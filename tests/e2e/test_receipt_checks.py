@@ -24,7 +24,7 @@ from sandbox.slack import FakeSlack
 from sandbox.xero import XeroEmulator
 from tests.e2e.conftest import EMPLOYEE, FINANCE, FINANCE_CHANNEL, RunningBot, eventually
 from tests.e2e.payments_flow import cards, element, payment, send
-from tests.e2e.test_sync import GBP, post_coded, settled, stored
+from tests.e2e.test_sync import GBP, post_coded, posted_card, settled, stored
 from tests.e2e.test_sync import ready as ready  # the fixture
 from tests.receipt_rendering import render
 from tests.receipt_samples import LOCALES, content
@@ -127,8 +127,7 @@ def test_a_receipt_dmd_before_its_payment_is_attached_when_the_payment_arrives(
     send(ready, payment("pay_9", account=GBP, currency="GBP", amount="64.20", payee="BLUE BOTTLE COFFEE LDN"))
 
     eventually(lambda: "Attached to the payment of GBP 64.20 to BLUE BOTTLE COFFEE LDN" in thread_text(slack, dm, sent))
-    ready.server.run_job("post_new_payments")
-    card = next(c for c in cards(slack) if c["ts"] == stored(ready, "pay_9").message_ts)
+    card = posted_card(ready, slack, "pay_9")
     assert "1 receipt" in card_text(slack, card) and "Receipt matches" in card_text(slack, card)
 
 

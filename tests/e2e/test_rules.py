@@ -16,9 +16,9 @@ from sandbox.slack import FakeSlack
 from sandbox.xero import XeroEmulator
 from storage.models import AuditEntry, PaymentState, SourceAccount, Workspace
 from tests.e2e.conftest import ADMIN, FINANCE, FINANCE_CHANNEL, RunningBot, eventually
-from tests.e2e.payments_flow import cards, element, payment, send
+from tests.e2e.payments_flow import element, payment, send
 from tests.e2e.test_receipts import PDF, reply_with_file
-from tests.e2e.test_sync import GBP, bank_account_id, settled, spends, stored
+from tests.e2e.test_sync import GBP, bank_account_id, posted_card, settled, spends, stored
 from tests.e2e.test_sync import ready as ready  # the fixture
 
 FIGMA_SEATS = RuleActions(
@@ -50,9 +50,7 @@ def arrive(bot: RunningBot, external_id: str, amount: str, spelt: str = "FIGMA.C
 
 
 def card_of(bot: RunningBot, slack: FakeSlack, external_id: str) -> dict[str, Any]:
-    bot.server.run_job("post_new_payments")
-    ts = stored(bot, external_id).message_ts
-    return next(c for c in cards(slack) if c["ts"] == ts)
+    return posted_card(bot, slack, external_id)
 
 
 def shows(slack: FakeSlack, card: dict[str, Any], words: str) -> str:
