@@ -3,8 +3,6 @@ export's line for a payment the webhook already brought flagged, kept out of Xer
 
 from __future__ import annotations
 
-from typing import Any
-
 from sandbox.slack import FakeSlack
 from sandbox.xero import XeroEmulator
 from storage.models import Payment, PaymentState
@@ -15,10 +13,6 @@ from tests.e2e.test_sync import GBP, approve, post_coded, posted_card, settled, 
 from tests.e2e.test_sync import ready as ready  # the fixture
 
 EXPORT = b"Date;Payee;Amount\n20-11-2026;FIGMA.COM SAN FRANCISCO CA;-120,00\n"
-
-
-def card_of(bot: RunningBot, slack: FakeSlack, external_id: str) -> dict[str, Any]:
-    return posted_card(bot, slack, external_id)
 
 
 def synced(bot: RunningBot, external_id: str) -> None:
@@ -35,7 +29,7 @@ def test_a_second_figma_payment_arrives_coded_from_the_first_with_the_suggested_
     synced(ready, "pay_1")
 
     send(ready, payment("pay_2", account=GBP, currency="GBP", amount="96.00", payee="PAYPAL *FIGMA"))
-    second = settled(ready, slack, card_of(ready, slack, "pay_2")["ts"], "pay_2")
+    second = settled(ready, slack, posted_card(ready, slack, "pay_2")["ts"], "pay_2")
 
     shown = FakeSlack.rendered_text(second)
     assert "Suggested from 1 earlier payment to Figma" in shown
@@ -59,7 +53,7 @@ def test_an_imported_line_the_webhook_already_brought_is_flagged_and_not_synced_
     ready.sender.submit_view(FINANCE, form["id"], fields | {"export_date_format": {"value": "DMY"}})
     imported = eventually(lambda: next((p for p in payments_of(ready) if p.external_id != "pay_1"), None))
 
-    flagged = card_of(ready, slack, imported.external_id)
+    flagged = posted_card(ready, slack, imported.external_id)
     shown = FakeSlack.rendered_text(flagged)
     assert "Possible duplicate of" in shown and "GBP 120.00 to Figma Inc" in shown
     assert stored(ready, "pay_1").message_url in str(flagged["blocks"])  # a link to the webhook's message

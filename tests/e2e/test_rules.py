@@ -49,10 +49,6 @@ def arrive(bot: RunningBot, external_id: str, amount: str, spelt: str = "FIGMA.C
     send(bot, payment(external_id, account=GBP, currency="GBP", amount=amount, payee=spelt, **fields))
 
 
-def card_of(bot: RunningBot, slack: FakeSlack, external_id: str) -> dict[str, Any]:
-    return posted_card(bot, slack, external_id)
-
-
 def shows(slack: FakeSlack, card: dict[str, Any], words: str) -> str:
     """The card's text once it shows `words` (it is redrawn after each change)."""
     return eventually(
@@ -69,7 +65,7 @@ def test_a_rule_codes_and_approves_a_matching_payment_into_one_spend_money_and_n
     arrive(ready, "pay_2", "250.00", date="2026-11-10")
 
     assert stored(ready, "pay_1").state is PaymentState.APPROVED  # no click
-    approved = card_of(ready, slack, "pay_1")
+    approved = posted_card(ready, slack, "pay_1")
     assert "Approved automatically by rule Figma seats" in FakeSlack.rendered_text(approved)
     ready.server.run_job("sync_payments")
     ready.server.run_job("sync_payments")
@@ -79,7 +75,7 @@ def test_a_rule_codes_and_approves_a_matching_payment_into_one_spend_money_and_n
     assert stored(ready, "pay_1").state is PaymentState.SYNCED
     assert stored(ready, "pay_1").xero_bank_transaction_id == spend["BankTransactionID"]
 
-    waiting = settled(ready, slack, card_of(ready, slack, "pay_2")["ts"], "pay_2")
+    waiting = settled(ready, slack, posted_card(ready, slack, "pay_2")["ts"], "pay_2")
     shown = FakeSlack.rendered_text(waiting)
     assert "Coded by rule: Figma seats" in shown and "Approved automatically" not in shown
     assert element(waiting, "payment_account")["initial_option"]["value"] == "463"
@@ -94,7 +90,7 @@ def test_a_rule_that_wants_a_receipt_approves_the_payment_when_the_receipt_comes
 ) -> None:
     with_rule(ready, xero, replace(FIGMA_SEATS, auto_approve_needs_receipt=True))
     arrive(ready, "pay_1", "120.00")
-    card = card_of(ready, slack, "pay_1")
+    card = posted_card(ready, slack, "pay_1")
     assert "Coded by rule: Figma seats" in FakeSlack.rendered_text(card)
     assert stored(ready, "pay_1").state is PaymentState.PENDING
 
@@ -124,4 +120,4 @@ def test_an_account_archived_in_xero_breaks_the_rule_once_reference_data_is_refr
 
     later = stored(ready, "pay_2")
     assert (later.rule_id, later.coded_by, later.state) == (None, None, PaymentState.PENDING)
-    assert "Coded by rule" not in FakeSlack.rendered_text(card_of(ready, slack, "pay_2"))
+    assert "Coded by rule" not in FakeSlack.rendered_text(posted_card(ready, slack, "pay_2"))
