@@ -207,7 +207,7 @@ def _ack_first_middleware() -> Any:
             for_request(workspace, answer=None, first=may_open_a_window(body))
         elif answer_is_all(body):
             context["ack"] = answer = Answer(goes_on=False)
-            for_request(workspace, answer=answer, here=True)
+            for_request(workspace, answer=answer)
         else:
             context["ack"] = answer = Answer()  # its listener answers: the pool waits for that, not Bolt's poll
             for_request(workspace, answer=answer)

@@ -76,7 +76,8 @@ class Answer(Ack):
         self.given = threading.Event()
         self._gate = gate
         self._turns: threading.Semaphore | None = None
-        self._went_on = not goes_on  # a listener that does nothing after answering waits for no turn
+        self.goes_on = goes_on  # False: the answer is all the listener does, so it runs on the request thread
+        self._went_on = not goes_on  # and waits for no turn after it
         self._holding = False
 
     def in_turns(self, turns: threading.Semaphore) -> None:
@@ -122,15 +123,14 @@ class Lane:
     workspace: str
     answer: Answer | None  # None: Slack already has its answer
     first: bool = False  # work that may open a window, taken before other work
-    here: bool = False  # only an answer, nothing after it: run on the request thread, which would wait for it anyway
 
 
-def for_request(workspace: str, *, answer: Answer | None, first: bool = False, here: bool = False) -> None:
-    """The request this thread is dispatching: its workspace, its `Answer` unless Slack already has one,
-    whether its work goes before other work (it may open a window), and whether its listener only answers (an
-    options load, `/xero help`), so runs on this thread: handing it to another thread and waiting for it cost a
-    fifth of an options load's time fifty at once."""
-    _current.lane = Lane(workspace, answer, first, here)
+def for_request(workspace: str, *, answer: Answer | None, first: bool = False) -> None:
+    """The request this thread is dispatching: its workspace, its `Answer` unless Slack already has one, and
+    whether its work goes before other work (it may open a window). A listener whose answer is all it does (an
+    options load, `/xero help`: `Answer(goes_on=False)`) runs on this thread, which would only wait for it:
+    handing it to another thread and waiting cost a fifth of an options load's time fifty at once."""
+    _current.lane = Lane(workspace, answer, first)
 
 
 def forget_request() -> None:
@@ -163,7 +163,7 @@ class ListenerPool(Executor):
         answer = lane.answer if lane is not None else None
         if lane is None:
             return self._answers.submit(fn, *args, **kwargs)
-        if answer is not None and lane.here:
+        if answer is not None and not answer.goes_on:
             return _run_here(fn, args, kwargs)
         if answer is not None:  # back to Bolt once the listener has acked (or has finished without)
             answer.in_turns(self._after_answers)

@@ -109,7 +109,7 @@ class CountedTurns(AnswersFirst):
         return True
 
 
-def answer_on(pool: ListenerPool, answer: Answer, *, here: bool, fails: bool = False) -> tuple[int, Future[object]]:
+def answer_on(pool: ListenerPool, answer: Answer, *, fails: bool = False) -> tuple[int, Future[object]]:
     ran_on: list[int] = []
 
     def listener() -> str:
@@ -119,7 +119,7 @@ def answer_on(pool: ListenerPool, answer: Answer, *, here: bool, fails: bool = F
             raise LookupError("no such account")
         return "answered"
 
-    for_request("T1", answer=answer, here=here)
+    for_request("T1", answer=answer)
     try:
         future = pool.submit(listener)
     finally:
@@ -132,13 +132,13 @@ def test_an_options_load_is_answered_on_the_request_thread_and_waits_for_no_turn
     gate = CountedTurns()
     pool = ListenerPool(answer_threads=2, work_threads=1, gate=gate)
     try:
-        thread, future = answer_on(pool, Answer(gate, goes_on=False), here=True)
+        thread, future = answer_on(pool, Answer(gate, goes_on=False))
         assert (thread, future.result(), gate.asked) == (threading.get_ident(), "answered", 0)
 
-        thread, future = answer_on(pool, Answer(gate, goes_on=False), here=True, fails=True)
+        thread, future = answer_on(pool, Answer(gate, goes_on=False), fails=True)
         assert thread == threading.get_ident() and isinstance(future.exception(), LookupError)
 
-        thread, future = answer_on(pool, Answer(gate), here=False)  # a command: goes on after, on a thread of its own
+        thread, future = answer_on(pool, Answer(gate))  # a command: goes on after, on a thread of its own
         assert thread != threading.get_ident() and future.result() == "answered" and gate.asked == 1
     finally:
         pool.shutdown(wait=True)
