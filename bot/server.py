@@ -21,6 +21,7 @@ from waitress.task import ThreadedTaskDispatcher
 from bot.app import create_app
 from bot.bootstrap import Deps, build_deps, build_services
 from bot.coding.backfill import fill_payee_keys
+from bot.large_buffers import large_buffers_from_fresh_pages
 from bot.scheduler import JOBS
 from bot.settings import ConfigError, Settings
 from bot.slack.answers_first import AnswersFirst, answers
@@ -119,6 +120,7 @@ class BotServer:
     def run(self) -> None:
         """Serve until `stop()`; then finish in-flight requests and jobs."""
         sys.setswitchinterval(SWITCH_INTERVAL_SECONDS)
+        large_buffers_from_fresh_pages()  # no request waits while a receipt photo's memory is cleared
         if self.settings.slack_app_token is not None:
             try:
                 self._socket_handler = open_socket_mode(
