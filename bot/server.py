@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import gc
 import logging
 import signal
 import sys
@@ -21,6 +20,7 @@ from waitress.task import ThreadedTaskDispatcher
 from bot.app import create_app
 from bot.bootstrap import Deps, build_deps, build_services
 from bot.coding.backfill import fill_payee_keys
+from bot.heap import BetweenAnswers, settle_heap, unsettle_heap
 from bot.large_buffers import large_buffers_from_fresh_pages
 from bot.scheduler import JOBS
 from bot.settings import ConfigError, Settings
@@ -41,13 +41,6 @@ HTTP_THREADS = 8
 # one-at-a-time ratio during a bulk sync from 0.91-1.62 to 0.63-1.06 over three runs each, taken in turn, with the
 # sync and the conversions as fast.
 SWITCH_INTERVAL_SECONDS = 0.00025
-# The cyclic garbage collector, left at CPython's defaults, took over half the interpreter's time at fifty requests
-# at once (a profile of the account search): every request allocates thousands of objects, each 700 start a
-# collection, and every few of those walk the whole heap the bot built at start (Bolt, SQLAlchemy's mappers,
-# the listeners), which never becomes garbage. So once built, that heap is frozen out of collections
-# (`gc.freeze()`), and the youngest generation is collected every `GC_YOUNG_OBJECTS` instead of every 700.
-# Stopping gives it back to the collector (a test process starts and stops many bots).
-GC_YOUNG_OBJECTS = 20_000
 
 
 SLACK_EVENTS_PATH = "/slack/events"
@@ -131,6 +124,8 @@ class BotServer:
                 self.deps.engine.dispose()
                 raise
         thresholds = settle_heap()
+        collector = BetweenAnswers(answers)
+        collector.start()
         self.scheduler.start()
         logger.info("listening on port %s", self.port)
         self._serving_thread = threading.get_ident()
@@ -141,6 +136,7 @@ class BotServer:
                 raise
         finally:
             self._shutdown()
+            collector.stop()
             unsettle_heap(thresholds)
 
     def run_job(self, job_id: str) -> None:
@@ -204,22 +200,6 @@ def open_socket_mode(app: App, app_token: str, api_url: str) -> SocketModeHandle
     else:
         logger.warning("the Socket Mode connection failed; retrying in the background")
     return handler
-
-
-def settle_heap() -> tuple[int, int, int]:
-    """What the process built to start is kept for its life: leave it out of collections. Returns the collector's
-    thresholds before. Only the young generations are collected first (a full collection of a test process's
-    heap, before each of the hundreds of bots its tests start, took a quarter of the suite's time)."""
-    before: tuple[int, int, int] = gc.get_threshold()
-    gc.collect(1)
-    gc.freeze()
-    gc.set_threshold(GC_YOUNG_OBJECTS, *before[1:])
-    return before
-
-
-def unsettle_heap(thresholds: tuple[int, int, int]) -> None:
-    gc.unfreeze()
-    gc.set_threshold(*thresholds)
 
 
 def serve(settings: Settings, *, port: int | None = None) -> None:

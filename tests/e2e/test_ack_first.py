@@ -23,7 +23,7 @@ from slack_bolt.context.ack.ack import Ack
 from slack_bolt.middleware.custom_middleware import CustomMiddleware
 from sqlalchemy import event
 
-from bot.server import GC_YOUNG_OBJECTS
+from bot.heap import GC_YOUNG_OBJECTS
 from bot.slack.direct import DirectMiddleware
 from handlers.commands import ANSWER_IS_ALL
 from sandbox.slack import FakeSlack
