@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from collections.abc import Iterable
 
 from bot.payments.cards import AccountChoice, CodingChoices, PaymentCard, TaxChoice, TrackingChoice
@@ -67,6 +69,38 @@ def account_options(query: str, accounts: list[AccountChoice]) -> list[Block]:
     matching = [a for a in accounts if needle in a.code.casefold() or needle in a.name.casefold()]
     ranked = sorted(matching, key=lambda a: not a.code.casefold().startswith(needle))
     return unique_account_options(ranked)[:SELECT_OPTIONS_MAX]
+
+
+# Account searches answered from memory: a few per person typing, for the organisations of the last little while.
+KEPT_SEARCHES = 256
+
+
+class AccountSearches:
+    """The account search's answers, kept per list of accounts and query. The select asks on every keystroke and
+    the same queries come again (the empty one whenever a select opens, each person's first keystrokes), and
+    building a hundred options took a third of the listener's time (a profile of fifty at once). The list is the
+    organisation's kept one (`CodingService.account_choices`), the same object until its accounts change: answers
+    are kept by the list's identity, and each holds its list, whose identity no other list can take meanwhile."""
+
+    def __init__(self, kept: int = KEPT_SEARCHES) -> None:
+        self._kept = kept
+        self._answers: OrderedDict[tuple[int, str], tuple[list[AccountChoice], list[Block]]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def options(self, query: str, accounts: list[AccountChoice]) -> list[Block]:
+        key = (id(accounts), query.strip().casefold())
+        with self._lock:
+            kept = self._answers.get(key)
+            if kept is not None:
+                self._answers.move_to_end(key)
+                return kept[1]
+        answer = account_options(query, accounts)
+        with self._lock:
+            self._answers[key] = (accounts, answer)
+            self._answers.move_to_end(key)
+            while len(self._answers) > self._kept:
+                self._answers.popitem(last=False)
+        return answer
 
 
 def contact_option(name: str) -> Block:

@@ -88,7 +88,8 @@ class CodingService:
         return coding_choices(work, workspace_id)
 
     def account_choices(self, actor: Actor) -> list[AccountChoice]:
-        """Only the accounts, read as plain rows: the external select asks for them on every keystroke."""
+        """Only the accounts, read as plain rows: the external select asks for them on every keystroke. The list
+        kept for the organisation itself, the same object until its accounts change: not to be changed."""
         self._roles.require(actor, Access.FINANCE, "code payments")
         with self._uow.reading() as work:
             return self._account_choices.of(work, actor.workspace_id)

@@ -27,7 +27,7 @@ from handlers.ids import Ids
 from handlers.payment_card import button_actions, payment_message
 from handlers.payment_modals import edit_modal, exclude_modal
 from handlers.payment_notes import burst_summary, category_offer
-from handlers.payment_options import account_options, contact_options
+from handlers.payment_options import AccountSearches, account_options, contact_options
 
 NASTY = "<!channel> *x* <@U123> & _y_ ~z~ `w` <https://evil.example|click>"
 ALL_STATES = ["pending", "approved", "syncing", "synced", "sync_error", "updated", "excluded"]
@@ -806,3 +806,14 @@ def test_account_options_match_code_or_name_codes_first() -> None:
     options = account_options("", many)
     assert len(options) == 100
     assert all(len(o["text"]["text"]) <= 75 for o in options)
+
+
+def test_an_account_search_is_answered_again_only_for_the_list_it_was_built_from() -> None:
+    searches = AccountSearches(kept=2)
+    before = [GENERAL, SOFTWARE]
+    assert searches.options("4", before) == account_options("4", before)
+    assert searches.options(" 4 ", before) is searches.options("4", before)  # the same query, as typed
+    renamed = [AccountChoice("429", "Staff Expenses", "INPUT"), SOFTWARE]  # the organisation's accounts changed
+    assert [o["text"]["text"] for o in searches.options("4", renamed)] == ["429 Staff Expenses", "485 Subscriptions"]
+    assert [o["value"] for o in searches.options("sub", before)] == ["485"]
+    assert searches.options("4", before)[0]["text"]["text"] == "429 General Expenses"
