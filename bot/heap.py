@@ -86,10 +86,14 @@ class BetweenAnswers:
             gc.enable()
 
     def _run(self) -> None:
-        while not self._stopping.wait(self._poll):
-            if due_generation(self._counts(), gc.get_threshold()) is None:
-                continue
-            self._gate.wait_turn()
-            generation = due_generation(self._counts(), gc.get_threshold())
-            if generation is not None:
-                self._collect(generation)
+        try:
+            while not self._stopping.wait(self._poll):
+                if due_generation(self._counts(), gc.get_threshold()) is None:
+                    continue
+                self._gate.wait_turn()
+                generation = due_generation(self._counts(), gc.get_threshold())
+                if generation is not None:
+                    self._collect(generation)
+        except Exception:
+            logger.exception("the collector's thread failed; CPython's own collector takes over")
+            gc.enable()

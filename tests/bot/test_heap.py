@@ -92,3 +92,17 @@ def test_while_serving_only_the_collectors_thread_collects(collector_off: None) 
     assert "collector" in threads
     assert set(threads) == {"collector"}
     assert gc.isenabled()
+
+
+def test_if_the_collectors_thread_fails_cpythons_own_collector_takes_over(collector_off: None) -> None:
+    def broken() -> tuple[int, int, int]:
+        raise RuntimeError("counts unavailable")
+
+    collector = BetweenAnswers(AnswersFirst(), poll=0.001, counts=broken)
+    collector.start()
+    deadline = time.monotonic() + 10
+    while not gc.isenabled() and time.monotonic() < deadline:
+        time.sleep(0.01)
+    enabled_while_serving = gc.isenabled()
+    collector.stop()
+    assert enabled_while_serving
