@@ -46,11 +46,21 @@ def unsettle_heap(thresholds: tuple[int, int, int]) -> None:
     gc.set_threshold(*thresholds)
 
 
-def due_generation(counts: tuple[int, int, int], thresholds: tuple[int, int, int]) -> int | None:
-    """The generation CPython would collect at these counts (the oldest one over its threshold), or None."""
+def due_generation(
+    counts: tuple[int, int, int], thresholds: tuple[int, int, int], old_grown: Callable[[], bool] = lambda: True
+) -> int | None:
+    """The generation CPython would collect at these counts, or None: the oldest one over its threshold, but the
+    oldest (a full collection) only if `old_grown()`, asked only then. CPython's rule for that: its objects have
+    grown by more than a quarter since the last full collection (else, in a large heap, collections go quadratic)."""
     if counts[0] <= thresholds[0]:
         return None
-    return next((generation for generation in (2, 1) if counts[generation] > thresholds[generation]), 0)
+    if counts[2] > thresholds[2] and old_grown():
+        return 2
+    return 1 if counts[1] > thresholds[1] else 0
+
+
+def old_objects() -> int:
+    return len(gc.get_objects(generation=2))
 
 
 class BetweenAnswers:
@@ -63,11 +73,14 @@ class BetweenAnswers:
         poll: float = POLL_SECONDS,
         collect: Callable[[int], int] = gc.collect,
         counts: Callable[[], tuple[int, int, int]] = gc.get_count,
+        old_size: Callable[[], int] = old_objects,
     ) -> None:
         self._gate = gate
         self._poll = poll
         self._collect = collect
         self._counts = counts
+        self._old_size = old_size
+        self._old_after_full = 0  # the old generation's size after the last full collection
         self._stopping = threading.Event()
         self._thread: threading.Thread | None = None
         self._was_enabled = True
@@ -88,12 +101,18 @@ class BetweenAnswers:
     def _run(self) -> None:
         try:
             while not self._stopping.wait(self._poll):
-                if due_generation(self._counts(), gc.get_threshold()) is None:
+                if self._counts()[0] <= gc.get_threshold()[0]:
                     continue
                 self._gate.wait_turn()
-                generation = due_generation(self._counts(), gc.get_threshold())
-                if generation is not None:
-                    self._collect(generation)
+                generation = due_generation(self._counts(), gc.get_threshold(), self._old_grown)
+                if generation is None:
+                    continue
+                self._collect(generation)
+                if generation == 2:
+                    self._old_after_full = self._old_size()
         except Exception:
             logger.exception("the collector's thread failed; CPython's own collector takes over")
             gc.enable()
+
+    def _old_grown(self) -> bool:
+        return self._old_size() - self._old_after_full > self._old_after_full / 4

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import itertools
 import threading
 import time
 from collections.abc import Iterator
@@ -32,6 +33,37 @@ def test_the_generation_due_is_the_oldest_over_its_threshold(
     counts: tuple[int, int, int], generation: int | None
 ) -> None:
     assert due_generation(counts, THRESHOLDS) == generation
+
+
+@pytest.mark.parametrize(("counts", "generation"), [((20_001, 11, 11), 1), ((20_001, 0, 11), 0)])
+def test_a_full_collection_waits_until_the_old_generation_has_grown(
+    counts: tuple[int, int, int], generation: int
+) -> None:
+    assert due_generation(counts, THRESHOLDS, old_grown=lambda: False) == generation
+
+
+def test_the_collector_starts_a_full_collection_once_the_old_generation_grew_by_a_quarter(collector_off: None) -> None:
+    # asked before each full collection that may be due, and after one
+    sizes = itertools.chain([100, 100, 110, 130, 130], itertools.repeat(130))
+    collected: list[int] = []
+    done = threading.Event()
+
+    def collect(generation: int) -> int:
+        collected.append(generation)
+        if len(collected) == 3:
+            done.set()
+        return 0
+
+    counts = (gc.get_threshold()[0] + 1, 11, 11)
+    collector = BetweenAnswers(
+        AnswersFirst(), poll=0.001, collect=collect, counts=lambda: counts, old_size=lambda: next(sizes)
+    )
+    collector.start()
+    try:
+        assert done.wait(10)
+    finally:
+        collector.stop()
+    assert collected[:3] == [2, 1, 2]  # 100 after the first; 110 is not a quarter more; 130 is
 
 
 @pytest.fixture
