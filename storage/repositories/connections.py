@@ -8,6 +8,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import delete, event, select
+from sqlalchemy.orm.attributes import get_history
 
 from storage.models import ConnectionState, XeroCallDay, XeroConnection, XeroOAuthState, XeroTokenSet
 from storage.repositories.base import SessionRepository, skip_locked
@@ -16,18 +17,29 @@ _writes = itertools.count(1)
 _last_write = 0
 
 
+# What `active_reference_mark` reads and orders by: only a change to one of these can change a workspace's mark.
+MARK_COLUMNS = ("workspace_id", "state", "connected_at", "reference_synced_at")
+
+
 def connection_writes() -> int:
-    """Changes when this process writes any Xero connection row (a connect, a refresh stamp, a disconnect): what is
-    kept in memory from connections is read again after it; another instance's writes are seen when it expires."""
+    """Changes when this process adds or removes a Xero connection row or changes what its mark is read from (a
+    connect, a refresh stamp, a disconnect): what is kept in memory from connections is read again after it;
+    another instance's writes are seen when it expires. The stamps a sync writes on every payment
+    (`last_sync_at`, the limits seen) leave it alone: the account search would read the mark again each time."""
     return _last_write
 
 
 @event.listens_for(XeroConnection, "after_insert")
-@event.listens_for(XeroConnection, "after_update")
 @event.listens_for(XeroConnection, "after_delete")
 def _written(*_: Any) -> None:
     global _last_write
     _last_write = next(_writes)
+
+
+@event.listens_for(XeroConnection, "after_update")
+def _updated(_mapper: Any, _connection: Any, connection: XeroConnection) -> None:
+    if any(get_history(connection, column).has_changes() for column in MARK_COLUMNS):
+        _written()
 
 
 class ConnectionRepository(SessionRepository):

@@ -91,6 +91,19 @@ def test_accounts_refreshed_from_xero_are_offered_at_the_next_search(desk: Desk,
     assert offered(desk) == ["429 General Expenses", "463 IT Software", "500 Travel"]
 
 
+def test_a_syncs_stamps_on_the_connection_leave_the_kept_mark_alone(desk: Desk, clock: FrozenClock) -> None:
+    """Every payment synced stamps its connection (`last_sync_at`): the search must not read the mark each time."""
+    offered(desk)
+    with desk.books.uow() as work:
+        connection = work.session.get(XeroConnection, desk.books.connection_id)
+        assert connection is not None
+        connection.last_sync_at = clock.now()
+        connection.day_limit_remaining = 4_000
+        work.commit()
+
+    assert statements_during(desk, lambda: offered(desk), table="xero_connections") == []
+
+
 def test_a_disconnected_organisation_offers_nothing_at_the_next_search(desk: Desk) -> None:
     assert offered(desk)
 
