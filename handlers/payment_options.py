@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from collections.abc import Iterable
 
 from bot.payments.cards import AccountChoice, CodingChoices, PaymentCard, TaxChoice, TrackingChoice
+from bot.recent import Recent
 from handlers.ids import Ids
 from handlers.kit import (
     ACTIONS_ELEMENTS_MAX,
@@ -83,24 +82,11 @@ class AccountSearches:
     are kept by the list's identity, and each holds its list, whose identity no other list can take meanwhile."""
 
     def __init__(self, kept: int = KEPT_SEARCHES) -> None:
-        self._kept = kept
-        self._answers: OrderedDict[tuple[int, str], tuple[list[AccountChoice], list[Block]]] = OrderedDict()
-        self._lock = threading.Lock()
+        self._answers: Recent[tuple[int, str], tuple[list[AccountChoice], list[Block]]] = Recent(kept)
 
     def options(self, query: str, accounts: list[AccountChoice]) -> list[Block]:
         key = (id(accounts), query.strip().casefold())
-        with self._lock:
-            kept = self._answers.get(key)
-            if kept is not None:
-                self._answers.move_to_end(key)
-                return kept[1]
-        answer = account_options(query, accounts)
-        with self._lock:
-            self._answers[key] = (accounts, answer)
-            self._answers.move_to_end(key)
-            while len(self._answers) > self._kept:
-                self._answers.popitem(last=False)
-        return answer
+        return self._answers.get(key, lambda: (accounts, account_options(query, accounts)))[1]
 
 
 def contact_option(name: str) -> Block:

@@ -18,13 +18,13 @@ from __future__ import annotations
 
 import threading
 import time
-from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from datetime import datetime
 from typing import Any, Generic, TypeVar
 from weakref import WeakKeyDictionary
 
 from bot.payments.cards import AccountChoice
+from bot.recent import Recent
 from storage.repositories.connections import connection_writes
 from storage.repositories.reference import reference_writes
 from storage.uow import UnitOfWork
@@ -34,29 +34,33 @@ MARK_SECONDS = 1.0  # how long the account search trusts the connection it last 
 
 Mark = tuple[int, datetime | None]  # the connection's id and its reference data's refresh stamp
 T = TypeVar("T")
+K = TypeVar("K", bound=Hashable)
+V = TypeVar("V")
+
+
+class PerDatabase(Generic[K, V]):
+    """A `Recent` for each database (engine) the bot's units of work use; a disposed engine's is forgotten."""
+
+    def __init__(self, size: int) -> None:
+        self._size = size
+        self._databases: WeakKeyDictionary[Any, Recent[K, V]] = WeakKeyDictionary()
+        self._lock = threading.Lock()
+
+    def of(self, work: UnitOfWork) -> Recent[K, V]:
+        database = work.session.get_bind()
+        with self._lock:
+            recent = self._databases.get(database)
+            if recent is None:
+                recent = self._databases[database] = Recent(self._size)
+            return recent
 
 
 class Kept(Generic[T]):
     def __init__(self, *, kept: int = KEPT) -> None:
-        self._kept = kept
-        self._databases: WeakKeyDictionary[Any, OrderedDict[tuple[int, datetime | None, int], T]] = WeakKeyDictionary()
-        self._lock = threading.Lock()
+        self._values: PerDatabase[tuple[int, datetime | None, int], T] = PerDatabase(kept)
 
     def get(self, work: UnitOfWork, mark: Mark, read: Callable[[], T]) -> T:
-        key = (*mark, reference_writes())
-        database = work.session.get_bind()
-        with self._lock:
-            values = self._databases.setdefault(database, OrderedDict())
-            if key in values:
-                values.move_to_end(key)
-                return values[key]
-        value = read()
-        with self._lock:
-            values[key] = value
-            values.move_to_end(key)
-            while len(values) > self._kept:
-                values.popitem(last=False)
-        return value
+        return self._values.of(work).get((*mark, reference_writes()), read)
 
 
 class Marks:
@@ -67,24 +71,17 @@ class Marks:
         self, *, seconds: float = MARK_SECONDS, kept: int = KEPT, monotonic: Callable[[], float] = time.monotonic
     ) -> None:
         self._seconds = seconds
-        self._kept = kept
         self._monotonic = monotonic
-        self._marks: WeakKeyDictionary[Any, OrderedDict[int, tuple[float, int, Mark | None]]] = WeakKeyDictionary()
-        self._lock = threading.Lock()
+        self._marks: PerDatabase[int, tuple[float, int, Mark | None]] = PerDatabase(kept)
 
     def of(self, work: UnitOfWork, workspace_id: int) -> Mark | None:
-        now, writes, database = self._monotonic(), connection_writes(), work.session.get_bind()
-        with self._lock:
-            marks = self._marks.setdefault(database, OrderedDict())
-            read_at, read_after, mark = marks.get(workspace_id, (float("-inf"), -1, None))
-            if read_after == writes and now < read_at + self._seconds:
-                return mark
+        now, writes = self._monotonic(), connection_writes()
+        marks = self._marks.of(work)
+        read_at, read_after, mark = marks.peek(workspace_id) or (float("-inf"), -1, None)
+        if read_after == writes and now < read_at + self._seconds:
+            return mark
         mark = work.connections.active_reference_mark(workspace_id)
-        with self._lock:
-            marks[workspace_id] = (now, writes, mark)
-            marks.move_to_end(workspace_id)
-            while len(marks) > self._kept:
-                marks.popitem(last=False)
+        marks.put(workspace_id, (now, writes, mark))
         return mark
 
 
