@@ -7,7 +7,9 @@ renders what the bot put there through the Web API. The bot cannot tell it from 
 
 from __future__ import annotations
 
+import threading
 from datetime import timedelta
+from decimal import Decimal
 from importlib import resources
 from typing import Any
 
@@ -63,6 +65,8 @@ class DemoPage:
         self.slack = world.slack
         self.sender = world.sender
         self.pane = SlackPane(world.slack)
+        self._sent: set[tuple[str, Decimal]] = set()  # payee and amount of every payment the page has sent
+        self._sending = threading.Lock()
 
     # --- reading -------------------------------------------------------------------------------------
 
@@ -213,7 +217,8 @@ class DemoPage:
 
     def payments(self) -> Response:
         count = max(1, min(int(request.get_json(force=True).get("count", 1)), 100))
-        batch = demo_payments(count, EMPLOYEE.email)
+        with self._sending:  # a payment like one sent before would be held back as a possible duplicate
+            batch = demo_payments(count, EMPLOYEE.email, taken=self._sent)
         status, answer = send_payments(self.world.url, self.world.webhook_secret, batch)
         if status in (200, 201):
             self.world.server.services.wake("post_new_payments")

@@ -30,14 +30,27 @@ SPENDS: tuple[tuple[str, str, str, str], ...] = (
 )
 
 
-def demo_payments(count: int, spender_email: str, *, today: date | None = None, seed: int | None = None) -> list[Any]:
+def demo_payments(
+    count: int,
+    spender_email: str,
+    *,
+    today: date | None = None,
+    seed: int | None = None,
+    taken: set[tuple[str, Decimal]] | None = None,
+) -> list[Any]:
+    """`count` payments, each a different payee and amount from the others and from those in `taken` (which it
+    adds them to): two alike within three days are a possible duplicate to the bot, held back from syncing."""
     chooser = random.Random(seed)
     today = today or date.today()
+    taken = set() if taken is None else taken
     source = {"id": "acc-gbp-ops", "name": "Operating account (Barclays)", "currency": "GBP"}
     payments = []
     for index in range(count):
         payee, category, description, typical = SPENDS[chooser.randrange(len(SPENDS))]
         amount = (Decimal(typical) * Decimal(chooser.randint(80, 120)) / 100).quantize(Decimal("0.01"))
+        while (payee, amount) in taken:
+            amount += Decimal("0.01")
+        taken.add((payee, amount))
         payments.append(
             {
                 "id": f"pay_{uuid.uuid4().hex[:10]}",

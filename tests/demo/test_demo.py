@@ -11,6 +11,7 @@ import sys
 import time
 import urllib.parse
 import urllib.request
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -163,3 +164,14 @@ def test_a_receipt_made_for_the_payment_reads_as_matching_it(demo: DemoWorld) ->
 
     demo.slack.wait_for(lambda: "Receipt matches" in card() or None, timeout=30)
     assert "Receipt total" not in card()
+
+
+def test_the_demos_new_payments_are_never_alike_so_none_is_held_back_as_a_possible_duplicate() -> None:
+    """Two payments of one payee and amount within three days are a possible duplicate to the bot: the demo's
+    "20 new payments" would then offer 19 to sync."""
+    taken: set[tuple[str, Decimal]] = set()
+    first = demo_payments(100, EMPLOYEE.email, seed=3, taken=taken)
+    second = demo_payments(100, EMPLOYEE.email, seed=3, taken=taken)
+    pairs = [(p["payee"], Decimal(p["amount"])) for p in first + second]
+    assert len(set(pairs)) == 200
+    assert taken == set(pairs)
