@@ -10,6 +10,7 @@ from decimal import Decimal
 import pytest
 
 import bot.sync.lookup
+import bot.sync.sending
 from bot.sync.engine import SyncEngine
 from bot.sync.items import markers_in
 from bot.xero.errors import XeroAuthError, XeroRateLimited, XeroUnavailable, XeroValidationError
@@ -56,6 +57,25 @@ def test_a_payment_whose_message_has_no_link_carries_its_marker_on_the_bots_addr
     sync.run()
     [spend] = xero.spends()
     assert spend.url.startswith(PUBLIC_URL + "/") and markers_in(spend.url) == [f"{books.workspace_id}-{payment_id}"]
+
+
+def test_each_answer_of_a_batch_is_recorded_after_slacks_answers(
+    books: Books, sync: SyncEngine, xero: FakeXeroGateway, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A batch's answers are recorded one by one, each once no Slack answer is pending (bot/slack/answers_first.py),
+    not all fifty while a round of Slack requests waits for the interpreter."""
+    payments = [books.payment(f"pay_{n}") for n in range(3)]
+    synced_at_each_wait: list[int] = []
+
+    def wait_for_answers() -> None:
+        synced_at_each_wait.append(sum(books.stored(p).state is PaymentState.SYNCED for p in payments))
+
+    monkeypatch.setattr(bot.sync.sending, "wait_for_answers", wait_for_answers)
+    sync.run()
+
+    assert len(xero.called("create_spend_money")) == 1  # one batch
+    assert synced_at_each_wait == [0, 1, 2]
+    assert all(books.stored(p).state is PaymentState.SYNCED for p in payments)
 
 
 def test_a_refused_transaction_shows_xeros_words_and_the_rest_of_the_batch_syncs(
